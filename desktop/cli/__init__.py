@@ -1,0 +1,56 @@
+"""``clinicdesk``: the GUI by default; ``db``, ``users``, ``screen`` subcommands; ``--self-test``.
+
+Each subcommand lives in its own module exposing ``register(subparsers)``; its handler is stored with
+``set_defaults(handler=...)`` and returns the process exit code. Heavy imports (Qt, SQLAlchemy,
+onnxruntime) happen inside handlers, so ``clinicdesk --version`` and start-up stay fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from desktop import __version__
+
+#: Subcommand modules, each with ``register(subparsers)``.
+SUBCOMMAND_MODULES = ("desktop.cli.db", "desktop.cli.users", "desktop.cli.screen")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="clinicdesk",
+        description="ClinicDesk offline clinical desktop. Without a command, opens the application window.",
+    )
+    parser.add_argument("--version", action="version", version=f"ClinicDesk {__version__}")
+    parser.add_argument("--database-url", help="SQLAlchemy URL of the database (default: the per-user SQLite file)")
+    parser.add_argument("--self-test", action="store_true", help="run the headless self-test and exit")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in SUBCOMMAND_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:  # a subcommand module not written yet must not break the GUI
+            if exc.name != name:
+                raise
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.self_test:
+        from desktop.cli.selftest import run_self_test
+
+        return run_self_test()
+    handler = getattr(args, "handler", None)
+    if handler is not None:
+        return int(handler(args) or 0)
+    from desktop.app import run_gui
+
+    return run_gui(database_url=args.database_url)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

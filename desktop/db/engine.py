@@ -1,0 +1,93 @@
+"""Engine creation with the connection settings ClinicDesk relies on.
+
+SQLite: every connection gets ``foreign_keys=ON``, ``journal_mode=WAL``, ``synchronous=FULL`` and a busy
+timeout. pysqlite's own transaction handling is switched off and SQLAlchemy emits BEGIN itself (the
+"Serializable isolation / Savepoints / Transactional DDL" recipe in SQLAlchemy's SQLite dialect docs),
+so DDL in a migration is really transactional. A caller may ask for a different BEGIN (migrations use
+``BEGIN IMMEDIATE`` to take the write lock up front) through :func:`set_begin_statement`.
+
+PostgreSQL: ``pool_pre_ping`` so a connection dropped by a server restart is replaced, not reported.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+BUSY_TIMEOUT_MS = 10_000
+_BEGIN_KEY = "clinicdesk_begin_statement"
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file behind a SQLite URL, or None for other databases and in-memory SQLite."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    """An Engine for ``url`` with the pragmas / pool settings above."""
+    if is_sqlite(url):
+        path = sqlite_path(url)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        kwargs.setdefault("connect_args", {})
+        kwargs["connect_args"].setdefault("timeout", BUSY_TIMEOUT_MS / 1000)
+        # One connection per checkout keeps file locks short and lets tests delete / replace the file.
+        kwargs.setdefault("poolclass", NullPool)
+        engine = create_engine(url, **kwargs)
+        _install_sqlite_listeners(engine)
+        return engine
+    kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", 5)
+    kwargs.setdefault("max_overflow", 5)
+    return create_engine(url, **kwargs)
+
+
+def _install_sqlite_listeners(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        # Hand transaction control to SQLAlchemy (see module docstring).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql(conn.info.pop(_BEGIN_KEY, "BEGIN"))
+
+
+def set_begin_statement(conn: Connection, statement: str) -> None:
+    """Make the next transaction on ``conn`` start with ``statement`` (e.g. ``BEGIN IMMEDIATE``)."""
+    conn.info[_BEGIN_KEY] = statement
+
+
+def raw_sqlite_execute(conn: Connection, sql: str) -> list[tuple[Any, ...]]:
+    """Run ``sql`` on the DBAPI connection outside any SQLAlchemy transaction.
+
+    Needed for pragmas that are no-ops inside a transaction (``PRAGMA foreign_keys``): executing them
+    through ``conn`` would autobegin first.
+    """
+    driver = conn.connection.driver_connection
+    cursor = driver.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()

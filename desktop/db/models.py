@@ -1,0 +1,177 @@
+"""The ORM models: the web version's five tables, column for column, plus what the desktop needs.
+
+Table and column names are those the web version's SQLModel classes produced (class name lower-cased),
+so its databases open here. Additions over the web version (revision c7e5d1f0a9b3): ``user.role``,
+``version_id`` on every editable row (optimistic concurrency: a stale save raises StaleDataError
+instead of overwriting someone else's change), indexes on every foreign key, named CHECK constraints,
+the prediction's probability and model version, ``auditlog`` and ``loginattempt``.
+
+No relationships are declared: services query explicitly, scoped to the signed-in user, so an
+accidental lazy load can never read another person's rows.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from desktop.db.base import Base
+from desktop.db.types import utcnow
+
+
+def new_uuid() -> str:
+    return str(uuid.uuid4())
+
+
+class User(Base):
+    __tablename__ = "user"
+    __table_args__ = (CheckConstraint("role IN ('user', 'admin')", name="role"),)
+
+    id: Mapped[str] = mapped_column(String, primary_key=True, default=new_uuid)
+    name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str] = mapped_column(String, unique=True, index=True)
+    password_hash: Mapped[str] = mapped_column(String)
+    age: Mapped[int | None] = mapped_column(Integer, default=0)
+    phone: Mapped[str | None] = mapped_column(String, default="")
+    emergency_contact: Mapped[str | None] = mapped_column(String, default="")
+    blood_type: Mapped[str | None] = mapped_column(String, default="O+")
+    allergies: Mapped[str | None] = mapped_column(String, default="")
+    medications: Mapped[str | None] = mapped_column(String, default="")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    role: Mapped[str] = mapped_column(String(20), default="user", server_default="user")
+    version_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+
+class MedicalRecord(Base):
+    __tablename__ = "medicalrecord"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("user.id"), index=True)
+    date: Mapped[str] = mapped_column(String(20))
+    type: Mapped[str] = mapped_column(String(100))
+    result: Mapped[str] = mapped_column(String(100))
+    doctor: Mapped[str] = mapped_column(String(100))
+    notes: Mapped[str] = mapped_column(String(1000))
+    status: Mapped[str] = mapped_column(String, default="pending")
+    status_color: Mapped[str] = mapped_column(String, default="#f59e0b")
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    version_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+
+class FamilyHistory(Base):
+    __tablename__ = "familyhistory"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("user.id"), index=True)
+    relation: Mapped[str] = mapped_column(String(50))
+    age: Mapped[int] = mapped_column(Integer)
+    condition: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    version_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+
+class Session(Base):
+    __tablename__ = "session"
+
+    id: Mapped[str] = mapped_column(String, primary_key=True, default=new_uuid)
+    user_id: Mapped[str] = mapped_column(ForeignKey("user.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[dt.datetime]
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+
+class BreastCancerPrediction(Base):
+    __tablename__ = "breastcancerprediction"
+    __table_args__ = (
+        CheckConstraint("prediction IN ('Benign', 'Malignant')", name="prediction"),
+        CheckConstraint("risk_level IN ('Low', 'Medium', 'High')", name="risk_level"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("user.id"), index=True)
+    radius_mean: Mapped[float]
+    texture_mean: Mapped[float]
+    perimeter_mean: Mapped[float]
+    area_mean: Mapped[float]
+    smoothness_mean: Mapped[float]
+    compactness_mean: Mapped[float]
+    concavity_mean: Mapped[float]
+    concave_points_mean: Mapped[float]
+    symmetry_mean: Mapped[float]
+    fractal_dimension_mean: Mapped[float]
+    radius_se: Mapped[float]
+    texture_se: Mapped[float]
+    perimeter_se: Mapped[float]
+    area_se: Mapped[float]
+    smoothness_se: Mapped[float]
+    compactness_se: Mapped[float]
+    concavity_se: Mapped[float]
+    concave_points_se: Mapped[float]
+    symmetry_se: Mapped[float]
+    fractal_dimension_se: Mapped[float]
+    radius_worst: Mapped[float]
+    texture_worst: Mapped[float]
+    perimeter_worst: Mapped[float]
+    area_worst: Mapped[float]
+    smoothness_worst: Mapped[float]
+    compactness_worst: Mapped[float]
+    concavity_worst: Mapped[float]
+    concave_points_worst: Mapped[float]
+    symmetry_worst: Mapped[float]
+    fractal_dimension_worst: Mapped[float]
+    prediction: Mapped[str] = mapped_column(String)
+    confidence: Mapped[float]
+    risk_level: Mapped[str] = mapped_column(String)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    notes: Mapped[str | None] = mapped_column(String, default="")
+    probability: Mapped[float | None]
+    model_version: Mapped[str | None] = mapped_column(String(64))
+    version_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version_id}
+
+
+class AuditLog(Base):
+    """Append-only trail: nothing in the program updates or deletes these rows.
+
+    ``before`` holds the row's previous values (JSON) for every update or delete of medical data.
+    """
+
+    __tablename__ = "auditlog"
+    __table_args__ = (Index("ix_auditlog_entity_entity_id", "entity", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("user.id"), index=True)
+    actor: Mapped[str] = mapped_column(String(320), default="")
+    action: Mapped[str] = mapped_column(String(50), index=True)
+    entity: Mapped[str] = mapped_column(String(50), default="")
+    entity_id: Mapped[str] = mapped_column(String(64), default="")
+    summary: Mapped[str] = mapped_column(String(500), default="")
+    before: Mapped[str | None] = mapped_column(Text)
+    after: Mapped[str | None] = mapped_column(Text)
+
+
+class LoginAttempt(Base):
+    """Every sign-in attempt, by normalised e-mail (whether or not an account has it): lockout counts
+    the failures of the last 15 minutes from here, so it holds across several desktops."""
+
+    __tablename__ = "loginattempt"
+    __table_args__ = (Index("ix_loginattempt_email_created_at", "email", "created_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(320))
+    user_id: Mapped[str | None] = mapped_column(ForeignKey("user.id"), index=True)
+    succeeded: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

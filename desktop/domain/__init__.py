@@ -1,0 +1,1 @@
+"""Plain data and rules shared by every layer: no Qt, no SQL, no onnxruntime."""

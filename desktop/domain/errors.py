@@ -1,0 +1,68 @@
+"""The error family every layer raises.
+
+``KnownError`` and its subclasses carry a message a clinician or maintainer understands; the UI shows
+it as it is. Anything else (including ``BugError``) is our fault: the UI shows a short apology with the
+log file's location and logs the traceback, never showing it.
+"""
+
+from __future__ import annotations
+
+
+class KnownError(Exception):
+    """An expected failure whose message is fit to show to the person using the program."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ValidationError(KnownError):
+    """Input that breaks a rule. ``fields`` maps a field name to its own message, for inline display."""
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None) -> None:
+        super().__init__(message)
+        self.fields: dict[str, str] = dict(fields or {})
+
+
+class NotFoundError(KnownError):
+    """The row does not exist *for this user* (also raised for another user's rows: no leak)."""
+
+
+class AuthenticationError(KnownError):
+    """Sign-in refused; the message never reveals whether the e-mail exists."""
+
+
+class AccountLockedError(AuthenticationError):
+    """Too many failed attempts; carries when the lock ends."""
+
+
+class SessionExpiredError(KnownError):
+    """The session ended (timeout, sign-out, account deactivated): sign in again."""
+
+
+class PermissionDeniedError(KnownError):
+    """The signed-in account may not do this (e.g. a non-admin calling an admin action)."""
+
+
+class ConflictError(KnownError):
+    """Someone else changed the row since it was read (optimistic concurrency)."""
+
+
+class DatabaseError(KnownError):
+    """A database problem in plain words: locked, disk full, unreachable server, corrupt file."""
+
+
+class DatabaseTooNewError(DatabaseError):
+    """The database was made by a newer ClinicDesk: it is never modified by this version."""
+
+
+class MigrationError(DatabaseError):
+    """An upgrade or downgrade failed; the database is still at its previous revision."""
+
+
+class ModelError(KnownError):
+    """The prediction model is missing, altered or unusable."""
+
+
+class BugError(Exception):
+    """A fault in ClinicDesk itself; shown as an apology plus the log file location."""

@@ -1,0 +1,114 @@
+"""Run-time settings: database URL resolution, idle-lock minutes and logging setup.
+
+The database URL comes from ``--database-url``, else ``CLINICDESK_DATABASE_URL``, else a SQLite file
+in the data folder. Nothing here imports Qt; the GUI keeps window state in QSettings itself.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import logging.handlers
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from desktop import paths
+
+DATABASE_URL_ENV = "CLINICDESK_DATABASE_URL"
+IDLE_LOCK_ENV = "CLINICDESK_IDLE_LOCK_MINUTES"
+DEFAULT_IDLE_LOCK_MINUTES = 10
+SETTINGS_FILE = "settings.json"
+LOG_FILE = "clinicdesk.log"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Settings that are not per-window state; stored as JSON in the data folder."""
+
+    database_url: str
+    idle_lock_minutes: int = DEFAULT_IDLE_LOCK_MINUTES
+    session_hours: int = 8
+    admin_can_read_medical_data: bool = False
+
+
+def resolve_database_url(cli_value: str | None = None) -> str:
+    """Flag, then environment, then settings.json, then the default SQLite file in the data folder."""
+    if cli_value:
+        return cli_value
+    env_value = os.environ.get(DATABASE_URL_ENV)
+    if env_value:
+        return env_value
+    stored = _read_settings_file().get("database_url")
+    if isinstance(stored, str) and stored:
+        return stored
+    return sqlite_url(paths.default_database_path())
+
+
+def sqlite_url(path: Path) -> str:
+    """A SQLAlchemy URL for a SQLite file at ``path``."""
+    return f"sqlite:///{Path(path).resolve()}"
+
+
+def load_settings(cli_database_url: str | None = None) -> Settings:
+    """Settings for this run, with the database URL resolved as documented above."""
+    stored = _read_settings_file()
+    idle = os.environ.get(IDLE_LOCK_ENV) or stored.get("idle_lock_minutes") or DEFAULT_IDLE_LOCK_MINUTES
+    return Settings(
+        database_url=resolve_database_url(cli_database_url),
+        idle_lock_minutes=max(1, int(idle)),
+        session_hours=int(stored.get("session_hours", 8)),
+        admin_can_read_medical_data=bool(stored.get("admin_can_read_medical_data", False)),
+    )
+
+
+def save_setting(key: str, value: object) -> None:
+    """Persist one setting to settings.json, readable only by the user (it may name a server)."""
+    data = _read_settings_file()
+    data[key] = value
+    path = paths.data_dir() / SETTINGS_FILE
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
+    os.chmod(tmp, 0o600)
+    os.replace(tmp, path)
+
+
+def _read_settings_file() -> dict[str, object]:
+    path = paths.data_dir() / SETTINGS_FILE
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (FileNotFoundError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+_PASSWORD_IN_URL = re.compile(r"(://[^:/@]+:)([^@]*)(@)")
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password replaced by ***, safe to show and to log."""
+    return _PASSWORD_IN_URL.sub(r"\1***\3", url)
+
+
+def setup_logging(level: int = logging.INFO) -> Path:
+    """Send log records to a rotating file in the data folder (and warnings to stderr).
+
+    Returns the log file path so messages can tell the user where it is. Safe to call twice.
+    """
+    log_path = paths.logs_dir() / LOG_FILE
+    root = logging.getLogger()
+    if not any(getattr(h, "_clinicdesk", False) for h in root.handlers):
+        handler = logging.handlers.RotatingFileHandler(
+            log_path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
+        )
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"))
+        handler._clinicdesk = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    root.setLevel(level)
+    return log_path
+
+
+def log_file_path() -> Path:
+    """Where the log file is (for messages that say where to look)."""
+    return paths.logs_dir() / LOG_FILE
