@@ -1,24 +1,38 @@
 """The one handle services hold on the database: an Engine plus a unit-of-work factory.
 
 A unit of work (Cosmic Python, ch. 6) commits only when the caller says so; leaving the block any
-other way rolls back. Driver errors that a person can act on (locked, disk full, unreachable server,
-not a database) are turned into ``desktop.domain.errors.DatabaseError`` with a plain message; the
-original exception stays chained for the log.
+other way rolls back. Errors a person can act on are turned into the KnownError family with a plain
+message, the original exception chained for the log:
+
+- StaleDataError (the version counter caught a concurrent change) and a unique clash -> ConflictError;
+- locked, disk full, unreachable server, not a database -> DatabaseError.
 """
 
 from __future__ import annotations
 
+import contextvars
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, exc
+from sqlalchemy import Connection, Engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm.exc import StaleDataError
 
-from desktop.db.engine import is_sqlite, make_engine, sqlite_path
+from desktop.db.engine import is_sqlite, make_engine, set_begin_statement, sqlite_path
 from desktop.domain.errors import ConflictError, DatabaseError
 
 log = logging.getLogger(__name__)
+
+CONFLICT = (
+    "This entry was changed by someone else after you opened it. Reload it to see their changes, "
+    "then make yours again."
+)
+DUPLICATE = "This could not be saved: it clashes with a change saved at the same moment elsewhere. Try again."
+
+_WRITE_INTENT: contextvars.ContextVar[bool] = contextvars.ContextVar("clinicdesk_write_intent", default=False)
 
 
 class Database:
@@ -26,45 +40,73 @@ class Database:
         self.url = url
         self.engine = engine or make_engine(url)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False, autoflush=False)
+        if self.is_sqlite:
+            _install_write_intent_hook(self.engine)
 
     @property
     def is_sqlite(self) -> bool:
         return is_sqlite(self.url)
 
     @property
-    def sqlite_file(self):  # -> Path | None
+    def sqlite_file(self) -> Path | None:
         return sqlite_path(self.url)
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[Session]:
-        """A Session whose changes persist only if the block calls ``session.commit()``."""
+    def unit_of_work(self, *, write: bool = False) -> Iterator[Session]:
+        """A Session whose changes persist only if the block calls ``session.commit()``.
+
+        ``write=True`` on SQLite starts the transaction with ``BEGIN IMMEDIATE``: the write lock is
+        taken before the first read, so a unit that reads and then writes cannot find its snapshot
+        overtaken by another desktop's commit (SQLITE_BUSY_SNAPSHOT, which no busy timeout cures).
+        Writers queue on the lock instead (busy timeout) and then read current data; a stale edit is
+        then caught by the version check. Keep slow work (bcrypt) out of write units.
+        """
+        token = _WRITE_INTENT.set(write)
         session = self._sessions()
         try:
             yield session
-        except exc.StaleDataError as error:
+        except StaleDataError as error:
             session.rollback()
-            raise ConflictError(
-                "This entry was changed by someone else after you opened it. Reload it to see their "
-                "changes, then make yours again."
-            ) from error
+            raise ConflictError(CONFLICT) from error
+        except exc.IntegrityError as error:
+            session.rollback()
+            if "unique" in str(error.orig).lower() or "duplicate key" in str(error.orig).lower():
+                raise ConflictError(DUPLICATE) from error
+            raise
         except exc.DBAPIError as error:
             session.rollback()
-            raise translate_db_error(error) from error
+            translated = translate_db_error(error)
+            if translated is error:
+                raise
+            raise translated from error
         except BaseException:
             session.rollback()
             raise
         finally:
             session.close()
+            _WRITE_INTENT.reset(token)
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _install_write_intent_hook(engine: Engine) -> None:
+    """Connections checked out inside a write unit begin with BEGIN IMMEDIATE (SQLite)."""
+
+    def on_connect(conn: Connection, *_: Any) -> None:
+        if _WRITE_INTENT.get():
+            set_begin_statement(conn, "BEGIN IMMEDIATE")
+
+    event.listen(engine, "engine_connect", on_connect)
 
 
 def translate_db_error(error: exc.DBAPIError) -> Exception:
     """A DatabaseError with a plain message for errors people can act on; the error itself otherwise."""
     text = str(error.orig).lower() if error.orig is not None else str(error).lower()
     if "database is locked" in text or "database table is locked" in text:
-        return DatabaseError("The database is busy (another ClinicDesk may be saving). Try again in a moment.")
+        return DatabaseError(
+            "The database is busy (another ClinicDesk may be saving). Try again in a moment."
+        )
     if "disk is full" in text or "no space left" in text or "database or disk is full" in text:
         return DatabaseError("The disk is full: free some space, then try again. Nothing was saved.")
     if "file is not a database" in text or "malformed" in text:
@@ -72,10 +114,11 @@ def translate_db_error(error: exc.DBAPIError) -> Exception:
     if "readonly" in text or "read-only" in text:
         return DatabaseError("The database cannot be written (read-only file or folder).")
     if isinstance(error, exc.OperationalError) and (
-        "connection" in text or "server closed" in text or "could not connect" in text or "terminating" in text
+        "connection" in text
+        or "server closed" in text
+        or "could not connect" in text
+        or "terminating" in text
     ):
         return DatabaseError("The clinic server cannot be reached. Check the network; your input is kept.")
-    if isinstance(error, exc.IntegrityError):
-        return error
     log.debug("untranslated database error: %s", text)
     return error

@@ -1,0 +1,281 @@
+"""Plain frozen values that cross the service boundary: what the UI and CLI receive and send.
+
+Services never hand out ORM objects (a detached ORM row can lazy-load, go stale or be changed by
+accident); they return these instead. Every editable value carries ``version``: the row's version
+counter as the user saw it, passed back as ``expected_version`` when saving, so a save over someone
+else's newer change raises ``ConflictError`` instead of overwriting it.
+
+Timestamps are timezone-aware UTC. Medical-record dates are ISO strings (``YYYY-MM-DD``), as the web
+version stored them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Generic, TypeVar
+
+from desktop.domain.enums import Role
+
+T = TypeVar("T")
+
+DEFAULT_PAGE_SIZE = 200
+MAX_PAGE_SIZE = 1000
+
+
+# --- accounts and sessions -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CurrentUser:
+    """The signed-in person, as the UI needs it (title bar, admin-only menus)."""
+
+    id: str
+    email: str
+    name: str
+    role: Role
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+@dataclass(frozen=True)
+class UserAccount:
+    """One account as an administrator sees it (no medical data, never the password hash)."""
+
+    id: str
+    email: str
+    name: str
+    role: Role
+    is_active: bool
+    created_at: dt.datetime
+    version: int
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """A valid sign-in: ``token`` is passed first to every per-user service call."""
+
+    token: str
+    user: CurrentUser
+    expires_at: dt.datetime
+
+
+#: What ``AuthService.sign_in`` returns.
+SignInResult = SessionInfo
+
+
+# --- profile ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProfileDTO:
+    id: str
+    email: str
+    name: str
+    age: int | None
+    phone: str
+    emergency_contact: str
+    blood_type: str
+    allergies: str
+    medications: str
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    version: int
+
+
+@dataclass(frozen=True)
+class ProfileUpdate:
+    """The fields a person may change in their own profile (e-mail and role are not among them)."""
+
+    name: str
+    age: int | None
+    phone: str = ""
+    emergency_contact: str = ""
+    blood_type: str = "O+"
+    allergies: str = ""
+    medications: str = ""
+
+
+# --- medical records -------------------------------------------------------------------------------
+
+#: Columns a record list may be sorted by (anything else is refused, never interpolated into SQL).
+RECORD_SORT_COLUMNS: tuple[str, ...] = ("date", "type", "result", "doctor", "status", "created_at")
+
+
+@dataclass(frozen=True)
+class RecordDTO:
+    id: int
+    date: str
+    type: str
+    result: str
+    doctor: str
+    notes: str
+    status: str
+    status_color: str
+    created_at: dt.datetime
+    version: int
+
+
+@dataclass(frozen=True)
+class RecordDraft:
+    """A new record or the new values of an edited one. ``status`` is a RecordStatus value."""
+
+    date: str
+    type: str
+    result: str = ""
+    doctor: str = ""
+    notes: str = ""
+    status: str = "pending"
+
+
+@dataclass(frozen=True)
+class RecordQuery:
+    """One page of the signed-in user's records: filtered, sorted and paged in SQL.
+
+    ``text`` matches (case-insensitively) type, result, doctor and notes; ``status`` is a RecordStatus
+    value; ``date_from`` / ``date_to`` are inclusive.
+    """
+
+    offset: int = 0
+    limit: int = DEFAULT_PAGE_SIZE
+    sort: str = "date"
+    descending: bool = True
+    text: str = ""
+    status: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """``rows`` of one page plus ``total``, the number of rows matching the query over all pages."""
+
+    rows: tuple[T, ...]
+    total: int
+
+
+# --- family history --------------------------------------------------------------------------------
+
+FAMILY_SORT_COLUMNS: tuple[str, ...] = ("relation", "age", "condition", "created_at")
+
+
+@dataclass(frozen=True)
+class FamilyDTO:
+    id: int
+    relation: str
+    age: int
+    condition: str
+    created_at: dt.datetime
+    version: int
+
+
+@dataclass(frozen=True)
+class FamilyDraft:
+    relation: str
+    age: int
+    condition: str
+
+
+@dataclass(frozen=True)
+class FamilyQuery:
+    """``text`` matches relation and condition."""
+
+    offset: int = 0
+    limit: int = DEFAULT_PAGE_SIZE
+    sort: str = "created_at"
+    descending: bool = True
+    text: str = ""
+
+
+# --- predictions -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SavedPrediction:
+    """A stored prediction with the 30 inputs it was made from (``features``, keyed by FEATURE_NAMES)."""
+
+    id: int
+    features: Mapping[str, float]
+    prediction: str
+    confidence: float
+    probability: float | None
+    risk_level: str
+    notes: str
+    created_at: dt.datetime
+    model_version: str | None
+    version: int
+
+
+@dataclass(frozen=True)
+class PredictionQuery:
+    """``risk_level`` filters to one RiskLevel value; newest first unless ``descending`` is False."""
+
+    offset: int = 0
+    limit: int = DEFAULT_PAGE_SIZE
+    descending: bool = True
+    risk_level: str | None = None
+
+
+# --- audit -----------------------------------------------------------------------------------------
+
+
+class AuditAction(StrEnum):
+    """What an audit row records. Stored as the plain string."""
+
+    SIGN_IN = "sign_in"
+    SIGN_IN_FAILED = "sign_in_failed"
+    SIGN_IN_LOCKED = "sign_in_locked"
+    SIGN_OUT = "sign_out"
+    PASSWORD_CHANGED = "password_changed"
+    PASSWORD_RESET = "password_reset"
+    PASSWORD_REHASHED = "password_rehashed"
+    ACCOUNT_CREATED = "account_created"
+    ACCOUNT_DEACTIVATED = "account_deactivated"
+    ACCOUNT_REACTIVATED = "account_reactivated"
+    ROLE_CHANGED = "role_changed"
+    CREATE = "create"
+    UPDATE = "update"
+    DELETE = "delete"
+    MIGRATION = "migration"
+    BACKUP = "backup"
+    RESTORE = "restore"
+
+
+@dataclass(frozen=True)
+class AuditEntryDTO:
+    """One audit row. ``before`` / ``after`` are the row's values (decoded JSON) where recorded."""
+
+    id: int
+    created_at: dt.datetime
+    user_id: str | None
+    actor: str
+    action: str
+    entity: str
+    entity_id: str
+    summary: str
+    before: Mapping[str, object] | None = None
+    after: Mapping[str, object] | None = None
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Admin filter over the audit log; ``text`` matches actor, summary and entity id."""
+
+    offset: int = 0
+    limit: int = DEFAULT_PAGE_SIZE
+    action: str | None = None
+    user_id: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    text: str = ""
+    entity: str | None = None
+    entity_id: str | None = None
+    descending: bool = True

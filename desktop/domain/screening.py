@@ -1,0 +1,107 @@
+"""Results of batch screening a CSV file: what was predicted, what was refused and why, agreement.
+
+Screening never saves anything; these frozen dataclasses are what the UI table, the CLI summary and the
+CSV export are built from.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from desktop.domain.enums import Diagnosis, RiskLevel
+from desktop.domain.errors import KnownError
+
+
+class ScreeningFileError(KnownError):
+    """The file cannot be screened at all (missing, unreadable, empty, header without the features)."""
+
+
+class ScreeningCancelledError(KnownError):
+    """The person cancelled the screening; nothing was kept."""
+
+    def __init__(self, message: str = "Screening cancelled; no results were kept.") -> None:
+        super().__init__(message)
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenedRow:
+    """A predicted row. ``line`` is the 1-based line number in the file."""
+
+    line: int
+    case_id: str
+    known_diagnosis: Diagnosis | None
+    prediction: Diagnosis
+    probability_malignant: float
+    confidence: float
+    risk_level: RiskLevel
+    out_of_range: tuple[str, ...]
+    features: tuple[float, ...]
+
+    @property
+    def agrees(self) -> bool | None:
+        """Whether the prediction matches the file's diagnosis; None when the file has none."""
+        return None if self.known_diagnosis is None else self.known_diagnosis is self.prediction
+
+
+@dataclass(frozen=True, slots=True)
+class RejectedRow:
+    """A row that was not predicted, with the reason in plain words."""
+
+    line: int
+    case_id: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Agreement:
+    """Predictions against the file's own diagnoses; malignant is the positive class."""
+
+    true_positive: int
+    false_negative: int
+    false_positive: int
+    true_negative: int
+
+    @property
+    def total(self) -> int:
+        return self.true_positive + self.false_negative + self.false_positive + self.true_negative
+
+    @property
+    def accuracy(self) -> float | None:
+        return (self.true_positive + self.true_negative) / self.total if self.total else None
+
+    @property
+    def sensitivity(self) -> float | None:
+        positives = self.true_positive + self.false_negative
+        return self.true_positive / positives if positives else None
+
+    @property
+    def specificity(self) -> float | None:
+        negatives = self.true_negative + self.false_positive
+        return self.true_negative / negatives if negatives else None
+
+    @property
+    def confusion_matrix(self) -> tuple[tuple[int, int], tuple[int, int]]:
+        """Rows: actual Malignant, Benign; columns: predicted Malignant, Benign."""
+        return ((self.true_positive, self.false_negative), (self.false_positive, self.true_negative))
+
+
+@dataclass(frozen=True, slots=True)
+class ScreeningReport:
+    """Everything one screening run produced."""
+
+    source: str
+    layout: str  # "wdbc" (no header) or "header"
+    rows_read: int
+    results: tuple[ScreenedRow, ...]
+    rejected: tuple[RejectedRow, ...]
+    agreement: Agreement | None
+    model_version: str
+    ignored_columns: tuple[str, ...] = ()
+
+    @property
+    def predicted(self) -> int:
+        return len(self.results)
+
+    @property
+    def out_of_range_rows(self) -> int:
+        return sum(1 for r in self.results if r.out_of_range)

@@ -1,0 +1,1 @@
+"""Prediction with onnxruntime and numpy only (no Qt, no scikit-learn): see predictor.py."""

@@ -1,0 +1,274 @@
+"""Registration, sign-in with lockout, sessions, password changes and the first-run admin.
+
+Lockout: 5 failed attempts for one e-mail within 15 minutes lock it for 15 minutes after the fifth.
+Attempts are counted from the ``loginattempt`` table (by normalised e-mail, whether or not an account
+has it), so the count holds across several desktops, and unknown e-mails are treated exactly like
+known ones: the messages never reveal whether an account exists. Attempts made while locked are
+written to the audit log, not counted again (otherwise a locked person could never get back in).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+
+from desktop.db.models import LoginAttempt, User
+from desktop.domain import validation as v
+from desktop.domain.dto import AuditAction, CurrentUser, SessionInfo
+from desktop.domain.enums import Role
+from desktop.domain.errors import AuthenticationError, ConflictError, ValidationError
+from desktop.services import audit, passwords
+from desktop.services.accounts import add_user, check_new_account, ensure_email_free, serialise_first_run
+from desktop.services.context import ServiceContext
+from desktop.services.lockout import locked_error
+from desktop.services.lockout import locked_until as locked_until_time
+from desktop.services.sessions import (
+    DEACTIVATED,
+    any_user_exists,
+    authenticate,
+    current_user,
+    open_session,
+    session_row,
+)
+
+WRONG_CREDENTIALS = "The e-mail or password is not correct."
+
+
+class AuthService:
+    """Sign-in and account self-service. Every method blocks on bcrypt: call it off the GUI thread."""
+
+    def __init__(self, ctx: ServiceContext) -> None:
+        self._ctx = ctx
+
+    # --- first run and registration -----------------------------------------------------------
+
+    def has_any_user(self) -> bool:
+        """True once any account exists (False on first run: the UI then asks for the first admin)."""
+        with self._ctx.unit_of_work() as s:
+            return any_user_exists(s)
+
+    def create_first_admin(self, email: str, name: str, password: str) -> CurrentUser:
+        """Create the first account, an administrator. Refused once any account exists."""
+        email_n, name_c = check_new_account(email, name, password)
+        hashed = passwords.hash_password(password, self._ctx.bcrypt_rounds)
+        with self._ctx.unit_of_work(write=True) as s:
+            serialise_first_run(s)
+            if any_user_exists(s):
+                raise AuthenticationError("An administrator already exists. Sign in instead.")
+            user = add_user(s, self._ctx, email_n, name_c, hashed, Role.ADMIN)
+            audit.write(
+                s,
+                self._ctx,
+                action=AuditAction.ACCOUNT_CREATED,
+                user=user,
+                entity="user",
+                entity_id=user.id,
+                summary="First administrator created",
+            )
+            s.commit()
+            return current_user(user)
+
+    def register(self, email: str, name: str, password: str) -> CurrentUser:
+        """Create an ordinary (non-admin) account. The e-mail must not be in use."""
+        email_n, name_c = check_new_account(email, name, password)
+        hashed = passwords.hash_password(password, self._ctx.bcrypt_rounds)
+        with self._ctx.unit_of_work(write=True) as s:
+            ensure_email_free(s, email_n)
+            user = add_user(s, self._ctx, email_n, name_c, hashed, Role.USER)
+            audit.write(
+                s,
+                self._ctx,
+                action=AuditAction.ACCOUNT_CREATED,
+                user=user,
+                entity="user",
+                entity_id=user.id,
+                summary="Account registered",
+            )
+            s.commit()
+            return current_user(user)
+
+    # --- sign-in and sessions -------------------------------------------------------------------
+
+    def sign_in(self, email: str, password: str) -> SessionInfo:
+        """Check the password and open a session (valid ``settings.session_hours``).
+
+        Raises AuthenticationError (wrong e-mail or password, deactivated account) or
+        AccountLockedError (too many failures; ``.until`` says when the lock ends). A legacy
+        pbkdf2-sha256 hash is replaced by bcrypt on success. bcrypt runs between two short
+        transactions, never while holding the database's write lock.
+        """
+        email_n = v.storable(email).strip().lower()[: v.EMAIL_MAX]
+        now = self._ctx.now()
+        with self._ctx.unit_of_work() as s:
+            user = _user_by_email(s, email_n)
+            user_id, stored_hash = (user.id, user.password_hash) if user is not None else (None, None)
+            locked_until = locked_until_time(s, email_n, now)
+        if locked_until is not None:
+            with self._ctx.unit_of_work(write=True) as s:
+                audit.write(
+                    s,
+                    self._ctx,
+                    action=AuditAction.SIGN_IN_LOCKED,
+                    user=_get_user(s, user_id),
+                    actor=email_n,
+                    entity="user",
+                    entity_id=user_id or "",
+                    summary="Sign-in refused: account locked",
+                )
+                s.commit()
+            raise locked_error(locked_until)
+        if stored_hash is None:
+            passwords.burn_time(self._ctx.bcrypt_rounds)
+            ok = False
+        else:
+            ok = passwords.verify_password(password, stored_hash)
+        new_hash = None
+        if ok and stored_hash is not None and passwords.needs_rehash(stored_hash, self._ctx.bcrypt_rounds):
+            new_hash = passwords.hash_password(password, self._ctx.bcrypt_rounds)
+        with self._ctx.unit_of_work(write=True) as s:
+            user = _get_user(s, user_id)
+            if not ok or user is None:
+                self._record_failure(s, email_n, user, now, "Wrong e-mail or password")
+                s.commit()
+                locked_until = locked_until_time(s, email_n, now)
+                if locked_until is not None:
+                    raise locked_error(locked_until)
+                raise AuthenticationError(WRONG_CREDENTIALS)
+            if not user.is_active:
+                self._record_failure(s, email_n, user, now, "Account deactivated")
+                s.commit()
+                raise AuthenticationError(DEACTIVATED)
+            if new_hash is not None and user.password_hash == stored_hash:
+                user.password_hash = new_hash
+                audit.write(
+                    s,
+                    self._ctx,
+                    action=AuditAction.PASSWORD_REHASHED,
+                    user=user,
+                    entity="user",
+                    entity_id=user.id,
+                    summary="Stored password hash upgraded to bcrypt",
+                )
+            s.add(LoginAttempt(email=email_n, user_id=user.id, succeeded=True, created_at=now))
+            row = open_session(s, self._ctx, user)
+            audit.write(
+                s,
+                self._ctx,
+                action=AuditAction.SIGN_IN,
+                user=user,
+                entity="session",
+                entity_id=row.id,
+                summary="Signed in",
+            )
+            s.commit()
+            return SessionInfo(token=row.id, user=current_user(user), expires_at=row.expires_at)
+
+    def sign_out(self, token: str) -> None:
+        """End the session (idempotent: signing out twice, or with an expired token, is fine)."""
+        with self._ctx.unit_of_work(write=True) as s:
+            row = session_row(s, token) if isinstance(token, str) else None
+            if row is None or not row.is_active:
+                return
+            row.is_active = False
+            user = s.get(User, row.user_id)
+            audit.write(
+                s,
+                self._ctx,
+                action=AuditAction.SIGN_OUT,
+                user=user,
+                entity="session",
+                entity_id=row.id,
+                summary="Signed out",
+            )
+            s.commit()
+
+    def current_user(self, token: str) -> CurrentUser:
+        """The signed-in user; SessionExpiredError if the session is no longer valid."""
+        with self._ctx.unit_of_work() as s:
+            return current_user(authenticate(s, self._ctx, token))
+
+    def session_info(self, token: str) -> SessionInfo:
+        """Token, user and expiry of a valid session."""
+        with self._ctx.unit_of_work() as s:
+            user = authenticate(s, self._ctx, token)
+            row = session_row(s, token)
+            assert row is not None
+            return SessionInfo(token=row.id, user=current_user(user), expires_at=row.expires_at)
+
+    def verify_password(self, token: str, password: str) -> None:
+        """Resume after the idle lock: returns if ``password`` is the signed-in user's.
+
+        A wrong password raises AuthenticationError and counts towards the lockout like a failed
+        sign-in; once locked, AccountLockedError (the UI should then sign out).
+        """
+        now = self._ctx.now()
+        with self._ctx.unit_of_work() as s:
+            user = authenticate(s, self._ctx, token)
+            email, user_id, stored_hash = user.email, user.id, user.password_hash
+            locked_until = locked_until_time(s, email, now)
+        if locked_until is not None:
+            raise locked_error(locked_until)
+        if passwords.verify_password(password, stored_hash):
+            return
+        with self._ctx.unit_of_work(write=True) as s:
+            self._record_failure(
+                s, email, _get_user(s, user_id), now, "Wrong password when resuming a locked screen"
+            )
+            s.commit()
+            locked_until = locked_until_time(s, email, now)
+        if locked_until is not None:
+            raise locked_error(locked_until)
+        raise AuthenticationError("The password is not correct.")
+
+    def change_password(self, token: str, current_password: str, new_password: str) -> None:
+        """Change the signed-in user's own password (the current one is required)."""
+        with self._ctx.unit_of_work() as s:
+            user = authenticate(s, self._ctx, token)
+            email, stored_hash = user.email, user.password_hash
+        if not passwords.verify_password(current_password, stored_hash):
+            raise ValidationError(
+                "The current password is not correct.",
+                {"current_password": "The current password is not correct."},
+            )
+        passwords.check_policy(new_password, email)
+        new_hash = passwords.hash_password(new_password, self._ctx.bcrypt_rounds)
+        with self._ctx.unit_of_work(write=True) as s:
+            user = authenticate(s, self._ctx, token)
+            if user.password_hash != stored_hash:
+                raise ConflictError("The password was changed elsewhere meanwhile. Sign in again.")
+            user.password_hash = new_hash
+            user.updated_at = self._ctx.now()
+            audit.write(
+                s,
+                self._ctx,
+                action=AuditAction.PASSWORD_CHANGED,
+                user=user,
+                entity="user",
+                entity_id=user.id,
+                summary="Password changed",
+            )
+            s.commit()
+
+    def _record_failure(self, s, email: str, user: User | None, now: dt.datetime, reason: str) -> None:
+        s.add(LoginAttempt(email=email, user_id=user.id if user else None, succeeded=False, created_at=now))
+        audit.write(
+            s,
+            self._ctx,
+            action=AuditAction.SIGN_IN_FAILED,
+            user=user,
+            actor=email,
+            entity="user",
+            entity_id=user.id if user else "",
+            summary=f"Failed sign-in: {reason}",
+        )
+
+
+def _user_by_email(s, email: str) -> User | None:
+    if not email:
+        return None
+    return s.scalars(select(User).where(func.lower(User.email) == email)).first()
+
+
+def _get_user(s, user_id: str | None) -> User | None:
+    return s.get(User, user_id) if user_id is not None else None
