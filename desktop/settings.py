@@ -42,7 +42,9 @@ def resolve_database_url(cli_value: str | None = None) -> str:
         return env_value
     stored = _read_settings_file().get("database_url")
     if isinstance(stored, str) and stored:
-        return stored
+        from desktop.credentials import database_url_with_secret  # the password is kept apart from the URL
+
+        return database_url_with_secret(stored)
     return sqlite_url(paths.default_database_path())
 
 
@@ -57,10 +59,18 @@ def load_settings(cli_database_url: str | None = None) -> Settings:
     idle = os.environ.get(IDLE_LOCK_ENV) or stored.get("idle_lock_minutes") or DEFAULT_IDLE_LOCK_MINUTES
     return Settings(
         database_url=resolve_database_url(cli_database_url),
-        idle_lock_minutes=max(1, int(idle)),
-        session_hours=int(stored.get("session_hours", 8)),
+        idle_lock_minutes=max(1, _as_int(idle, DEFAULT_IDLE_LOCK_MINUTES)),
+        session_hours=max(1, _as_int(stored.get("session_hours"), 8)),
         admin_can_read_medical_data=bool(stored.get("admin_can_read_medical_data", False)),
     )
+
+
+def _as_int(value: object, default: int) -> int:
+    """An int from a settings value, or ``default`` when it is missing or not a number."""
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return default
 
 
 def save_setting(key: str, value: object) -> None:
