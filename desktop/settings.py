@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-import logging.handlers
 import os
 import re
 from dataclasses import dataclass
@@ -106,6 +105,8 @@ def setup_logging(level: int = logging.INFO) -> Path:
 
     Returns the log file path so messages can tell the user where it is. Safe to call twice.
     """
+    import logging.handlers  # ~9 ms: only once logging is really set up, after the first window
+
     log_path = paths.logs_dir() / LOG_FILE
     root = logging.getLogger()
     if not any(getattr(h, "_clinicdesk", False) for h in root.handlers):

@@ -1,0 +1,192 @@
+"""Screenshots of the main window's pages, the sign-in and lock screens and the edit dialogs.
+
+    .venv/bin/python build_scripts/screenshots.py [OUT_DIR] [--dark] [--scale 2]
+
+Without a DISPLAY it re-runs itself under ``xvfb-run`` (a real X server, so fonts and the style are
+what people see; QT_QPA_PLATFORM=xcb). Everything is real: a throw-away data folder, a SQLite database
+made by the migrations, the services, a demo patient with sample records, family history and
+predictions. One PNG per page/dialog goes to OUT_DIR (default ./screenshots, not committed), with
+the theme (and scale) in the file names. ``--dark`` forces the dark theme, ``--scale 2`` renders
+at 200%.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # run from a source checkout
+
+DEMO_EMAIL, DEMO_PASSWORD = "maria.lopez@clinic.example", "demo-password-2026"
+
+
+def _reexec_under_xvfb() -> int:
+    xvfb = shutil.which("xvfb-run")
+    if xvfb is None:
+        print("No DISPLAY and no xvfb-run: install xvfb or run with a display.", file=sys.stderr)
+        return 2
+    command = [xvfb, "-a", "-s", "-screen 0 2600x1800x24", sys.executable, *sys.argv]
+    return subprocess.call(command, env={**os.environ, "CLINICDESK_SCREENSHOTS_XVFB": "1"})
+
+
+def _sample_data(services: Any) -> Any:
+    from desktop.domain.dto import FamilyDraft, ProfileUpdate, RecordDraft
+
+    services.auth.create_first_admin("admin@clinic.example", "Ada Admin", "admin-pass-4321")
+    admin = services.auth.sign_in("admin@clinic.example", "admin-pass-4321")
+    services.users.create_user(admin.token, "j.smith@clinic.example", "John Smith", "smith-pass-2026")
+    services.auth.register(DEMO_EMAIL, "Maria Lopez", DEMO_PASSWORD)
+    session = services.auth.sign_in(DEMO_EMAIL, DEMO_PASSWORD)
+    token = session.token
+    profile = services.profile.get(token)
+    services.profile.update(token, ProfileUpdate(
+        name="Maria Lopez", age=52, phone="+1 555 0142", emergency_contact="Carlos Lopez, +1 555 0143",
+        blood_type="A+", allergies="Penicillin", medications="Levothyroxine 50 mcg daily"), profile.version)
+    records = [
+        ("2026-01-12", "Blood test", "Within range", "Dr. Patel", "normal", "Full blood count."),
+        ("2026-02-03", "Mammogram", "BI-RADS 4", "Dr. Nguyen", "abnormal", "Suspicious mass, left breast."),
+        ("2026-02-10", "Ultrasound", "Solid mass 14 mm", "Dr. Nguyen", "follow-up", "Biopsy recommended."),
+        ("2026-02-18", "Core biopsy", "Awaiting pathology", "Dr. Okafor", "pending", ""),
+        ("2026-03-01", "Pathology report", "Invasive ductal carcinoma", "Dr. Okafor", "critical",
+         "Refer to oncology."),
+        ("2025-11-20", "Thyroid panel", "TSH 2.1 mIU/L", "Dr. Patel", "completed", ""),
+    ]
+    created = []
+    for day, kind, result, doctor, status, notes in records:
+        created.append(services.records.create(token, RecordDraft(day, kind, result, doctor, notes, status)))
+    first = created[0]
+    again = RecordDraft(first.date, first.type, "Haemoglobin 13.1 g/dL", first.doctor,
+                        "Full blood count, repeated.", "normal")
+    services.records.update(token, first.id, again, first.version)
+    for relation, age, condition in (("Mother", 58, "Breast cancer"), ("Aunt", 61, "Ovarian cancer"),
+                                     ("Father", 70, "Type 2 diabetes")):
+        services.family.create(token, FamilyDraft(relation, age, condition))
+    try:
+        from desktop.ui.sample_cases import BENIGN_EXAMPLE, MALIGNANT_EXAMPLE
+
+        for case in (BENIGN_EXAMPLE, MALIGNANT_EXAMPLE):
+            result = services.predictions.make_prediction(token, case)
+            services.predictions.save(token, result, case, "Demo case")
+    except Exception as error:  # the model is another part's work; the pages still show
+        print(f"(no sample predictions: {error})", file=sys.stderr)
+    return session, admin
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Screenshots of the ClinicDesk main window pages.")
+    parser.add_argument("out", nargs="?", default="screenshots")
+    parser.add_argument("--dark", action="store_true", help="force the dark theme")
+    parser.add_argument("--scale", type=float, default=1.0, help="QT_SCALE_FACTOR, e.g. 2 for 200%%")
+    args = parser.parse_args()
+    if not os.environ.get("DISPLAY"):
+        return _reexec_under_xvfb()
+    os.environ["QT_QPA_PLATFORM"] = "xcb"
+    os.environ["CLINICDESK_THEME"] = "dark" if args.dark else "light"
+    if args.scale != 1.0:
+        os.environ["QT_SCALE_FACTOR"] = str(args.scale)
+    out = Path(args.out).resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="clinicdesk-shots-"))
+    os.environ["CLINICDESK_DATA_DIR"] = str(work / "data")
+    suffix = ("dark" if args.dark else "light") + (f"-{args.scale:g}x" if args.scale != 1.0 else "")
+
+    from PySide6.QtCore import QCoreApplication, QElapsedTimer
+    from PySide6.QtWidgets import QApplication, QWidget
+
+    app = QApplication.instance() or QApplication(sys.argv)
+    from desktop.db import migrate
+    from desktop.services.container import Services
+    from desktop.settings import Settings
+    from desktop.ui import theme
+    from desktop.ui.context import UiContext
+    from desktop.ui.login import LoginDialog
+    from desktop.ui.main_window import MainWindow
+    from desktop.ui.workers import Runner
+
+    theme.apply_theme(app)
+    url = f"sqlite:///{work / 'clinic.db'}"
+    migrate.upgrade(url)
+    settings = Settings(database_url=url)
+    services = Services.create(url, settings, bcrypt_rounds=4)
+    session, admin = _sample_data(services)
+    runner = Runner()
+
+    def settle(ms: int = 30_000) -> None:
+        timer = QElapsedTimer()
+        timer.start()
+        while runner.is_running() and timer.elapsed() < ms:
+            QCoreApplication.processEvents()
+            runner.wait_for_done(20)
+        for _ in range(10):
+            QCoreApplication.processEvents()
+
+    saved: list[str] = []
+
+    def shot(widget: QWidget, name: str) -> None:
+        settle()
+        path = out / f"{name}-{suffix}.png"
+        widget.grab().save(str(path))
+        saved.append(path.name)
+
+    # sign-in window, before and after the database is open
+    ctx = UiContext(services, settings, runner)
+    login = LoginDialog()
+    login.show()
+    shot(login, "01-sign-in-opening")
+    login.set_context(ctx)
+    login.email.setText(DEMO_EMAIL)
+    shot(login, "02-sign-in")
+    login.password.setText("wrong password")
+    login.submit_sign_in()
+    shot(login, "03-sign-in-wrong-password")
+    login.show_create()
+    shot(login, "04-create-account")
+    login.close()
+
+    ctx.set_session(session)
+    window = MainWindow(ctx)
+    window.resize(1200, 760)
+    window.show()
+    for number, key in enumerate(window.page_keys(), start=10):
+        window.show_page(key)
+        shot(window, f"{number}-{key.replace('_', '-')}")
+    records = window.show_page("records")
+    records.view.selectRow(1)
+    records.edit_selected()
+    shot(records._dialog, "20-record-dialog")
+    records._dialog.close()
+    records.view.selectRow(records.model.row_of(min(r.id for r in records.model._rows)))
+    records.show_history()
+    settle()
+    shot(records._dialog, "21-record-history")
+    records._dialog.close()
+    window.lock()
+    shot(window, "22-lock-screen")
+    window.unlock()
+    window.close()
+
+    ctx.clear_session()
+    ctx.set_session(admin)
+    admin_window = MainWindow(ctx)
+    admin_window.resize(1200, 760)
+    admin_window.show()
+    for key in ("users", "audit"):
+        admin_window.show_page(key)
+        shot(admin_window, f"30-admin-{key}")
+    admin_window.close()
+    settle()
+    services.close()
+    shutil.rmtree(work, ignore_errors=True)
+    print("\n".join(f"{out / name}" for name in saved))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

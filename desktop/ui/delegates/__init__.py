@@ -1,0 +1,1 @@
+"""delegates of the ClinicDesk UI."""

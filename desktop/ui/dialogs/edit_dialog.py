@@ -1,0 +1,166 @@
+"""The shared shape of the add/edit dialogs (records, family history): form, inline errors, save.
+
+A subclass builds its inputs, registers them with ``add_field(key, label, widget)`` (the key is the
+service's field name, so ``ValidationError.fields`` land next to the right input), and implements
+``draft()``, ``fill(dto)``, ``create(token, draft)``, ``update(token, id, draft, version)`` and
+``get(token, id)``. Saving runs on the worker pool; ``saved(dto)`` is emitted and the dialog accepts.
+
+Optimistic concurrency: the dialog keeps the ``version`` of the row it opened. If someone else saved
+the row in between, the service raises ConflictError; the dialog says so and offers to reload the
+current values (the person's own edits are then redone by hand, nothing is silently overwritten).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+
+from desktop.domain.errors import ConflictError, NotFoundError, ValidationError
+from desktop.ui.dialogs import prompts
+from desktop.ui.errors import user_message
+from desktop.ui.widgets.field_error import FieldError
+
+if TYPE_CHECKING:
+    from desktop.ui.context import UiContext
+
+CONFLICT_TEXT = (
+    "This entry was changed by someone else after you opened it.\n\n"
+    "Reload it to see the current values? Your changes in this window will be replaced; "
+    "make them again after reloading."
+)
+
+
+class EditDialog(QDialog):
+    saved = Signal(object)
+    noun = "entry"
+
+    def __init__(self, ctx: UiContext, dto: Any = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.dto = dto
+        self.fields: dict[str, QWidget] = {}
+        self.errors: dict[str, FieldError] = {}
+        self.form = QFormLayout()
+        self.message = QLabel()
+        self.message.setObjectName("FieldError")
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Message")
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
+        self.save_button.setAccessibleName("Save")
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setAccessibleName("Cancel")
+        self.buttons.accepted.connect(self.save)
+        self.buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.form)
+        layout.addWidget(self.message)
+        layout.addWidget(self.buttons)
+        self.setWindowTitle(f"Edit {self.noun}" if dto is not None else f"New {self.noun}")
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 34)
+
+    def add_field(self, key: str, label: str, widget: QWidget) -> None:
+        widget.setAccessibleName(label.replace("&", "").rstrip(":"))
+        error = FieldError()
+        self.fields[key] = widget
+        self.errors[key] = error
+        self.form.addRow(label, widget)
+        self.form.addRow("", error)
+
+    # --- to implement ------------------------------------------------------------------------------
+
+    def draft(self) -> Any:
+        raise NotImplementedError
+
+    def fill(self, dto: Any) -> None:
+        raise NotImplementedError
+
+    def create(self, token: str, draft: Any) -> Any:
+        raise NotImplementedError
+
+    def update(self, token: str, ident: Any, draft: Any, version: int) -> Any:
+        raise NotImplementedError
+
+    def get(self, token: str, ident: Any) -> Any:
+        raise NotImplementedError
+
+    # --- saving ------------------------------------------------------------------------------------
+
+    def clear_errors(self) -> None:
+        for key, error in self.errors.items():
+            error.clear_error()
+            self._mark(self.fields[key], False)
+        self.message.clear()
+
+    def _mark(self, widget: QWidget, invalid: bool) -> None:
+        widget.setProperty("invalid", invalid)
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+
+    def show_field_errors(self, fields: dict[str, str]) -> None:
+        first = None
+        for key, text in fields.items():
+            if key in self.errors:
+                self.errors[key].set_error(text)
+                self._mark(self.fields[key], True)
+                first = first or self.fields[key]
+        if first is not None:
+            first.setFocus()
+
+    @Slot()
+    def save(self) -> None:
+        if self.ctx.runner.is_running(f"save-{id(self)}"):
+            return
+        self.clear_errors()
+        try:
+            draft = self.draft()
+        except ValidationError as error:  # a value the form itself could not read
+            self.show_field_errors(error.fields)
+            self.message.setText(error.message)
+            return
+        token = self.ctx.token
+        if self.dto is None:
+            call: tuple[Any, ...] = (self.create, token, draft)
+        else:
+            call = (self.update, token, self.dto.id, draft, self.dto.version)
+        self.save_button.setEnabled(False)
+        self.ctx.runner.run(*call, key=f"save-{id(self)}", on_done=self._saved, on_error=self._failed)
+
+    def _saved(self, dto: Any) -> None:
+        self.save_button.setEnabled(True)
+        self.dto = dto
+        self.saved.emit(dto)
+        self.accept()
+
+    def _failed(self, error: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        if isinstance(error, ValidationError):
+            self.show_field_errors(error.fields)
+            self.message.setText(error.message)
+        elif isinstance(error, ConflictError):
+            self.message.setText("Changed by someone else: not saved.")
+            if prompts.confirm(self, CONFLICT_TEXT, "Changed by someone else", yes_label="Reload"):
+                self.reload()
+        elif isinstance(error, NotFoundError) and self.dto is not None:
+            prompts.warn(self, f"This {self.noun} no longer exists (someone deleted it).")
+            self.reject()
+        else:
+            self.message.setText(user_message(error, already_logged=True))
+
+    @Slot()
+    def reload(self) -> None:
+        """Fetch the row's current values and version into the form."""
+        if self.dto is None:
+            return
+        self.ctx.runner.run(
+            self.get, self.ctx.token, self.dto.id, on_done=self._reloaded, on_error=self._failed
+        )
+
+    def _reloaded(self, dto: Any) -> None:
+        self.dto = dto
+        self.fill(dto)
+        self.clear_errors()
+        self.message.setText("Reloaded: these are the current values.")

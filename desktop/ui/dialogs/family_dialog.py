@@ -1,0 +1,58 @@
+"""Add or edit one family-history entry (relation, age, condition)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import QComboBox, QLineEdit, QSpinBox, QWidget
+
+from desktop.domain.dto import FamilyDraft, FamilyDTO
+from desktop.ui.dialogs.edit_dialog import EditDialog
+
+if TYPE_CHECKING:
+    from desktop.ui.context import UiContext
+
+RELATIONS = ("Mother", "Father", "Sister", "Brother", "Daughter", "Son", "Grandmother", "Grandfather",
+             "Aunt", "Uncle", "Cousin")
+
+
+class FamilyDialog(EditDialog):
+    noun = "family history entry"
+
+    def __init__(self, ctx: UiContext, entry: FamilyDTO | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, entry, parent)
+        self.relation = QComboBox()
+        self.relation.setEditable(True)
+        self.relation.addItems(RELATIONS)
+        self.relation.setCurrentText("")
+        self.relation.lineEdit().setMaxLength(50)
+        self.age = QSpinBox()
+        self.age.setRange(0, 130)
+        self.age.setSuffix(" years")
+        self.condition = QLineEdit()
+        self.condition.setMaxLength(200)
+        self.condition.setPlaceholderText("e.g. Breast cancer at 48")
+        self.add_field("relation", "&Relation:", self.relation)
+        self.add_field("age", "&Age:", self.age)
+        self.add_field("condition", "&Condition:", self.condition)
+        if entry is not None:
+            self.fill(entry)
+        self.relation.setFocus()
+
+    def draft(self) -> FamilyDraft:
+        return FamilyDraft(relation=self.relation.currentText(), age=self.age.value(),
+                           condition=self.condition.text())
+
+    def fill(self, dto: Any) -> None:
+        self.relation.setCurrentText(dto.relation)
+        self.age.setValue(int(dto.age))
+        self.condition.setText(dto.condition)
+
+    def create(self, token: str, draft: Any) -> Any:
+        return self.ctx.services.family.create(token, draft)
+
+    def update(self, token: str, ident: Any, draft: Any, version: int) -> Any:
+        return self.ctx.services.family.update(token, ident, draft, version)
+
+    def get(self, token: str, ident: Any) -> Any:
+        return self.ctx.services.family.get(token, ident)

@@ -1,0 +1,41 @@
+"""Admin: create an account with an initial password (told to the person, who changes it in Profile)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtWidgets import QCheckBox, QLineEdit, QWidget
+
+from desktop.domain.enums import Role
+from desktop.domain.errors import ValidationError
+from desktop.ui.dialogs.edit_dialog import EditDialog
+
+if TYPE_CHECKING:
+    from desktop.ui.context import UiContext
+
+
+class NewUserDialog(EditDialog):
+    noun = "account"
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, None, parent)
+        self.name = QLineEdit()
+        self.email = QLineEdit()
+        self.password = QLineEdit()
+        self.password.setPlaceholderText("at least 10 characters")
+        self.admin = QCheckBox("Administrator (manages accounts and the database)")
+        self.add_field("name", "&Name:", self.name)
+        self.add_field("email", "&E-mail:", self.email)
+        self.add_field("password", "Initial &password:", self.password)
+        self.add_field("role", "&Role:", self.admin)
+        self.name.setFocus()
+
+    def draft(self) -> dict[str, Any]:
+        if not self.name.text().strip():
+            raise ValidationError("Enter the person's name.", {"name": "Enter the person's name."})
+        return {"email": self.email.text(), "name": self.name.text(), "password": self.password.text(),
+                "role": Role.ADMIN if self.admin.isChecked() else Role.USER}
+
+    def create(self, token: str, draft: Any) -> Any:
+        return self.ctx.services.users.create_user(token, draft["email"], draft["name"], draft["password"],
+                                                   draft["role"])

@@ -1,0 +1,80 @@
+"""Add or edit one medical record (date, type, result, doctor, status, notes)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QPlainTextEdit, QWidget
+
+from desktop.domain.dto import RecordDraft, RecordDTO
+from desktop.domain.enums import RecordStatus
+from desktop.ui.dialogs.edit_dialog import EditDialog
+
+if TYPE_CHECKING:
+    from desktop.ui.context import UiContext
+
+
+class RecordDialog(EditDialog):
+    noun = "medical record"
+
+    def __init__(
+        self, ctx: UiContext, record: RecordDTO | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(ctx, record, parent)
+        self.date = QDateEdit()
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date.setDate(QDate.currentDate())
+        self.type = QLineEdit()
+        self.type.setMaxLength(100)
+        self.type.setPlaceholderText("e.g. Blood test, Mammogram")
+        self.result = QLineEdit()
+        self.result.setMaxLength(100)
+        self.doctor = QLineEdit()
+        self.doctor.setMaxLength(100)
+        self.status = QComboBox()
+        for status in RecordStatus:
+            self.status.addItem(status.label, status.value)
+        self.notes = QPlainTextEdit()
+        self.notes.setTabChangesFocus(True)
+        self.notes.setFixedHeight(self.fontMetrics().lineSpacing() * 5)
+        self.add_field("date", "&Date:", self.date)
+        self.add_field("type", "&Type:", self.type)
+        self.add_field("result", "&Result:", self.result)
+        self.add_field("doctor", "D&octor:", self.doctor)
+        self.add_field("status", "&Status:", self.status)
+        self.add_field("notes", "&Notes:", self.notes)
+        if record is not None:
+            self.fill(record)
+        self.type.setFocus()
+
+    def draft(self) -> RecordDraft:
+        return RecordDraft(
+            date=self.date.date().toString("yyyy-MM-dd"),
+            type=self.type.text(),
+            result=self.result.text(),
+            doctor=self.doctor.text(),
+            notes=self.notes.toPlainText(),
+            status=str(self.status.currentData()),
+        )
+
+    def fill(self, dto: Any) -> None:
+        date = QDate.fromString(dto.date, "yyyy-MM-dd")
+        if date.isValid():
+            self.date.setDate(date)
+        self.type.setText(dto.type)
+        self.result.setText(dto.result)
+        self.doctor.setText(dto.doctor)
+        self.notes.setPlainText(dto.notes)
+        index = self.status.findData(dto.status)
+        self.status.setCurrentIndex(max(0, index))
+
+    def create(self, token: str, draft: Any) -> Any:
+        return self.ctx.services.records.create(token, draft)
+
+    def update(self, token: str, ident: Any, draft: Any, version: int) -> Any:
+        return self.ctx.services.records.update(token, ident, draft, version)
+
+    def get(self, token: str, ident: Any) -> Any:
+        return self.ctx.services.records.get(token, ident)

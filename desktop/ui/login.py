@@ -1,0 +1,310 @@
+"""The sign-in window: sign in, create an account, or create the first administrator.
+
+It is the first window the app shows, *before* the database is opened (so it appears at once). The
+e-mail and password can be typed at once while "Opening the database..." shows; pressing Sign in before
+the services are ready queues the sign-in, which runs as soon as the app calls
+``set_context(ctx, first_admin=...)``. bcrypt runs on the worker pool; the messages for a wrong
+password, a locked or a deactivated account are the services' own (AuthenticationError /
+AccountLockedError), shown in the dialog itself, next to the form, so nothing modal interrupts typing.
+
+Emits ``signed_in(SessionInfo)`` and accepts when someone signed in. Creating an account (or the first
+admin) signs in with it straight away.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSizePolicy,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.errors import ValidationError
+from desktop.ui.errors import user_message
+from desktop.ui.widgets.field_error import FieldError
+
+if TYPE_CHECKING:
+    from desktop.ui.context import UiContext
+
+
+def _line(name: str, password: bool = False) -> QLineEdit:
+    edit = QLineEdit()
+    edit.setAccessibleName(name)
+    if password:
+        edit.setEchoMode(QLineEdit.EchoMode.Password)
+    return edit
+
+
+class LoginDialog(QDialog):
+    signed_in = Signal(object)  # SessionInfo
+
+    SIGN_IN, CREATE = 0, 1
+
+    def __init__(self, ctx: UiContext | None = None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx: UiContext | None = None
+        self._first_admin = False
+        self._queued_sign_in = False
+        self.setWindowTitle("ClinicDesk - Sign in")
+        self.setMinimumWidth(420)
+
+        heading = QLabel("ClinicDesk")
+        heading.setObjectName("PageTitle")
+        self.subtitle = QLabel("Sign in to continue.")
+        self.subtitle.setWordWrap(True)
+        self.message = QLabel()
+        self.message.setObjectName("FieldError")
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Sign-in message")
+        self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self._build_sign_in())
+        self.stack.addWidget(self._build_create())
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addWidget(self.subtitle)
+        layout.addWidget(self.stack)
+        layout.addWidget(self.message)
+        self._switch(self.SIGN_IN)
+        self._set_note("Opening the database...")
+        self.email.setFocus()
+        if ctx is not None:
+            self.set_context(ctx)
+
+    # --- construction ------------------------------------------------------------------------------
+
+    def _build_sign_in(self) -> QWidget:
+        page = QWidget()
+        self.email = _line("E-mail")
+        self.email.setPlaceholderText("name@clinic.example")
+        self.password = _line("Password", password=True)
+        form = QFormLayout()
+        form.addRow("&E-mail:", self.email)
+        form.addRow("&Password:", self.password)
+        self.sign_in_button = QPushButton("&Sign in")
+        self.sign_in_button.setAccessibleName("Sign in")
+        self.sign_in_button.setDefault(True)
+        self.sign_in_button.clicked.connect(self.submit_sign_in)
+        self.create_link = QPushButton("&Create an account...")
+        self.create_link.setAccessibleName("Create an account")
+        self.create_link.setFlat(True)
+        self.create_link.clicked.connect(lambda: self.show_create(first_admin=False))
+        buttons = QDialogButtonBox()
+        buttons.addButton(self.sign_in_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.create_link, QDialogButtonBox.ButtonRole.ActionRole)
+        self.password.returnPressed.connect(self.submit_sign_in)
+        self.email.returnPressed.connect(self.password.setFocus)
+        box = QVBoxLayout(page)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addLayout(form)
+        box.addWidget(buttons)
+        return page
+
+    def _build_create(self) -> QWidget:
+        page = QWidget()
+        self.new_name = _line("Full name")
+        self.new_email = _line("E-mail for the new account")
+        self.new_password = _line("New password", password=True)
+        self.new_password.setPlaceholderText("at least 10 characters")
+        self.new_password2 = _line("Repeat the new password", password=True)
+        self.field_errors = {key: FieldError() for key in ("name", "email", "password", "password2")}
+        form = QFormLayout()
+        for label, edit, key in (
+            ("Full &name:", self.new_name, "name"),
+            ("E-&mail:", self.new_email, "email"),
+            ("Pass&word:", self.new_password, "password"),
+            ("&Repeat password:", self.new_password2, "password2"),
+        ):
+            form.addRow(label, edit)
+            form.addRow("", self.field_errors[key])
+        self.create_button = QPushButton("Create account and sign in")
+        self.create_button.setAccessibleName("Create account and sign in")
+        self.create_button.clicked.connect(self.submit_create)
+        self.back_button = QPushButton("&Back to sign in")
+        self.back_button.setAccessibleName("Back to sign in")
+        self.back_button.clicked.connect(self.show_sign_in)
+        buttons = QDialogButtonBox()
+        buttons.addButton(self.create_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.back_button, QDialogButtonBox.ButtonRole.RejectRole)
+        self.new_password2.returnPressed.connect(self.submit_create)
+        box = QVBoxLayout(page)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addLayout(form)
+        box.addWidget(buttons)
+        return page
+
+    # --- state -------------------------------------------------------------------------------------
+
+    def set_context(self, ctx: UiContext, first_admin: bool = False) -> None:
+        """Services are ready: enable the form (or the first-admin form when no account exists)."""
+        self.ctx = ctx
+        self._set_ready(True, "")
+        if first_admin:
+            self._queued_sign_in = False
+            self.show_create(first_admin=True)
+            return
+        if self.stack.currentIndex() != self.SIGN_IN:
+            self.show_sign_in()
+        if self._queued_sign_in:
+            self._queued_sign_in = False
+            self.submit_sign_in()
+
+    def can_type(self) -> bool:
+        """True when the form accepts input (before the database is open, too)."""
+        return self.stack.isEnabled()
+
+    def is_ready(self) -> bool:
+        """True once a sign-in can actually run (services are open)."""
+        return self.ctx is not None and self.stack.isEnabled()
+
+    def _set_note(self, text: str) -> None:
+        """A neutral note under the form (not an error)."""
+        self.message.setObjectName("Muted")
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+        self.message.setText(text)
+
+    def _set_ready(self, ready: bool, message: str) -> None:
+        self.stack.setEnabled(ready)
+        self.message.setObjectName("Muted" if not ready else "FieldError")
+        self.message.style().unpolish(self.message)
+        self.message.style().polish(self.message)
+        self.message.setText(message)
+
+    def show_message(self, text: str) -> None:
+        """Show an error (or note) under the form."""
+        self._set_ready(True, text)
+
+    @Slot()
+    def show_sign_in(self) -> None:
+        self._first_admin = False
+        self.setWindowTitle("ClinicDesk - Sign in")
+        self.subtitle.setText("Sign in to continue.")
+        self._switch(self.SIGN_IN)
+        self.message.clear()
+        (self.password if self.email.text() else self.email).setFocus()
+
+    def show_create(self, first_admin: bool = False) -> None:
+        self._first_admin = first_admin
+        self.back_button.setVisible(not first_admin)
+        if first_admin:
+            self.setWindowTitle("ClinicDesk - First start")
+            self.subtitle.setText(
+                "Welcome. No account exists yet: create the administrator account for this clinic. "
+                "You can add the other accounts after signing in."
+            )
+            self.create_button.setText("Create administrator and sign in")
+        else:
+            self.setWindowTitle("ClinicDesk - Create an account")
+            self.subtitle.setText("Create your own account.")
+            self.create_button.setText("Create account and sign in")
+        self._switch(self.CREATE)
+        self.message.clear()
+        self.new_name.setFocus()
+
+    def _switch(self, index: int) -> None:
+        """Show one form; the hidden one stops counting for the size, so no blank gap remains."""
+        for i in range(self.stack.count()):
+            policy = QSizePolicy.Policy.Preferred if i == index else QSizePolicy.Policy.Ignored
+            self.stack.widget(i).setSizePolicy(policy, policy)
+        self.stack.setCurrentIndex(index)
+        self.adjustSize()
+
+    def _busy(self, text: str) -> None:
+        """Disable the form while a worker signs in; the worker's callback re-enables it."""
+        self._set_ready(False, text)
+
+    # --- actions -----------------------------------------------------------------------------------
+
+    @Slot()
+    def submit_sign_in(self) -> None:
+        email, password = self.email.text().strip(), self.password.text()
+        if not email or not password:
+            self.show_message("Enter your e-mail and your password.")
+            (self.email if not email else self.password).setFocus()
+            return
+        if self.ctx is None:
+            self._queued_sign_in = True
+            self._busy("Signing in as soon as the database is open...")
+            return
+        if self.ctx.runner.is_running("sign-in"):
+            return
+        self._busy("Signing in...")
+        self.ctx.runner.run(
+            self.ctx.services.auth.sign_in,
+            email,
+            password,
+            key="sign-in",
+            on_done=self._signed_in,
+            on_error=self._sign_in_failed,
+        )
+
+    @Slot()
+    def submit_create(self) -> None:
+        if self.ctx is None:
+            self._set_note("Still opening the database; try again in a moment.")
+            return
+        if self.ctx.runner.is_running("sign-in"):
+            return
+        for label in self.field_errors.values():
+            label.clear_error()
+        name, email = self.new_name.text().strip(), self.new_email.text().strip()
+        password, again = self.new_password.text(), self.new_password2.text()
+        if password != again:
+            self.field_errors["password2"].set_error("The two passwords differ.")
+            self.new_password2.setFocus()
+            return
+        auth = self.ctx.services.auth
+        first = self._first_admin
+
+        def create_and_sign_in() -> Any:
+            if first:
+                auth.create_first_admin(email, name, password)
+            else:
+                auth.register(email, name, password)
+            return auth.sign_in(email, password)
+
+        self._busy("Creating the account...")
+        self.ctx.runner.run(
+            create_and_sign_in, key="sign-in", on_done=self._signed_in, on_error=self._create_failed
+        )
+
+    def _signed_in(self, session: Any) -> None:
+        self.password.clear()
+        self.new_password.clear()
+        self.new_password2.clear()
+        self._set_ready(True, "")
+        self.signed_in.emit(session)
+        self.accept()
+
+    def _sign_in_failed(self, error: BaseException) -> None:
+        self.password.clear()
+        self.show_message(user_message(error, already_logged=True))
+        self.password.setFocus()
+
+    def _create_failed(self, error: BaseException) -> None:
+        self._set_ready(True, "")
+        if isinstance(error, ValidationError) and error.fields:
+            first_widget = None
+            widgets = {"name": self.new_name, "email": self.new_email, "password": self.new_password}
+            for key, text in error.fields.items():
+                if key in self.field_errors:
+                    self.field_errors[key].set_error(text)
+                    first_widget = first_widget or widgets.get(key)
+            self.show_message(user_message(error))
+            if first_widget is not None:
+                first_widget.setFocus()
+            return
+        self.show_message(user_message(error, already_logged=True))

@@ -1,0 +1,398 @@
+"""The main window: sidebar of pages, menu bar, shortcuts, status bar, idle lock.
+
+Built after a successful sign-in with the UiContext holding the session; the admin pages and the
+Tools menu exist only for admins (the services refuse admin calls from anyone else regardless).
+Shortcuts dispatch to the current page when it offers the action (``new_item``, ``focus_search``,
+``print_current``, see desktop/ui/context.py); Ctrl+N on a page without ``new_item`` opens the
+medical records page and starts a new record there.
+
+Emits ``signed_out(reason)`` when the person signs out, the session expires or the account gets
+locked while the screen is locked; the app then shows the sign-in window again.
+Window geometry and the last page are stored in QSettings (an INI file in the data folder).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QSettings, QSize, Qt, Signal, Slot
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QFontMetrics, QKeySequence
+from PySide6.QtWidgets import (
+    QDialog,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QStackedWidget,
+    QWidget,
+)
+
+from desktop import __version__, paths
+from desktop.ui.dialogs import prompts
+from desktop.ui.idle import IdleWatcher
+from desktop.ui.lock_screen import LockScreen
+from desktop.ui.page_registry import PageSpec, build_page, pages_for
+from desktop.ui.theme import SIDEBAR_POINT_SIZE
+
+if TYPE_CHECKING:
+    from desktop.ui.context import UiContext
+
+log = logging.getLogger(__name__)
+
+SETTINGS_FILE = "window.ini"
+
+
+def sidebar_width(base: QFont) -> int:
+    """Wide enough for the longest page title in the sidebar's font (theme.py: 11 pt, 1 em padding)."""
+    font = QFont(base)
+    font.setPointSizeF(SIDEBAR_POINT_SIZE)
+    metrics = QFontMetrics(font)
+    widest = max(metrics.horizontalAdvance(spec.title) for spec in pages_for(True))
+    return widest + metrics.horizontalAdvance("M") * 3 + 16
+
+
+def window_settings() -> QSettings:
+    """Per-user window state, kept with the data (so tests and portable installs stay isolated)."""
+    return QSettings(str(paths.data_dir() / SETTINGS_FILE), QSettings.Format.IniFormat)
+
+
+class MainWindow(QMainWindow):
+    signed_out = Signal(str)
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("ClinicDesk")
+        self._specs: list[PageSpec] = pages_for(ctx.is_admin)
+        self._pages: dict[str, QWidget] = {}
+        self._closing_for_sign_out = False
+
+        self.sidebar = QListWidget()
+        self.sidebar.setObjectName("Sidebar")
+        self.sidebar.setAccessibleName("Pages")
+        self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.sidebar.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.sidebar.setFixedWidth(sidebar_width(self.font()))
+        self.stack = QStackedWidget()
+        for spec in self._specs:
+            item = QListWidgetItem(spec.title)
+            item.setData(Qt.ItemDataRole.UserRole, spec.key)
+            self.sidebar.addItem(item)
+            self.stack.addWidget(QWidget())  # replaced by the real page the first time it is shown
+        self.sidebar.currentRowChanged.connect(self._show_row)
+
+        self.content = QWidget()
+        row = QHBoxLayout(self.content)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        row.addWidget(self.sidebar)
+        row.addWidget(self.stack, 1)
+        self.lock_screen = LockScreen(ctx)
+        self.lock_screen.unlocked.connect(self.unlock)
+        self.lock_screen.sign_out_requested.connect(self.sign_out)
+        self.central = QStackedWidget()
+        self.central.addWidget(self.content)
+        self.central.addWidget(self.lock_screen)
+        self.setCentralWidget(self.central)
+
+        self._build_menus()
+        self._build_status_bar()
+        self.idle = IdleWatcher(ctx.settings.idle_lock_minutes, self)
+        self.idle.idle.connect(self.lock)
+        ctx.runner.session_expired.connect(self._session_expired)
+        ctx.runner.busy_changed.connect(self._busy_changed)
+        self._restore_state()
+
+    # --- construction ------------------------------------------------------------------------------
+
+    def _action(self, text: str, slot, shortcut: QKeySequence | str | None = None, name: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        if name:
+            action.setObjectName(name)
+        return action
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        keys = QKeySequence.StandardKey
+        self.print_action = self._action("&Print...", self.print_current, keys.Print, "print")
+        self.lock_action = self._action("&Lock screen", self.lock, "Ctrl+L", "lock")
+        self.sign_out_action = self._action("Sign &out", lambda: self.sign_out(""), None, "sign_out")
+        self.quit_action = self._action("&Quit", self.close, keys.Quit, "quit")
+        entries = (self.print_action, None, self.lock_action, self.sign_out_action, None, self.quit_action)
+        for action in entries:
+            file_menu.addSeparator() if action is None else file_menu.addAction(action)
+
+        edit_menu = bar.addMenu("&Edit")
+        self.new_action = self._action("&New record...", self.new_item, keys.New, "new")
+        self.find_action = self._action("&Search", self.focus_search, keys.Find, "find")
+        edit_menu.addAction(self.new_action)
+        edit_menu.addAction(self.find_action)
+
+        go_menu = bar.addMenu("&Go")
+        for row, spec in enumerate(self._specs):
+            go_menu.addAction(
+                self._action(
+                    spec.title,
+                    lambda _=False, r=row: self.sidebar.setCurrentRow(r),
+                    spec.shortcut or None,
+                    f"go_{spec.key}",
+                )
+            )
+
+        self.tools_menu = None
+        if self.ctx.is_admin:
+            self.tools_menu = bar.addMenu("&Tools")
+            self.tools_menu.addAction(
+                self._action("&Database tools...", self.open_database_tools, None, "database_tools")
+            )
+
+        help_menu = bar.addMenu("&Help")
+        self.help_action = self._action("&Help and shortcuts", self.show_help, keys.HelpContents, "help")
+        help_menu.addAction(self.help_action)
+        help_menu.addAction(self._action("&About ClinicDesk", self.show_about, None, "about"))
+        self._locked_actions = [
+            self.print_action,
+            self.new_action,
+            self.find_action,
+            self.lock_action,
+            *go_menu.actions(),
+        ]
+        if self.tools_menu is not None:
+            self._locked_actions.extend(self.tools_menu.actions())
+
+    def _build_status_bar(self) -> None:
+        user = self.ctx.user
+        who = ""
+        if user:
+            who = f"Signed in as {user.name} ({user.email}){' - administrator' if user.is_admin else ''}"
+        self.user_label = QLabel(who)
+        self.user_label.setAccessibleName("Signed-in user")
+        self.db_label = QLabel(f"Database: {self.ctx.database_label}")
+        self.db_label.setObjectName("Muted")
+        self.db_label.setAccessibleName("Database location")
+        self.busy_label = QLabel("")
+        self.statusBar().addWidget(self.user_label)
+        self.statusBar().addWidget(self.busy_label)
+        self.statusBar().addPermanentWidget(self.db_label)
+
+    # --- pages -------------------------------------------------------------------------------------
+
+    def page_keys(self) -> list[str]:
+        return [spec.key for spec in self._specs]
+
+    def current_key(self) -> str | None:
+        row = self.sidebar.currentRow()
+        return self._specs[row].key if 0 <= row < len(self._specs) else None
+
+    def current_page(self) -> QWidget | None:
+        key = self.current_key()
+        return self._pages.get(key) if key else None
+
+    def show_page(self, key: str) -> QWidget | None:
+        """Switch to the page ``key`` (building it if needed); None if this person has no such page."""
+        keys = self.page_keys()
+        if key not in keys:
+            return None
+        self.sidebar.setCurrentRow(keys.index(key))
+        return self._pages.get(key)
+
+    def page(self, key: str) -> QWidget | None:
+        """The page object if it was built (tests and the shortcuts use it)."""
+        return self._pages.get(key)
+
+    @Slot(int)
+    def _show_row(self, row: int) -> None:
+        if not 0 <= row < len(self._specs):
+            return
+        spec = self._specs[row]
+        page = self._pages.get(spec.key)
+        if page is None:
+            page = build_page(spec, self.ctx)
+            old = self.stack.widget(row)
+            self.stack.insertWidget(row, page)
+            self.stack.removeWidget(old)
+            old.deleteLater()
+            self._pages[spec.key] = page
+        elif callable(getattr(page, "refresh", None)):
+            page.refresh()
+        self.stack.setCurrentIndex(row)
+        self.setWindowTitle(f"{getattr(page, 'title', spec.title)} - ClinicDesk")
+
+    # --- shortcuts ---------------------------------------------------------------------------------
+
+    def _dispatch(self, method: str) -> bool:
+        page = self.current_page()
+        action = getattr(page, method, None)
+        if callable(action):
+            action()
+            return True
+        return False
+
+    @Slot()
+    def new_item(self) -> None:
+        if not self._dispatch("new_item"):
+            page = self.show_page("records")
+            if page is not None and callable(getattr(page, "new_item", None)):
+                page.new_item()
+
+    @Slot()
+    def focus_search(self) -> None:
+        if not self._dispatch("focus_search"):
+            self.statusBar().showMessage("This page has no search.", 4000)
+
+    @Slot()
+    def print_current(self) -> None:
+        if not self._dispatch("print_current"):
+            self.statusBar().showMessage("There is nothing to print on this page.", 4000)
+
+    @Slot()
+    def open_database_tools(self) -> None:
+        if not self.ctx.is_admin:
+            return
+        try:
+            from desktop.ui.dialogs.database_tools import DatabaseToolsDialog
+        except ModuleNotFoundError:
+            prompts.info(self, "The database tools are not available in this build.")
+            return
+        dialog = DatabaseToolsDialog(self.ctx, self)
+        reasons: list[str] = []
+
+        def leave(reason: str = "") -> None:  # after a restore or downgrade the app reopens cleanly
+            reasons.append(reason or "The database was changed. Please sign in again.")
+            dialog.done(0)
+
+        signal = getattr(dialog, "sign_out_requested", None)
+        if signal is not None:
+            signal.connect(leave)
+        dialog.exec()
+        if reasons:  # only once the dialog's own event loop has ended
+            self.sign_out(reasons[0])
+
+    @Slot()
+    def show_help(self) -> None:
+        lines = [
+            "Ctrl+N  New medical record (or new entry on the current page)",
+            "Ctrl+F  Search on the current page",
+            "Ctrl+P  Print the current page's report",
+            "Ctrl+L  Lock the screen",
+            *(f"{spec.shortcut}  {spec.title}" for spec in self._specs if spec.shortcut),
+            "F1  This help",
+            "",
+            f"The screen locks itself after {self.ctx.settings.idle_lock_minutes} minutes without activity.",
+            f"Log file: {self.ctx.log_file}",
+        ]
+        prompts.info(self, "\n".join(lines), "ClinicDesk help")
+
+    @Slot()
+    def show_about(self) -> None:
+        prompts.info(
+            self,
+            f"ClinicDesk {__version__}\n\nOffline patient records and breast-cancer decision support.\n"
+            "Predictions are decision support, not a diagnosis.\n\n"
+            f"Database: {self.ctx.database_label}",
+            "About ClinicDesk",
+        )
+
+    # --- lock and sign-out ---------------------------------------------------------------------------
+
+    def is_locked(self) -> bool:
+        return self.central.currentWidget() is self.lock_screen
+
+    @Slot()
+    def lock(self) -> None:
+        if self.is_locked():
+            return
+        self.idle.set_enabled(False)
+        for action in self._locked_actions:
+            action.setEnabled(False)
+        self.sidebar.setEnabled(False)
+        # Open dialogs (an edit form, a history) would stay readable over the lock screen and, being
+        # window-modal, would block its password field: hide them now, show them again on unlock.
+        self._hidden_dialogs = [d for d in self.findChildren(QDialog) if d.isVisible()]
+        for dialog in self._hidden_dialogs:
+            dialog.hide()
+        self.lock_screen.prepare()
+        self.central.setCurrentWidget(self.lock_screen)
+        self.lock_screen.password.setFocus()
+        log.info("screen locked")
+
+    @Slot()
+    def unlock(self) -> None:
+        for action in self._locked_actions:
+            action.setEnabled(True)
+        self.sidebar.setEnabled(True)
+        self.central.setCurrentWidget(self.content)
+        self.idle.set_enabled(True)
+        for dialog in getattr(self, "_hidden_dialogs", []):
+            dialog.show()
+        self._hidden_dialogs = []
+        page = self.current_page()
+        if callable(getattr(page, "refresh", None)):
+            page.refresh()
+        log.info("screen unlocked")
+
+    @Slot(str)
+    def sign_out(self, reason: str = "") -> None:
+        """End the session (on the worker pool), close this window and hand back to the app."""
+        if self._closing_for_sign_out:
+            return
+        self._closing_for_sign_out = True
+        token = self.ctx.session.token if self.ctx.session else None
+        if token:
+            self.ctx.runner.run(self.ctx.services.auth.sign_out, token, on_error=lambda _e: None)
+        self.ctx.clear_session()
+        self.close()
+        self.signed_out.emit(reason)
+
+    @Slot()
+    def _session_expired(self) -> None:
+        self.sign_out("Your session has ended. Please sign in again.")
+
+    @Slot(bool)
+    def _busy_changed(self, busy: bool) -> None:
+        self.busy_label.setText("Working..." if busy else "")
+
+    # --- state -------------------------------------------------------------------------------------
+
+    def _restore_state(self) -> None:
+        settings = window_settings()
+        geometry = settings.value("main/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(QSize(1100, 720))
+        last = settings.value("main/last_page", "records")
+        keys = self.page_keys()
+        self.sidebar.setCurrentRow(keys.index(last) if last in keys else keys.index("records"))
+
+    def save_state(self) -> None:
+        settings = window_settings()
+        settings.setValue("main/geometry", self.saveGeometry())
+        key = self.current_key()
+        if key:
+            settings.setValue("main/last_page", key)
+        settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.save_state()
+        self.idle.stop()
+        try:
+            self.ctx.runner.session_expired.disconnect(self._session_expired)
+            self.ctx.runner.busy_changed.disconnect(self._busy_changed)
+        except (RuntimeError, TypeError):
+            pass
+        if not self._closing_for_sign_out:
+            self._closing_for_sign_out = True
+            token = self.ctx.session.token if self.ctx.session else None
+            if token:  # quitting: end the session too, synchronously is fine at exit
+                try:
+                    self.ctx.services.auth.sign_out(token)
+                except Exception:
+                    log.exception("sign-out at exit failed")
+                self.ctx.clear_session()
+        super().closeEvent(event)

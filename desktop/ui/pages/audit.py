@@ -1,0 +1,171 @@
+"""Admin page: the audit log, filterable by text, action and date range; an entry opens its values.
+
+The service refuses non-admins (PermissionDeniedError); the page is only offered to admins anyway.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QDate, Qt, QTimer, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateEdit,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.dto import AuditAction
+from desktop.domain.errors import SessionExpiredError
+from desktop.ui.dialogs.history_dialog import HistoryDialog
+from desktop.ui.errors import user_message
+from desktop.ui.tablemodels.audit_model import AuditModel
+
+if TYPE_CHECKING:
+    from desktop.ui.context import UiContext
+
+ANY_DATE = QDate(2000, 1, 1)
+
+
+def _date_edit(accessible: str) -> QDateEdit:
+    edit = QDateEdit()
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setMinimumDate(ANY_DATE)
+    edit.setSpecialValueText("Any")
+    edit.setDate(ANY_DATE)
+    edit.setAccessibleName(accessible)
+    return edit
+
+
+class AuditPage(QWidget):
+    title = "Audit log"
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.model = AuditModel(ctx, self)
+        self.count_label = QLabel()
+        self.count_label.setObjectName("Muted")
+        self.count_label.setAccessibleName("Number of entries")
+        self.model.fetch_failed.connect(self._fetch_failed)
+        self.model.reloaded.connect(lambda *_: self._update_count())
+        self.model.rowsInserted.connect(lambda *_: self._update_count())
+        heading = QLabel(self.title)
+        heading.setObjectName("PageTitle")
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search who, summary or id (Ctrl+F)")
+        self.search.setAccessibleName("Search the audit log")
+        self.search.setClearButtonEnabled(True)
+        self.action = QComboBox()
+        self.action.setAccessibleName("Filter by action")
+        self.action.addItem("All actions", "")  # not None: see pyside_workarounds.py
+        for action in AuditAction:
+            self.action.addItem(action.value.replace("_", " ").capitalize(), action.value)
+        self.date_from = _date_edit("From date")
+        self.date_to = _date_edit("To date")
+        self.clear_button = QPushButton("C&lear filters")
+        self.clear_button.setAccessibleName("Clear filters")
+        self.clear_button.clicked.connect(self.clear_filters)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(300)
+        self._timer.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(lambda _t: self._timer.start())
+        self.action.currentIndexChanged.connect(lambda _i: self.apply_filter())
+        self.date_from.dateChanged.connect(lambda _d: self.apply_filter())
+        self.date_to.dateChanged.connect(lambda _d: self.apply_filter())
+
+        filters = QHBoxLayout()
+        filters.addWidget(self.search, 1)
+        filters.addWidget(self.action)
+        filters.addWidget(QLabel("&From:", buddy=self.date_from))
+        filters.addWidget(self.date_from)
+        filters.addWidget(QLabel("&To:", buddy=self.date_to))
+        filters.addWidget(self.date_to)
+        filters.addWidget(self.clear_button)
+
+        self.view = QTableView()
+        self.view.setAccessibleName("Audit entries")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().hide()
+        header = self.view.horizontalHeader()
+        metrics = self.fontMetrics()
+        for column, sample in enumerate(("2026-12-31 23:59:59", "someone@clinic.example", "sign in failed",
+                                         "medicalrecord", "12345")):
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + metrics.height() * 2)
+        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
+        header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+        self.view.setSortingEnabled(True)
+        self.view.activated.connect(lambda _i: self.open_selected())
+        self.view.doubleClicked.connect(lambda _i: self.open_selected())
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addLayout(filters)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.count_label)
+
+    @Slot()
+    def refresh(self) -> None:
+        self.model.reload()
+
+    @Slot()
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    @Slot()
+    def apply_filter(self) -> None:
+        self._timer.stop()
+        start, end = self.date_from.date(), self.date_to.date()
+        self.model.set_filter(
+            text=self.search.text().strip(),
+            action=self.action.currentData() or None,
+            date_from=None if start == ANY_DATE else start.toPython(),
+            date_to=None if end == ANY_DATE else end.toPython(),
+        )
+
+    @Slot()
+    def clear_filters(self) -> None:
+        for widget in (self.search, self.action, self.date_from, self.date_to):
+            widget.blockSignals(True)
+        self.search.clear()
+        self.action.setCurrentIndex(0)
+        self.date_from.setDate(ANY_DATE)
+        self.date_to.setDate(ANY_DATE)
+        for widget in (self.search, self.action, self.date_from, self.date_to):
+            widget.blockSignals(False)
+        self.apply_filter()
+
+    @Slot()
+    def open_selected(self) -> None:
+        rows = self.view.selectionModel().selectedRows()
+        entry = self.model.dto(rows[0].row()) if rows else None
+        if entry is None:
+            return
+        dialog = HistoryDialog([entry], f"Audit entry {entry.id}", self)
+        dialog.setModal(True)
+        dialog.open()
+        self._dialog = dialog
+
+    def _fetch_failed(self, error: BaseException) -> None:
+        self.count_label.setText(user_message(error))
+        if isinstance(error, SessionExpiredError):
+            self.ctx.runner.session_expired.emit()
+
+    def _update_count(self) -> None:
+        total, shown = self.model.total, self.model.rowCount()
+        text = f"{total} entries" if shown >= total else f"{total} entries ({shown} loaded)"
+        self.count_label.setText(text)

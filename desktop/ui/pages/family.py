@@ -1,0 +1,53 @@
+"""Family history page: same pattern as the medical records (SQL-side filter and sort, paged model)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+from desktop.ui.dialogs.family_dialog import FamilyDialog
+from desktop.ui.pages.table_page import TablePage
+from desktop.ui.tablemodels.family_model import FamilyModel
+
+if TYPE_CHECKING:
+    from desktop.ui.context import UiContext
+
+
+class FamilyPage(TablePage):
+    title = "Family history"
+    noun = "entry"
+    plural = "entries"
+    search_hint = "Search relation or condition (Ctrl+F)"
+    default_sort_column = 0
+    default_sort_order = Qt.SortOrder.AscendingOrder
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+
+    def make_model(self) -> FamilyModel:
+        return FamilyModel(self.ctx, self)
+
+    def setup_extra(self) -> None:
+        metrics, header = self.fontMetrics(), self.view.horizontalHeader()
+        header.resizeSection(0, metrics.horizontalAdvance("Grandmother") + metrics.height() * 3)
+        header.resizeSection(1, metrics.horizontalAdvance("Age 130") + metrics.height() * 2)
+
+    def make_dialog(self, dto: Any) -> FamilyDialog:
+        return FamilyDialog(self.ctx, dto, self)
+
+    def delete_call(self, token: str, dto: Any) -> None:
+        self.ctx.services.family.delete(token, dto.id, dto.version)
+
+    def history_call(self, token: str, dto: Any) -> Any:
+        return self.ctx.services.family.history(token, dto.id)
+
+    def export_page(self, token: str, offset: int, limit: int) -> Any:
+        from dataclasses import replace
+
+        query = replace(self.model.query, offset=offset, limit=limit)  # type: ignore[attr-defined]
+        return self.ctx.services.family.list(token, query)
+
+    def describe(self, dto: Any) -> str:
+        return f"the entry \u201c{dto.relation}: {dto.condition}\u201d"

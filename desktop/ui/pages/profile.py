@@ -1,0 +1,265 @@
+"""Profile page: the signed-in person edits their own details; problems are shown next to each field.
+
+Validation is the service's (ProfileService.update raises ValidationError with a message per field);
+the page shows each message under its input and marks the input. A save over a newer version (the
+same account changed it on another desktop) is refused by the service and offered as a reload.
+The password can be changed here too (the current one is required).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.dto import ProfileUpdate
+from desktop.domain.enums import BLOOD_TYPES
+from desktop.domain.errors import ConflictError, ValidationError
+from desktop.ui.dialogs import prompts
+from desktop.ui.errors import user_message
+from desktop.ui.widgets.field_error import FieldError
+
+if TYPE_CHECKING:
+    from desktop.ui.context import UiContext
+
+NO_AGE = -1
+
+
+class ProfilePage(QWidget):
+    title = "Profile"
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.profile: Any = None
+        self.fields: dict[str, QWidget] = {}
+        self.errors: dict[str, FieldError] = {}
+
+        self.name = QLineEdit()
+        self.name.setMaxLength(100)
+        self.email = QLineEdit()
+        self.email.setReadOnly(True)
+        self.age = QSpinBox()
+        self.age.setRange(NO_AGE, 130)
+        self.age.setSpecialValueText("Not given")
+        self.phone = QLineEdit()
+        self.emergency = QLineEdit()
+        self.emergency.setPlaceholderText("Name and phone number")
+        self.blood = QComboBox()
+        self.blood.addItems(BLOOD_TYPES)
+        self.allergies = QPlainTextEdit()
+        self.medications = QPlainTextEdit()
+        for edit in (self.allergies, self.medications):
+            edit.setTabChangesFocus(True)
+            edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4)
+
+        form = QFormLayout()
+        form.addRow("&Name:", self._field("name", self.name, "Name"))
+        form.addRow("E-mail:", self._field("email", self.email, "E-mail (cannot be changed here)"))
+        form.addRow("&Age:", self._field("age", self.age, "Age"))
+        form.addRow("&Phone:", self._field("phone", self.phone, "Phone"))
+        form.addRow("&Emergency contact:",
+                    self._field("emergency_contact", self.emergency, "Emergency contact"))
+        form.addRow("&Blood type:", self._field("blood_type", self.blood, "Blood type"))
+        form.addRow("A&llergies:", self._field("allergies", self.allergies, "Allergies"))
+        form.addRow("&Medications:", self._field("medications", self.medications, "Medications"))
+
+        self.save_button = QPushButton("&Save changes")
+        self.save_button.setAccessibleName("Save profile")
+        self.save_button.clicked.connect(self.save)
+        self.revert_button = QPushButton("&Undo changes")
+        self.revert_button.setAccessibleName("Undo unsaved profile changes")
+        self.revert_button.clicked.connect(self.refresh)
+        self.message = QLabel()
+        self.message.setAccessibleName("Profile message")
+        self.message.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.revert_button)
+        buttons.addWidget(self.message, 1)
+
+        details = QGroupBox("Your details")
+        details_box = QVBoxLayout(details)
+        details_box.addLayout(form)
+        details_box.addLayout(buttons)
+
+        heading = QLabel(self.title)
+        heading.setObjectName("PageTitle")
+        inner = QWidget()
+        column = QVBoxLayout(inner)
+        column.addWidget(heading)
+        column.addWidget(details)
+        column.addWidget(self._password_box())
+        column.addStretch(1)
+        inner.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 48)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setWidget(inner)
+        QVBoxLayout(self).addWidget(scroll)
+        self.name.editingFinished.connect(self._check_name)
+        self.refresh()
+
+    def _field(self, key: str, widget: QWidget, accessible: str) -> QWidget:
+        """The input with its error label underneath, as one form row."""
+        widget.setAccessibleName(accessible)
+        error = FieldError()
+        self.fields[key], self.errors[key] = widget, error
+        holder = QWidget()
+        box = QVBoxLayout(holder)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(2)
+        box.addWidget(widget)
+        box.addWidget(error)
+        return holder
+
+    def _password_box(self) -> QGroupBox:
+        group = QGroupBox("Change password")
+        self.current_password = QLineEdit()
+        self.new_password = QLineEdit()
+        self.new_password2 = QLineEdit()
+        form = QFormLayout(group)
+        for label, edit, key in (("C&urrent password:", self.current_password, "current_password"),
+                                 ("Ne&w password:", self.new_password, "new_password"),
+                                 ("&Repeat new password:", self.new_password2, "new_password2")):
+            edit.setEchoMode(QLineEdit.EchoMode.Password)
+            form.addRow(label, self._field(key, edit, label.replace("&", "").rstrip(":")))
+        self.password_button = QPushButton("&Change password")
+        self.password_button.setAccessibleName("Change password")
+        self.password_button.clicked.connect(self.change_password)
+        form.addRow("", self.password_button)
+        return group
+
+    # --- loading -------------------------------------------------------------------------------------
+
+    @Slot()
+    def refresh(self) -> None:
+        self.ctx.runner.run(self.ctx.services.profile.get, self.ctx.token, on_done=self._loaded,
+                            on_error=self._failed)
+
+    def _loaded(self, profile: Any) -> None:
+        self.profile = profile
+        self.clear_errors()
+        self.name.setText(profile.name)
+        self.email.setText(profile.email)
+        self.age.setValue(NO_AGE if profile.age is None else int(profile.age))
+        self.phone.setText(profile.phone or "")
+        self.emergency.setText(profile.emergency_contact or "")
+        index = self.blood.findText(profile.blood_type or "")
+        self.blood.setCurrentIndex(max(0, index))
+        self.allergies.setPlainText(profile.allergies or "")
+        self.medications.setPlainText(profile.medications or "")
+        self.message.setText("")
+
+    # --- saving --------------------------------------------------------------------------------------
+
+    def update_value(self) -> ProfileUpdate:
+        return ProfileUpdate(
+            name=self.name.text(),
+            age=None if self.age.value() == NO_AGE else self.age.value(),
+            phone=self.phone.text(),
+            emergency_contact=self.emergency.text(),
+            blood_type=self.blood.currentText(),
+            allergies=self.allergies.toPlainText(),
+            medications=self.medications.toPlainText(),
+        )
+
+    @Slot()
+    def save(self) -> None:
+        if self.profile is None or self.ctx.runner.is_running("profile-save"):
+            return
+        self.clear_errors()
+        self.save_button.setEnabled(False)
+        self.ctx.runner.run(self.ctx.services.profile.update, self.ctx.token, self.update_value(),
+                            self.profile.version, key="profile-save", on_done=self._saved,
+                            on_error=self._failed)
+
+    def _saved(self, profile: Any) -> None:
+        self.save_button.setEnabled(True)
+        self._loaded(profile)
+        self.message.setText("Saved.")
+
+    def _failed(self, error: BaseException) -> None:
+        self.save_button.setEnabled(True)
+        self.password_button.setEnabled(True)
+        if isinstance(error, ValidationError) and error.fields:
+            self.show_field_errors(error.fields)
+            self.message.setText("Not saved: please correct the fields marked in red.")
+        elif isinstance(error, ConflictError):
+            if prompts.confirm(self, "Your profile was changed elsewhere after you opened it. Load the "
+                               "current values? Your unsaved changes will be replaced.", yes_label="Reload"):
+                self.refresh()
+        else:
+            self.message.setText(user_message(error, already_logged=True))
+
+    @Slot()
+    def _check_name(self) -> None:
+        if not self.name.text().strip():
+            self.show_field_errors({"name": "Enter your name."})
+        elif self.errors["name"].text() == "Enter your name.":
+            self.errors["name"].clear_error()
+            self._mark(self.name, False)
+
+    def clear_errors(self) -> None:
+        for key, label in self.errors.items():
+            label.clear_error()
+            self._mark(self.fields[key], False)
+
+    def show_field_errors(self, fields: dict[str, str]) -> None:
+        first = None
+        for key, text in fields.items():
+            if key in self.errors:
+                self.errors[key].set_error(text)
+                self._mark(self.fields[key], True)
+                first = first or self.fields[key]
+        if first is not None:
+            first.setFocus()
+
+    def _mark(self, widget: QWidget, invalid: bool) -> None:
+        widget.setProperty("invalid", invalid)
+        widget.style().unpolish(widget)
+        widget.style().polish(widget)
+
+    # --- password ------------------------------------------------------------------------------------
+
+    @Slot()
+    def change_password(self) -> None:
+        for key in ("current_password", "new_password", "new_password2"):
+            self.errors[key].clear_error()
+        if self.new_password.text() != self.new_password2.text():
+            self.show_field_errors({"new_password2": "The two new passwords differ."})
+            return
+        self.password_button.setEnabled(False)
+        self.ctx.runner.run(self.ctx.services.auth.change_password, self.ctx.token,
+                            self.current_password.text(), self.new_password.text(), key="password",
+                            on_done=self._password_changed, on_error=self._password_failed)
+
+    def _password_changed(self, _result: object) -> None:
+        self.password_button.setEnabled(True)
+        for edit in (self.current_password, self.new_password, self.new_password2):
+            edit.clear()
+        prompts.info(self, "Your password was changed.")
+
+    def _password_failed(self, error: BaseException) -> None:
+        self.password_button.setEnabled(True)
+        if isinstance(error, ValidationError):
+            fields = dict(error.fields) or {"new_password": error.message}
+            if "password" in fields:
+                fields["new_password"] = fields.pop("password")
+            self.show_field_errors(fields)
+            return
+        self._failed(error)

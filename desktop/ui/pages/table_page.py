@@ -1,0 +1,337 @@
+"""The pattern shared by the medical records and family history pages.
+
+A search box (filtered in SQL by the service, 300 ms after the last key), buttons New / Edit / Delete /
+History / Export CSV, and a table over a PagedTableModel that fetches rows as the view scrolls.
+Subclasses provide the model, the edit dialog, and the service calls for delete, history and the
+rows to export. Shortcuts from the main window arrive as ``new_item()`` and ``focus_search()``.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.errors import ConflictError, NotFoundError, SessionExpiredError
+from desktop.ui.dialogs import prompts
+from desktop.ui.dialogs.history_dialog import HistoryDialog
+from desktop.ui.errors import user_message
+
+if TYPE_CHECKING:
+    from desktop.ui.context import UiContext
+    from desktop.ui.tablemodels.paged_model import PagedTableModel
+
+log = logging.getLogger(__name__)
+
+SEARCH_DELAY_MS = 300
+EXPORT_PAGE = 1000
+
+
+class TablePage(QWidget):
+    title = ""
+    noun = "entry"
+    plural = ""  # defaults to noun + "s"
+    search_hint = "Search"
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.model: PagedTableModel = self.make_model()
+        self.model.fetch_failed.connect(self._fetch_failed)
+        self.model.reloaded.connect(self._update_count)
+        self.model.rowsInserted.connect(lambda *_: self._update_count())
+
+        heading = QLabel(self.title)
+        heading.setObjectName("PageTitle")
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(self.search_hint)
+        self.search.setAccessibleName(f"Search {self.title.lower()}")
+        self.search.setClearButtonEnabled(True)
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self.apply_filter)
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.search.returnPressed.connect(self.apply_filter)
+
+        self.new_button = self._button("&New...", f"New {self.noun}", self.new_item)
+        self.edit_button = self._button("&Edit...", f"Edit the selected {self.noun}", self.edit_selected)
+        self.delete_button = self._button("&Delete", f"Delete the selected {self.noun}", self.delete_selected)
+        self.history_button = self._button(
+            "&History...", f"History of the selected {self.noun}", self.show_history
+        )
+        self.export_button = self._button("E&xport CSV...", "Export to a CSV file", self.export_csv)
+
+        self.view = QTableView()
+        self.view.setAccessibleName(self.title)
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.setWordWrap(False)
+        self.view.verticalHeader().hide()
+        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().lineSpacing() + 10)
+        header = self.view.horizontalHeader()
+        header.setStretchLastSection(True)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSortIndicatorShown(True)
+        self.view.doubleClicked.connect(lambda _i: self.edit_selected())
+        self.view.activated.connect(lambda _i: self.edit_selected())
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+        self.count_label = QLabel()
+        self.count_label.setObjectName("Muted")
+        self.count_label.setAccessibleName("Number of entries")
+
+        self.filters = QHBoxLayout()
+        self.filters.addWidget(self.search, 1)
+        buttons = QHBoxLayout()
+        for button in (self.new_button, self.edit_button, self.delete_button, self.history_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addLayout(self.filters)
+        layout.addLayout(buttons)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.count_label)
+        self.setup_extra()
+        self.setup_sorting()
+        self._update_buttons()
+
+    def _button(self, text: str, accessible: str, slot: Any) -> QPushButton:
+        button = QPushButton(text)
+        button.setAccessibleName(accessible)
+        button.clicked.connect(slot)
+        return button
+
+    # --- hooks ---------------------------------------------------------------------------------------
+
+    def make_model(self) -> PagedTableModel:
+        raise NotImplementedError
+
+    def make_dialog(self, dto: Any) -> Any:
+        raise NotImplementedError
+
+    def delete_call(self, token: str, dto: Any) -> None:
+        raise NotImplementedError
+
+    def history_call(self, token: str, dto: Any) -> Any:
+        raise NotImplementedError
+
+    def export_page(self, token: str, offset: int, limit: int) -> Any:
+        """One page of every row matching the current filter, for the CSV export."""
+        raise NotImplementedError
+
+    def describe(self, dto: Any) -> str:
+        return f"this {self.noun}"
+
+    def setup_extra(self) -> None:
+        """Add filters or delegates (called once before the first load)."""
+
+    def setup_sorting(self) -> None:
+        """Show the service's default order in the header; clicking a header sorts in SQL."""
+        self.view.horizontalHeader().setSortIndicator(self.default_sort_column, self.default_sort_order)
+        self.view.setSortingEnabled(True)  # Qt calls model.sort() now: that is the first load
+
+    default_sort_column = 0
+    default_sort_order = Qt.SortOrder.DescendingOrder
+
+    def filter_args(self) -> dict[str, Any]:
+        return {"text": self.search.text()}
+
+    # --- actions -------------------------------------------------------------------------------------
+
+    @Slot()
+    def refresh(self) -> None:
+        selected = self.selected()
+        self.model.reload()
+        if selected is not None:
+            self.select_id(selected.id)
+        self._update_buttons()
+
+    @Slot()
+    def apply_filter(self) -> None:
+        self._search_timer.stop()
+        self.model.set_filter(**self.filter_args())
+        self._update_buttons()
+
+    @Slot()
+    def focus_search(self) -> None:
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def selected(self) -> Any:
+        rows = self.view.selectionModel().selectedRows() if self.view.selectionModel() else []
+        return self.model.dto(rows[0].row()) if rows else None
+
+    def select_id(self, ident: Any) -> bool:
+        row = self.model.row_of(ident)
+        if row < 0:
+            return False
+        index = self.model.index(row, 0)
+        self.view.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        )
+        self.view.scrollTo(index)
+        return True
+
+    @Slot()
+    def new_item(self) -> None:
+        dialog = self.make_dialog(None)
+        dialog.saved.connect(self._created)
+        self.open_dialog(dialog)
+
+    @Slot()
+    def edit_selected(self) -> None:
+        dto = self.selected()
+        if dto is None:
+            return
+        dialog = self.make_dialog(dto)
+        dialog.saved.connect(self._edited)
+        self.open_dialog(dialog)
+
+    def open_dialog(self, dialog: Any) -> None:
+        """Open modally; tests replace this to drive the dialog without a nested event loop."""
+        dialog.setModal(True)
+        dialog.open()
+        self._dialog = dialog
+
+    def _created(self, dto: Any) -> None:
+        self.model.reload()
+        self.select_id(dto.id)
+
+    def _edited(self, dto: Any) -> None:
+        row = self.model.row_of(dto.id)
+        if row >= 0:
+            self.model.replace(row, dto)
+        else:
+            self.model.reload()
+
+    @Slot()
+    def delete_selected(self) -> None:
+        dto = self.selected()
+        if dto is None or self.ctx.runner.is_running("delete"):
+            return
+        question = (
+            f"Delete {self.describe(dto)}?\n\nIt disappears from this list; its last values "
+            "are kept in the audit log."
+        )
+        if not prompts.confirm(self, question, f"Delete {self.noun}", yes_label="Delete", destructive=True):
+            return
+        self.ctx.runner.run(
+            self.delete_call,
+            self.ctx.token,
+            dto,
+            key="delete",
+            on_done=lambda _r: self._deleted(),
+            on_error=self._action_failed,
+        )
+
+    def _deleted(self) -> None:
+        self.model.reload()
+        self._update_buttons()
+
+    @Slot()
+    def show_history(self) -> None:
+        dto = self.selected()
+        if dto is None:
+            return
+        self.ctx.runner.run(
+            self.history_call,
+            self.ctx.token,
+            dto,
+            on_error=self._action_failed,
+            on_done=lambda entries: self._show_history(dto, entries),
+        )
+
+    def _show_history(self, dto: Any, entries: Any) -> None:
+        dialog = HistoryDialog(entries, f"History of {self.describe(dto)}", self)
+        self.open_dialog(dialog)
+
+    @Slot()
+    def export_csv(self) -> None:
+        if self.ctx.runner.is_running("export"):
+            return
+        path = prompts.save_file(self, "Export to CSV", "CSV files (*.csv)", f"{self.title.lower()}.csv")
+        if not path:
+            return
+        self.export_button.setEnabled(False)
+        self.ctx.runner.run(
+            self._write_csv,
+            path,
+            self.ctx.token,
+            key="export",
+            on_done=lambda n: self._exported(path, n),
+            on_error=self._export_failed,
+        )
+
+    def _rows_for_export(self, token: str) -> Iterator[Any]:
+        offset = 0
+        while True:
+            page = self.export_page(token, offset, EXPORT_PAGE)
+            yield from page.rows
+            offset += len(page.rows)
+            if not page.rows or offset >= page.total:
+                return
+
+    def _write_csv(self, path: str, token: str) -> int:
+        """Worker: write every matching row (not only those scrolled into view)."""
+        columns = self.model.COLUMNS
+        count = 0
+        with open(path, "w", newline="", encoding="utf-8") as handle:
+            writer = csv.writer(handle)
+            writer.writerow([header for header, _attr, _sort in columns])
+            for dto in self._rows_for_export(token):
+                writer.writerow([getattr(dto, attr) for _h, attr, _s in columns])
+                count += 1
+        return count
+
+    def _exported(self, path: str, count: int) -> None:
+        self.export_button.setEnabled(True)
+        prompts.info(self, f"Exported {count} {self._nouns(count)} to\n{path}")
+
+    def _export_failed(self, error: BaseException) -> None:
+        self.export_button.setEnabled(True)
+        if isinstance(error, OSError):
+            prompts.error(self, f"The file could not be written: {error.strerror or error}")
+            return
+        self._action_failed(error)
+
+    def _action_failed(self, error: BaseException) -> None:
+        if isinstance(error, ConflictError | NotFoundError):
+            self.model.reload()
+        prompts.error(self, user_message(error, already_logged=True))
+
+    def _fetch_failed(self, error: BaseException) -> None:
+        self.count_label.setText(user_message(error))
+        if isinstance(error, SessionExpiredError):  # fetched on the GUI thread, not via the runner
+            self.ctx.runner.session_expired.emit()
+
+    def _update_count(self, *_args: Any) -> None:
+        total, shown = self.model.total, self.model.rowCount()
+        noun = self._nouns(total)
+        self.count_label.setText(f"{total} {noun}" if shown >= total else f"{total} {noun} ({shown} loaded)")
+
+    def _nouns(self, count: int) -> str:
+        return self.noun if count == 1 else (self.plural or f"{self.noun}s")
+
+    def _update_buttons(self) -> None:
+        has = self.selected() is not None
+        for button in (self.edit_button, self.delete_button, self.history_button):
+            button.setEnabled(has)

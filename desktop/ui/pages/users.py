@@ -1,0 +1,166 @@
+"""Admin page: accounts (create, deactivate / reactivate, reset password, make or remove admin).
+
+Only admins see it, and the services refuse every one of these calls for anyone else
+(PermissionDeniedError), so hiding the page is convenience, not the protection.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.ui.dialogs import prompts
+from desktop.ui.dialogs.new_user_dialog import NewUserDialog
+from desktop.ui.errors import user_message
+from desktop.ui.tablemodels.users_model import UsersModel
+
+if TYPE_CHECKING:
+    from desktop.ui.context import UiContext
+
+
+class UsersPage(QWidget):
+    title = "Users"
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.model = UsersModel(self)
+        heading = QLabel(self.title)
+        heading.setObjectName("PageTitle")
+        self.view = QTableView()
+        self.view.setAccessibleName("Accounts")
+        self.view.setModel(self.model)
+        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.view.setAlternatingRowColors(True)
+        self.view.verticalHeader().hide()
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
+
+        self.new_button = self._button("&New account...", "Create an account", self.new_item)
+        self.active_button = self._button("&Deactivate", "Deactivate or reactivate the selected account",
+                                          self.toggle_active)
+        self.reset_button = self._button("&Reset password...", "Reset the selected account's password",
+                                         self.reset_password)
+        self.role_button = self._button("Make &admin", "Change the selected account's role",
+                                        self.toggle_admin)
+        self.refresh_button = self._button("Re&fresh", "Reload the accounts", self.refresh)
+        buttons = QHBoxLayout()
+        for button in (self.new_button, self.active_button, self.reset_button, self.role_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.refresh_button)
+        note = QLabel("Accounts are never deleted: deactivate them instead (their history stays).")
+        note.setObjectName("Muted")
+        layout = QVBoxLayout(self)
+        layout.addWidget(heading)
+        layout.addLayout(buttons)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(note)
+        self._update_buttons()
+        self.refresh()
+
+    def _button(self, text: str, accessible: str, slot: Any) -> QPushButton:
+        button = QPushButton(text)
+        button.setAccessibleName(accessible)
+        button.clicked.connect(slot)
+        return button
+
+    def selected(self) -> Any:
+        rows = self.view.selectionModel().selectedRows()
+        return self.model.account(rows[0].row()) if rows else None
+
+    @Slot()
+    def refresh(self) -> None:
+        self.ctx.runner.run(self.ctx.services.users.list_accounts, self.ctx.token, on_done=self._loaded,
+                            on_error=self._load_failed)
+
+    def _loaded(self, accounts: Any) -> None:
+        chosen = self.selected()
+        self.model.set_accounts(accounts)
+        if chosen is not None and (row := self.model.row_of(chosen.id)) >= 0:
+            self.view.selectRow(row)
+        self._update_buttons()
+
+    def _update_buttons(self) -> None:
+        account = self.selected()
+        for button in (self.active_button, self.reset_button, self.role_button):
+            button.setEnabled(account is not None)
+        if account is not None:
+            self.active_button.setText("Reac&tivate" if not account.is_active else "&Deactivate")
+            self.role_button.setText("Remove &admin" if account.is_admin else "Make &admin")
+
+    def _run(self, fn: Any, *args: Any, done_text: str = "") -> None:
+        def done(_result: Any) -> None:
+            self.refresh()
+            if done_text:
+                prompts.info(self, done_text)
+
+        self.ctx.runner.run(fn, self.ctx.token, *args, key="users", on_done=done, on_error=self._failed)
+
+    @Slot()
+    def new_item(self) -> None:
+        dialog = NewUserDialog(self.ctx, self)
+        dialog.saved.connect(lambda _a: self.refresh())
+        dialog.setModal(True)
+        dialog.open()
+        self._dialog = dialog
+
+    @Slot()
+    def toggle_active(self) -> None:
+        account = self.selected()
+        if account is None:
+            return
+        if account.is_active:
+            if not prompts.confirm(self, f"Deactivate the account of {account.name} ({account.email})?\n\n"
+                                   "They are signed out at once and cannot sign in until reactivated.",
+                                   yes_label="Deactivate", destructive=True):
+                return
+            self._run(self.ctx.services.users.deactivate, account.id, account.version)
+        else:
+            self._run(self.ctx.services.users.reactivate, account.id, account.version)
+
+    @Slot()
+    def reset_password(self) -> None:
+        account = self.selected()
+        if account is None:
+            return
+        password = prompts.ask_text(self, f"New password for {account.name} ({account.email}).\n"
+                                    "At least 10 characters; tell it to them in person.", "Reset password",
+                                    password=True)
+        if password:
+            self._run(self.ctx.services.users.reset_password, account.id, password,
+                      done_text=f"The password of {account.email} was reset.")
+
+    @Slot()
+    def toggle_admin(self) -> None:
+        account = self.selected()
+        if account is None:
+            return
+        if account.is_admin:
+            self._run(self.ctx.services.users.remove_admin, account.id)
+        elif prompts.confirm(self, f"Make {account.name} an administrator? Administrators manage accounts "
+                             "and the database.", yes_label="Make administrator"):
+            self._run(self.ctx.services.users.make_admin, account.id)
+
+    def _load_failed(self, error: BaseException) -> None:
+        self.model.set_accounts([])
+        prompts.error(self, user_message(error, already_logged=True))
+
+    def _failed(self, error: BaseException) -> None:
+        """An action was refused (e.g. the last admin, or changed elsewhere): say why, show the truth."""
+        prompts.error(self, user_message(error, already_logged=True))
+        self.refresh()

@@ -1,0 +1,41 @@
+"""The signed-in user's family history, paged, sorted and filtered by FamilyService in SQL."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+
+from desktop.domain.dto import FamilyQuery
+from desktop.ui.tablemodels.paged_model import PagedTableModel
+
+if TYPE_CHECKING:
+    from desktop.ui.context import UiContext
+
+
+class FamilyModel(PagedTableModel):
+    COLUMNS = (
+        ("Relation", "relation", "relation"),
+        ("Age", "age", "age"),
+        ("Condition", "condition", "condition"),
+    )
+
+    def __init__(self, ctx: UiContext, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.query = FamilyQuery(limit=self.PAGE_SIZE, sort="created_at", descending=True)
+
+    def fetch_page(self, offset: int, limit: int) -> Any:
+        return self.ctx.services.family.list(self.ctx.token, replace(self.query, offset=offset, limit=limit))
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        key = self.COLUMNS[column][2] if 0 <= column < len(self.COLUMNS) else None
+        if key is None:
+            return
+        self.query = replace(self.query, sort=key, descending=order == Qt.SortOrder.DescendingOrder)
+        self.reload()
+
+    def set_filter(self, text: str = "") -> None:
+        self.query = replace(self.query, text=text.strip())
+        self.reload()

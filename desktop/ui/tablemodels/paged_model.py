@@ -1,0 +1,169 @@
+"""A read-only table model over a service's paged query: rows are fetched as the view scrolls.
+
+Subclasses say which columns exist (``COLUMNS``: header, DTO attribute, sort key or None) and how to
+fetch one page (``fetch_page(offset, limit) -> Page``). Sorting and filtering happen in SQL in the
+service: ``sort()`` and ``set_filter`` only change the query and reload the first page.
+
+canFetchMore/fetchMore follow the C++ Qt "Fetch More" example (shared/STYLE.md traps): a valid parent
+has no children, ``beginInsertRows(parent, first, first + n - 1)`` with the real count fetched, and a
+re-entry guard, because QAbstractItemModelTester calls fetchMore from inside the insert notification.
+
+Fetches run on the GUI thread: a page is one indexed query of a few milliseconds, and Qt's fetchMore
+contract is synchronous. A failed fetch (database unreachable, session ended) stops fetching and
+emits ``fetch_failed(error)`` for the page to show; it never raises into Qt.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+
+log = logging.getLogger(__name__)
+
+#: The DTO behind a row (any column).
+DtoRole = Qt.ItemDataRole.UserRole + 1
+
+Index = QModelIndex | QPersistentModelIndex
+ROOT = QModelIndex()  # module-level default parent (ruff B008)
+
+
+class PagedTableModel(QAbstractTableModel):
+    #: (header, attribute of the DTO, service sort key or None when the column cannot sort)
+    COLUMNS: ClassVar[Sequence[tuple[str, str, str | None]]] = ()
+    #: The first page: small, so a page opens at once.
+    PAGE_SIZE = 200
+    #: Later pages (someone is scrolling far): the service's maximum, so reaching the end of 100k rows
+    #: takes 100 queries instead of 500 (each one an ORDER BY ... OFFSET in SQL).
+    FETCH_SIZE = 1000
+
+    fetch_failed = Signal(object)
+    #: Emitted after the first page of a (re)load arrived, with the total matching rows.
+    reloaded = Signal(int)
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._rows: list[Any] = []
+        self._total = 0
+        self._fetching = False
+        self._exhausted = True
+
+    # --- to implement ------------------------------------------------------------------------------
+
+    def fetch_page(self, offset: int, limit: int) -> Any:  # -> Page
+        raise NotImplementedError
+
+    def display(self, dto: Any, column: int) -> str:
+        """Text of one cell; override for formatting."""
+        value = getattr(dto, self.COLUMNS[column][1])
+        return "" if value is None else str(value)
+
+    # --- Qt model ----------------------------------------------------------------------------------
+
+    def rowCount(self, parent: Index = ROOT) -> int:
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: Index = ROOT) -> int:
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+            return None
+        dto = self._rows[index.row()]
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self.display(dto, index.column())
+        if role == DtoRole:
+            return dto
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.COLUMNS):
+            return self.COLUMNS[section][0]
+        if orientation == Qt.Orientation.Vertical:
+            return section + 1
+        return None
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+
+    def canFetchMore(self, parent: Index = ROOT) -> bool:
+        if parent.isValid():
+            return False
+        return not self._exhausted and len(self._rows) < self._total
+
+    def fetchMore(self, parent: Index = ROOT) -> None:
+        if parent.isValid() or self._fetching or not self.canFetchMore(parent):
+            return
+        self._fetching = True
+        try:
+            try:
+                page = self.fetch_page(len(self._rows), self.FETCH_SIZE)
+            except Exception as error:
+                self._exhausted = True
+                self.fetch_failed.emit(error)
+                return
+            rows = list(page.rows)
+            self._total = page.total
+            if not rows:
+                self._exhausted = True
+                return
+            first = len(self._rows)
+            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+            self._rows.extend(rows)
+            self.endInsertRows()
+        finally:
+            self._fetching = False
+
+    # --- our API -----------------------------------------------------------------------------------
+
+    def reload(self) -> bool:
+        """Drop the rows and fetch the first page again; False (and fetch_failed) on error."""
+        try:
+            page = self.fetch_page(0, self.PAGE_SIZE)
+        except Exception as error:
+            self.beginResetModel()
+            self._rows, self._total, self._exhausted = [], 0, True
+            self.endResetModel()
+            self.fetch_failed.emit(error)
+            return False
+        self.beginResetModel()
+        self._rows = list(page.rows)
+        self._total = page.total
+        self._exhausted = len(self._rows) >= self._total
+        self.endResetModel()
+        self.reloaded.emit(self._total)
+        return True
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self._rows, self._total, self._exhausted = [], 0, True
+        self.endResetModel()
+
+    @property
+    def total(self) -> int:
+        """Rows matching the current filter in the database (not only those fetched)."""
+        return self._total
+
+    def dto(self, row: int) -> Any:
+        return self._rows[row] if 0 <= row < len(self._rows) else None
+
+    def replace(self, row: int, dto: Any) -> None:
+        """Show an edited row's new values without reloading (keeps the scroll position)."""
+        if 0 <= row < len(self._rows):
+            self._rows[row] = dto
+            self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
+
+    def row_of(self, ident: Any) -> int:
+        """Row of the DTO with ``id == ident`` among those fetched, or -1."""
+        for row, dto in enumerate(self._rows):
+            if getattr(dto, "id", None) == ident:
+                return row
+        return -1

@@ -1,0 +1,213 @@
+"""Shared fixtures for the Qt tests (also used by the prediction/screening page tests).
+
+Everything is real: a SQLite file in tmp_path brought to head by the real Alembic migrations (done
+once per session into a template file that each test copies, to keep the suite fast), the real
+services with bcrypt cost 4, and real widgets offscreen.
+
+Fixtures:
+- ``ui_db_url``: URL of a fresh migrated SQLite file for this test.
+- ``services``: ``Services`` over it (closed afterwards).
+- ``runner``: the worker bridge; ``make_ctx(services)`` builds a UiContext.
+- ``admin_session`` / ``user_session``: SessionInfo of the first admin and of a normal user
+  (``USER_EMAIL`` / ``USER_PASSWORD``) who has a few records and family entries.
+- ``signed_in_ctx``: UiContext signed in as that normal user; ``admin_ctx``: signed in as the admin.
+- ``no_dialogs``: replaces every function of dialogs/prompts.py with a recorder (answers
+  ``confirm`` with ``no_dialogs.answer``), so a stray modal dialog cannot hang a test.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desktop.domain.dto import FamilyDraft, RecordDraft
+from desktop.settings import Settings
+
+ADMIN_EMAIL = "admin@clinic.example"
+ADMIN_NAME = "Ada Admin"
+ADMIN_PASSWORD = "admin-pass-4321"
+USER_EMAIL = "pat@clinic.example"
+USER_NAME = "Pat Patient"
+USER_PASSWORD = "patient-pass-8765"
+BCRYPT_ROUNDS = 4
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file at head, made by the real migrations; tests copy it."""
+    import os
+
+    from desktop.db import migrate
+
+    folder = tmp_path_factory.mktemp("template")
+    old = os.environ.get("CLINICDESK_DATA_DIR")
+    os.environ["CLINICDESK_DATA_DIR"] = str(folder / "data")
+    try:
+        path = folder / "template.db"
+        migrate.upgrade(f"sqlite:///{path}")
+    finally:
+        if old is None:
+            os.environ.pop("CLINICDESK_DATA_DIR", None)
+        else:
+            os.environ["CLINICDESK_DATA_DIR"] = old
+    return path
+
+
+@pytest.fixture
+def ui_db_url(migrated_template: Path, tmp_path: Path) -> str:
+    path = tmp_path / "clinic.db"
+    shutil.copyfile(migrated_template, path)
+    return f"sqlite:///{path}"
+
+
+@pytest.fixture
+def ui_settings(ui_db_url: str) -> Settings:
+    return Settings(database_url=ui_db_url, idle_lock_minutes=10)
+
+
+@pytest.fixture
+def services(ui_db_url: str, ui_settings: Settings) -> Iterator[Any]:
+    from desktop.services.container import Services
+
+    svc = Services.create(ui_db_url, ui_settings, bcrypt_rounds=BCRYPT_ROUNDS)
+    try:
+        yield svc
+    finally:
+        svc.close()
+
+
+@pytest.fixture
+def runner(qapp: Any) -> Iterator[Any]:
+    from desktop.ui.workers import Runner
+
+    r = Runner()
+    yield r
+    r.wait_for_done(10_000)
+    # deliver queued results so no callback fires into a deleted widget of the next test
+    from PySide6.QtCore import QCoreApplication
+
+    QCoreApplication.processEvents()
+    r.deleteLater()
+
+
+@pytest.fixture
+def make_ctx(services: Any, ui_settings: Settings, runner: Any):
+    from desktop.ui.context import UiContext
+
+    def make(session: Any = None) -> UiContext:
+        ctx = UiContext(services, ui_settings, runner)
+        if session is not None:
+            ctx.set_session(session)
+        return ctx
+
+    return make
+
+
+@pytest.fixture
+def admin_session(services: Any) -> Any:
+    services.auth.create_first_admin(ADMIN_EMAIL, ADMIN_NAME, ADMIN_PASSWORD)
+    return services.auth.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)
+
+
+@pytest.fixture
+def user_session(services: Any, admin_session: Any) -> Any:
+    """A normal user with three records and two family-history entries."""
+    services.auth.register(USER_EMAIL, USER_NAME, USER_PASSWORD)
+    session = services.auth.sign_in(USER_EMAIL, USER_PASSWORD)
+    for day, kind, status in (("2026-01-05", "Blood test", "normal"), ("2026-02-10", "Mammogram", "abnormal"),
+                              ("2026-03-15", "Biopsy", "pending")):
+        services.records.create(session.token, RecordDraft(date=day, type=kind, result="see notes",
+                                                           doctor="Dr. Grey", notes="", status=status))
+    services.family.create(session.token, FamilyDraft(relation="Mother", age=62, condition="Breast cancer"))
+    services.family.create(session.token, FamilyDraft(relation="Father", age=65, condition="Hypertension"))
+    return session
+
+
+@pytest.fixture
+def signed_in_ctx(make_ctx: Any, user_session: Any) -> Any:
+    return make_ctx(user_session)
+
+
+@pytest.fixture
+def admin_ctx(make_ctx: Any, admin_session: Any) -> Any:
+    return make_ctx(admin_session)
+
+
+class PromptRecorder:
+    """Stands in for dialogs/prompts.py: records every call, answers questions from attributes."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple, dict]] = []
+        self.answer = True
+        self.text: str | None = None
+        self.file: str | None = None
+
+    def messages(self, kind: str | None = None) -> list[str]:
+        return [str(args[1]) for name, args, _ in self.calls if kind in (None, name) and len(args) > 1]
+
+    def _record(self, name: str, result: Any):
+        def fn(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append((name, args, kwargs))
+            return result() if callable(result) else result
+        return fn
+
+
+@pytest.fixture
+def no_dialogs(monkeypatch: pytest.MonkeyPatch) -> PromptRecorder:
+    from desktop.ui.dialogs import prompts
+
+    rec = PromptRecorder()
+    for name in ("info", "warn", "error", "show_exception"):
+        monkeypatch.setattr(prompts, name, rec._record(name, None))
+    monkeypatch.setattr(prompts, "confirm", rec._record("confirm", lambda: rec.answer))
+    monkeypatch.setattr(prompts, "ask_text", rec._record("ask_text", lambda: rec.text))
+    for name in ("open_file", "save_file", "open_directory"):
+        monkeypatch.setattr(prompts, name, rec._record(name, lambda: rec.file))
+    return rec
+
+
+# The offscreen platform plugin warns when a top-level window is shown; it says nothing about our code.
+OFFSCREEN_NOISE = r"This plugin does not support propagateSizeHints\(\)"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.qt_log_ignore(OFFSCREEN_NOISE))
+
+
+def bulk_add_records(services: Any, user_id: str, n: int, start: int = 0) -> None:
+    """Insert ``n`` records for ``user_id`` in one transaction (fast set-up for paging tests).
+
+    Goes straight to the table, as an import of old data would; the services read them back.
+    """
+    from desktop.db.models import MedicalRecord
+    from desktop.db.types import utcnow
+
+    now = utcnow()
+    rows = [
+        {"user_id": user_id, "date": f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}", "type": f"Test {i:06d}",
+         "result": "within range", "doctor": "Dr. Bulk", "notes": "", "status": "normal",
+         "status_color": "#10b981", "created_at": now, "version_id": 1}
+        for i in range(start, start + n)
+    ]
+    with services.database.engine.begin() as conn:
+        conn.execute(MedicalRecord.__table__.insert(), rows)
+
+
+@pytest.fixture(autouse=True)
+def _detach_log_file() -> Iterator[None]:
+    """setup_logging() (run by the app at start-up) attaches a file handler in this test's data folder;
+    detach it afterwards so the next test logs into its own folder."""
+    yield
+    import logging
+
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, "_clinicdesk", False)]:
+        root.removeHandler(handler)
+        handler.close()
