@@ -13,8 +13,8 @@ so the store is chosen at run time:
 keyring is never touched by the test suite.
 
 Passwords are keyed by ``user@host:port/database`` so changing any of them never reuses a stale one.
-This module imports only the standard library and desktop.paths, so desktop/settings.py (usable by every layer) can
-use it to put the password back into the URL at start-up.
+This module imports only the standard library and desktop.paths, so desktop/settings.py (usable by
+every layer) can use it to put the password back into the URL at start-up.
 """
 
 from __future__ import annotations

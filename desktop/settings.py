@@ -113,7 +113,9 @@ def setup_logging(level: int = logging.INFO) -> Path:
         handler = logging.handlers.RotatingFileHandler(
             log_path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
         )
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s"))
+        handler.setFormatter(
+            logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s")
+        )
         handler._clinicdesk = True  # type: ignore[attr-defined]
         root.addHandler(handler)
     root.setLevel(level)

@@ -11,9 +11,9 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("CLINICDESK_DATABASE_URL", None)
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import pytest  # noqa: E402
+import pytest
 
 POSTGRES_URL_ENV = "CLINICDESK_TEST_POSTGRES_URL"
 

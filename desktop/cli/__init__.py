@@ -24,7 +24,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="ClinicDesk offline clinical desktop. Without a command, opens the application window.",
     )
     parser.add_argument("--version", action="version", version=f"ClinicDesk {__version__}")
-    parser.add_argument("--database-url", help="SQLAlchemy URL of the database (default: the per-user SQLite file)")
+    parser.add_argument(
+        "--database-url", help="SQLAlchemy URL of the database (default: the per-user SQLite file)"
+    )
     parser.add_argument("--self-test", action="store_true", help="run the headless self-test and exit")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in SUBCOMMAND_MODULES:

@@ -247,6 +247,7 @@ class AuditAction(StrEnum):
     MIGRATION = "migration"
     BACKUP = "backup"
     RESTORE = "restore"
+    INTEGRITY_CHECK = "integrity_check"
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,9 @@ GROUPS: tuple[tuple[str, str], ...] = (
 )
 
 #: Column / input names in model order: radius_mean ... fractal_dimension_mean, radius_se ..., ..._worst.
-FEATURE_NAMES: tuple[str, ...] = tuple(f"{base}_{group}" for group, _ in GROUPS for base, _, _ in BASE_MEASUREMENTS)
+FEATURE_NAMES: tuple[str, ...] = tuple(
+    f"{base}_{group}" for group, _ in GROUPS for base, _, _ in BASE_MEASUREMENTS
+)
 
 assert len(FEATURE_NAMES) == 30
 

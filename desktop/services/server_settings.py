@@ -21,9 +21,9 @@ from sqlalchemy import create_engine, exc
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import NullPool
 
+from desktop import credentials as password_store
 from desktop import paths
 from desktop.db import migrate
-from desktop import credentials as password_store
 from desktop.settings import resolve_database_url, save_setting, sqlite_url
 
 log = logging.getLogger(__name__)

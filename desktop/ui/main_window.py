@@ -152,6 +152,9 @@ class MainWindow(QMainWindow):
             self.tools_menu.addAction(
                 self._action("&Database tools...", self.open_database_tools, None, "database_tools")
             )
+            self.tools_menu.addAction(
+                self._action("Database &connection...", self.open_server_settings, None, "server_settings")
+            )
 
         help_menu = bar.addMenu("&Help")
         self.help_action = self._action("&Help and shortcuts", self.show_help, keys.HelpContents, "help")
@@ -274,6 +277,15 @@ class MainWindow(QMainWindow):
         dialog.exec()
         if reasons:  # only once the dialog's own event loop has ended
             self.sign_out(reasons[0])
+
+    @Slot()
+    def open_server_settings(self) -> None:
+        """This computer's SQLite file or the clinic's PostgreSQL server (admins)."""
+        if not self.ctx.is_admin:
+            return
+        from desktop.ui.dialogs.server_settings import ServerSettingsDialog
+
+        ServerSettingsDialog(self.ctx, self).exec()
 
     @Slot()
     def show_help(self) -> None:

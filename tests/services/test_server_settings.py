@@ -19,8 +19,8 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from desktop.db.migrate import upgrade
 from desktop import credentials as password_store
+from desktop.db.migrate import upgrade
 from desktop.services import server_settings as ss
 from desktop.services.server_settings import ConnectionMode, ConnectionProblem, ServerSettings
 from desktop.settings import resolve_database_url

@@ -1,0 +1,382 @@
+"""Schema migrations, Qt-free: status, history, upgrade, downgrade, create_migration, drift.
+
+Every upgrade / downgrade runs inside :func:`migration_connection` (desktop/db/migration_lock.py): one
+transaction that holds the database's write lock (SQLite ``BEGIN IMMEDIATE`` with foreign_keys=OFF and
+a foreign_key_check before COMMIT; a PostgreSQL advisory lock) for its whole length. Authoring and the
+drift check live in desktop/db/drift.py; both are re-exported here so callers need one module.
+
+Inside the lock the current revision is read again, so a second copy of the app that waited finds
+nothing left to do. A database stamped with a revision this version does not know is never touched
+(:class:`DatabaseTooNewError`); any failure raises :class:`MigrationError` with the database still at
+the revision it had (the whole run is one transaction).
+
+Alembic is imported inside functions: the at-head start-up check (desktop.services.startup) must not
+pay for it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import exc
+
+from desktop.db.drift import create_migration, describe_diff, drift
+from desktop.db.engine import make_engine, sqlite_path
+from desktop.db.migration_lock import (
+    ADVISORY_LOCK_KEY,
+    LOCK_WAIT_SECONDS,
+    PG_WAIT_MESSAGE,
+    SQLITE_WAIT_MESSAGE,
+    WaitCallback,
+    migration_connection,
+    read_current,
+)
+from desktop.domain.errors import DatabaseError, DatabaseTooNewError, MigrationError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+    from alembic.script import Script, ScriptDirectory
+
+log = logging.getLogger(__name__)
+
+ALEMBIC_DIR_ENV = "CLINICDESK_ALEMBIC_DIR"
+
+
+@dataclass(frozen=True)
+class Revision:
+    """One revision as a maintainer sees it."""
+
+    revision: str
+    message: str
+    down_revision: str | None
+    created: str = ""
+    applied: bool = False
+    is_current: bool = False
+    is_head: bool = False
+    drops: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class MigrationStatus:
+    exists: bool
+    current: str | None
+    head: str
+    pending: tuple[Revision, ...] = ()
+    is_too_new: bool = False
+
+    @property
+    def at_head(self) -> bool:
+        return self.current == self.head
+
+
+@dataclass(frozen=True)
+class Step:
+    """Progress report: step ``index`` (1-based) of ``total``; ``done`` False before, True after it."""
+
+    index: int
+    total: int
+    revision: str
+    message: str
+    done: bool
+    direction: str = "upgrade"
+
+
+@dataclass(frozen=True)
+class MigrationResult:
+    before: str | None
+    after: str | None
+    applied: tuple[Revision, ...] = field(default_factory=tuple)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.applied)
+
+
+ProgressCallback = Callable[[Step], None]
+
+__all__ = [
+    "ADVISORY_LOCK_KEY",
+    "ALEMBIC_DIR_ENV",
+    "LOCK_WAIT_SECONDS",
+    "PG_WAIT_MESSAGE",
+    "SQLITE_WAIT_MESSAGE",
+    "MigrationResult",
+    "MigrationStatus",
+    "Revision",
+    "Step",
+    "WaitCallback",
+    "assert_single_head",
+    "create_migration",
+    "describe_diff",
+    "downgrade",
+    "downgrade_steps",
+    "drift",
+    "head_revision",
+    "history",
+    "is_known_revision",
+    "make_config",
+    "migration_connection",
+    "read_current",
+    "script_directory",
+    "status",
+    "upgrade",
+]
+
+
+# --------------------------------------------------------------------------- Alembic config / scripts
+
+
+def alembic_dir() -> Path:
+    """The migration scripts folder: the bundled alembic/, or ``CLINICDESK_ALEMBIC_DIR`` (tests use it to
+    run a deliberately failing or slow revision on top of the real ones)."""
+    override = os.environ.get(ALEMBIC_DIR_ENV)
+    if override:
+        return Path(override)
+    from desktop.paths import resource_path
+
+    return resource_path("alembic")
+
+
+def make_config() -> Config:
+    """The Alembic Config built in code (no alembic.ini, no fileConfig); works frozen too."""
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(alembic_dir()))
+    config.set_main_option("path_separator", "os")
+    return config
+
+
+def script_directory() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(make_config())
+
+
+def head_revision(script: ScriptDirectory | None = None) -> str:
+    """The single head; more than one head is our bug (two revisions forked) and is refused."""
+    script = script or script_directory()
+    heads = script.get_heads()
+    if len(heads) != 1:
+        raise MigrationError(
+            f"This version of ClinicDesk has {len(heads)} migration heads ({', '.join(heads)}); "
+            "it needs exactly one. Please report this."
+        )
+    return heads[0]
+
+
+def _to_revision(
+    script_rev: Script, *, current: str | None = None, applied: bool = False, head: str | None = None
+) -> Revision:
+    module = script_rev.module
+    doc = (script_rev.doc or "").strip().splitlines()
+    created = ""
+    for line in (script_rev.longdoc or "").splitlines():
+        if line.startswith("Create Date:"):
+            created = line.split(":", 1)[1].strip()
+    down = script_rev.down_revision
+    return Revision(
+        revision=script_rev.revision,
+        message=doc[0] if doc else "",
+        down_revision=down if isinstance(down, str) or down is None else ",".join(down),
+        created=created,
+        applied=applied,
+        is_current=script_rev.revision == current,
+        is_head=script_rev.revision == head,
+        drops=tuple(getattr(module, "DOWNGRADE_DROPS", ())),
+    )
+
+
+# --------------------------------------------------------------------------- status / history
+
+
+def status(url: str) -> MigrationStatus:
+    """Where the database stands; never modifies it (does not even create a missing SQLite file)."""
+    script = script_directory()
+    head = head_revision(script)
+    path = sqlite_path(url)
+    if path is not None and not path.exists():
+        return MigrationStatus(exists=False, current=None, head=head, pending=_pending(script, None, head))
+    current = _read_current_readonly(url)
+    if current is not None and not _known(script, current):
+        return MigrationStatus(exists=True, current=current, head=head, is_too_new=True)
+    return MigrationStatus(exists=True, current=current, head=head, pending=_pending(script, current, head))
+
+
+def _read_current_readonly(url: str) -> str | None:
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return read_current(conn)
+    except exc.DBAPIError as error:
+        from desktop.db.database import translate_db_error
+
+        translated = translate_db_error(error)
+        if isinstance(translated, DatabaseError):
+            raise translated from error
+        raise DatabaseError(f"The database cannot be read: {error.orig}") from error
+    finally:
+        engine.dispose()
+
+
+def _known(script: ScriptDirectory, revision: str) -> bool:
+    from alembic.util import CommandError
+
+    try:
+        return script.get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
+def is_known_revision(revision: str) -> bool:
+    """True when this version's migrations contain ``revision``."""
+    return _known(script_directory(), revision)
+
+
+def _pending(script: ScriptDirectory, current: str | None, target: str) -> tuple[Revision, ...]:
+    """Revisions from ``current`` (exclusive) up to ``target`` (inclusive), oldest first."""
+    revs = list(script.iterate_revisions(target, current or "base"))
+    revs.reverse()
+    return tuple(_to_revision(r) for r in revs if r.revision != current)
+
+
+def history(url: str | None = None) -> list[Revision]:
+    """Every revision, newest first, with applied / current markers for ``url`` when given."""
+    script = script_directory()
+    head = head_revision(script)
+    current = None
+    if url is not None:
+        path = sqlite_path(url)
+        if path is None or path.exists():
+            current = _read_current_readonly(url)
+    applied: set[str] = set()
+    if current is not None and _known(script, current):
+        applied = {r.revision for r in script.iterate_revisions(current, "base")}
+    return [
+        _to_revision(r, current=current, applied=r.revision in applied, head=head)
+        for r in script.walk_revisions()
+    ]
+
+
+def _refuse_unknown(script: ScriptDirectory, current: str | None) -> None:
+    if current is not None and not _known(script, current):
+        raise DatabaseTooNewError(
+            f"This database was made by a newer version of ClinicDesk (its schema revision {current} "
+            "is unknown to this version). It has not been changed. Install the newer ClinicDesk, or "
+            "open a backup made before the upgrade."
+        )
+
+
+# --------------------------------------------------------------------------- upgrade / downgrade
+
+
+def upgrade(
+    url: str,
+    target: str = "head",
+    progress: ProgressCallback | None = None,
+    on_wait: WaitCallback | None = None,
+) -> MigrationResult:
+    """Bring the database up to ``target``; returns what was applied (nothing if already there)."""
+    from alembic import command
+
+    script = script_directory()
+    head_revision(script)
+    config = make_config()
+    try:
+        with migration_connection(url, on_wait) as conn:
+            current = read_current(conn)
+            _refuse_unknown(script, current)
+            steps = _pending(script, current, target)
+            for index, rev in enumerate(steps, start=1):
+                _report(progress, index, len(steps), rev, False, "upgrade")
+                config.attributes["connection"] = conn
+                command.upgrade(config, rev.revision)
+                _report(progress, index, len(steps), rev, True, "upgrade")
+            after = read_current(conn)
+    except (DatabaseError, KeyboardInterrupt):
+        raise
+    except Exception as error:
+        raise _failure("upgrade", error) from error
+    if steps:
+        log.info("database upgraded %s -> %s (%d revisions)", current, after, len(steps))
+    return MigrationResult(before=current, after=after, applied=steps)
+
+
+def downgrade(
+    url: str,
+    target: str = "-1",
+    progress: ProgressCallback | None = None,
+    on_wait: WaitCallback | None = None,
+) -> MigrationResult:
+    """Undo revisions down to ``target``: ``"-1"`` (one step), a revision id, or ``"base"``."""
+    from alembic import command
+
+    script = script_directory()
+    config = make_config()
+    try:
+        with migration_connection(url, on_wait) as conn:
+            current = read_current(conn)
+            _refuse_unknown(script, current)
+            steps = downgrade_steps(script, current, target)
+            for index, rev in enumerate(steps, start=1):
+                _report(progress, index, len(steps), rev, False, "downgrade")
+                config.attributes["connection"] = conn
+                command.downgrade(config, rev.down_revision or "base")
+                _report(progress, index, len(steps), rev, True, "downgrade")
+            after = read_current(conn)
+    except (DatabaseError, KeyboardInterrupt):
+        raise
+    except Exception as error:
+        raise _failure("downgrade", error) from error
+    if steps:
+        log.info("database downgraded %s -> %s (%d revisions)", current, after, len(steps))
+    return MigrationResult(before=current, after=after, applied=steps)
+
+
+def downgrade_steps(script: ScriptDirectory | None, current: str | None, target: str) -> tuple[Revision, ...]:
+    """The revisions a downgrade from ``current`` to ``target`` undoes, newest first."""
+    script = script or script_directory()
+    if current is None:
+        return ()
+    if target == "-1":
+        rev = script.get_revision(current)
+        target = (rev.down_revision if isinstance(rev.down_revision, str) else None) or "base"
+    if target != "base" and not _known(script, target):
+        raise MigrationError(f"There is no revision {target!r} to go back to.")
+    from alembic.script.revision import RevisionError
+    from alembic.util import CommandError
+
+    try:
+        revs = [r for r in script.iterate_revisions(current, target) if r.revision != target]
+    except (CommandError, RevisionError) as error:
+        raise MigrationError(
+            f"Revision {target} is not an earlier revision of this database ({current}); nothing to undo."
+        ) from error
+    return tuple(_to_revision(r) for r in revs)
+
+
+def _report(
+    progress: ProgressCallback | None, index: int, total: int, rev: Revision, done: bool, direction: str
+) -> None:
+    if progress is not None:
+        progress(Step(index, total, rev.revision, rev.message, done, direction))
+
+
+def _failure(action: str, error: Exception) -> MigrationError:
+    log.exception("database %s failed", action)
+    text = str(getattr(error, "orig", None) or error).strip()
+    reason = text.splitlines()[0] if text else type(error).__name__
+    return MigrationError(
+        f"The database {action} failed ({reason}). The database was left unchanged, at the revision "
+        "it had before."
+    )
+
+
+def assert_single_head() -> str:
+    """Raise MigrationError unless the revisions form one line; returns the head."""
+    return head_revision()

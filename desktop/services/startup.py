@@ -1,0 +1,337 @@
+"""The start-up decision, before sign-in: create, upgrade, refuse, or offer a way out (Qt-free).
+
+The composition root (desktop/app.py) calls :func:`inspect` and acts on its state:
+
+* ``MISSING``: :func:`run_startup_upgrade` creates the database at head.
+* ``BEHIND``: show a progress dialog naming each revision and call :func:`run_startup_upgrade`
+  (automatic backup, then the upgrade). On :class:`StartupUpgradeError` show its message, its
+  ``backup_path`` and ``log_path``, and do not continue.
+* ``AT_HEAD``: start at once. ``FINGERPRINT_MISMATCH`` (only when asked for with
+  ``check_fingerprint=True``): start, but warn, naming the Database tools dialog.
+* ``TOO_NEW``: never touch the database; explain, offer to quit or open a backup.
+* ``NOT_A_DATABASE``: explain; offer to restore a backup (desktop.services.maintenance) or to start a
+  new database after :func:`quarantine_corrupt` (the old file is renamed, never deleted).
+
+The at-head path for SQLite uses only the standard library (desktop.db.probe): no SQLAlchemy
+reflection, no Alembic import.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from desktop.domain.dto import AuditAction
+from desktop.domain.errors import DatabaseError, DatabaseTooNewError, MigrationError
+
+if TYPE_CHECKING:
+    from desktop.db.backup import BackupResult
+    from desktop.db.migrate import MigrationResult, Revision, Step
+
+log = logging.getLogger(__name__)
+
+
+class StartupState(StrEnum):
+    MISSING = "missing"
+    AT_HEAD = "at_head"
+    BEHIND = "behind"
+    TOO_NEW = "too_new"
+    NOT_A_DATABASE = "not_a_database"
+    FINGERPRINT_MISMATCH = "fingerprint_mismatch"
+
+
+@dataclass(frozen=True)
+class StartupCheck:
+    state: StartupState
+    location: str
+    current: str | None = None
+    head: str | None = None
+    pending: tuple[Revision, ...] = ()
+    message: str = ""
+    differences: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def can_start(self) -> bool:
+        """True when the app may go on to sign-in without changing the database."""
+        return self.state in (StartupState.AT_HEAD, StartupState.FINGERPRINT_MISMATCH)
+
+
+class StartupUpgradeError(MigrationError):
+    """The start-up upgrade failed; the database is at its previous revision. Carries where the backup
+    and the log file are, for the dialog."""
+
+    def __init__(self, message: str, backup_path: Path | None, log_path: Path | None) -> None:
+        super().__init__(message)
+        self.backup_path = backup_path
+        self.log_path = log_path
+
+
+def _location(url: str) -> str:
+    if url.startswith("sqlite"):
+        return url.split("///", 1)[-1] if "///" in url else url
+    from desktop.settings import redact_url
+
+    return redact_url(url)
+
+
+def _sqlite_file(url: str) -> Path | None:
+    """The file of a sqlite:/// URL, parsed without SQLAlchemy (query strings are not used here)."""
+    if not url.startswith("sqlite"):
+        return None
+    rest = url.split(":///", 1)[1] if ":///" in url else ""
+    rest = rest.split("?", 1)[0]
+    if not rest or rest == ":memory:":
+        return None
+    return Path(rest)
+
+
+def inspect(url: str, check_fingerprint: bool = False) -> StartupCheck:
+    """Where the database at ``url`` stands. Never modifies it.
+
+    Server problems (unreachable PostgreSQL) raise DatabaseError with a plain message.
+    """
+    location = _location(url)
+    path = _sqlite_file(url)
+    if path is not None:
+        from desktop.db.probe import known_head, probe_sqlite
+
+        probe = probe_sqlite(path)
+        head = known_head()
+        if probe.kind in ("missing", "empty"):
+            return StartupCheck(
+                StartupState.MISSING,
+                location,
+                head=head,
+                message="There is no ClinicDesk database here yet; a new one will be made.",
+            )
+        if probe.kind == "unreadable":
+            reason = f"The database file cannot be read ({probe.detail}); it may be damaged."
+            return StartupCheck(StartupState.NOT_A_DATABASE, location, message=reason)
+        if probe.kind == "foreign":
+            return StartupCheck(
+                StartupState.NOT_A_DATABASE,
+                location,
+                message="This file is a database, but not a ClinicDesk database.",
+            )
+        if probe.kind == "stamped" and probe.revision == head and head is not None:
+            check = StartupCheck(StartupState.AT_HEAD, location, current=head, head=head)
+            return _with_fingerprint(url, check) if check_fingerprint else check
+    return _slow_inspect(url, location, check_fingerprint)
+
+
+def _slow_inspect(url: str, location: str, check_fingerprint: bool) -> StartupCheck:
+    """Anything but a SQLite file at head: ask Alembic (and SQLAlchemy for PostgreSQL)."""
+    from desktop.db import migrate
+
+    status = migrate.status(url)
+    if status.is_too_new:
+        return StartupCheck(
+            StartupState.TOO_NEW,
+            location,
+            current=status.current,
+            head=status.head,
+            message=(
+                f"This database was made by a newer version of ClinicDesk (schema revision "
+                f"{status.current}; this version knows up to {status.head}). It has not been changed."
+            ),
+        )
+    if not status.exists or status.current is None:
+        if status.exists and _has_foreign_tables(url):
+            return StartupCheck(
+                StartupState.NOT_A_DATABASE,
+                location,
+                message="This database has tables, but is not a ClinicDesk database.",
+            )
+        return StartupCheck(
+            StartupState.MISSING,
+            location,
+            head=status.head,
+            pending=status.pending,
+            message="There is no ClinicDesk database here yet; a new one will be made.",
+        )
+    if status.pending:
+        return StartupCheck(
+            StartupState.BEHIND,
+            location,
+            current=status.current,
+            head=status.head,
+            pending=status.pending,
+            message=f"The database needs {len(status.pending)} upgrade step(s); a backup is made first.",
+        )
+    check = StartupCheck(StartupState.AT_HEAD, location, current=status.current, head=status.head)
+    return _with_fingerprint(url, check) if check_fingerprint else check
+
+
+def _has_foreign_tables(url: str) -> bool:
+    from sqlalchemy import inspect as sa_inspect
+
+    from desktop.db.engine import make_engine
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            return bool(sa_inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
+
+
+VERIFIED_FILE = "schema-verified.json"
+
+
+def _with_fingerprint(url: str, check: StartupCheck) -> StartupCheck:
+    """Compare with the committed fingerprint. For SQLite a verified result is remembered per file,
+    keyed by a digest of sqlite_master (any DDL changes it), so later starts skip the reflection."""
+    path = _sqlite_file(url)
+    name = str(path.resolve()) if path is not None else ""
+    key = _verified_key(path, check.current) if path is not None else None
+    if key is not None and _verified().get(name) == key:
+        return check
+    from desktop.db.fingerprint import check as fingerprint_check
+
+    result = fingerprint_check(url)
+    if not result.known or result.matches:
+        if key is not None and result.matches:
+            _remember_verified(name, key)
+        return check
+    return StartupCheck(
+        StartupState.FINGERPRINT_MISMATCH,
+        check.location,
+        current=check.current,
+        head=check.head,
+        differences=result.differences,
+        message=(
+            "The database's structure differs from what this version expects (it may have been "
+            "changed by hand). Open Tools > Database tools and run the integrity check for details."
+        ),
+    )
+
+
+def _verified_key(path: Path, revision: str | None) -> str | None:
+    from desktop.db.probe import expected_digest, sqlite_schema_digest
+
+    schema = sqlite_schema_digest(path)
+    expected = expected_digest(revision or "")
+    return f"{revision}:{expected}:{schema}" if schema and expected else None
+
+
+def _verified() -> dict[str, str]:
+    import json
+
+    from desktop.paths import data_dir
+
+    try:
+        data = json.loads((data_dir() / VERIFIED_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _remember_verified(path: str, key: str) -> None:
+    import json
+
+    from desktop.paths import data_dir
+
+    data = _verified()
+    data[path] = key
+    target = data_dir() / VERIFIED_FILE
+    tmp = target.with_suffix(".tmp")
+    try:
+        tmp.write_text(json.dumps(data, indent=1), encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError:  # only a cache
+        log.debug("could not remember the verified schema", exc_info=True)
+
+
+@dataclass(frozen=True)
+class StartupUpgradeResult:
+    backup: BackupResult
+    migration: MigrationResult
+
+
+def run_startup_upgrade(
+    url: str,
+    progress: Callable[[Step], None] | None = None,
+    on_wait: Callable[[str], None] | None = None,
+) -> StartupUpgradeResult:
+    """Automatic backup, then upgrade to head; records the upgrade in the audit log.
+
+    A second copy of the app calling this at the same moment waits (``on_wait`` tells it why) and then
+    finds nothing to do. Raises DatabaseTooNewError untouched, StartupUpgradeError on failure.
+    """
+    from desktop.db import backup, migrate
+    from desktop.settings import log_file_path
+
+    try:
+        made = backup.backup(url, reason="before-upgrade")
+    except DatabaseError as error:
+        raise StartupUpgradeError(
+            f"No upgrade was attempted because the automatic backup failed: {error.message}",
+            None,
+            log_file_path(),
+        ) from error
+    try:
+        result = migrate.upgrade(url, progress=progress, on_wait=on_wait)
+    except DatabaseTooNewError:
+        raise
+    except DatabaseError as error:
+        where = f" A backup made just before is at {made.path}." if made.path else f" {made.message}"
+        raise StartupUpgradeError(
+            f"{error.message}{where} Details are in the log file {log_file_path()}.",
+            made.path,
+            log_file_path(),
+        ) from error
+    if result.changed:
+        from desktop.services.maintenance import record
+
+        steps = ", ".join(r.revision for r in result.applied)
+        record(
+            url,
+            AuditAction.MIGRATION,
+            "system",
+            f"start-up upgrade {result.before or 'new database'} -> "
+            f"{result.after} ({steps}); backup: {made.path or made.message}",
+            entity_id=result.after or "",
+        )
+    elif made.path is not None:
+        # Another copy upgraded while we waited: our backup is a copy of the upgraded database.
+        log.info("start-up upgrade: nothing left to do (another copy upgraded); keeping backup %s", made.path)
+    return StartupUpgradeResult(made, result)
+
+
+def quarantine_corrupt(path: Path | str) -> Path:
+    """Rename a damaged database file (and its -wal / -shm) aside so a new one can be made.
+
+    Never deletes anything; returns the new name of the main file.
+    """
+    path = Path(path)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    counter = 1
+    while target.exists():
+        target = path.with_name(f"{path.name}.damaged-{stamp}-{counter}")
+        counter += 1
+    os.replace(path, target)
+    for suffix in ("-wal", "-shm", "-journal"):
+        side = Path(str(path) + suffix)
+        if side.exists():
+            os.replace(side, Path(str(target) + suffix))
+    log.warning("damaged database %s kept as %s", path, target)
+    return target
+
+
+def describe(check: StartupCheck) -> dict[str, Any]:
+    """A plain dict of the check (for logging and the --self-test output)."""
+    return {
+        "state": check.state.value,
+        "location": check.location,
+        "current": check.current,
+        "head": check.head,
+        "pending": [r.revision for r in check.pending],
+        "message": check.message,
+    }

@@ -1,0 +1,171 @@
+"""``clinicdesk db ...`` through a real subprocess: exit codes and output."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.fixtures.web_database import make_web_database, row_counts
+
+ROOT = Path(__file__).resolve().parents[2]
+HEAD = "c7e5d1f0a9b3"
+
+
+def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, NO_COLOR="1")
+    return subprocess.run(
+        [sys.executable, "-m", "desktop", "db", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=120,
+    )
+
+
+def test_status_of_new_database_then_init(sqlite_url: str, tmp_path: Path) -> None:
+    status = run("status", "--database-url", sqlite_url)
+    assert status.returncode == 0, status.stderr
+    assert str(tmp_path / "clinic.db") in status.stdout
+    assert "does not exist yet" in status.stdout and "pending: 3" in status.stdout
+    assert f"head:     {HEAD}" in status.stdout
+
+    init = run("init", "--database-url", sqlite_url)
+    assert init.returncode == 0, init.stderr
+    assert "[1/3] upgrade a8b9ec836410" in init.stdout and f"Created the database at {HEAD}" in init.stdout
+
+    status = run("status", "--database-url", sqlite_url)
+    assert f"current:  {HEAD}" in status.stdout and "pending: 0" in status.stdout
+
+    again = run("init", "--database-url", sqlite_url)
+    assert again.returncode == 0 and "already exists" in again.stdout
+
+
+def test_database_url_also_accepted_before_db(sqlite_url: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop", "--database-url", sqlite_url, "db", "status"],
+        cwd=ROOT,
+        env=dict(os.environ, NO_COLOR="1"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0 and "pending: 3" in result.stdout
+
+
+def test_environment_variable_is_honoured(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLINICDESK_DATABASE_URL", sqlite_url)
+    assert run("init").returncode == 0
+    assert "pending: 0" in run("status").stdout
+
+
+def test_migrate_history_downgrade_with_backups(sqlite_url: str, data_dir: Path) -> None:
+    make_web_database(sqlite_url, "a8b9ec836410")
+    history = run("history", "--database-url", sqlite_url)
+    assert history.returncode == 0
+    lines = history.stdout.splitlines()
+    assert lines[0].startswith(f"{HEAD}  pending") and "(head)" in lines[0]
+    assert lines[2].startswith("a8b9ec836410  applied") and "(current)" in lines[2]
+
+    migrated = run("migrate", "--database-url", sqlite_url)
+    assert migrated.returncode == 0, migrated.stderr
+    assert "[2/2] upgrade c7e5d1f0a9b3" in migrated.stdout and "Backup saved to" in migrated.stdout
+    assert row_counts(sqlite_url)["medicalrecord"] == 3
+
+    # Without a terminal and without --yes a downgrade is refused and changes nothing.
+    refused = run("downgrade", "--database-url", sqlite_url)
+    assert refused.returncode == 2 and "not confirmed" in refused.stderr
+    assert "table auditlog" in refused.stdout and "column user.role" in refused.stdout
+    down = run("downgrade", "--yes", "--database-url", sqlite_url)
+    assert down.returncode == 0, down.stderr
+    assert "Downgraded to d24a4742aa81" in down.stdout
+    names = sorted(p.name for p in (data_dir / "backups").iterdir())
+    assert any("a8b9ec836410-before-upgrade" in n for n in names)
+    assert any(f"{HEAD}-before-downgrade" in n for n in names)
+
+    base = run("downgrade", "base", "--database-url", sqlite_url)
+    assert base.returncode == 2 and "pass --yes" in base.stderr
+    assert run("downgrade", "base", "--yes", "--database-url", sqlite_url).returncode == 0
+    assert "current:  none" in run("status", "--database-url", sqlite_url).stdout
+
+
+def test_backup_restore_and_check(sqlite_url: str) -> None:
+    make_web_database(sqlite_url, "d24a4742aa81")
+    assert run("migrate", "--database-url", sqlite_url).returncode == 0
+    backup = run("backup", "--database-url", sqlite_url)
+    assert backup.returncode == 0
+    backup_file = backup.stdout.strip().split("Backup saved to ", 1)[1]
+
+    engine = sa.create_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DELETE FROM medicalrecord")
+    engine.dispose()
+
+    assert run("restore", backup_file, "--database-url", sqlite_url).returncode == 2
+    restored = run("restore", backup_file, "--yes", "--database-url", sqlite_url)
+    assert restored.returncode == 0, restored.stderr
+    assert row_counts(sqlite_url)["medicalrecord"] == 3
+
+    check = run("check", "--database-url", sqlite_url)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert "integrity_check: ok" in check.stdout and "drift against the models: none" in check.stdout
+    assert "schema fingerprint: matches" in check.stdout
+
+    fingerprint = run("fingerprint", "--database-url", sqlite_url)
+    assert fingerprint.returncode == 0 and "fingerprint: matches" in fingerprint.stdout
+
+
+def test_check_and_fingerprint_fail_on_hand_made_change(sqlite_url: str) -> None:
+    assert run("init", "--database-url", sqlite_url).returncode == 0
+    engine = sa.create_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP INDEX ix_session_user_id")
+    engine.dispose()
+    check = run("check", "--database-url", sqlite_url)
+    assert check.returncode == 1
+    assert "missing index ix_session_user_id on session" in check.stdout
+    assert "index ix_session_user_id on session is missing" in check.stdout
+    assert check.stderr.strip().splitlines() == ["error: the check found problems (see above)"]
+    fingerprint = run("fingerprint", "--database-url", sqlite_url)
+    assert fingerprint.returncode == 1 and "differs" in fingerprint.stderr
+
+
+def test_errors_are_one_line_with_non_zero_exit(sqlite_url: str, tmp_path: Path) -> None:
+    bogus = tmp_path / "bogus.db"
+    bogus.write_text("hello")
+    restore = run("restore", str(bogus), "--yes", "--database-url", sqlite_url)
+    assert restore.returncode == 1
+    assert restore.stderr.strip().splitlines() == ["error: bogus.db is not a ClinicDesk database backup."]
+
+    assert run("init", "--database-url", sqlite_url).returncode == 0
+    engine = sa.create_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'ffffffffffff'")
+    engine.dispose()
+    too_new = run("migrate", "--database-url", sqlite_url)
+    assert too_new.returncode == 2
+    assert len(too_new.stderr.strip().splitlines()) == 1 and "newer version of ClinicDesk" in too_new.stderr
+    status = run("status", "--database-url", sqlite_url)
+    assert status.returncode == 2 and "NEWER" in status.stdout
+
+
+def test_colour_only_on_a_terminal(sqlite_url: str) -> None:
+    piped = run("status", "--database-url", sqlite_url)
+    assert "\033[" not in piped.stdout
+
+
+@pytest.mark.postgres
+def test_status_and_migrate_on_postgres(postgres_url: str) -> None:
+    assert "pending: 3" in run("status", "--database-url", postgres_url).stdout
+    migrated = run("migrate", "--database-url", postgres_url)
+    assert migrated.returncode == 0, migrated.stderr
+    status = run("status", "--database-url", postgres_url)
+    assert "pending: 0" in status.stdout and "PostgreSQL" in status.stdout
+    check = run("check", "--database-url", postgres_url)
+    assert check.returncode == 0, check.stdout + check.stderr
