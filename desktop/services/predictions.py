@@ -100,6 +100,11 @@ class PredictionService:
             authenticate(s, self._ctx, token)
         return self._predictor_provider().get().predict(features)
 
+    def model_info(self) -> Any:
+        """The installed model's ``desktop.domain.prediction.ModelInfo`` (version, CV metrics, feature
+        ranges, risk bands). Loads the model on first use: call it off the GUI thread."""
+        return self._predictor_provider().model_info()
+
     def _predictor_provider(self) -> Any:
         if self._provider is None:
             try:

@@ -10,6 +10,6 @@ it asks ``ctx.services`` and shows DTOs. Modules here import only Qt at top leve
 appears before anything heavy is loaded.
 """
 
-from desktop.ui.pyside_workarounds import protect_none_refcount
+from desktop.ui.pyside_workarounds import protect_singleton_refcounts
 
-protect_none_refcount()  # before any widget exists: see pyside_workarounds.py
+protect_singleton_refcounts()  # before any widget exists: see pyside_workarounds.py

@@ -1,0 +1,272 @@
+"""A saved prediction opened from the history: its 30 inputs, its result, notes to edit, print, delete.
+
+The stored row has no explanation, so the dialog asks the model again with the stored inputs (off the
+GUI thread) and shows the chart only when the current model is the one that made the prediction;
+otherwise it says why the chart is missing rather than showing another model's reasoning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.dto import SavedPrediction
+from desktop.domain.features import BASE_MEASUREMENTS, GROUPS
+from desktop.domain.prediction import PredictionResult
+from desktop.ui import report
+from desktop.ui.context import UiContext
+from desktop.ui.dialogs import prompts
+from desktop.ui.errors import user_message
+from desktop.ui.model_card import ModelCard, contributions_of, report_data_for
+from desktop.ui.widgets.feature_form import format_value
+from desktop.ui.widgets.result_panel import ResultPanel
+from desktop.ui.widgets.risk_badge import text_colour
+
+
+class PredictionDetailDialog(QDialog):
+    #: Emitted after the notes were saved or the prediction deleted (the history reloads).
+    changed = Signal()
+
+    def __init__(
+        self,
+        ctx: UiContext,
+        prediction: SavedPrediction,
+        card: ModelCard | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._prediction = prediction
+        self._card = card
+        self.deleted = False
+        when = prediction.created_at.astimezone() if prediction.created_at.tzinfo else prediction.created_at
+        self.setWindowTitle(f"Prediction #{prediction.id} of {when:%Y-%m-%d %H:%M}")
+        self.resize(1000, 800)
+
+        self.result_panel = ResultPanel()
+        out = self._out_of_range()
+        self.result_panel.set_result(
+            prediction.prediction,
+            prediction.confidence,
+            prediction.probability,
+            prediction.risk_level,
+            out,
+            None,
+        )
+        self.explain_label = QLabel("Computing which measurements pushed the result…")
+        self.explain_label.setWordWrap(True)
+
+        self.inputs = QTableWidget(len(BASE_MEASUREMENTS), len(GROUPS))
+        self.inputs.setHorizontalHeaderLabels([label for _, label in GROUPS])
+        self.inputs.setVerticalHeaderLabels([label for _, label, _ in BASE_MEASUREMENTS])
+        self.inputs.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.inputs.setAccessibleName("The 30 measurements of this prediction")
+        for row, (base, _, _) in enumerate(BASE_MEASUREMENTS):
+            for column, (group, _) in enumerate(GROUPS):
+                name = f"{base}_{group}"
+                item = QTableWidgetItem(format_value(prediction.features[name]))
+                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+                if name in out:
+                    item.setToolTip("Outside the training range")
+                    item.setForeground(Qt.GlobalColor.darkYellow)
+                self.inputs.setItem(row, column, item)
+        self.inputs.resizeColumnsToContents()
+
+        self.notes_edit = QPlainTextEdit(prediction.notes)
+        self.notes_edit.setAccessibleName("Notes")
+        self.save_notes_button = QPushButton("Save notes")
+        self.save_notes_button.clicked.connect(self.save_notes)
+        self.print_button = QPushButton("Print…")
+        self.print_button.clicked.connect(self.print_report)
+        self.pdf_button = QPushButton("Save as PDF…")
+        self.pdf_button.clicked.connect(self.save_pdf)
+        self.delete_button = QPushButton("Delete…")
+        self.delete_button.clicked.connect(self.delete)
+        self.status_label = QLabel()
+        self.status_label.setWordWrap(True)
+
+        model = prediction.model_version or "the web version (model not recorded)"
+        header = QLabel(f"Made with model {model}.")
+        result_box = QGroupBox("Result")
+        result_layout = QVBoxLayout(result_box)
+        result_layout.addWidget(header)
+        result_layout.addWidget(self.result_panel)
+        result_layout.addWidget(self.explain_label)
+        notes_box = QGroupBox("Notes")
+        notes_layout = QVBoxLayout(notes_box)
+        notes_layout.addWidget(self.notes_edit)
+        notes_row = QHBoxLayout()
+        notes_row.addWidget(self.status_label, 1)
+        notes_row.addWidget(self.save_notes_button)
+        notes_layout.addLayout(notes_row)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.addButton(self.delete_button, QDialogButtonBox.ButtonRole.DestructiveRole)
+        buttons.addButton(self.print_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.addButton(self.pdf_button, QDialogButtonBox.ButtonRole.ActionRole)
+        buttons.rejected.connect(self.reject)
+
+        # All ten rows of inputs visible without scrolling: they are what the result is about.
+        frame = 2 * self.inputs.frameWidth() + 2
+        self.inputs.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.inputs.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.inputs.setFixedHeight(
+            self.inputs.verticalHeader().length() + self.inputs.horizontalHeader().sizeHint().height() + frame
+        )
+        self.inputs.setFixedWidth(
+            self.inputs.verticalHeader().sizeHint().width() + self.inputs.horizontalHeader().length() + frame
+        )
+        bottom = QHBoxLayout()
+        bottom.addWidget(self.inputs)
+        bottom.addWidget(notes_box, 1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(result_box, 1)
+        layout.addLayout(bottom)
+        layout.addWidget(buttons)
+        self._explain()
+
+    @property
+    def prediction(self) -> SavedPrediction:
+        return self._prediction
+
+    def _out_of_range(self) -> list[str]:
+        if self._card is None:
+            return []
+        f = self._prediction.features
+        return [n for n, (lo, hi) in self._card.ranges.items() if n in f and not lo <= f[n] <= hi]
+
+    # --- explanation -------------------------------------------------------------------------------
+
+    def _explain(self) -> None:
+        self._ctx.runner.run(
+            self._ctx.services.predictions.make_prediction,
+            self._ctx.token,
+            dict(self._prediction.features),
+            on_done=self._explained,
+            on_error=self._explain_failed,
+        )
+
+    def _explained(self, result: PredictionResult) -> None:
+        version = result.model_version
+        if self._prediction.model_version and version == self._prediction.model_version:
+            self.result_panel.show_contributions(contributions_of(result))
+            self.explain_label.setText("")
+            self.explain_label.setVisible(False)
+        else:
+            self.explain_label.setText(
+                "No chart: this prediction was made with a different model version than the one installed, "
+                "so the installed model cannot explain it."
+            )
+
+    def _explain_failed(self, error: BaseException) -> None:
+        self.explain_label.setText("No chart: " + user_message(error, already_logged=True))
+
+    # --- actions -----------------------------------------------------------------------------------
+
+    @Slot()
+    def save_notes(self) -> None:
+        self.save_notes_button.setEnabled(False)
+        self._ctx.runner.run(
+            self._ctx.services.predictions.annotate,
+            self._ctx.token,
+            self._prediction.id,
+            self.notes_edit.toPlainText(),
+            self._prediction.version,
+            on_done=self._notes_saved,
+            on_error=self._failed,
+            key=f"notes-{self._prediction.id}",
+        )
+
+    def _notes_saved(self, updated: SavedPrediction) -> None:
+        self._prediction = updated
+        self.save_notes_button.setEnabled(True)
+        self.status_label.setStyleSheet("")
+        self.status_label.setText("Notes saved.")
+        self.changed.emit()
+
+    def _failed(self, error: BaseException) -> None:
+        self.save_notes_button.setEnabled(True)
+        self.delete_button.setEnabled(True)
+        self.status_label.setStyleSheet(f"color: {text_colour('error')};")
+        self.status_label.setText(user_message(error, already_logged=True))
+
+    @Slot()
+    def delete(self) -> None:
+        p = self._prediction
+        when = p.created_at.astimezone() if p.created_at.tzinfo else p.created_at
+        text = (
+            f"Delete prediction #{p.id} of {when:%Y-%m-%d %H:%M} ({p.prediction}, {p.risk_level} risk)?\n\n"
+            "It disappears from your history; a copy of its values stays in the audit log."
+        )
+        if not prompts.confirm(self, text, "Delete prediction", yes_label="Delete", destructive=True):
+            return
+        self.delete_button.setEnabled(False)
+        self._ctx.runner.run(
+            self._ctx.services.predictions.delete,
+            self._ctx.token,
+            p.id,
+            p.version,
+            on_done=self._deleted,
+            on_error=self._failed,
+            key=f"delete-{p.id}",
+        )
+
+    def _deleted(self, _result: Any) -> None:
+        self.deleted = True
+        self.changed.emit()
+        self.accept()
+
+    def report_data(self) -> report.ReportData:
+        p = self._prediction
+        user = self._ctx.user
+        return report_data_for(
+            self._card,
+            patient_name=user.name if user else "",
+            created_at=p.created_at or dt.datetime.now(dt.UTC),
+            features=p.features,
+            prediction=p.prediction,
+            confidence=p.confidence,
+            probability=p.probability,
+            risk_level=p.risk_level,
+            notes=self.notes_edit.toPlainText(),
+            out_of_range=self._out_of_range(),
+            model_version=p.model_version,
+            prediction_id=p.id,
+        )
+
+    @Slot()
+    def print_report(self) -> None:
+        report.print_with_dialog(self.report_data(), self)
+
+    @Slot()
+    def save_pdf(self) -> None:
+        data = self.report_data()
+        path = prompts.save_file(
+            self, "Save report as PDF", "PDF files (*.pdf)", f"prediction-{data.prediction_id}.pdf"
+        )
+        if not path:
+            return
+        if not path.lower().endswith(".pdf"):
+            path += ".pdf"
+        try:
+            report.save_pdf(data, path)
+        except OSError as error:
+            prompts.error(self, f"The report could not be written to {path}: {error.strerror or error}.")
+            return
+        self.status_label.setStyleSheet("")
+        self.status_label.setText(f"Report saved to {path}.")

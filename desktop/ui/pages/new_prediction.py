@@ -1,0 +1,293 @@
+"""New prediction page: the 30-measurement form, Predict, the result, notes, Save and Print.
+
+Everything slow goes through ``ctx.runner``: the model card is read and the ONNX model is loaded on a
+worker thread the first time the page needs them, so opening the page never freezes the window. A
+result belongs to the values it was computed from: editing any field afterwards marks it stale and
+disables Save, so a saved prediction can never disagree with its stored inputs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtWidgets import (
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.errors import ValidationError
+from desktop.domain.prediction import PredictionResult
+from desktop.ui import report
+from desktop.ui.context import UiContext
+from desktop.ui.dialogs import prompts
+from desktop.ui.errors import user_message
+from desktop.ui.model_card import ModelCard, contributions_of, load_model_card, report_data_for
+from desktop.ui.sample_cases import SAMPLE_CASES
+from desktop.ui.widgets.feature_form import FeatureForm
+from desktop.ui.widgets.result_panel import ResultPanel
+from desktop.ui.widgets.risk_badge import text_colour
+
+log = logging.getLogger(__name__)
+
+
+class NewPredictionPage(QWidget):
+    title = "New prediction"
+
+    #: Emitted with the saved prediction's id (the history page reloads on it).
+    prediction_saved = Signal(int)
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._card: ModelCard | None = None
+        self._result: PredictionResult | None = None
+        self._inputs: dict[str, float] | None = None
+        self._saved_id: int | None = None
+
+        self.form = FeatureForm()
+        self.form.changed.connect(self._on_form_changed)
+        self.form.csv_row_requested.connect(self._load_csv_row)
+        self.form.set_samples(SAMPLE_CASES)  # real wdbc cases; available before the model has loaded
+
+        self.predict_button = QPushButton("Predict")
+        self.predict_button.setDefault(True)
+        self.predict_button.setAccessibleName("Predict from the measurements")
+        self.predict_button.clicked.connect(self.predict)
+        self.status_label = QLabel()
+        self.status_label.setObjectName("predictionStatus")
+        self.status_label.setWordWrap(True)
+
+        self.result_panel = ResultPanel()
+        self.notes_edit = QPlainTextEdit()
+        self.notes_edit.setPlaceholderText("Notes saved with the prediction (optional)")
+        self.notes_edit.setAccessibleName("Notes")
+        self.notes_edit.setMaximumHeight(70)
+        self.save_button = QPushButton("Save prediction")
+        self.save_button.clicked.connect(self.save)
+        self.print_button = QPushButton("Print…")
+        self.print_button.clicked.connect(self.print_current)
+        self.pdf_button = QPushButton("Save as PDF…")
+        self.pdf_button.clicked.connect(self.save_pdf)
+
+        actions = QHBoxLayout()
+        actions.addWidget(self.predict_button)
+        actions.addWidget(self.status_label, 1)
+
+        result_box = QGroupBox("Result")
+        result_layout = QVBoxLayout(result_box)
+        result_layout.addWidget(self.result_panel)
+        result_layout.addWidget(self.notes_edit)
+        buttons = QHBoxLayout()
+        buttons.addStretch(1)
+        for button in (self.save_button, self.print_button, self.pdf_button):
+            buttons.addWidget(button)
+        result_layout.addLayout(buttons)
+
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.addWidget(self.form)
+        layout.addLayout(actions)
+        layout.addWidget(result_box, 1)
+        scroll = QScrollArea()
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        self._update_buttons()
+
+    # --- page protocol -----------------------------------------------------------------------------
+
+    def refresh(self) -> None:
+        """Read the model card (once, off the GUI thread) for ranges, units and sample cases."""
+        if self._card is None:
+            self._ctx.runner.run(
+                load_model_card,
+                self._ctx.services,
+                on_done=self._card_loaded,
+                on_error=self._card_failed,
+                key="model-card",
+            )
+
+    @Slot(object)
+    def _card_loaded(self, card: ModelCard) -> None:
+        self._card = card
+        self.form.set_ranges(card.ranges, card.units)
+        self.form.set_samples(card.samples)
+
+    @Slot(object)
+    def _card_failed(self, error: BaseException) -> None:
+        self._set_status(user_message(error, already_logged=True), error=True)
+
+    @property
+    def result(self) -> Any:
+        return self._result
+
+    # --- predict -----------------------------------------------------------------------------------
+
+    @Slot()
+    def predict(self) -> None:
+        try:
+            values = self.form.values()
+        except ValidationError as error:
+            self._set_status(error.message, error=True)
+            return
+        self._set_status("Predicting… (the model loads on first use)")
+        self.predict_button.setEnabled(False)
+        job = self._ctx.runner.run(
+            self._ctx.services.predictions.make_prediction,
+            self._ctx.token,
+            values,
+            on_done=lambda result, v=values: self._predicted(result, v),
+            on_error=self._predict_failed,
+            key="predict",
+        )
+        if job is None:
+            self.predict_button.setEnabled(True)
+
+    def _predicted(self, result: PredictionResult, values: dict[str, float]) -> None:
+        self._result = result
+        self._inputs = values
+        self._saved_id = None
+        self.result_panel.set_result(
+            str(result.prediction),
+            float(result.confidence),
+            float(result.probability_malignant),
+            str(result.risk_level),
+            list(result.out_of_range),
+            contributions_of(result),
+        )
+        self._set_status("")
+        self._update_buttons()
+
+    @Slot(object)
+    def _predict_failed(self, error: BaseException) -> None:
+        if isinstance(error, ValidationError) and error.fields:
+            self.form.show_errors(error.fields)
+        self._set_status(user_message(error, already_logged=True), error=True)
+        self._update_buttons()
+
+    @Slot()
+    def _on_form_changed(self) -> None:
+        if self._result is not None and self._inputs is not None:
+            try:
+                same = self.form.values() == self._inputs
+            except ValidationError:
+                same = False
+            self.result_panel.set_stale(not same)
+        self._update_buttons()
+
+    def _is_current(self) -> bool:
+        return self._result is not None and not self.result_panel.stale_label.isVisibleTo(self.result_panel)
+
+    # --- save / print ------------------------------------------------------------------------------
+
+    @Slot()
+    def save(self) -> None:
+        if not self._is_current() or self._saved_id is not None or self._inputs is None:
+            return
+        self.save_button.setEnabled(False)
+        self._ctx.runner.run(
+            self._ctx.services.predictions.save,
+            self._ctx.token,
+            self._result,
+            self._inputs,
+            self.notes_edit.toPlainText(),
+            on_done=self._saved,
+            on_error=self._save_failed,
+            key="save-prediction",
+        )
+
+    @Slot(object)
+    def _saved(self, saved: Any) -> None:
+        self._saved_id = saved.id
+        self._set_status(f"Saved as prediction #{saved.id}. It is listed under Prediction history.")
+        self._update_buttons()
+        self.prediction_saved.emit(saved.id)
+
+    @Slot(object)
+    def _save_failed(self, error: BaseException) -> None:
+        if isinstance(error, ValidationError) and "notes" in error.fields:
+            self.notes_edit.setFocus()
+        self._set_status(user_message(error, already_logged=True), error=True)
+        self._update_buttons()
+
+    def report_data(self) -> report.ReportData | None:
+        """The printable report of the current result, or None without a current result."""
+        if not self._is_current() or self._inputs is None:
+            return None
+        user = self._ctx.user
+        return report_data_for(
+            self._card,
+            patient_name=user.name if user else "",
+            created_at=dt.datetime.now(dt.UTC),
+            features=self._inputs,
+            prediction=str(self._result.prediction),
+            confidence=float(self._result.confidence),
+            probability=float(self._result.probability_malignant),
+            risk_level=str(self._result.risk_level),
+            notes=self.notes_edit.toPlainText(),
+            out_of_range=list(self._result.out_of_range),
+            model_version=self._result.model_version,
+            prediction_id=self._saved_id,
+        )
+
+    @Slot()
+    def print_current(self) -> None:
+        data = self.report_data()
+        if data is None:
+            prompts.info(self, "Make a prediction first: there is nothing to print yet.")
+            return
+        report.print_with_dialog(data, self)
+
+    @Slot()
+    def save_pdf(self) -> None:
+        data = self.report_data()
+        if data is None:
+            prompts.info(self, "Make a prediction first: there is nothing to save yet.")
+            return
+        default = f"prediction-{data.created_at.astimezone():%Y%m%d-%H%M}.pdf"
+        path = prompts.save_file(self, "Save report as PDF", "PDF files (*.pdf)", default)
+        if not path:
+            return
+        if not path.lower().endswith(".pdf"):
+            path += ".pdf"
+        try:
+            report.save_pdf(data, path)
+        except OSError as error:
+            prompts.error(self, f"The report could not be written to {path}: {error.strerror or error}.")
+            return
+        self._set_status(f"Report saved to {path}.")
+
+    # --- CSV row -----------------------------------------------------------------------------------
+
+    @Slot()
+    def _load_csv_row(self) -> None:
+        from desktop.ui.dialogs.csv_row_dialog import choose_csv_row
+
+        values = choose_csv_row(self._ctx, self)
+        if values is not None:
+            self.form.set_values(values)
+            self._set_status("Values loaded from the CSV file. Press Predict.")
+
+    # --- helpers -----------------------------------------------------------------------------------
+
+    def _set_status(self, text: str, *, error: bool = False) -> None:
+        self.status_label.setText(text)
+        self.status_label.setStyleSheet(f"color: {text_colour('error')};" if error else "")
+
+    def _update_buttons(self) -> None:
+        current = self._is_current()
+        self.predict_button.setEnabled(not self._ctx.runner.is_running("predict"))
+        self.save_button.setEnabled(current and self._saved_id is None)
+        self.print_button.setEnabled(current)
+        self.pdf_button.setEnabled(current)

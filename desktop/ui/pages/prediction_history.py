@@ -1,0 +1,224 @@
+"""Prediction history page: the signed-in person's saved predictions as a table and as a chart.
+
+The table pages through the service (newest first); the chart plots the rows loaded so far, which for
+a person's own history is all of them in practice (a page holds 200). Opening a row shows the detail
+dialog, where notes are edited and a prediction printed or deleted; Delete here does the same with a
+confirmation that names the prediction.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, Qt, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.dto import PredictionQuery, SavedPrediction
+from desktop.domain.enums import RiskLevel
+from desktop.ui.context import UiContext
+from desktop.ui.dialogs import prompts
+from desktop.ui.dialogs.prediction_detail import PredictionDetailDialog
+from desktop.ui.errors import user_message
+from desktop.ui.model_card import ModelCard, load_model_card
+from desktop.ui.tablemodels.predictions_model import COL_NOTES, PredictionsModel
+from desktop.ui.widgets.probability_chart import ProbabilityChart, ProbabilityPoint
+
+
+class PredictionHistoryPage(QWidget):
+    title = "Prediction history"
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._card: ModelCard | None = None
+        self.model = PredictionsModel(parent=self)
+        self.model.rowsInserted.connect(self._update_chart)
+        self.model.modelReset.connect(self._update_chart)
+
+        self.risk_filter = QComboBox()
+        self.risk_filter.setAccessibleName("Show risk level")
+        self.risk_filter.addItem("All risk levels", None)
+        for level in RiskLevel:
+            self.risk_filter.addItem(f"{level.value} risk", level.value)
+        self.risk_filter.currentIndexChanged.connect(self.refresh)
+        self.open_button = QPushButton("Open…")
+        self.open_button.clicked.connect(self.open_selected)
+        self.delete_button = QPushButton("Delete…")
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.count_label = QLabel()
+
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setSectionResizeMode(COL_NOTES, QHeaderView.ResizeMode.Stretch)
+        self.table.setAccessibleName("Saved predictions")
+        self.table.doubleClicked.connect(self._open_index)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+        self.chart = ProbabilityChart()
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.risk_filter)
+        bar.addWidget(self.count_label, 1)
+        bar.addWidget(self.open_button)
+        bar.addWidget(self.delete_button)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        splitter.addWidget(self.table)
+        splitter.addWidget(self.chart)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(splitter, 1)
+        self._update_buttons()
+
+    # --- loading -----------------------------------------------------------------------------------
+
+    @Slot()
+    def refresh(self) -> None:
+        """Reload from the service (on show, after a save on the New prediction page, after changes)."""
+        if self._card is None and not self._ctx.runner.is_running("model-card"):
+            self._ctx.runner.run(
+                load_model_card,
+                self._ctx.services,
+                on_done=self._card_loaded,
+                on_error=lambda _e: None,
+                key="model-card",
+            )
+        risk = self.risk_filter.currentData()
+        services, token = self._ctx.services, self._ctx.token
+
+        def fetch(offset: int, limit: int) -> Any:
+            return services.predictions.list(
+                token, PredictionQuery(offset=offset, limit=limit, risk_level=risk)
+            )
+
+        try:
+            self.model.set_fetcher(fetch)
+        except Exception as error:  # a message, never a traceback (details are logged)
+            self.model.set_fetcher(None)
+            prompts.error(self, user_message(error))
+        self._update_buttons()
+
+    def _card_loaded(self, card: ModelCard) -> None:
+        self._card = card
+        self._update_chart()
+
+    @Slot()
+    def _update_chart(self) -> None:
+        rows = self.model.loaded()
+        points = [
+            ProbabilityPoint(p.created_at, p.probability, p.risk_level)
+            for p in rows
+            if p.probability is not None
+        ]
+        self.chart.set_points(points, threshold=self._card.threshold if self._card else 0.5)
+        total = self.model.total
+        self.count_label.setText(f"{total} saved prediction{'s' if total != 1 else ''}")
+
+    # --- actions -----------------------------------------------------------------------------------
+
+    def selected(self) -> SavedPrediction | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.prediction_at(rows[0].row()) if rows else None
+
+    @Slot()
+    def _update_buttons(self) -> None:
+        has = self.selected() is not None
+        self.open_button.setEnabled(has)
+        self.delete_button.setEnabled(has)
+
+    @Slot(QModelIndex)
+    def _open_index(self, index: QModelIndex) -> None:
+        if index.isValid():
+            self.open_prediction(self.model.prediction_at(index.row()))
+
+    @Slot()
+    def open_selected(self) -> None:
+        prediction = self.selected()
+        if prediction is not None:
+            self.open_prediction(prediction)
+
+    def open_prediction(self, prediction: SavedPrediction) -> PredictionDetailDialog:
+        """Open the detail dialog (modeless, so tests and keyboard users can keep working)."""
+        dialog = PredictionDetailDialog(self._ctx, prediction, self._card, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.changed.connect(self.refresh)
+        dialog.show()
+        return dialog
+
+    @Slot()
+    def print_current(self) -> None:
+        """Ctrl+P: print the selected prediction's report."""
+        prediction = self.selected()
+        if prediction is None:
+            prompts.info(self, "Select a prediction to print.")
+            return
+        from desktop.ui import report
+        from desktop.ui.model_card import report_data_for
+
+        user = self._ctx.user
+        p = prediction
+        out = [
+            n
+            for n, (lo, hi) in (self._card.ranges.items() if self._card else ())
+            if not lo <= p.features[n] <= hi
+        ]
+        report.print_with_dialog(
+            report_data_for(
+                self._card,
+                patient_name=user.name if user else "",
+                created_at=p.created_at,
+                features=p.features,
+                prediction=p.prediction,
+                confidence=p.confidence,
+                probability=p.probability,
+                risk_level=p.risk_level,
+                notes=p.notes,
+                out_of_range=out,
+                model_version=p.model_version,
+                prediction_id=p.id,
+            ),
+            self,
+        )
+
+    @Slot()
+    def delete_selected(self) -> None:
+        p = self.selected()
+        if p is None:
+            return
+        when = p.created_at.astimezone() if p.created_at.tzinfo else p.created_at
+        text = (
+            f"Delete prediction #{p.id} of {when:%Y-%m-%d %H:%M} ({p.prediction}, {p.risk_level} risk)?\n\n"
+            "It disappears from your history; a copy of its values stays in the audit log."
+        )
+        if not prompts.confirm(self, text, "Delete prediction", yes_label="Delete", destructive=True):
+            return
+        self.delete_button.setEnabled(False)
+        self._ctx.runner.run(
+            self._ctx.services.predictions.delete,
+            self._ctx.token,
+            p.id,
+            p.version,
+            on_done=lambda _r: self.refresh(),
+            on_error=self._failed,
+            key="delete-prediction",
+        )
+
+    def _failed(self, error: BaseException) -> None:
+        prompts.error(self, user_message(error, already_logged=True))
+        self.refresh()

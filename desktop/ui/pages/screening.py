@@ -1,0 +1,273 @@
+"""Batch screening page: choose a CSV file, watch it being screened, read the results, export them.
+
+The run happens on a worker thread (desktop.services.screening), reporting progress after each chunk
+and checking a cancel flag between chunks, so a large file never freezes the window and Cancel is
+prompt. A cancelled run keeps nothing. Rows the service refused are listed with their line number and
+reason; when the file carries diagnoses, agreement figures and the confusion matrix are shown.
+Nothing is saved to the database: a screening is a report.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Slot
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop.domain.screening import ScreeningCancelledError, ScreeningReport
+from desktop.ui.context import UiContext
+from desktop.ui.dialogs import prompts
+from desktop.ui.errors import user_message
+from desktop.ui.tablemodels.screening_model import RejectedRowsModel, ScreeningResultsModel
+
+JOB_KEY = "screening"
+
+
+def screening_service(ctx: UiContext) -> Any:
+    """The container's screening service when it is wired to a predictor, else one over the shared one.
+
+    (The container may build ``ScreeningService(service_context)``, which the service would take for a
+    predictor provider; checking the provider's type keeps this page working either way.)
+    """
+    from desktop.services.predictor_provider import PredictorProvider
+    from desktop.services.screening import ScreeningService
+
+    service = getattr(ctx.services, "screening", None)
+    if isinstance(service, ScreeningService) and isinstance(
+        getattr(service, "_provider", None), PredictorProvider
+    ):
+        return service
+    return ScreeningService()
+
+
+def _percent(value: float | None) -> str:
+    """An observed proportion (e.g. 6 of 6 = 100.0%), unlike a model probability (formatting.percent)."""
+    return "-" if value is None else f"{value:.1%}"
+
+
+class ScreeningPage(QWidget):
+    title = "Batch screening"
+
+    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._ctx = ctx
+        self._report: ScreeningReport | None = None
+        self._cancel = threading.Event()
+        self._path: str | None = None
+
+        self.choose_button = QPushButton("Choose CSV file…")
+        self.choose_button.clicked.connect(self.choose_file)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.cancel)
+        self.export_button = QPushButton("Export results…")
+        self.export_button.clicked.connect(self.export)
+        self.file_label = QLabel(
+            "No file chosen. Accepted: the UCI wdbc.data layout (id, diagnosis M/B "
+            "optional, 30 values, no header) or a header naming the 30 measurements."
+        )
+        self.file_label.setWordWrap(True)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.summary = QLabel()
+        self.summary.setObjectName("screeningSummary")
+        self.summary.setWordWrap(True)
+
+        self.agreement_box = QGroupBox("Agreement with the diagnoses in the file")
+        grid = QGridLayout(self.agreement_box)
+        self.accuracy_label, self.sensitivity_label, self.specificity_label = QLabel(), QLabel(), QLabel()
+        grid.addWidget(QLabel("Accuracy:"), 0, 0)
+        grid.addWidget(self.accuracy_label, 0, 1)
+        grid.addWidget(QLabel("Sensitivity (malignant found):"), 1, 0)
+        grid.addWidget(self.sensitivity_label, 1, 1)
+        grid.addWidget(QLabel("Specificity (benign found):"), 2, 0)
+        grid.addWidget(self.specificity_label, 2, 1)
+        self.matrix_labels = [[QLabel(), QLabel()], [QLabel(), QLabel()]]
+        grid.addWidget(QLabel("<b>Confusion matrix</b>"), 0, 3)
+        grid.addWidget(QLabel("predicted Malignant"), 0, 4)
+        grid.addWidget(QLabel("predicted Benign"), 0, 5)
+        for r, caption in enumerate(("actual Malignant", "actual Benign")):
+            grid.addWidget(QLabel(caption), r + 1, 3)
+            for c in range(2):
+                label = self.matrix_labels[r][c]
+                label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+                grid.addWidget(label, r + 1, 4 + c)
+        grid.setColumnMinimumWidth(2, 30)
+        grid.setColumnStretch(6, 1)
+        self.agreement_box.setVisible(False)
+
+        self.results_model = ScreeningResultsModel(self)
+        self.rejected_model = RejectedRowsModel(self)
+        self.results_view = self._table(self.results_model, "Screening results")
+        self.rejected_view = self._table(self.rejected_model, "Rows that could not be screened")
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.results_view, "Results")
+        self.tabs.addTab(self.rejected_view, "Rejected rows")
+
+        bar = QHBoxLayout()
+        bar.addWidget(self.choose_button)
+        bar.addWidget(self.cancel_button)
+        bar.addStretch(1)
+        bar.addWidget(self.export_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(bar)
+        layout.addWidget(self.file_label)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.agreement_box)
+        layout.addWidget(self.tabs, 1)
+        self._update_buttons()
+
+    def _table(self, model: Any, name: str) -> QTableView:
+        view = QTableView()
+        view.setModel(model)  # the model sorts itself: a proxy is far too slow for 100k rows
+        view.setSortingEnabled(True)
+        view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        view.setAlternatingRowColors(True)
+        view.verticalHeader().setVisible(False)
+        view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
+        view.horizontalHeader().setStretchLastSection(True)
+        view.setAccessibleName(name)
+        return view
+
+    @property
+    def report(self) -> ScreeningReport | None:
+        return self._report
+
+    @property
+    def running(self) -> bool:
+        return self._ctx.runner.is_running(JOB_KEY)
+
+    # --- run ---------------------------------------------------------------------------------------
+
+    @Slot()
+    def choose_file(self) -> None:
+        path = prompts.open_file(
+            self, "Choose a CSV file to screen", "CSV files (*.csv *.data *.txt);;All files (*)"
+        )
+        if path:
+            self.screen(path)
+
+    def screen(self, path: str) -> None:
+        """Screen ``path`` on a worker thread (ignored while a run is going)."""
+        if self.running:
+            return
+        self._cancel = threading.Event()
+        self._path = path
+        cancel, service = self._cancel, screening_service(self._ctx)
+
+        def work(progress: Any) -> ScreeningReport:
+            return service.screen_file(
+                path, progress=lambda done, total: progress((done, total)), cancel=cancel
+            )
+
+        self.file_label.setText(f"Screening {path}…")
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self._ctx.runner.run(
+            work, on_done=self._finished, on_error=self._failed, on_progress=self._progressed, key=JOB_KEY
+        )
+        self._update_buttons()
+
+    @Slot()
+    def cancel(self) -> None:
+        self._cancel.set()
+        self.file_label.setText("Cancelling…")
+
+    def _progressed(self, value: tuple[int, int]) -> None:
+        done, total = value
+        self.progress.setRange(0, max(1, total))
+        self.progress.setValue(done)
+        self.progress.setFormat(f"{done} of {total} rows")
+
+    def _finished(self, report: ScreeningReport) -> None:
+        self.progress.setVisible(False)
+        self._report = report
+        self.file_label.setText(f"File: {report.source}")
+        self.results_model.set_rows(report.results)
+        self.rejected_model.set_rows(report.rejected)
+        for view in (self.results_view, self.rejected_view):
+            view.resizeColumnsToContents()  # once, from the first rows (QHeaderView samples 1000)
+        self.tabs.setTabText(0, f"Results ({report.predicted})")
+        self.tabs.setTabText(1, f"Rejected rows ({len(report.rejected)})")
+        parts = [
+            f"{report.rows_read} row(s) read, {report.predicted} predicted, {len(report.rejected)} rejected."
+        ]
+        if report.out_of_range_rows:
+            parts.append(
+                f"{report.out_of_range_rows} predicted row(s) have values outside the training range."
+            )
+        if report.ignored_columns:
+            parts.append("Columns ignored: " + ", ".join(report.ignored_columns) + ".")
+        parts.append(f"Model {report.model_version}. Decision support, not a diagnosis.")
+        self.summary.setText(" ".join(parts))
+        self._show_agreement(report)
+        if report.rejected and not report.results:
+            self.tabs.setCurrentIndex(1)
+        self._update_buttons()
+
+    def _show_agreement(self, report: ScreeningReport) -> None:
+        a = report.agreement
+        self.agreement_box.setVisible(a is not None)
+        if a is None:
+            return
+        self.agreement_box.setTitle(f"Agreement with the diagnoses in the file ({a.total} rows)")
+        self.accuracy_label.setText(_percent(a.accuracy))
+        self.sensitivity_label.setText(_percent(a.sensitivity))
+        self.specificity_label.setText(_percent(a.specificity))
+        for r, row in enumerate(a.confusion_matrix):
+            for c, value in enumerate(row):
+                self.matrix_labels[r][c].setText(str(value))
+
+    def _failed(self, error: BaseException) -> None:
+        self.progress.setVisible(False)
+        if isinstance(error, ScreeningCancelledError):
+            self.file_label.setText(error.message)
+        else:
+            self.file_label.setText("The file could not be screened.")
+            prompts.error(self, user_message(error, already_logged=True), "Batch screening")
+        self._update_buttons()
+
+    # --- export ------------------------------------------------------------------------------------
+
+    @Slot()
+    def export(self) -> None:
+        report = self._report
+        if report is None:
+            return
+        default = f"{Path(report.source).stem}-screened.csv"
+        path = prompts.save_file(self, "Export screening results", "CSV files (*.csv)", default)
+        if not path:
+            return
+        service = screening_service(self._ctx)
+        self._ctx.runner.run(
+            service.export_csv,
+            report,
+            path,
+            key="screening-export",
+            on_done=lambda n: self.file_label.setText(f"{n} row(s) exported to {path}."),
+            on_error=lambda e: prompts.error(self, user_message(e, already_logged=True)),
+        )
+
+    def _update_buttons(self) -> None:
+        running = self.running
+        self.choose_button.setEnabled(not running)
+        self.cancel_button.setEnabled(running)
+        self.cancel_button.setVisible(running)
+        self.export_button.setEnabled(
+            not running and self._report is not None and bool(self._report.results or self._report.rejected)
+        )

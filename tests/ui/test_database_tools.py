@@ -1,0 +1,288 @@
+"""Database tools dialog over real SQLite files made by the real migrations.
+
+Confirmations and file choices go through the ``no_dialogs`` recorder (tests/ui/conftest.py);
+everything else is real: Alembic, backups, restore, the maintenance service, the worker threads.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desktop.db import migrate
+from desktop.ui.dialogs.database_tools import DatabaseToolsDialog
+from tests.ui import helpers_ui2  # noqa: F401  (installs the PySide6 refcount guard)
+
+HEAD = "c7e5d1f0a9b3"
+REVISIONS = ["c7e5d1f0a9b3", "d24a4742aa81", "a8b9ec836410"]  # newest first, as the history shows
+
+
+def _file(url: str) -> Path:
+    return Path(url.split(":///", 1)[1])
+
+
+def _revision(url: str) -> str | None:
+    conn = sqlite3.connect(_file(url))
+    try:
+        rows = conn.execute("SELECT version_num FROM alembic_version").fetchall()
+    except sqlite3.OperationalError:
+        return None
+    finally:
+        conn.close()
+    return rows[0][0] if rows else None
+
+
+def _count(url: str, table: str) -> int:
+    conn = sqlite3.connect(_file(url))
+    try:
+        return conn.execute(f'SELECT COUNT(*) FROM "{table}"').fetchone()[0]
+    finally:
+        conn.close()
+
+
+def _open(qtbot: Any, ctx: Any) -> DatabaseToolsDialog:
+    dialog = DatabaseToolsDialog(ctx)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitUntil(lambda: not dialog.busy and dialog._status is not None, timeout=20_000)
+    return dialog
+
+
+def _wait_idle(qtbot: Any, dialog: DatabaseToolsDialog) -> None:
+    qtbot.waitUntil(lambda: not dialog.busy, timeout=30_000)
+
+
+def _history(dialog: DatabaseToolsDialog) -> list[list[str]]:
+    table = dialog.history_table
+    return [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
+
+
+def _at(url: str, target: str | None) -> None:
+    path = _file(url)
+    path.unlink(missing_ok=True)
+    if target is None:
+        sqlite3.connect(path).close()  # an empty database file: "base"
+    else:
+        migrate.upgrade(url, target=target)
+
+
+@pytest.mark.parametrize(
+    ("target", "current_text", "applied", "pending"),
+    [
+        (None, "base (empty)", ["no", "no", "no"], 3),
+        ("a8b9ec836410", "a8b9ec836410", ["no", "no", "yes"], 2),
+        (HEAD, HEAD, ["yes", "yes", "yes"], 0),
+    ],
+)
+def test_status_at_base_first_revision_and_head(
+    qtbot: Any,
+    admin_ctx: Any,
+    ui_db_url: str,
+    no_dialogs: Any,
+    target: str | None,
+    current_text: str,
+    applied: list[str],
+    pending: int,
+) -> None:
+    _at(
+        ui_db_url, target
+    )  # the admin's session row goes with the file: the role check falls back to the UI's
+    dialog = _open(qtbot, admin_ctx)
+    assert dialog.engine_label.text() == "SQLite"
+    assert dialog.location_label.text() == str(_file(ui_db_url))
+    assert dialog.size_label.text() != "-"
+    assert dialog.current_label.text() == current_text
+    assert dialog.head_label.text() == HEAD
+    rows = _history(dialog)
+    assert [r[1] for r in rows] == REVISIONS
+    assert [r[4] for r in rows] == applied
+    markers = [r[0] for r in rows]
+    if target is None:
+        assert "▶ current" not in markers
+    else:
+        assert markers[REVISIONS.index(target)] == "▶ current"
+    if pending:
+        assert len(dialog.pending_label.text().split(", ")) == pending
+        assert dialog.upgrade_button.isEnabled()
+        assert dialog.banner.isVisible()
+        assert f"needs {HEAD} to run" in dialog.banner.text() or "needs" in dialog.banner.text()
+    else:
+        assert dialog.pending_label.text() == "none"
+        assert not dialog.upgrade_button.isEnabled()
+        assert dialog.banner.text() == ""
+        assert dialog.fingerprint_label.text() == "matches this revision"
+
+
+def test_downgrade_and_upgrade_keep_rows(
+    qtbot: Any, admin_ctx: Any, user_session: Any, ui_db_url: str, no_dialogs: Any, data_dir: Path
+) -> None:
+    records = _count(ui_db_url, "medicalrecord")
+    assert records == 3
+    dialog = _open(qtbot, admin_ctx)
+    dialog.down_one_button.click()
+    _wait_idle(qtbot, dialog)
+    qtbot.waitUntil(lambda: dialog._status.current == "d24a4742aa81", timeout=20_000)
+    assert _revision(ui_db_url) == "d24a4742aa81"
+    assert _count(ui_db_url, "medicalrecord") == records
+    confirm = no_dialogs.messages("confirm")[-1]
+    assert "from c7e5d1f0a9b3 to d24a4742aa81" in confirm and "c7e5d1f0a9b3" in confirm
+    assert f"needs {HEAD} to run" in dialog.banner.text()
+    assert list((data_dir / "backups").glob("*before-downgrade*"))  # a backup always first
+
+    dialog.upgrade_button.click()
+    _wait_idle(qtbot, dialog)
+    qtbot.waitUntil(lambda: dialog._status.current == HEAD, timeout=20_000)
+    assert _revision(ui_db_url) == HEAD
+    assert _count(ui_db_url, "medicalrecord") == records
+    assert dialog.banner.text() == ""
+    with qtbot.waitSignal(dialog.sign_out_requested, timeout=5000) as signal:
+        dialog.close()
+    assert "downgraded" in signal.args[0]
+
+
+def test_cancelled_confirmation_changes_nothing(
+    qtbot: Any, admin_ctx: Any, user_session: Any, ui_db_url: str, no_dialogs: Any
+) -> None:
+    before = _file(ui_db_url).read_bytes()
+    dialog = _open(qtbot, admin_ctx)
+    no_dialogs.answer = False
+    dialog.down_base_button.click()
+    _wait_idle(qtbot, dialog)
+    text = no_dialogs.messages("confirm")[-1]
+    for table in ("table user", "table medicalrecord", "table breastcancerprediction"):
+        assert table in text
+    assert _revision(ui_db_url) == HEAD
+    assert "cancelled" in dialog.output.toPlainText()
+    # confirmed, but the typed revision is wrong: still nothing
+    no_dialogs.answer = True
+    no_dialogs.text = "a8b9ec836410"
+    dialog.down_base_button.click()
+    _wait_idle(qtbot, dialog)
+    assert _revision(ui_db_url) == HEAD
+    assert _file(ui_db_url).read_bytes() == before
+    with qtbot.assertNotEmitted(dialog.sign_out_requested):
+        dialog.close()
+
+
+def test_downgrade_to_base_needs_the_revision_typed(
+    qtbot: Any, admin_ctx: Any, ui_db_url: str, no_dialogs: Any
+) -> None:
+    dialog = _open(qtbot, admin_ctx)
+    no_dialogs.text = HEAD
+    dialog.down_base_button.click()
+    _wait_idle(qtbot, dialog)
+    qtbot.waitUntil(lambda: dialog._status.current is None, timeout=20_000)
+    assert _revision(ui_db_url) is None
+    assert dialog.current_label.text() == "base (empty)"
+
+
+def test_downgrade_to_selected_revision(qtbot: Any, admin_ctx: Any, ui_db_url: str, no_dialogs: Any) -> None:
+    dialog = _open(qtbot, admin_ctx)
+    assert not dialog.down_to_button.isEnabled()
+    dialog.history_table.selectRow(REVISIONS.index("a8b9ec836410"))
+    assert dialog.down_to_button.isEnabled()
+    dialog.down_to_button.click()
+    _wait_idle(qtbot, dialog)
+    qtbot.waitUntil(lambda: dialog._status.current == "a8b9ec836410", timeout=20_000)
+    text = no_dialogs.messages("confirm")[-1]
+    assert "undoes 2 migration(s)" in text and "table breastcancerprediction" in text
+
+
+def test_restore_brings_back_deleted_rows(
+    qtbot: Any, admin_ctx: Any, user_session: Any, services: Any, ui_db_url: str, no_dialogs: Any
+) -> None:
+    dialog = _open(qtbot, admin_ctx)
+    dialog.backup_button.click()
+    _wait_idle(qtbot, dialog)
+    qtbot.waitUntil(lambda: "Backup saved to" in dialog.output.toPlainText(), timeout=20_000)
+    backup = dialog.output.toPlainText().split("Backup saved to ", 1)[1].splitlines()[0].strip()
+    page = services.records.list(user_session.token)
+    for record in page.rows:
+        services.records.delete(user_session.token, record.id, record.version)
+    assert _count(ui_db_url, "medicalrecord") == 0
+
+    no_dialogs.file = backup
+    no_dialogs.answer = False  # first cancelled
+    dialog.restore_button.click()
+    assert _count(ui_db_url, "medicalrecord") == 0
+    no_dialogs.answer = True
+    dialog.restore_button.click()
+    _wait_idle(qtbot, dialog)
+    qtbot.waitUntil(lambda: "Restored from" in dialog.output.toPlainText(), timeout=20_000)
+    assert _count(ui_db_url, "medicalrecord") == 3
+    with qtbot.waitSignal(dialog.sign_out_requested, timeout=5000) as signal:
+        dialog.close()
+    assert "restored" in signal.args[0]
+
+
+def test_integrity_check_report(qtbot: Any, admin_ctx: Any, no_dialogs: Any) -> None:
+    dialog = _open(qtbot, admin_ctx)
+    dialog.check_button.click()
+    _wait_idle(qtbot, dialog)
+    qtbot.waitUntil(lambda: "Result:" in dialog.output.toPlainText(), timeout=20_000)
+    text = dialog.output.toPlainText()
+    assert "Result: everything is in order." in text
+    assert "Quick check: OK" in text and "Full integrity check: OK" in text
+    assert "Schema fingerprint: matches" in text
+
+
+def test_operations_cannot_start_twice(qtbot: Any, admin_ctx: Any, no_dialogs: Any) -> None:
+    dialog = _open(qtbot, admin_ctx)
+    dialog.check_button.click()
+    assert dialog.busy
+    assert not dialog.backup_button.isEnabled() and not dialog.check_button.isEnabled()
+    dialog.backup_now()  # called directly while busy: refused, not started
+    assert "still running" in dialog.output.toPlainText()
+    _wait_idle(qtbot, dialog)
+    assert "Backup saved" not in dialog.output.toPlainText()
+
+
+def test_non_admin_session_is_read_only(
+    qtbot: Any, signed_in_ctx: Any, ui_db_url: str, no_dialogs: Any
+) -> None:
+    """The service checks the session itself: a normal user's dialog shows the status and changes nothing."""
+    dialog = _open(qtbot, signed_in_ctx)
+    assert dialog.current_label.text() == HEAD
+    buttons = (
+        dialog.upgrade_button,
+        dialog.down_one_button,
+        dialog.down_base_button,
+        dialog.backup_button,
+        dialog.restore_button,
+        dialog.check_button,
+    )
+    assert not any(b.isEnabled() for b in buttons)
+    assert any("administrator" in m.lower() for m in no_dialogs.messages("error"))
+    dialog.downgrade("-1")  # even called directly
+    _wait_idle(qtbot, dialog)
+    assert _revision(ui_db_url) == HEAD
+
+
+@pytest.mark.postgres
+def test_status_on_a_postgresql_server(qtbot: Any, postgres_url: str, runner: Any, no_dialogs: Any) -> None:
+    from desktop.services.container import Services
+    from desktop.settings import Settings
+    from desktop.ui.context import UiContext
+
+    migrate.upgrade(postgres_url)
+    settings = Settings(database_url=postgres_url)
+    services = Services.create(postgres_url, settings, bcrypt_rounds=4)
+    try:
+        services.auth.create_first_admin("admin@clinic.example", "Ada Admin", "admin-pass-4321")
+        ctx = UiContext(services, settings, runner)
+        ctx.set_session(services.auth.sign_in("admin@clinic.example", "admin-pass-4321"))
+        dialog = _open(qtbot, ctx)
+        assert dialog.engine_label.text() == "PostgreSQL"
+        assert dialog.current_label.text() == HEAD
+        assert dialog.size_label.text() == "-"
+        assert not dialog.restore_button.isEnabled()  # restoring a server is pg_restore's job
+        assert dialog.backup_button.isEnabled() and not dialog.upgrade_button.isEnabled()
+        dialog.check_button.click()
+        _wait_idle(qtbot, dialog)
+        qtbot.waitUntil(lambda: "Result:" in dialog.output.toPlainText(), timeout=20_000)
+        assert "not applicable" in dialog.output.toPlainText()
+    finally:
+        services.close()

@@ -1,0 +1,122 @@
+"""Prediction history page: table over the real service, chart, detail dialog, notes, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import Qt
+
+from desktop.domain.dto import PredictionQuery
+from desktop.ui.pages.prediction_history import PredictionHistoryPage
+from desktop.ui.tablemodels.predictions_model import (
+    COL_PROBABILITY,
+    COL_RISK,
+    PredictionRole,
+    PredictionsModel,
+)
+from tests.ui.helpers_ui2 import save_predictions
+
+
+def _page(qtbot: Any, ctx: Any) -> PredictionHistoryPage:
+    page = PredictionHistoryPage(ctx)
+    qtbot.addWidget(page)
+    page.refresh()
+    page.show()
+    qtbot.waitUntil(lambda: not ctx.runner.is_running(), timeout=10_000)
+    return page
+
+
+def _fetcher(services: Any, token: str):
+    return lambda offset, limit: services.predictions.list(token, PredictionQuery(offset=offset, limit=limit))
+
+
+def test_model_passes_modeltester_and_pages(qtmodeltester: Any, services: Any, user_session: Any) -> None:
+    save_predictions(services, user_session.token, [0.01, 0.2, 0.9, 0.97, 0.03])
+    model = PredictionsModel(page_size=2)
+    model.set_fetcher(_fetcher(services, user_session.token))
+    assert model.rowCount() == 2 and model.total == 5
+    qtmodeltester.check(model)
+    while model.canFetchMore():
+        model.fetchMore()
+    assert model.rowCount() == 5
+    newest = model.index(0, COL_PROBABILITY)
+    assert model.data(newest) == "3.0%"
+    assert model.data(model.index(0, COL_RISK)) == "Low"
+    assert model.data(newest, PredictionRole).probability == 0.03
+
+
+def test_empty_model_passes_modeltester(qtmodeltester: Any) -> None:
+    model = PredictionsModel()
+    qtmodeltester.check(model)
+    assert not model.canFetchMore()
+
+
+def test_page_shows_the_users_predictions_and_chart(
+    qtbot: Any, services: Any, signed_in_ctx: Any, admin_session: Any
+) -> None:
+    save_predictions(services, signed_in_ctx.token, [0.01, 0.6, 0.99])
+    save_predictions(services, admin_session.token, [0.5])  # someone else's: never shown
+    page = _page(qtbot, signed_in_ctx)
+    assert page.model.rowCount() == 3
+    assert page.chart.point_count == 3
+    assert page.count_label.text() == "3 saved predictions"
+    page.risk_filter.setCurrentIndex(page.risk_filter.findData("High"))
+    assert page.model.rowCount() == 2
+    assert {page.model.prediction_at(r).risk_level for r in range(2)} == {"High"}
+
+
+def test_open_edit_notes_and_delete_from_detail(
+    qtbot: Any, services: Any, signed_in_ctx: Any, no_dialogs: Any
+) -> None:
+    saved = save_predictions(services, signed_in_ctx.token, [0.02, 0.95], notes="first")
+    page = _page(qtbot, signed_in_ctx)
+    page.table.selectRow(0)  # newest: the 0.95 one
+    dialog = page.open_prediction(page.selected())
+    qtbot.waitUntil(lambda: not signed_in_ctx.runner.is_running(), timeout=10_000)
+    assert dialog.result_panel.prediction_label.text() == "Malignant"
+    assert dialog.inputs.item(0, 0).text() == "17.99"  # radius_mean of the malignant example
+
+    dialog.notes_edit.setPlainText("Referred for biopsy.")
+    with qtbot.waitSignal(dialog.changed, timeout=10_000):
+        dialog.save_notes_button.click()
+    assert services.predictions.get(signed_in_ctx.token, saved[1].id).notes == "Referred for biopsy."
+    qtbot.waitUntil(lambda: not signed_in_ctx.runner.is_running(), timeout=10_000)
+    assert page.model.prediction_at(0).notes == "Referred for biopsy."
+
+    no_dialogs.answer = False  # cancelled: nothing deleted
+    dialog.delete_button.click()
+    assert services.predictions.list(signed_in_ctx.token).total == 2
+    no_dialogs.answer = True
+    with qtbot.waitSignal(dialog.changed, timeout=10_000):
+        dialog.delete_button.click()
+    assert "Delete prediction #" in no_dialogs.messages("confirm")[-1]
+    assert services.predictions.list(signed_in_ctx.token).total == 1
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=10_000)
+
+
+def test_delete_from_page_needs_confirmation(
+    qtbot: Any, services: Any, signed_in_ctx: Any, no_dialogs: Any
+) -> None:
+    save_predictions(services, signed_in_ctx.token, [0.02, 0.95])
+    page = _page(qtbot, signed_in_ctx)
+    page.table.selectRow(1)
+    assert page.delete_button.isEnabled()
+    no_dialogs.answer = False
+    page.delete_button.click()
+    assert services.predictions.list(signed_in_ctx.token).total == 2
+    no_dialogs.answer = True
+    page.delete_button.click()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=10_000)
+    assert services.predictions.list(signed_in_ctx.token).rows[0].probability == 0.95
+    assert page.model.data(page.model.index(0, COL_RISK), Qt.ItemDataRole.DisplayRole) == "High"
+
+
+def test_session_gone_shows_a_message_not_a_traceback(
+    qtbot: Any, services: Any, signed_in_ctx: Any, no_dialogs: Any
+) -> None:
+    services.auth.sign_out(signed_in_ctx.token)
+    page = PredictionHistoryPage(signed_in_ctx)
+    qtbot.addWidget(page)
+    page.refresh()
+    assert page.model.rowCount() == 0
+    assert any("sign in" in m.lower() for m in no_dialogs.messages("error"))

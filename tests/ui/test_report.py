@@ -1,0 +1,116 @@
+"""The printable one-page report: saved as a real PDF into tmp_path, one page, with the right text."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from desktop.domain.features import FEATURE_NAMES
+from desktop.ui import report
+from desktop.ui.model_card import ModelCard, report_data_for
+from tests.ui.helpers_ui2 import MALIGNANT_EXAMPLE, utc
+
+
+def _data(**overrides: Any) -> report.ReportData:
+    card = ModelCard(
+        version="lr-test-1",
+        metrics=(("Accuracy", "0.981 ± 0.017"), ("ROC AUC", "0.996 ± 0.004")),
+        ranges={"area_worst": (185.2, 1500.0)},
+    )
+    values = dict(
+        patient_name="Pat Patient",
+        created_at=utc(2026, 3, 1, 9, 30),
+        features=MALIGNANT_EXAMPLE,
+        prediction="Malignant",
+        confidence=0.991,
+        probability=0.991,
+        risk_level="High",
+        notes="Refer to the breast clinic.",
+        prediction_id=7,
+    )
+    values.update(overrides)
+    return report_data_for(card, **values)
+
+
+def _pdf_pages(path: Path) -> int:
+    """Page objects in the PDF (Qt writes the page dictionaries uncompressed)."""
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", path.read_bytes()))
+
+
+def test_report_html_has_every_part(qapp: Any) -> None:
+    data = _data()
+    text = report.build_document(data).toPlainText()
+    for expected in (
+        "Pat Patient",
+        "Malignant",
+        "99.1%",
+        "High",
+        "lr-test-1",
+        "ROC AUC",
+        "0.996 ± 0.004",
+        "decision support, not a diagnosis",
+        "Refer to the breast clinic.",
+        "prediction #7",
+    ):
+        assert expected in text
+    # every one of the 30 inputs is printed
+    for name in FEATURE_NAMES:
+        assert f"{MALIGNANT_EXAMPLE[name]:.6g}" in text
+    # area_worst (2019) is above the range given by the card: marked and explained
+    assert "2019*" in text
+    assert "Outside the range of the training data: 1 measurement(s)" in text
+
+
+def test_save_pdf_writes_one_page_with_text(qapp: Any, tmp_path: Path) -> None:
+    data = _data(notes="A longer note.\n" * 5)
+    assert report.page_count(data) == 1
+    target = tmp_path / "report.pdf"
+    report.save_pdf(data, str(target))
+    assert target.read_bytes().startswith(b"%PDF")
+    assert _pdf_pages(target) == 1
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) not installed: text extraction not checked")
+    text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Pat Patient" in text
+    assert "Malignant" in text
+    assert "decision support, not a diagnosis" in " ".join(text.split())
+
+
+def test_report_of_an_old_prediction_without_probability(qapp: Any, tmp_path: Path) -> None:
+    data = _data(probability=None, model_version=None, notes="")
+    assert "not recorded" in report.build_document(data).toPlainText()
+    target = tmp_path / "old.pdf"
+    report.save_pdf(data, str(target))
+    assert _pdf_pages(target) == 1
+
+
+def test_report_names_a_different_model_version(qapp: Any) -> None:
+    data = _data(model_version="lr-old-0")
+    text = report.build_document(data).toPlainText()
+    assert "Version: lr-old-0" in text
+    assert "figures below are of model lr-test-1" in text
+
+
+def test_long_notes_are_shortened_to_keep_one_page(qapp: Any, tmp_path: Path) -> None:
+    data = _data(notes="A very long clinical note line.\n" * 60)
+    assert report.page_count(data) == 1
+    assert "shortened; the full notes are in ClinicDesk" in report.build_document(data).toPlainText()
+    target = tmp_path / "long.pdf"
+    report.save_pdf(data, str(target))
+    assert _pdf_pages(target) == 1
+
+
+def test_percent_never_claims_certainty() -> None:
+    from desktop.ui.formatting import percent
+
+    assert percent(0.5) == "50.0%"
+    assert percent(0.99996) == "> 99.9%"
+    assert percent(1.0) == "> 99.9%"
+    assert percent(0.00001) == "< 0.1%"
+    assert percent(None) == "-"
+    assert percent(None, "not recorded") == "not recorded"
