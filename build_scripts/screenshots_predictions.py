@@ -1,6 +1,7 @@
 """Screenshots of the prediction pages, the report, the Database tools and the start-up dialogs.
 
-Run under a real X server so fonts and styles are what people see::
+Run under a real X server so fonts and styles are what people see (without a DISPLAY it re-runs
+itself under ``xvfb-run``, like screenshots.py)::
 
     xvfb-run -a -s "-screen 0 1400x1000x24" \
         .venv/bin/python build_scripts/screenshots_predictions.py /tmp/shots
@@ -24,6 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a sourc
 
 
 def main() -> int:
+    if not os.environ.get("DISPLAY") and not os.environ.get("CLINICDESK_SCREENSHOTS_XVFB"):
+        from build_scripts.screenshots import _reexec_under_xvfb  # Qt aborts without a display
+
+        return _reexec_under_xvfb()
     out = Path(sys.argv[1] if len(sys.argv) > 1 else "/tmp/clinicdesk-shots-predictions")
     out.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix="clinicdesk-shots-"))
@@ -79,6 +84,11 @@ def main() -> int:
         settle()
         widget.grab().save(str(out / f"{name}.png"))
         print(out / f"{name}.png")
+
+    # Prediction history before anything was saved: the empty state, not an empty chart
+    from desktop.ui.pages.prediction_history import PredictionHistoryPage
+
+    shot(PredictionHistoryPage(ctx), "prediction_history_empty", (1200, 600))
 
     # New prediction: empty, then a malignant sample predicted
     from desktop.ui.pages.new_prediction import NewPredictionPage

@@ -77,10 +77,22 @@ class UiContext:
 
     @property
     def database_label(self) -> str:
-        """Where the data lives, safe to show (password replaced by ***)."""
-        return redact_url(self.settings.database_url)
+        """Where the data lives, safe to show: a SQLite file's path, else the URL without its password."""
+        return database_location(self.settings.database_url)
 
     @property
     def log_file(self) -> Path:
         """The log file, for messages telling the user where details are."""
         return log_file_path()
+
+
+def database_location(url: str) -> str:
+    """``sqlite:////srv/clinic.db`` -> ``/srv/clinic.db`` (what a clinic's IT person looks for); a
+    server's URL with the password replaced by ***. Parsed without SQLAlchemy, like
+    desktop.services.startup's location."""
+    if url.startswith("sqlite") and ":///" in url:
+        path = url.split(":///", 1)[1].split("?", 1)[0]
+        if path and path != ":memory:":
+            return path
+        return "in memory (nothing is kept)" if path == ":memory:" else url
+    return redact_url(url)

@@ -226,7 +226,14 @@ class MainWindow(QMainWindow):
         elif callable(getattr(page, "refresh", None)):
             page.refresh()
         self.stack.setCurrentIndex(row)
-        self.setWindowTitle(f"{getattr(page, 'title', spec.title)} - ClinicDesk")
+        self._show_page_title()
+
+    def _show_page_title(self) -> None:
+        row = self.sidebar.currentRow()
+        if 0 <= row < len(self._specs):
+            spec = self._specs[row]
+            page = self._pages.get(spec.key)
+            self.setWindowTitle(f"{getattr(page, 'title', spec.title)} - ClinicDesk")
 
     # --- shortcuts ---------------------------------------------------------------------------------
 
@@ -276,7 +283,20 @@ class MainWindow(QMainWindow):
             signal.connect(leave)
         dialog.exec()
         if reasons:  # only once the dialog's own event loop has ended
-            self.sign_out(reasons[0])
+            self.after_database_change(reasons[0])
+
+    def after_database_change(self, reason: str) -> None:
+        """Run the start-up check again, then sign out; quit when the database cannot be used.
+
+        A restored or downgraded database gets what a fresh start would give it (the upgrade offer,
+        the too-new refusal, the repair choices) before the sign-in window comes back.
+        """
+        from desktop.ui.dialogs import startup
+
+        if startup.recheck_after_change(self, self.ctx.settings):
+            self.sign_out(reason)
+        else:  # the dialogs said why; with the sign-in window hidden, closing this one quits
+            self.close()
 
     @Slot()
     def open_server_settings(self) -> None:
@@ -332,6 +352,7 @@ class MainWindow(QMainWindow):
             dialog.hide()
         self.lock_screen.prepare()
         self.central.setCurrentWidget(self.lock_screen)
+        self.setWindowTitle("ClinicDesk - Locked")  # the task bar says so too
         self.lock_screen.password.setFocus()
         log.info("screen locked")
 
@@ -341,6 +362,7 @@ class MainWindow(QMainWindow):
             action.setEnabled(True)
         self.sidebar.setEnabled(True)
         self.central.setCurrentWidget(self.content)
+        self._show_page_title()
         self.idle.set_enabled(True)
         for dialog in getattr(self, "_hidden_dialogs", []):
             dialog.show()

@@ -158,7 +158,13 @@ def page_count(data: ReportData, printer: QPrinter | None = None) -> int:
 
 
 def save_pdf(data: ReportData, path: str) -> None:
-    """Write the report to ``path`` as a PDF (no dialog)."""
+    """Write the report to ``path`` as a PDF (no dialog); OSError when the file cannot be written.
+
+    Qt only logs a warning ("QPainter::begin: Cannot open file") and the caller would report success,
+    so the file is opened here first, where a missing folder or a read-only place raises OSError.
+    """
+    with open(path, "wb"):
+        pass
     printer = QPrinter(QPrinter.PrinterMode.HighResolution)
     printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
     printer.setOutputFileName(path)

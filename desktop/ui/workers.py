@@ -20,6 +20,9 @@ Errors: unexpected exceptions (not KnownError) are logged with their traceback h
 anything else: a short apology naming the log file). A SessionExpiredError also emits
 ``session_expired`` so the main window can return to the sign-in dialog.
 
+Closed windows: a callback that is a method of a Qt object deleted meanwhile (a dialog closed while its
+job ran) is skipped, not called into a dead widget (which would raise RuntimeError on the GUI thread).
+
 Double starts: give the job a ``key`` (e.g. "backup"); while a job with that key runs, ``run`` returns
 None without starting another. ``is_running(key)`` / ``is_running()`` tell whether jobs are running.
 """
@@ -35,6 +38,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QWidget
+from shiboken6 import isValid
 
 from desktop.domain.errors import KnownError, SessionExpiredError
 from desktop.ui.errors import user_message
@@ -74,6 +78,12 @@ class _Job(QRunnable):
             self._signals.failed.emit(self._id, error)
         else:
             self._signals.done.emit(self._id, result)
+
+
+def _receiver_gone(callback: Callable[..., Any] | None) -> bool:
+    """True when ``callback`` is a method of a Qt object whose C++ side was already deleted."""
+    owner = getattr(callback, "__self__", None)
+    return isinstance(owner, QObject) and not isValid(owner)
 
 
 @dataclass
@@ -158,7 +168,7 @@ class Runner(QObject):
         if job is None:
             return
         try:
-            if job.on_done is not None:
+            if job.on_done is not None and not _receiver_gone(job.on_done):
                 job.on_done(result)
         finally:
             self._finish(job)
@@ -170,7 +180,8 @@ class Runner(QObject):
             return
         try:
             if job.on_error is not None:
-                job.on_error(error)
+                if not _receiver_gone(job.on_error):
+                    job.on_error(error)
             else:
                 from desktop.ui.dialogs import prompts
 
@@ -183,7 +194,7 @@ class Runner(QObject):
     @Slot(int, object)
     def _deliver_progress(self, job_id: int, value: Any) -> None:
         job = self._jobs.get(job_id)
-        if job is not None and job.on_progress is not None:
+        if job is not None and job.on_progress is not None and not _receiver_gone(job.on_progress):
             job.on_progress(value)
 
     def _finish(self, job: JobHandle) -> None:

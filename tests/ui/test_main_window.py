@@ -83,8 +83,10 @@ def test_ctrl_f_focuses_the_search_box(qtbot: Any, signed_in_ctx: Any) -> None:
 
 def test_lock_hides_data_and_resume_needs_the_password(qtbot: Any, signed_in_ctx: Any) -> None:
     window = _window(qtbot, signed_in_ctx)
+    assert window.windowTitle() == "Medical records - ClinicDesk"
     window.lock_action.trigger()
     assert window.is_locked()
+    assert window.windowTitle() == "ClinicDesk - Locked"
     assert not window.content.isVisible()
     assert not window.new_action.isEnabled()
     screen = window.lock_screen
@@ -97,6 +99,7 @@ def test_lock_hides_data_and_resume_needs_the_password(qtbot: Any, signed_in_ctx
         screen.password.setText(USER_PASSWORD)
         screen.unlock_button.click()
     assert not window.is_locked()
+    assert window.windowTitle() == "Medical records - ClinicDesk"
     assert window.new_action.isEnabled()
 
 
@@ -152,7 +155,7 @@ def test_inputs_and_buttons_carry_accessible_names(qtbot: Any, admin_ctx: Any) -
 
     window = _window(qtbot, admin_ctx)
     missing = []
-    for key in ("profile", "records", "family", "users", "audit"):
+    for key in window.page_keys():  # every page, the prediction pages too
         page = window.show_page(key)
         widgets = [w for kind in (QAbstractButton, QLineEdit, QComboBox, QPlainTextEdit, QSpinBox)
                    for w in page.findChildren(kind)]
@@ -162,7 +165,7 @@ def test_inputs_and_buttons_carry_accessible_names(qtbot: Any, admin_ctx: Any) -
             if not widget.accessibleName() and widget.isVisibleTo(page):
                 missing.append(f"{key}: {type(widget).__name__} {getattr(widget, 'text', lambda: '')()!r}")
     _idle(qtbot, admin_ctx)
-    assert missing == []
+    assert missing == [], "\n".join(missing)
 
 
 def test_lock_hides_an_open_edit_dialog_and_unlock_brings_it_back(qtbot: Any, signed_in_ctx: Any) -> None:

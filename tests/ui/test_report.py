@@ -81,6 +81,12 @@ def test_save_pdf_writes_one_page_with_text(qapp: Any, tmp_path: Path) -> None:
     assert "decision support, not a diagnosis" in " ".join(text.split())
 
 
+def test_save_pdf_into_a_missing_folder_is_an_error_not_a_silent_success(qapp: Any, tmp_path: Path) -> None:
+    # Qt only warns ("QPainter::begin: Cannot open file"); the page would then say "Report saved".
+    with pytest.raises(OSError):
+        report.save_pdf(_data(), str(tmp_path / "no-such-folder" / "report.pdf"))
+
+
 def test_report_of_an_old_prediction_without_probability(qapp: Any, tmp_path: Path) -> None:
     data = _data(probability=None, model_version=None, notes="")
     assert "not recorded" in report.build_document(data).toPlainText()

@@ -89,6 +89,7 @@ class PredictionDetailDialog(QDialog):
 
         self.notes_edit = QPlainTextEdit(prediction.notes)
         self.notes_edit.setAccessibleName("Notes")
+        self.notes_edit.setTabChangesFocus(True)  # Tab leaves the box (no keyboard trap)
         self.save_notes_button = QPushButton("Save notes")
         self.save_notes_button.clicked.connect(self.save_notes)
         self.print_button = QPushButton("Print…")
@@ -225,6 +226,17 @@ class PredictionDetailDialog(QDialog):
             on_error=self._failed,
             key=f"delete-{p.id}",
         )
+
+    def reject(self) -> None:
+        """Close, Escape and the window's X: ask before dropping notes typed but not saved."""
+        unsaved = self.notes_edit.toPlainText() != (self._prediction.notes or "")
+        saving = self._ctx.runner.is_running(f"notes-{self._prediction.id}")
+        if unsaved and not saving and not self.deleted and not prompts.confirm(
+            self, "The notes were changed but not saved. Close without saving them?", "Unsaved notes",
+            yes_label="Close without saving", destructive=True,
+        ):
+            return
+        super().reject()
 
     def _deleted(self, _result: Any) -> None:
         self.deleted = True

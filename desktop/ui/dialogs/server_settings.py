@@ -82,6 +82,10 @@ class ServerSettingsDialog(QDialog):
         self.password_note.setWordWrap(True)
         self.server_box = QGroupBox("Clinic server")
         form = QFormLayout(self.server_box)
+        for widget, name in ((self.host, "Server name or address"), (self.port, "Server port"),
+                             (self.database, "Database name"), (self.user, "Database user"),
+                             (self.password, "Database password")):
+            widget.setAccessibleName(name)
         form.addRow("&Server:", self.host)
         form.addRow("&Port:", self.port)
         form.addRow("&Database:", self.database)

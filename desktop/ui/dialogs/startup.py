@@ -7,6 +7,8 @@ needs attention. API for desktop/app.py:
     # go_on True -> continue to sign-in; False -> quit (the dialogs told the person why)
 
 or in one blocking call from the GUI thread: ``startup.run_startup_flow(settings, parent=None) -> bool``.
+After Database tools changed the database, the main window calls ``recheck_after_change(parent,
+settings)`` before signing out (the same flow, but a database behind head is offered the upgrade).
 
 The decisions come from desktop.services.startup (Qt-free). Each situation has its own small dialog
 (desktop/ui/dialogs/startup_dialogs.py); they are shown through :func:`ask`, which tests replace to
@@ -30,6 +32,7 @@ from desktop.ui.errors import user_message
 log = logging.getLogger(__name__)
 
 QUIT, OPEN_BACKUP, NEW_DATABASE, CONTINUE = "quit", "open_backup", "new_database", "continue"
+UPGRADE = "upgrade"
 
 
 def ask(dialog: ChoiceDialog) -> str:
@@ -57,6 +60,33 @@ def run_startup_flow(settings: Settings, parent: QWidget | None = None) -> bool:
     except Exception as error:  # unreachable server, unreadable file...: a message, never a traceback
         prompts.error(parent, "ClinicDesk cannot open the database.\n\n" + user_message(error))
         return False
+    return handle_startup_decision(parent, settings, decision)
+
+
+def recheck_after_change(parent: QWidget | None, settings: Settings) -> bool:
+    """The start-up check again after Database tools changed the database (restore, downgrade).
+
+    Called by the main window before it signs out, so sign-in never opens on a database this version
+    cannot run on. A database left behind (a downgrade) is *offered* the upgrade rather than upgraded
+    unasked: the maintainer just chose to go back, perhaps to hand the file to an older ClinicDesk.
+    True to go on to sign-in; False when the person chose to quit (or the database cannot be used).
+    """
+    try:
+        decision = check_database(settings)
+    except Exception as error:  # unreachable server, unreadable file...: a message, never a traceback
+        prompts.error(parent, "ClinicDesk cannot open the database.\n\n" + user_message(error))
+        return False
+    if decision is not None and decision.state in (StartupState.BEHIND, StartupState.MISSING):
+        where = f"at revision {decision.current}" if decision.current else "empty (no tables)"
+        text = (
+            f"The database is now {where}; this version of ClinicDesk needs {decision.head} to run, so "
+            "nobody can sign in until it is upgraded.\n\n"
+            "Upgrade it now (a backup is made first), or quit and leave it as it is, for example to "
+            f"open it with an older ClinicDesk.\n\nDatabase: {decision.location}"
+        )
+        options = [(UPGRADE, "Upgrade now"), (QUIT, "Quit ClinicDesk")]
+        if ask(ChoiceDialog("Upgrade the database?", text, options, parent, icon="warning")) != UPGRADE:
+            return False
     return handle_startup_decision(parent, settings, decision)
 
 

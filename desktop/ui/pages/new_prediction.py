@@ -14,6 +14,7 @@ from typing import Any
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -71,11 +72,17 @@ class NewPredictionPage(QWidget):
         self.notes_edit.setPlaceholderText("Notes saved with the prediction (optional)")
         self.notes_edit.setAccessibleName("Notes")
         self.notes_edit.setMaximumHeight(70)
+        self.notes_edit.setTabChangesFocus(True)  # Tab moves on to Save, as in every other field
+        notes_label = QLabel("&Notes:")
+        notes_label.setBuddy(self.notes_edit)
         self.save_button = QPushButton("Save prediction")
+        self.save_button.setAccessibleName("Save the prediction to your history")
         self.save_button.clicked.connect(self.save)
         self.print_button = QPushButton("Print…")
+        self.print_button.setAccessibleName("Print the prediction report")
         self.print_button.clicked.connect(self.print_current)
         self.pdf_button = QPushButton("Save as PDF…")
+        self.pdf_button.setAccessibleName("Save the prediction report as a PDF file")
         self.pdf_button.clicked.connect(self.save_pdf)
 
         actions = QHBoxLayout()
@@ -85,6 +92,7 @@ class NewPredictionPage(QWidget):
         result_box = QGroupBox("Result")
         result_layout = QVBoxLayout(result_box)
         result_layout.addWidget(self.result_panel)
+        result_layout.addWidget(notes_label)
         result_layout.addWidget(self.notes_edit)
         buttons = QHBoxLayout()
         buttons.addStretch(1)
@@ -92,18 +100,23 @@ class NewPredictionPage(QWidget):
             buttons.addWidget(button)
         result_layout.addLayout(buttons)
 
+        heading = QLabel(self.title)
+        heading.setObjectName("PageTitle")
         content = QWidget()
         layout = QVBoxLayout(content)
+        layout.addWidget(heading)
         layout.addWidget(self.form)
         layout.addLayout(actions)
         layout.addWidget(result_box, 1)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)  # like the other pages: heading, then the content
         scroll.setWidget(content)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
         self._update_buttons()
+        self.refresh()  # the main window calls refresh() only when a page is shown again
 
     # --- page protocol -----------------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
+    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -34,6 +35,10 @@ from desktop.ui.model_card import ModelCard, load_model_card
 from desktop.ui.tablemodels.predictions_model import COL_NOTES, PredictionsModel
 from desktop.ui.widgets.probability_chart import ProbabilityChart, ProbabilityPoint
 
+EMPTY_TEXT = "No saved predictions yet. Make one on the New prediction page."
+FAILED_TEXT = "Your saved predictions could not be loaded."
+CARD_JOB = "history-model-card"  # not the New prediction page's key: each page must get its card
+
 
 class PredictionHistoryPage(QWidget):
     title = "Prediction history"
@@ -42,6 +47,7 @@ class PredictionHistoryPage(QWidget):
         super().__init__(parent)
         self._ctx = ctx
         self._card: ModelCard | None = None
+        self._load_failed = False
         self.model = PredictionsModel(parent=self)
         self.model.rowsInserted.connect(self._update_chart)
         self.model.modelReset.connect(self._update_chart)
@@ -53,8 +59,10 @@ class PredictionHistoryPage(QWidget):
             self.risk_filter.addItem(f"{level.value} risk", level.value)
         self.risk_filter.currentIndexChanged.connect(self.refresh)
         self.open_button = QPushButton("Open…")
+        self.open_button.setAccessibleName("Open the selected prediction")
         self.open_button.clicked.connect(self.open_selected)
         self.delete_button = QPushButton("Delete…")
+        self.delete_button.setAccessibleName("Delete the selected prediction")
         self.delete_button.clicked.connect(self.delete_selected)
         self.count_label = QLabel()
 
@@ -67,10 +75,12 @@ class PredictionHistoryPage(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.horizontalHeader().setSectionResizeMode(COL_NOTES, QHeaderView.ResizeMode.Stretch)
         self.table.setAccessibleName("Saved predictions")
-        self.table.doubleClicked.connect(self._open_index)
+        self.table.activated.connect(self._open_index)  # double-click or Enter
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
         self.chart = ProbabilityChart()
 
+        heading = QLabel(self.title)
+        heading.setObjectName("PageTitle")
         bar = QHBoxLayout()
         bar.addWidget(self.risk_filter)
         bar.addWidget(self.count_label, 1)
@@ -81,23 +91,35 @@ class PredictionHistoryPage(QWidget):
         splitter.addWidget(self.chart)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        self.splitter = splitter
+        # An empty table over an empty chart says nothing; this says what to do instead.
+        self.empty_label = QLabel(EMPTY_TEXT)
+        self.empty_label.setObjectName("Muted")
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setAccessibleName("No saved predictions")
+        self.content = QStackedWidget()
+        self.content.addWidget(splitter)
+        self.content.addWidget(self.empty_label)
         layout = QVBoxLayout(self)
+        layout.addWidget(heading)
         layout.addLayout(bar)
-        layout.addWidget(splitter, 1)
+        layout.addWidget(self.content, 1)
         self._update_buttons()
+        self.refresh()  # the main window calls refresh() only when a page is shown again
 
     # --- loading -----------------------------------------------------------------------------------
 
     @Slot()
     def refresh(self) -> None:
         """Reload from the service (on show, after a save on the New prediction page, after changes)."""
-        if self._card is None and not self._ctx.runner.is_running("model-card"):
+        if self._card is None and not self._ctx.runner.is_running(CARD_JOB):
             self._ctx.runner.run(
                 load_model_card,
                 self._ctx.services,
                 on_done=self._card_loaded,
                 on_error=lambda _e: None,
-                key="model-card",
+                key=CARD_JOB,
             )
         risk = self.risk_filter.currentData()
         services, token = self._ctx.services, self._ctx.token
@@ -108,8 +130,10 @@ class PredictionHistoryPage(QWidget):
             )
 
         try:
+            self._load_failed = False
             self.model.set_fetcher(fetch)
         except Exception as error:  # a message, never a traceback (details are logged)
+            self._load_failed = True
             self.model.set_fetcher(None)
             prompts.error(self, user_message(error))
         self._update_buttons()
@@ -129,6 +153,18 @@ class PredictionHistoryPage(QWidget):
         self.chart.set_points(points, threshold=self._card.threshold if self._card else 0.5)
         total = self.model.total
         self.count_label.setText(f"{total} saved prediction{'s' if total != 1 else ''}")
+        self._show_empty_state(total == 0)
+
+    def _show_empty_state(self, empty: bool) -> None:
+        risk = self.risk_filter.currentData()
+        if self._load_failed:
+            text = FAILED_TEXT
+        elif risk is not None:
+            text = f"No saved predictions with {str(risk).lower()} risk."
+        else:
+            text = EMPTY_TEXT
+        self.empty_label.setText(text)
+        self.content.setCurrentWidget(self.empty_label if empty else self.splitter)
 
     # --- actions -----------------------------------------------------------------------------------
 

@@ -70,10 +70,13 @@ class ScreeningPage(QWidget):
         self._path: str | None = None
 
         self.choose_button = QPushButton("Choose CSV file…")
+        self.choose_button.setAccessibleName("Choose a CSV file to screen")
         self.choose_button.clicked.connect(self.choose_file)
         self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setAccessibleName("Cancel the screening")
         self.cancel_button.clicked.connect(self.cancel)
         self.export_button = QPushButton("Export results…")
+        self.export_button.setAccessibleName("Export the screening results to a CSV file")
         self.export_button.clicked.connect(self.export)
         self.file_label = QLabel(
             "No file chosen. Accepted: the UCI wdbc.data layout (id, diagnosis M/B "
@@ -117,12 +120,15 @@ class ScreeningPage(QWidget):
         self.tabs.addTab(self.results_view, "Results")
         self.tabs.addTab(self.rejected_view, "Rejected rows")
 
+        heading = QLabel(self.title)
+        heading.setObjectName("PageTitle")
         bar = QHBoxLayout()
         bar.addWidget(self.choose_button)
         bar.addWidget(self.cancel_button)
         bar.addStretch(1)
         bar.addWidget(self.export_button)
         layout = QVBoxLayout(self)
+        layout.addWidget(heading)
         layout.addLayout(bar)
         layout.addWidget(self.file_label)
         layout.addWidget(self.progress)
@@ -142,6 +148,7 @@ class ScreeningPage(QWidget):
         view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
         view.horizontalHeader().setStretchLastSection(True)
         view.setAccessibleName(name)
+        view.resizeColumnsToContents()  # empty: as wide as the headers ("Diagnosis in file" was clipped)
         return view
 
     @property

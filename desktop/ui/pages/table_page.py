@@ -90,7 +90,7 @@ class TablePage(QWidget):
         header.setStretchLastSection(True)
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setSortIndicatorShown(True)
-        self.view.doubleClicked.connect(lambda _i: self.edit_selected())
+        # activated = double-click or Enter; listening to doubleClicked too opened two dialogs
         self.view.activated.connect(lambda _i: self.edit_selected())
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
         self.count_label = QLabel()
@@ -325,6 +325,12 @@ class TablePage(QWidget):
 
     def _update_count(self, *_args: Any) -> None:
         total, shown = self.model.total, self.model.rowCount()
+        if total == 0:  # an empty table alone does not say whether to add something or widen the search
+            plural = self._nouns(0)
+            filtered = any(value for value in self.filter_args().values())
+            empty = f"No {plural} yet. Press New… (Ctrl+N) to add one."
+            self.count_label.setText(f"No {plural} match the search." if filtered else empty)
+            return
         noun = self._nouns(total)
         self.count_label.setText(f"{total} {noun}" if shown >= total else f"{total} {noun} ({shown} loaded)")
 

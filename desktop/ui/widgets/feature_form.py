@@ -79,8 +79,10 @@ class FeatureForm(QWidget):
         self.sample_button.setMenu(self.sample_menu)
         self.sample_button.setEnabled(False)
         self.csv_button = QPushButton("Load from CSV row…")
+        self.csv_button.setAccessibleName("Load the measurements from a row of a CSV file")
         self.csv_button.clicked.connect(self.csv_row_requested)
         self.clear_button = QPushButton("Clear")
+        self.clear_button.setAccessibleName("Clear all measurements")
         self.clear_button.clicked.connect(self.clear)
         for button in (self.sample_button, self.csv_button, self.clear_button):
             buttons.addWidget(button)

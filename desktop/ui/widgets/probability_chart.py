@@ -75,6 +75,8 @@ class ProbabilityChart(QChartView):
         if last - first < 86_400_000:  # less than a day: widen so the axis labels differ
             first, last = first - 43_200_000, last + 43_200_000
             x_axis.setFormat("yyyy-MM-dd hh:mm")
+        margin = (last - first) * 0.03  # so the first and last dots are not cut in half by the axes
+        first, last = first - margin, last + margin
         x_axis.setRange(QDateTime.fromMSecsSinceEpoch(int(first)), QDateTime.fromMSecsSinceEpoch(int(last)))
         x_axis.setTickCount(min(6, max(2, len(ordered))))
         y_axis = QValueAxis()
@@ -94,7 +96,8 @@ class ProbabilityChart(QChartView):
 
         limit = QLineSeries()
         limit.setName(f"Threshold ({threshold:.0%})")
-        pen = QPen(QColor("#374151"), 1, Qt.PenStyle.DashLine)
+        # dark grey vanishes on the dark chart background: a light grey there
+        pen = QPen(QColor("#d1d5db" if theme.is_dark() else "#374151"), 1, Qt.PenStyle.DashLine)
         limit.setPen(pen)
         limit.append(first, threshold * 100.0)
         limit.append(last, threshold * 100.0)
