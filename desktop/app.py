@@ -5,40 +5,50 @@ Start-up order matters for how fast ClinicDesk feels (shared/PLATFORM.md: a bare
 disabled, with only Qt imported; the database check, the migration (if any) and building the services
 (SQLAlchemy) run afterwards on the worker pool; the form is enabled when sign-in is possible.
 onnxruntime is loaded by the prediction service on first use, alembic only when an upgrade is needed.
+The services other than sign-in's are built on a worker right after sign-in became possible.
+
+The cyclic garbage collector is paused from the start until then (``gc_paused``): start-up creates
+about 120 000 long-lived objects (PySide6, SQLAlchemy, the ORM mappers) and almost no garbage, and
+the collector's repeated passes over them cost ~40-50 ms before sign-in is possible (measured with
+tests/perf/bench_startup.py). The survivors are then frozen (``gc.freeze``) so later collections do
+not walk them again.
 
 Measuring: ``CLINICDESK_EXIT_AFTER_SHOWN=1`` prints one JSON line to stdout with wall-clock timestamps
-(``time.time()``) of ``window_shown`` and ``sign_in_ready`` and the peak RSS (MB) at that moment, then
-exits with 0; ``CLINICDESK_EXIT_AFTER_SHOWN=window`` exits right after the first window is shown.
-tests/perf/bench_startup.py uses it.
+(``time.time()``) of ``window_shown`` (the sign-in window's first paint has been done, i.e. it is on
+screen) and ``sign_in_ready``, and the peak RSS (MB) once the start-up work behind the sign-in window
+has finished, then exits with 0; ``CLINICDESK_EXIT_AFTER_SHOWN=window`` exits right after the first
+window is shown. tests/perf/bench_startup.py uses it.
 """
 
 from __future__ import annotations
 
-import json
-import logging
 import os
 import sys
 import time
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, QTimer, Slot
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QEvent, QObject, QTimer, Slot
+from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop.ui import theme
-from desktop.ui.dialogs import prompts
-from desktop.ui.errors import apology
 from desktop.ui.login import LoginDialog
 
 if TYPE_CHECKING:
     from desktop import settings as app_settings
 
-# Only what the first window needs is imported above (Qt, the theme, the sign-in dialog). Settings and
-# logging (logging.handlers pulls socket and pickle), the worker pool and everything after them are
-# imported once the window is on screen.
-
-log = logging.getLogger(__name__)
+# Only what the first window needs is imported above (Qt, the theme, the sign-in dialog). Settings,
+# logging (logging.handlers pulls socket and pickle), json, the message boxes, the worker pool and
+# everything after them are imported once the window is on screen.
 
 EXIT_AFTER_SHOWN_ENV = "CLINICDESK_EXIT_AFTER_SHOWN"
+#: Go on with start-up even if the window manager never has the sign-in window painted (hidden start).
+FIRST_PAINT_TIMEOUT_MS = 1000
+
+
+def _log() -> Any:
+    import logging
+
+    return logging.getLogger(__name__)
 
 
 def install_excepthook() -> None:
@@ -49,12 +59,14 @@ def install_excepthook() -> None:
         if issubclass(exc_type, KeyboardInterrupt):
             sys.__excepthook__(exc_type, exc, tb)
             return
-        log.critical("uncaught exception", exc_info=(exc_type, exc, tb))
+        _log().critical("uncaught exception", exc_info=(exc_type, exc, tb))
         if showing["now"] or QApplication.instance() is None:
             return
         showing["now"] = True
         try:
             from desktop.domain.errors import KnownError
+            from desktop.ui.dialogs import prompts
+            from desktop.ui.errors import apology
 
             text = exc.message if isinstance(exc, KnownError) else apology()
             prompts.error(None, text)
@@ -64,10 +76,27 @@ def install_excepthook() -> None:
     sys.excepthook = hook
 
 
+class _FirstPaint(QObject):
+    """Calls ``callback`` once, right after ``widget`` was painted for the first time (it is on screen:
+    ``show()`` only queues the paint, and a 0 ms timer started at ``show()`` fires before it)."""
+
+    def __init__(self, widget: QWidget, callback: Any) -> None:
+        super().__init__(widget)
+        self._callback = callback
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Paint:
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._callback)  # after this paint and the flush to the screen
+            self.deleteLater()
+        return False
+
+
 class AppController(QObject):
     """Drives the windows through start-up, sign-in, sign-out and quitting."""
 
-    def __init__(self, app: QApplication, database_url: str | None = None) -> None:
+    def __init__(self, app: QApplication, database_url: str | None = None, gc_paused: bool = False) -> None:
         super().__init__(app)
         self.app = app
         self.database_url = database_url
@@ -80,15 +109,21 @@ class AppController(QObject):
         self.login.rejected.connect(self._login_closed)
         self.timings: dict[str, float] = {}
         self._exit_mode = os.environ.get(EXIT_AFTER_SHOWN_ENV, "")
+        self._gc_paused = gc_paused
+        self._started = False
 
     # --- start-up ----------------------------------------------------------------------------------
 
     def start(self) -> None:
+        self._first_paint = _FirstPaint(self.login, self._window_shown)
         self.login.show()
-        QTimer.singleShot(0, self._window_shown)
+        QTimer.singleShot(FIRST_PAINT_TIMEOUT_MS, self._window_shown)
 
     @Slot()
     def _window_shown(self) -> None:
+        if self._started:
+            return
+        self._started = True
         self.timings["window_shown"] = time.time()
         if self._exit_mode == "window":
             self._report_and_quit()
@@ -99,13 +134,19 @@ class AppController(QObject):
         app_settings.setup_logging()
         self.settings = app_settings.load_settings(self.database_url)
         self.runner = Runner(self)
-        self.runner.run(prepare_database, self.settings, on_done=self._database_checked,
+        self.runner.run(prepare_and_open, self.settings, on_done=self._database_checked,
                         on_error=self._fatal, key="startup")
 
-    def _database_checked(self, decision: Any) -> None:
-        """Hand a database that needs attention to the start-up dialogs, else open the services."""
+    def _database_checked(self, result: tuple[Any, Any]) -> None:
+        """Services already open (the usual case): sign-in is possible. Otherwise hand the database that
+        needs attention to the start-up dialogs, then open the services."""
+        decision, opened = result
+        if opened is not None:
+            self._services_ready(opened)
+            return
         self.timings["database_checked"] = time.time()
-        if decision is not None and not handle_startup_decision(self.login, self.settings, decision):
+        self._resume_gc()  # an upgrade or a dialog is no start-up sprint
+        if not handle_startup_decision(self.login, self.settings, decision):
             self.app.quit()
             return
         self.runner.run(open_services, self.settings, on_done=self._services_ready, on_error=self._fatal,
@@ -118,17 +159,40 @@ class AppController(QObject):
         self.ctx = UiContext(services, self.settings, self.runner)
         self.login.set_context(self.ctx, first_admin=not has_users)
         self.timings["sign_in_ready"] = time.time()
+        # The other services (and their imports) are built now, behind the sign-in window.
+        self.runner.run(services.warm_up, on_done=self._warmed_up, on_error=self._warm_up_failed,
+                        key="warm-up")
+
+    def _warmed_up(self, _result: Any = None) -> None:
+        self._resume_gc()
         if self._exit_mode:
             self._report_and_quit()
 
+    def _warm_up_failed(self, error: BaseException) -> None:
+        """Not fatal: the service that failed to build reports its error when a page first uses it."""
+        _log().warning("building the services ahead of use failed: %s", error)
+        self._warmed_up()
+
+    def _resume_gc(self) -> None:
+        """End the start-up pause of the garbage collector (see the module docstring)."""
+        if self._gc_paused:
+            import gc
+
+            self._gc_paused = False
+            gc.freeze()
+            gc.enable()
+
     def _fatal(self, error: BaseException) -> None:
+        from desktop.ui.dialogs import prompts
         from desktop.ui.errors import user_message
 
+        self._resume_gc()
         prompts.error(self.login, "ClinicDesk cannot open the database.\n\n"
                       + user_message(error, already_logged=True))
         self.app.exit(1)
 
     def _report_and_quit(self) -> None:
+        import json
         import resource
 
         peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -190,6 +254,18 @@ def prepare_database(settings: app_settings.Settings) -> Any:
     return startup.check_database(settings)
 
 
+def prepare_and_open(settings: app_settings.Settings) -> tuple[Any, Any]:
+    """Worker: ``(None, open_services(...))`` when the database is ready, else ``(decision, None)``.
+
+    One job instead of two: no hop through the GUI thread between the check and opening the services
+    when nothing needs to be asked.
+    """
+    decision = prepare_database(settings)
+    if decision is not None:
+        return decision, None
+    return None, open_services(settings)
+
+
 def handle_startup_decision(parent: Any, settings: app_settings.Settings, decision: Any) -> bool:
     """GUI thread: show what the decision needs (progress, refusal, repair); True to go on to sign-in."""
     from desktop.ui.dialogs import startup
@@ -198,17 +274,20 @@ def handle_startup_decision(parent: Any, settings: app_settings.Settings, decisi
 
 
 def open_services(settings: app_settings.Settings) -> tuple[Any, bool]:
-    """Worker: build the services (imports SQLAlchemy here, not before the first window)."""
+    """Worker: build the services (imports SQLAlchemy here, not before the first window). Only the
+    sign-in service is built; the others are built on first use or by ``Services.warm_up``."""
     from desktop.services.container import Services
 
     services = Services.create(settings.database_url, settings)
     return services, services.auth.has_any_user()
 
 
-def run_gui(database_url: str | None = None) -> int:
+def run_gui(database_url: str | None = None, gc_paused: bool = False) -> int:
     """Run the desktop application until its last window closes; returns the exit code.
 
     Logging is set up right after the first window is shown (AppController._window_shown).
+    ``gc_paused``: the caller disabled the garbage collector for start-up (desktop.cli does, for the
+    GUI); it is enabled again once sign-in is possible and the services are built.
     """
     install_excepthook()
     app = QApplication.instance() or QApplication(sys.argv)
@@ -216,9 +295,10 @@ def run_gui(database_url: str | None = None) -> int:
     app.setOrganizationName("ClinicDesk")
     app.setApplicationDisplayName("ClinicDesk")
     theme.follow_system(app)
-    controller = AppController(app, database_url)
+    controller = AppController(app, database_url, gc_paused=gc_paused)
     controller.start()
     try:
         return app.exec()
     finally:
+        controller._resume_gc()
         controller.shutdown()

@@ -9,6 +9,10 @@ AccountLockedError), shown in the dialog itself, next to the form, so nothing mo
 
 Emits ``signed_in(SessionInfo)`` and accepts when someone signed in. Creating an account (or the first
 admin) signs in with it straight away.
+
+Start-up cost (issue 5): the "create an account" form is built the first time it is shown (its
+widgets are reachable as attributes at any time, which builds it), and modules needed only for errors
+are imported when an error is shown, so the first window appears sooner.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -29,12 +34,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.domain.errors import ValidationError
-from desktop.ui.errors import user_message
-from desktop.ui.widgets.field_error import FieldError
-
 if TYPE_CHECKING:
     from desktop.ui.context import UiContext
+    from desktop.ui.widgets.field_error import FieldError
+
+
+def user_message(error: BaseException, *, already_logged: bool = False) -> str:
+    """desktop.ui.errors.user_message, imported when the first error is shown."""
+    from desktop.ui.errors import user_message as message
+
+    return message(error, already_logged=already_logged)
 
 
 def _line(name: str, password: bool = False) -> QLineEdit:
@@ -55,6 +64,7 @@ class LoginDialog(QDialog):
         self.ctx: UiContext | None = None
         self._first_admin = False
         self._queued_sign_in = False
+        self._create: _CreateForm | None = None
         self.setWindowTitle("ClinicDesk - Sign in")
         self.setMinimumWidth(420)
 
@@ -69,8 +79,7 @@ class LoginDialog(QDialog):
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.stack = QStackedWidget()
-        self.stack.addWidget(self._build_sign_in())
-        self.stack.addWidget(self._build_create())
+        self.stack.addWidget(self._build_sign_in())  # the create form is added when first shown
 
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
@@ -112,38 +121,40 @@ class LoginDialog(QDialog):
         box.addWidget(buttons)
         return page
 
-    def _build_create(self) -> QWidget:
-        page = QWidget()
-        self.new_name = _line("Full name")
-        self.new_email = _line("E-mail for the new account")
-        self.new_password = _line("New password", password=True)
-        self.new_password.setPlaceholderText("at least 10 characters")
-        self.new_password2 = _line("Repeat the new password", password=True)
-        self.field_errors = {key: FieldError() for key in ("name", "email", "password", "password2")}
-        form = QFormLayout()
-        for label, edit, key in (
-            ("Full &name:", self.new_name, "name"),
-            ("E-&mail:", self.new_email, "email"),
-            ("Pass&word:", self.new_password, "password"),
-            ("&Repeat password:", self.new_password2, "password2"),
-        ):
-            form.addRow(label, edit)
-            form.addRow("", self.field_errors[key])
-        self.create_button = QPushButton("Create account and sign in")
-        self.create_button.setAccessibleName("Create account and sign in")
-        self.create_button.clicked.connect(self.submit_create)
-        self.back_button = QPushButton("&Back to sign in")
-        self.back_button.setAccessibleName("Back to sign in")
-        self.back_button.clicked.connect(self.show_sign_in)
-        buttons = QDialogButtonBox()
-        buttons.addButton(self.create_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(self.back_button, QDialogButtonBox.ButtonRole.RejectRole)
-        self.new_password2.returnPressed.connect(self.submit_create)
-        box = QVBoxLayout(page)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addLayout(form)
-        box.addWidget(buttons)
-        return page
+    def _create_form(self) -> _CreateForm:
+        """The "create an account" form, built and added to the stack on first use."""
+        if self._create is None:
+            self._create = _CreateForm(self)
+            self.stack.addWidget(self._create.page)
+        return self._create
+
+    @property
+    def new_name(self) -> QLineEdit:
+        return self._create_form().new_name
+
+    @property
+    def new_email(self) -> QLineEdit:
+        return self._create_form().new_email
+
+    @property
+    def new_password(self) -> QLineEdit:
+        return self._create_form().new_password
+
+    @property
+    def new_password2(self) -> QLineEdit:
+        return self._create_form().new_password2
+
+    @property
+    def field_errors(self) -> dict[str, FieldError]:
+        return self._create_form().field_errors
+
+    @property
+    def create_button(self) -> QPushButton:
+        return self._create_form().create_button
+
+    @property
+    def back_button(self) -> QPushButton:
+        return self._create_form().back_button
 
     # --- state -------------------------------------------------------------------------------------
 
@@ -216,11 +227,23 @@ class LoginDialog(QDialog):
 
     def _switch(self, index: int) -> None:
         """Show one form; the hidden one stops counting for the size, so no blank gap remains."""
+        if index == self.CREATE:
+            self._create_form()
         for i in range(self.stack.count()):
             policy = QSizePolicy.Policy.Preferred if i == index else QSizePolicy.Policy.Ignored
             self.stack.widget(i).setSizePolicy(policy, policy)
         self.stack.setCurrentIndex(index)
         self.adjustSize()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Escape goes back from "create account" but never quits the program by reflex (QDialog's
+        default rejects, which the app treats as quitting); closing the window still quits."""
+        if event.key() == Qt.Key.Key_Escape:
+            if self.stack.currentIndex() == self.CREATE and self.back_button.isVisible():
+                self.show_sign_in()
+            event.accept()
+            return
+        super().keyPressEvent(event)
 
     def _busy(self, text: str) -> None:
         """Disable the form while a worker signs in; the worker's callback re-enables it."""
@@ -283,8 +306,9 @@ class LoginDialog(QDialog):
 
     def _signed_in(self, session: Any) -> None:
         self.password.clear()
-        self.new_password.clear()
-        self.new_password2.clear()
+        if self._create is not None:
+            self._create.new_password.clear()
+            self._create.new_password2.clear()
         self._set_ready(True, "")
         self.signed_in.emit(session)
         self.accept()
@@ -295,6 +319,8 @@ class LoginDialog(QDialog):
         self.password.setFocus()
 
     def _create_failed(self, error: BaseException) -> None:
+        from desktop.domain.errors import ValidationError
+
         self._set_ready(True, "")
         if isinstance(error, ValidationError) and error.fields:
             first_widget = None
@@ -308,3 +334,41 @@ class LoginDialog(QDialog):
                 first_widget.setFocus()
             return
         self.show_message(user_message(error, already_logged=True))
+
+
+class _CreateForm:
+    """The widgets of the "create an account" form (``page``), wired to ``dialog``'s slots."""
+
+    def __init__(self, dialog: LoginDialog) -> None:
+        from desktop.ui.widgets.field_error import FieldError
+
+        self.page = QWidget()
+        self.new_name = _line("Full name")
+        self.new_email = _line("E-mail for the new account")
+        self.new_password = _line("New password", password=True)
+        self.new_password.setPlaceholderText("at least 10 characters")
+        self.new_password2 = _line("Repeat the new password", password=True)
+        self.field_errors = {key: FieldError() for key in ("name", "email", "password", "password2")}
+        form = QFormLayout()
+        for label, edit, key in (
+            ("Full &name:", self.new_name, "name"),
+            ("E-&mail:", self.new_email, "email"),
+            ("Pass&word:", self.new_password, "password"),
+            ("&Repeat password:", self.new_password2, "password2"),
+        ):
+            form.addRow(label, edit)
+            form.addRow("", self.field_errors[key])
+        self.create_button = QPushButton("Create account and sign in")
+        self.create_button.setAccessibleName("Create account and sign in")
+        self.create_button.clicked.connect(dialog.submit_create)
+        self.back_button = QPushButton("&Back to sign in")
+        self.back_button.setAccessibleName("Back to sign in")
+        self.back_button.clicked.connect(dialog.show_sign_in)
+        buttons = QDialogButtonBox()
+        buttons.addButton(self.create_button, QDialogButtonBox.ButtonRole.AcceptRole)
+        buttons.addButton(self.back_button, QDialogButtonBox.ButtonRole.RejectRole)
+        self.new_password2.returnPressed.connect(dialog.submit_create)
+        box = QVBoxLayout(self.page)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addLayout(form)
+        box.addWidget(buttons)

@@ -110,3 +110,16 @@ def test_mismatched_passwords_are_caught_before_the_service(qtbot: Any, make_ctx
     dialog.create_button.click()
     assert dialog.field_errors["password2"].has_error()
     assert not dialog.ctx.runner.is_running()
+
+
+def test_escape_goes_back_from_create_account_and_never_closes_the_window(
+        qtbot: Any, make_ctx: Any, user_session: Any) -> None:
+    from PySide6.QtCore import Qt
+
+    dialog = _dialog(qtbot, make_ctx())
+    dialog.show_create()
+    assert dialog.stack.currentIndex() == LoginDialog.CREATE
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.stack.currentIndex() == LoginDialog.SIGN_IN
+    qtbot.keyClick(dialog, Qt.Key.Key_Escape)
+    assert dialog.isVisible() and dialog.result() == 0
