@@ -100,6 +100,27 @@ def redact_url(url: str) -> str:
     return _PASSWORD_IN_URL.sub(r"\1***\3", url)
 
 
+def sqlite_file_of(url: str) -> Path | None:
+    """The file of a ``sqlite:///`` URL, parsed without importing SQLAlchemy (start-up path); None for
+    other databases and in-memory SQLite."""
+    if not url.startswith("sqlite") or ":///" not in url:
+        return None
+    rest = url.split(":///", 1)[1].split("?", 1)[0]
+    if not rest or rest == ":memory:":
+        return None
+    return Path(rest)
+
+
+def database_location(url: str) -> str:
+    """What a clinic's IT person looks for: the file for SQLite, else the URL with the password hidden."""
+    path = sqlite_file_of(url)
+    if path is not None:
+        return str(path)
+    if url.startswith("sqlite"):
+        return "in memory (nothing is kept)" if ":memory:" in url or url.rstrip("/").endswith(":") else url
+    return redact_url(url)
+
+
 def setup_logging(level: int = logging.INFO) -> Path:
     """Send log records to a rotating file in the data folder (and warnings to stderr).
 

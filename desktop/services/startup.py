@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 
 from desktop.domain.dto import AuditAction
 from desktop.domain.errors import DatabaseError, DatabaseTooNewError, MigrationError
+from desktop.settings import database_location, sqlite_file_of
 
 if TYPE_CHECKING:
     from desktop.db.backup import BackupResult
@@ -72,32 +73,13 @@ class StartupUpgradeError(MigrationError):
         self.log_path = log_path
 
 
-def _location(url: str) -> str:
-    if url.startswith("sqlite"):
-        return url.split("///", 1)[-1] if "///" in url else url
-    from desktop.settings import redact_url
-
-    return redact_url(url)
-
-
-def _sqlite_file(url: str) -> Path | None:
-    """The file of a sqlite:/// URL, parsed without SQLAlchemy (query strings are not used here)."""
-    if not url.startswith("sqlite"):
-        return None
-    rest = url.split(":///", 1)[1] if ":///" in url else ""
-    rest = rest.split("?", 1)[0]
-    if not rest or rest == ":memory:":
-        return None
-    return Path(rest)
-
-
 def inspect(url: str, check_fingerprint: bool = False) -> StartupCheck:
     """Where the database at ``url`` stands. Never modifies it.
 
     Server problems (unreachable PostgreSQL) raise DatabaseError with a plain message.
     """
-    location = _location(url)
-    path = _sqlite_file(url)
+    location = database_location(url)
+    path = sqlite_file_of(url)
     if path is not None:
         from desktop.db.probe import known_head, probe_sqlite
 
@@ -187,7 +169,7 @@ VERIFIED_FILE = "schema-verified.json"
 def _with_fingerprint(url: str, check: StartupCheck) -> StartupCheck:
     """Compare with the committed fingerprint. For SQLite a verified result is remembered per file,
     keyed by a digest of sqlite_master (any DDL changes it), so later starts skip the reflection."""
-    path = _sqlite_file(url)
+    path = sqlite_file_of(url)
     name = str(path.resolve()) if path is not None else ""
     key = _verified_key(path, check.current) if path is not None else None
     if key is not None and _verified().get(name) == key:

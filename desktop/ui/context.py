@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop.domain.errors import SessionExpiredError
-from desktop.settings import Settings, log_file_path, redact_url
+from desktop.settings import Settings, database_location, log_file_path
 
 if TYPE_CHECKING:  # importing the container pulls SQLAlchemy; the UI only needs it for type hints
     from desktop.domain.dto import CurrentUser, SessionInfo
@@ -84,15 +84,3 @@ class UiContext:
     def log_file(self) -> Path:
         """The log file, for messages telling the user where details are."""
         return log_file_path()
-
-
-def database_location(url: str) -> str:
-    """``sqlite:////srv/clinic.db`` -> ``/srv/clinic.db`` (what a clinic's IT person looks for); a
-    server's URL with the password replaced by ***. Parsed without SQLAlchemy, like
-    desktop.services.startup's location."""
-    if url.startswith("sqlite") and ":///" in url:
-        path = url.split(":///", 1)[1].split("?", 1)[0]
-        if path and path != ":memory:":
-            return path
-        return "in memory (nothing is kept)" if path == ":memory:" else url
-    return redact_url(url)

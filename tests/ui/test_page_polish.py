@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QLabel
 
-from desktop.settings import Settings
-from desktop.ui.context import UiContext, database_location
+from desktop.settings import Settings, database_location
+from desktop.ui.context import UiContext
 from desktop.ui.main_window import MainWindow
 from desktop.ui.pages.prediction_history import EMPTY_TEXT, PredictionHistoryPage
 from tests.ui.helpers_ui2 import save_predictions
