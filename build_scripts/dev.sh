@@ -90,7 +90,7 @@ case "$cmd" in
     ;;
   test)
     apt_install $QT_RUNTIME_PKGS $TEST_PKGS
-    make_venv "dev"
+    make_venv "dev,build"
     start_postgres
     export QT_QPA_PLATFORM=offscreen
     log "ruff"

@@ -294,6 +294,8 @@ def run_gui(database_url: str | None = None, gc_paused: bool = False) -> int:
     app.setApplicationName("ClinicDesk")
     app.setOrganizationName("ClinicDesk")
     app.setApplicationDisplayName("ClinicDesk")
+    app.setDesktopFileName("clinicdesk")  # matches resources/clinicdesk.desktop
+    app.setWindowIcon(theme.app_icon())
     theme.follow_system(app)
     controller = AppController(app, database_url, gc_paused=gc_paused)
     controller.start()

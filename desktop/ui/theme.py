@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
 THEME_ENV = "CLINICDESK_THEME"
@@ -159,3 +159,13 @@ def follow_system(app: QApplication) -> None:
     signal = getattr(hints, "colorSchemeChanged", None)
     if signal is not None and not os.environ.get(THEME_ENV):
         signal.connect(lambda _scheme: apply_theme(app))
+
+
+def app_icon() -> QIcon:
+    """The ClinicDesk icon at every size shipped in resources/icons (files load lazily, when drawn)."""
+    from desktop.paths import resource_path
+
+    icon = QIcon()
+    for path in sorted(resource_path("resources", "icons").glob("clinicdesk-*.png")):
+        icon.addFile(str(path))
+    return icon
