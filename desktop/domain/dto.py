@@ -142,6 +142,10 @@ class RecordQuery:
 
     ``text`` matches (case-insensitively) type, result, doctor and notes; ``status`` is a RecordStatus
     value; ``date_from`` / ``date_to`` are inclusive.
+
+    ``after`` is the ``next_cursor`` of the previous page (keyset paging): the page then starts just
+    after that row, however deep, at the cost of the first page. Without it the page starts at
+    ``offset``. A cursor only fits the sort it came from (ValidationError otherwise).
     """
 
     offset: int = 0
@@ -152,14 +156,20 @@ class RecordQuery:
     status: str | None = None
     date_from: dt.date | None = None
     date_to: dt.date | None = None
+    after: str | None = None
 
 
 @dataclass(frozen=True)
 class Page(Generic[T]):
-    """``rows`` of one page plus ``total``, the number of rows matching the query over all pages."""
+    """``rows`` of one page plus ``total``, the number of rows matching the query over all pages.
+
+    Lists with keyset paging (records, family history) also return ``next_cursor``: pass it as the
+    query's ``after`` for the next page. It is None when no row follows this page (the end).
+    """
 
     rows: tuple[T, ...]
     total: int
+    next_cursor: str | None = None
 
 
 # --- family history --------------------------------------------------------------------------------
@@ -186,13 +196,14 @@ class FamilyDraft:
 
 @dataclass(frozen=True)
 class FamilyQuery:
-    """``text`` matches relation and condition."""
+    """``text`` matches relation and condition; ``after`` as in RecordQuery (keyset paging)."""
 
     offset: int = 0
     limit: int = DEFAULT_PAGE_SIZE
     sort: str = "created_at"
     descending: bool = True
     text: str = ""
+    after: str | None = None
 
 
 # --- predictions -----------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from desktop.domain.dto import (
     FamilyQuery,
     Page,
 )
-from desktop.services import audit
+from desktop.services import audit, rows
 from desktop.services.context import ServiceContext
 from desktop.services.records import entity_history
 from desktop.services.rows import check_version, owned, readable_owner
@@ -27,7 +27,8 @@ ENTITY = "familyhistory"
 LABEL = "family history entry"
 
 
-def to_dto(row: FamilyHistory) -> FamilyDTO:
+def to_dto(row: Any) -> FamilyDTO:
+    """From an ORM FamilyHistory or a Core row of its table (rows.load_in_order): same attribute names."""
     return FamilyDTO(
         id=row.id,
         relation=row.relation,
@@ -60,7 +61,8 @@ class FamilyService:
     def list(
         self, token: str, query: FamilyQuery | None = None, *, owner_id: str | None = None
     ) -> Page[FamilyDTO]:
-        """One page of family-history entries (``text`` matches relation and condition) + the total."""
+        """One page of family-history entries (``text`` matches relation and condition) + the total;
+        ``query.after`` continues after the previous page's ``next_cursor`` (keyset paging)."""
         query = query or FamilyQuery()
         offset, limit = v.page(query.offset, query.limit)
         sort = v.choice(query.sort, FAMILY_SORT_COLUMNS, "Sort column")
@@ -77,16 +79,19 @@ class FamilyService:
                     )
                 )
             total = s.scalar(select(func.count()).select_from(FamilyHistory).where(*conditions)) or 0
-            column = getattr(FamilyHistory, sort)
-            order = (
-                (column.desc(), FamilyHistory.id.desc())
-                if query.descending
-                else (column.asc(), FamilyHistory.id.asc())
+            # Keyset paging, as in records.py: later pages seek past the previous page's last row.
+            ids, next_cursor = rows.page_keys(
+                s,
+                FamilyHistory,
+                conditions,
+                sort,
+                descending=query.descending,
+                offset=offset,
+                limit=limit,
+                after=query.after,
             )
-            rows = s.scalars(
-                select(FamilyHistory).where(*conditions).order_by(*order).offset(offset).limit(limit)
-            )
-            return Page(rows=tuple(to_dto(r) for r in rows), total=int(total))
+            found = rows.load_in_order(s, FamilyHistory, ids)
+            return Page(rows=tuple(to_dto(r) for r in found), total=int(total), next_cursor=next_cursor)
 
     def get(self, token: str, entry_id: int, *, owner_id: str | None = None) -> FamilyDTO:
         """One entry of the signed-in user; NotFoundError for a missing id or someone else's."""

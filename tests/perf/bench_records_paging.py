@@ -36,7 +36,7 @@ from desktop.settings import Settings
 PASSWORD = "benchmark password"
 
 
-def fill(services: Services, token: str, user_id: str, rows: int) -> None:
+def fill(services: Services, token: str, user_id: str, rows: int, analyze: bool = True) -> None:
     rng = random.Random(7)
     statuses = list(RecordStatus)
     start = dt.date(2000, 1, 1)
@@ -65,7 +65,8 @@ def fill(services: Services, token: str, user_id: str, rows: int) -> None:
                 batch.clear()
         if batch:
             conn.execute(sa.insert(MedicalRecord), batch)
-        conn.exec_driver_sql("ANALYZE")
+        if analyze:
+            conn.exec_driver_sql("ANALYZE")
 
 
 def timed(call, repeat: int = 5) -> float:
@@ -97,15 +98,17 @@ def scroll_to_end(services: Services, token: str, query: RecordQuery, keyset: bo
     return seen
 
 
-def run(url: str, rows: int, index: str | None) -> list[tuple[str, float]]:
+def run(url: str, rows: int, index: str | None, analyze: bool = True) -> list[tuple[str, float]]:
     upgrade(url)
     services = Services.create(url, Settings(database_url=url), bcrypt_rounds=4)
     services.auth.create_first_admin("bench@clinic.example", "Bench", PASSWORD)
     session = services.auth.sign_in("bench@clinic.example", PASSWORD)
-    fill(services, session.token, session.user.id, rows)
+    fill(services, session.token, session.user.id, rows, analyze)
     if index:
         with services.database.engine.begin() as conn:
             conn.exec_driver_sql(index)
+            if analyze:
+                conn.exec_driver_sql("ANALYZE")
     t = session.token
     cases = [
         ("count (no filter)", lambda: services.records.count(t)),
@@ -149,11 +152,16 @@ def main() -> int:
         help="URL of an EMPTY PostgreSQL database to fill (default: skip PostgreSQL)",
     )
     parser.add_argument("--index", help="extra CREATE INDEX statement to try")
+    parser.add_argument(
+        "--no-analyze",
+        action="store_true",
+        help="skip ANALYZE after filling (the app never runs it: SQLite plans without statistics)",
+    )
     args = parser.parse_args()
     os.environ.setdefault("CLINICDESK_DATA_DIR", tempfile.mkdtemp())
     table: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as folder:
-        for name, ms in run(f"sqlite:///{Path(folder) / 'bench.db'}", args.rows, args.index):
+        for name, ms in run(f"sqlite:///{Path(folder) / 'bench.db'}", args.rows, args.index, not args.no_analyze):
             table.setdefault(name, {})["SQLite"] = ms
     if args.postgres:
         admin = sa.create_engine(args.postgres, isolation_level="AUTOCOMMIT")
@@ -162,7 +170,7 @@ def main() -> int:
             conn.exec_driver_sql(f'CREATE DATABASE "{db}"')
         url = sa.engine.make_url(args.postgres).set(database=db).render_as_string(hide_password=False)
         try:
-            for name, ms in run(url, args.rows, args.index):
+            for name, ms in run(url, args.rows, args.index, not args.no_analyze):
                 table.setdefault(name, {})["PostgreSQL"] = ms
         finally:
             with admin.connect() as conn:

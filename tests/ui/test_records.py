@@ -6,7 +6,9 @@ import csv
 from pathlib import Path
 from typing import Any
 
-from desktop.domain.dto import RecordDraft
+from PySide6.QtCore import Qt
+
+from desktop.domain.dto import RecordDraft, RecordQuery
 from desktop.ui.pages.records import RecordsPage
 from desktop.ui.tablemodels.records_model import RecordsModel, StatusColourRole
 from tests.ui.conftest import bulk_add_records
@@ -155,3 +157,56 @@ def test_export_writes_every_matching_row(qtbot: Any, signed_in_ctx: Any, no_dia
     assert rows[0][:2] == ["Date", "Type"]
     assert len(rows) == 301  # all rows, not just the 200 fetched
     assert "Exported 300 records" in no_dialogs.messages("info")[0]
+
+
+def test_rows_added_changed_and_deleted_between_fetches_do_not_repeat_or_vanish(
+    qtbot: Any, qtmodeltester: Any, signed_in_ctx: Any
+) -> None:
+    """fetchMore continues after the last row shown (the service's cursor), not at an offset that rows
+    added or deleted meanwhile have shifted: with OFFSET, deleting a shown row would skip one below."""
+    _add_many(signed_in_ctx, 447)
+    services, token = signed_in_ctx.services, signed_in_ctx.token
+    model = RecordsModel(signed_in_ctx)
+    model.reload()
+    everything = {r.id for r in services.records.list(token, RecordQuery(limit=1000)).rows}
+    shown = [model.dto(r) for r in range(model.rowCount())]
+    services.records.create(token, RecordDraft(date="2030-01-01", type="Newest"))  # above the cursor
+    services.records.delete(token, shown[5].id, shown[5].version)  # shifts every offset below by one
+    moved = services.records.update(  # a shown row moves below the cursor: it is not shown twice
+        token, shown[7].id, RecordDraft(date="2000-01-01", type=shown[7].type), shown[7].version
+    )
+    unfetched = services.records.list(token, RecordQuery(offset=300, limit=1)).rows[0]
+    services.records.delete(token, unfetched.id, unfetched.version)
+    while model.canFetchMore():
+        model.fetchMore()
+    ids = [model.dto(r).id for r in range(model.rowCount())]
+    assert len(ids) == len(set(ids))
+    assert set(ids) == everything - {unfetched.id}  # the deleted shown row stays until a reload
+    assert model.row_of(moved.id) == 7
+    assert model.total == 450 + 1 - 2
+    qtmodeltester.check(model)
+
+
+def test_family_model_fetches_by_cursor(qtbot: Any, qtmodeltester: Any, signed_in_ctx: Any) -> None:
+    from desktop.db.models import FamilyHistory
+    from desktop.db.types import utcnow
+    from desktop.ui.tablemodels.family_model import FamilyModel
+
+    now = utcnow()
+    rows = [
+        {"user_id": signed_in_ctx.user.id, "relation": f"Cousin {i % 4}", "age": 30 + i % 7,
+         "condition": "Asthma", "created_at": now, "version_id": 1}
+        for i in range(1248)
+    ]
+    with signed_in_ctx.services.database.engine.begin() as conn:
+        conn.execute(FamilyHistory.__table__.insert(), rows)
+    model = FamilyModel(signed_in_ctx)
+    model.sort(1, Qt.SortOrder.AscendingOrder)  # by age: many ties across page edges
+    assert model.rowCount() == FamilyModel.PAGE_SIZE and model.total == 1250
+    qtmodeltester.check(model)
+    while model.canFetchMore():
+        model.fetchMore()
+    ages = [model.dto(r).age for r in range(model.rowCount())]
+    assert model.rowCount() == 1250 == len({model.dto(r).id for r in range(1250)})
+    assert ages == sorted(ages)
+    assert not model.canFetchMore()

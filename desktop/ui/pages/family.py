@@ -43,10 +43,10 @@ class FamilyPage(TablePage):
     def history_call(self, token: str, dto: Any) -> Any:
         return self.ctx.services.family.history(token, dto.id)
 
-    def export_page(self, token: str, offset: int, limit: int) -> Any:
+    def export_page(self, token: str, after: Any, limit: int) -> Any:
         from dataclasses import replace
 
-        query = replace(self.model.query, offset=offset, limit=limit)  # type: ignore[attr-defined]
+        query = replace(self.model.query, offset=0, after=after, limit=limit)  # type: ignore[attr-defined]
         return self.ctx.services.family.list(token, query)
 
     def describe(self, dto: Any) -> str:

@@ -61,10 +61,10 @@ class RecordsPage(TablePage):
     def history_call(self, token: str, dto: Any) -> Any:
         return self.ctx.services.records.history(token, dto.id)
 
-    def export_page(self, token: str, offset: int, limit: int) -> Any:
+    def export_page(self, token: str, after: Any, limit: int) -> Any:
         from dataclasses import replace
 
-        query = replace(self.model.query, offset=offset, limit=limit)  # type: ignore[attr-defined]
+        query = replace(self.model.query, offset=0, after=after, limit=limit)  # type: ignore[attr-defined]
         return self.ctx.services.records.list(token, query)
 
     def describe(self, dto: Any) -> str:

@@ -134,8 +134,9 @@ class TablePage(QWidget):
     def history_call(self, token: str, dto: Any) -> Any:
         raise NotImplementedError
 
-    def export_page(self, token: str, offset: int, limit: int) -> Any:
-        """One page of every row matching the current filter, for the CSV export."""
+    def export_page(self, token: str, after: Any, limit: int) -> Any:
+        """One page of every row matching the current filter, for the CSV export; ``after`` is the
+        previous page's ``next_cursor`` (keyset paging: each page costs the same), None at first."""
         raise NotImplementedError
 
     def describe(self, dto: Any) -> str:
@@ -282,12 +283,12 @@ class TablePage(QWidget):
         )
 
     def _rows_for_export(self, token: str) -> Iterator[Any]:
-        offset = 0
+        after = None
         while True:
-            page = self.export_page(token, offset, EXPORT_PAGE)
+            page = self.export_page(token, after, EXPORT_PAGE)
             yield from page.rows
-            offset += len(page.rows)
-            if not page.rows or offset >= page.total:
+            after = page.next_cursor
+            if not page.rows or after is None:
                 return
 
     def _write_csv(self, path: str, token: str) -> int:

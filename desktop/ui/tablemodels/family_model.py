@@ -1,4 +1,4 @@
-"""The signed-in user's family history, paged, sorted and filtered by FamilyService in SQL."""
+"""The signed-in user's family history, paged (keyset), sorted and filtered by FamilyService in SQL."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 
 class FamilyModel(PagedTableModel):
+    KEYSET = True
     COLUMNS = (
         ("Relation", "relation", "relation"),
         ("Age", "age", "age"),
@@ -26,8 +27,9 @@ class FamilyModel(PagedTableModel):
         self.ctx = ctx
         self.query = FamilyQuery(limit=self.PAGE_SIZE, sort="created_at", descending=True)
 
-    def fetch_page(self, offset: int, limit: int) -> Any:
-        return self.ctx.services.family.list(self.ctx.token, replace(self.query, offset=offset, limit=limit))
+    def fetch_page(self, offset: int, limit: int, after: str | None = None) -> Any:
+        query = replace(self.query, offset=offset, limit=limit, after=after)
+        return self.ctx.services.family.list(self.ctx.token, query)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = self.COLUMNS[column][2] if 0 <= column < len(self.COLUMNS) else None

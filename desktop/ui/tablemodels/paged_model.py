@@ -4,6 +4,13 @@ Subclasses say which columns exist (``COLUMNS``: header, DTO attribute, sort key
 fetch one page (``fetch_page(offset, limit) -> Page``). Sorting and filtering happen in SQL in the
 service: ``sort()`` and ``set_filter`` only change the query and reload the first page.
 
+Keyset models (``KEYSET = True``: records, family history) fetch each later page with
+``fetch_page(0, limit, after=cursor)``, the ``next_cursor`` of the page before, so the service seeks
+past the last row shown instead of skipping OFFSET rows (the last of 100k rows costs what the first
+do), and rows added or deleted meanwhile neither repeat nor push rows out of the view. They can fetch
+more while the service hands a cursor back. Other models page by offset, as before. Either way a row
+whose id is already shown is not added twice (an edited row can move past the cursor).
+
 canFetchMore/fetchMore follow the C++ Qt "Fetch More" example (shared/STYLE.md traps): a valid parent
 has no children, ``beginInsertRows(parent, first, first + n - 1)`` with the real count fetched, and a
 re-entry guard, because QAbstractItemModelTester calls fetchMore from inside the insert notification.
@@ -36,8 +43,11 @@ class PagedTableModel(QAbstractTableModel):
     #: The first page: small, so a page opens at once.
     PAGE_SIZE = 200
     #: Later pages (someone is scrolling far): the service's maximum, so reaching the end of 100k rows
-    #: takes 100 queries instead of 500 (each one an ORDER BY ... OFFSET in SQL).
+    #: takes 100 queries instead of 500 (a seek past the cursor for keyset models, else an OFFSET).
     FETCH_SIZE = 1000
+
+    #: True when ``fetch_page`` takes ``after`` and the service returns ``Page.next_cursor``.
+    KEYSET: ClassVar[bool] = False
 
     fetch_failed = Signal(object)
     #: Emitted after the first page of a (re)load arrived, with the total matching rows.
@@ -49,10 +59,14 @@ class PagedTableModel(QAbstractTableModel):
         self._total = 0
         self._fetching = False
         self._exhausted = True
+        self._ids: set[Any] = set()
+        self._cursor: str | None = None  # keyset models: where the next page starts
+        self._next_offset = 0  # offset models: where the next page starts (rows seen, not kept)
 
     # --- to implement ------------------------------------------------------------------------------
 
     def fetch_page(self, offset: int, limit: int) -> Any:  # -> Page
+        """One page; keyset models also accept ``after`` (a cursor) and then ignore ``offset``."""
         raise NotImplementedError
 
     def display(self, dto: Any, column: int) -> str:
@@ -97,6 +111,8 @@ class PagedTableModel(QAbstractTableModel):
     def canFetchMore(self, parent: Index = ROOT) -> bool:
         if parent.isValid():
             return False
+        if self.KEYSET:  # the service says whether a row follows the last page (counts can be stale)
+            return not self._exhausted
         return not self._exhausted and len(self._rows) < self._total
 
     def fetchMore(self, parent: Index = ROOT) -> None:
@@ -105,22 +121,47 @@ class PagedTableModel(QAbstractTableModel):
         self._fetching = True
         try:
             try:
-                page = self.fetch_page(len(self._rows), self.FETCH_SIZE)
+                if self.KEYSET:
+                    page = self.fetch_page(0, self.FETCH_SIZE, after=self._cursor)
+                else:
+                    page = self.fetch_page(self._next_offset, self.FETCH_SIZE)
             except Exception as error:
                 self._exhausted = True
                 self.fetch_failed.emit(error)
                 return
-            rows = list(page.rows)
-            self._total = page.total
+            self._advance(page)
+            rows = self._new_rows(page.rows)
             if not rows:
-                self._exhausted = True
                 return
             first = len(self._rows)
-            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)
+            self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)  # parent: invalid here
             self._rows.extend(rows)
+            self._ids.update(getattr(dto, "id", None) for dto in rows)
             self.endInsertRows()
         finally:
             self._fetching = False
+
+    def _advance(self, page: Any) -> None:
+        """Move the position past ``page`` and decide whether another page may follow."""
+        self._total = page.total
+        self._next_offset += len(page.rows)
+        if self.KEYSET:
+            self._cursor = page.next_cursor
+            self._exhausted = self._cursor is None or not page.rows
+        else:
+            self._exhausted = not page.rows or self._next_offset >= self._total
+
+    def _new_rows(self, dtos: Any) -> list[Any]:
+        """``dtos`` without those already shown (same id) or repeated within the page."""
+        fresh: list[Any] = []
+        in_page: set[Any] = set()
+        for dto in dtos:
+            ident = getattr(dto, "id", None)
+            if ident is not None and (ident in self._ids or ident in in_page):
+                continue
+            in_page.add(ident)
+            fresh.append(dto)
+        return fresh
 
     # --- our API -----------------------------------------------------------------------------------
 
@@ -129,15 +170,14 @@ class PagedTableModel(QAbstractTableModel):
         try:
             page = self.fetch_page(0, self.PAGE_SIZE)
         except Exception as error:
-            self.beginResetModel()
-            self._rows, self._total, self._exhausted = [], 0, True
-            self.endResetModel()
+            self.clear()
             self.fetch_failed.emit(error)
             return False
         self.beginResetModel()
-        self._rows = list(page.rows)
-        self._total = page.total
-        self._exhausted = len(self._rows) >= self._total
+        self._rows, self._ids, self._cursor, self._next_offset = [], set(), None, 0
+        self._advance(page)
+        self._rows = self._new_rows(page.rows)
+        self._ids = {getattr(dto, "id", None) for dto in self._rows}
         self.endResetModel()
         self.reloaded.emit(self._total)
         return True
@@ -145,6 +185,7 @@ class PagedTableModel(QAbstractTableModel):
     def clear(self) -> None:
         self.beginResetModel()
         self._rows, self._total, self._exhausted = [], 0, True
+        self._ids, self._cursor, self._next_offset = set(), None, 0
         self.endResetModel()
 
     @property

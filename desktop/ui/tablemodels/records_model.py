@@ -1,7 +1,8 @@
 """The signed-in user's medical records, fetched page by page from RecordService.list.
 
 Sorting by a column and the text/status filters are passed to the service, which does them in SQL
-(ORDER BY ... LIMIT/OFFSET with the id as tie breaker), so 100k records open as fast as ten.
+(ORDER BY sort_col, id LIMIT n; later pages seek past the previous page's last row with the cursor
+the service hands back), so 100k records open as fast as ten and the last page costs what the first does.
 The status column carries its colour as a dot icon (DecorationRole, see delegates/status_delegate.py)
 and as a QColor under ``StatusColourRole``.
 """
@@ -35,6 +36,7 @@ def status_label(value: str) -> str:
 
 
 class RecordsModel(PagedTableModel):
+    KEYSET = True
     COLUMNS = (
         ("Date", "date", "date"),
         ("Type", "type", "type"),
@@ -49,8 +51,9 @@ class RecordsModel(PagedTableModel):
         self.ctx = ctx
         self.query = RecordQuery(limit=self.PAGE_SIZE, sort="date", descending=True)
 
-    def fetch_page(self, offset: int, limit: int) -> Any:
-        return self.ctx.services.records.list(self.ctx.token, replace(self.query, offset=offset, limit=limit))
+    def fetch_page(self, offset: int, limit: int, after: str | None = None) -> Any:
+        query = replace(self.query, offset=offset, limit=limit, after=after)
+        return self.ctx.services.records.list(self.ctx.token, query)
 
     def display(self, dto: Any, column: int) -> str:
         if column == STATUS_COLUMN:
