@@ -5,10 +5,11 @@ worker thread) reads model.json, checks model.onnx's sha256 against it and opens
 sessions. A missing or altered model is refused with ModelError, whose message a clinician can pass
 on to support.
 
-Sessions use one intra-op thread: for a single row, waking a thread pool costs more than the
-30-value dot product; for batches, a second thread did not pay on the 2-core machines measured
-(tests/perf/bench_predict.py compares both) and would compete with the GUI thread.
-``batch_threads`` (0 = onnxruntime's default) opens a separate batch session for other machines.
+The single-row session uses one intra-op thread: waking a thread pool costs more than the 30-value
+dot product. Batches get their own session with onnxruntime's default thread count
+(``batch_threads=0``): on a quiet 2-core machine the bare batch ran 6.0M rows/s on one thread and
+10.9M on the default pool, so one thread would leave half the batch speed unused
+(tests/perf/bench_predict.py compares both). ``batch_threads=1`` shares the single-row session.
 """
 
 from __future__ import annotations
@@ -103,7 +104,7 @@ class _RowKernel:
 class Predictor:
     """Predicts malignancy from the 30 measurements. Thread-safe; load once, use from any thread."""
 
-    def __init__(self, model_dir: Path | str | None = None, *, batch_threads: int = 1) -> None:
+    def __init__(self, model_dir: Path | str | None = None, *, batch_threads: int = 0) -> None:
         self._model_dir = Path(model_dir) if model_dir is not None else None
         self._batch_threads = batch_threads
         self._lock = threading.Lock()
