@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, inspect, or_, select
@@ -18,6 +19,7 @@ from desktop.db.models import AuditLog, User
 from desktop.domain import validation as v
 from desktop.domain.dto import AuditAction, AuditEntryDTO, AuditQuery, Page
 from desktop.services.context import ServiceContext
+from desktop.services.rows import check_version, owned
 from desktop.services.sessions import authenticate, require_admin
 
 
@@ -156,3 +158,38 @@ def _escape_like(value: str) -> str:
 def like_pattern(search: str) -> str:
     """A case-insensitive LIKE pattern matching ``search`` anywhere (wildcards escaped; use escape='\\')."""
     return f"%{_escape_like(search.lower())}%"
+
+
+def delete_owned(
+    ctx: ServiceContext,
+    token: str,
+    model: type[Any],
+    ident: object,
+    *,
+    label: str,
+    entity: str,
+    summary: Callable[[Any], str],
+    expected_version: int | None = None,
+) -> None:
+    """Delete one of the signed-in user's rows, keeping its last values in the audit log.
+
+    The one way records, family history and predictions are deleted: another user's id is "not
+    found" (rows.owned); with ``expected_version`` a row changed since the user saw it is refused
+    (ConflictError).
+    """
+    with ctx.unit_of_work(write=True) as s:
+        user = authenticate(s, ctx, token)
+        row = owned(s, model, ident, user.id, label)
+        check_version(row, expected_version)
+        write(
+            s,
+            ctx,
+            action=AuditAction.DELETE,
+            user=user,
+            entity=entity,
+            entity_id=row.id,
+            summary=summary(row),
+            before=row_values(row),
+        )
+        s.delete(row)
+        s.commit()

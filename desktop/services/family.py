@@ -147,22 +147,16 @@ class FamilyService:
 
     def delete(self, token: str, entry_id: int, expected_version: int | None = None) -> None:
         """Delete an entry; its last values stay in the audit log."""
-        with self._ctx.unit_of_work(write=True) as s:
-            user = authenticate(s, self._ctx, token)
-            row = owned(s, FamilyHistory, entry_id, user.id, LABEL)
-            check_version(row, expected_version)
-            audit.write(
-                s,
-                self._ctx,
-                action=AuditAction.DELETE,
-                user=user,
-                entity=ENTITY,
-                entity_id=row.id,
-                summary=f"Family history deleted: {row.relation}",
-                before=audit.row_values(row),
-            )
-            s.delete(row)
-            s.commit()
+        audit.delete_owned(
+            self._ctx,
+            token,
+            FamilyHistory,
+            entry_id,
+            label=LABEL,
+            entity=ENTITY,
+            summary=lambda row: f"Family history deleted: {row.relation}",
+            expected_version=expected_version,
+        )
 
     def history(self, token: str, entry_id: int) -> tuple[AuditEntryDTO, ...]:
         """The entry's audit trail, oldest first (owner only)."""

@@ -211,19 +211,13 @@ class PredictionService:
 
     def delete(self, token: str, prediction_id: int, expected_version: int | None = None) -> None:
         """Delete a saved prediction; its values (inputs included) stay in the audit log."""
-        with self._ctx.unit_of_work(write=True) as s:
-            user = authenticate(s, self._ctx, token)
-            row = owned(s, BreastCancerPrediction, prediction_id, user.id, LABEL)
-            check_version(row, expected_version)
-            audit.write(
-                s,
-                self._ctx,
-                action=AuditAction.DELETE,
-                user=user,
-                entity=ENTITY,
-                entity_id=row.id,
-                summary=f"Prediction deleted: {row.prediction}, {row.risk_level} risk",
-                before=audit.row_values(row),
-            )
-            s.delete(row)
-            s.commit()
+        audit.delete_owned(
+            self._ctx,
+            token,
+            BreastCancerPrediction,
+            prediction_id,
+            label=LABEL,
+            entity=ENTITY,
+            summary=lambda row: f"Prediction deleted: {row.prediction}, {row.risk_level} risk",
+            expected_version=expected_version,
+        )

@@ -200,22 +200,16 @@ class RecordService:
     def delete(self, token: str, record_id: int, expected_version: int | None = None) -> None:
         """Delete a record; its last values stay in the audit log. With ``expected_version``, refuse
         (ConflictError) if it changed since the user saw it."""
-        with self._ctx.unit_of_work(write=True) as s:
-            user = authenticate(s, self._ctx, token)
-            row = owned(s, MedicalRecord, record_id, user.id, LABEL)
-            check_version(row, expected_version)
-            audit.write(
-                s,
-                self._ctx,
-                action=AuditAction.DELETE,
-                user=user,
-                entity=ENTITY,
-                entity_id=row.id,
-                summary=f"Record deleted: {row.type} ({row.date})",
-                before=audit.row_values(row),
-            )
-            s.delete(row)
-            s.commit()
+        audit.delete_owned(
+            self._ctx,
+            token,
+            MedicalRecord,
+            record_id,
+            label=LABEL,
+            entity=ENTITY,
+            summary=lambda row: f"Record deleted: {row.type} ({row.date})",
+            expected_version=expected_version,
+        )
 
     def history(self, token: str, record_id: int) -> tuple[AuditEntryDTO, ...]:
         """The record's audit trail, oldest first: creation, every change with its previous values,
