@@ -1,10 +1,12 @@
-"""How numbers are written on screen and on paper (Qt-free).
+"""How numbers and questions are worded on screen and on paper (Qt-free).
 
 A probability of 0.99996 printed as "100.0%" reads as certainty the model does not have; the ends of
 the scale are written as "> 99.9%" and "< 0.1%" instead.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 
 def percent(value: float | None, missing: str = "-") -> str:
@@ -16,3 +18,13 @@ def percent(value: float | None, missing: str = "-") -> str:
     if value < 0.0005:
         return "< 0.1%"
     return f"{value:.1%}"
+
+
+def delete_prediction_question(prediction: Any) -> str:
+    """The confirmation asked before a saved prediction is deleted (history page and detail dialog)."""
+    p = prediction
+    when = p.created_at.astimezone() if p.created_at.tzinfo else p.created_at
+    return (
+        f"Delete prediction #{p.id} of {when:%Y-%m-%d %H:%M} ({p.prediction}, {p.risk_level} risk)?\n\n"
+        "It disappears from your history; a copy of its values stays in the audit log."
+    )

@@ -32,6 +32,7 @@ from desktop.ui import report
 from desktop.ui.context import UiContext
 from desktop.ui.dialogs import prompts
 from desktop.ui.errors import user_message
+from desktop.ui.formatting import delete_prediction_question
 from desktop.ui.model_card import ModelCard, contributions_of, report_data_for
 from desktop.ui.widgets.feature_form import format_value
 from desktop.ui.widgets.result_panel import ResultPanel
@@ -209,12 +210,9 @@ class PredictionDetailDialog(QDialog):
     @Slot()
     def delete(self) -> None:
         p = self._prediction
-        when = p.created_at.astimezone() if p.created_at.tzinfo else p.created_at
-        text = (
-            f"Delete prediction #{p.id} of {when:%Y-%m-%d %H:%M} ({p.prediction}, {p.risk_level} risk)?\n\n"
-            "It disappears from your history; a copy of its values stays in the audit log."
-        )
-        if not prompts.confirm(self, text, "Delete prediction", yes_label="Delete", destructive=True):
+        if not prompts.confirm(
+            self, delete_prediction_question(p), "Delete prediction", yes_label="Delete", destructive=True
+        ):
             return
         self.delete_button.setEnabled(False)
         self._ctx.runner.run(
@@ -231,9 +229,17 @@ class PredictionDetailDialog(QDialog):
         """Close, Escape and the window's X: ask before dropping notes typed but not saved."""
         unsaved = self.notes_edit.toPlainText() != (self._prediction.notes or "")
         saving = self._ctx.runner.is_running(f"notes-{self._prediction.id}")
-        if unsaved and not saving and not self.deleted and not prompts.confirm(
-            self, "The notes were changed but not saved. Close without saving them?", "Unsaved notes",
-            yes_label="Close without saving", destructive=True,
+        if (
+            unsaved
+            and not saving
+            and not self.deleted
+            and not prompts.confirm(
+                self,
+                "The notes were changed but not saved. Close without saving them?",
+                "Unsaved notes",
+                yes_label="Close without saving",
+                destructive=True,
+            )
         ):
             return
         super().reject()

@@ -31,6 +31,7 @@ from desktop.ui.context import UiContext
 from desktop.ui.dialogs import prompts
 from desktop.ui.dialogs.prediction_detail import PredictionDetailDialog
 from desktop.ui.errors import user_message
+from desktop.ui.formatting import delete_prediction_question
 from desktop.ui.model_card import ModelCard, load_model_card
 from desktop.ui.tablemodels.predictions_model import COL_NOTES, PredictionsModel
 from desktop.ui.widgets.probability_chart import ProbabilityChart, ProbabilityPoint
@@ -237,12 +238,9 @@ class PredictionHistoryPage(QWidget):
         p = self.selected()
         if p is None:
             return
-        when = p.created_at.astimezone() if p.created_at.tzinfo else p.created_at
-        text = (
-            f"Delete prediction #{p.id} of {when:%Y-%m-%d %H:%M} ({p.prediction}, {p.risk_level} risk)?\n\n"
-            "It disappears from your history; a copy of its values stays in the audit log."
-        )
-        if not prompts.confirm(self, text, "Delete prediction", yes_label="Delete", destructive=True):
+        if not prompts.confirm(
+            self, delete_prediction_question(p), "Delete prediction", yes_label="Delete", destructive=True
+        ):
             return
         self.delete_button.setEnabled(False)
         self._ctx.runner.run(
