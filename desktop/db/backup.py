@@ -3,8 +3,9 @@
 SQLite: copies are made with SQLite's online backup API (``sqlite3.Connection.backup``), which gives a
 consistent snapshot even while another connection writes and includes what still sits in the WAL.
 Files go to the data folder's backups/ with the time and schema revision in the name. PostgreSQL:
-``pg_dump`` when it is on PATH; otherwise a plain "no automatic backup was made" result, never an
-exception, so an upgrade can go ahead and say so.
+``pg_dump --format=custom`` when it is on PATH; otherwise a plain "no automatic backup was made" result,
+never an exception, so an upgrade can go ahead and say so. Restoring such an archive lives in
+desktop/db/postgres_restore.py.
 """
 
 from __future__ import annotations
@@ -215,7 +216,12 @@ def list_backups(folder: Path | None = None) -> list[BackupInfo]:
 
 
 def validate_backup(file: Path) -> str | None:
-    """Raise DatabaseError unless ``file`` is a readable SQLite ClinicDesk database; return its revision."""
+    """Raise DatabaseError unless ``file`` is a ClinicDesk backup (a SQLite database or our pg_dump
+    archive); return its revision."""
+    from desktop.db import postgres_restore
+
+    if file.is_file() and postgres_restore.is_postgres_archive(file):
+        return postgres_restore.validate_archive(file)
     if not file.is_file() or file.stat().st_size == 0 or not looks_like_sqlite(file):
         raise DatabaseError(f"{file.name} is not a ClinicDesk database backup.")
     try:
@@ -238,17 +244,28 @@ def restore(file: Path, url: str) -> BackupResult:
     """Put ``file`` back as the database at ``url``; the current database is backed up first.
 
     The caller must have closed every connection to the database (the app signs out and disposes its
-    engine). Returns the backup made of the database that was replaced.
+    engine). Returns the backup made of the database that was replaced. PostgreSQL: see
+    desktop/db/postgres_restore.py (pg_restore + psql, one transaction).
     """
+    from desktop.db import postgres_restore
+
+    file = Path(file)
+    archive = file.is_file() and postgres_restore.is_postgres_archive(file)
     if not is_sqlite(url):
+        if not archive:
+            raise DatabaseError(
+                f"{file.name} is not a backup of a clinic server (PostgreSQL) database; only a .dump "
+                "file made by ClinicDesk can be restored into it. Nothing was changed."
+            )
+        return postgres_restore.restore_postgres(file, url)
+    if archive:
         raise DatabaseError(
-            "Restoring a clinic server (PostgreSQL) database is done with pg_restore by the server's "
-            "administrator; ClinicDesk restores only local databases."
+            f"{file.name} is a backup of a clinic server (PostgreSQL) database; it cannot be restored "
+            "into a local database file. Nothing was changed."
         )
     target = sqlite_path(url)
     if target is None:
         raise DatabaseError("This database has no file to restore into.")
-    file = Path(file)
     revision = validate_backup(file)
     if revision is not None:
         from desktop.db.migrate import is_known_revision

@@ -125,9 +125,12 @@ def test_postgres_backup_without_pg_dump_is_plain_result(
     assert backup.integrity_check(postgres_url).applicable is False
 
 
-def test_postgres_restore_is_refused_plainly() -> None:
-    with pytest.raises(DatabaseError, match="pg_restore"):
-        backup.restore(Path("x.dump"), "postgresql+psycopg://u@localhost/db")
+def test_postgres_restore_refuses_a_file_that_is_not_a_server_backup(clinic: str, tmp_path: Path) -> None:
+    """Checked before any connection: a SQLite backup (or a missing file) never reaches pg_restore."""
+    made = backup.backup(clinic)
+    for file in (made.path, tmp_path / "x.dump"):
+        with pytest.raises(DatabaseError, match="not a backup of a clinic server"):
+            backup.restore(file, "postgresql+psycopg://u@localhost:1/db")
 
 
 def test_engine_level_restore_keeps_rows_readable(clinic: str) -> None:

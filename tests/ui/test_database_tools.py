@@ -278,7 +278,7 @@ def test_status_on_a_postgresql_server(qtbot: Any, postgres_url: str, runner: An
         assert dialog.engine_label.text() == "PostgreSQL"
         assert dialog.current_label.text() == HEAD
         assert dialog.size_label.text() == "-"
-        assert not dialog.restore_button.isEnabled()  # restoring a server is pg_restore's job
+        assert dialog.restore_button.isEnabled()  # pg_dump archives restore too (db/postgres_restore.py)
         assert dialog.backup_button.isEnabled() and not dialog.upgrade_button.isEnabled()
         dialog.check_button.click()
         _wait_idle(qtbot, dialog)

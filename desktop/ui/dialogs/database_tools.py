@@ -204,7 +204,6 @@ class DatabaseToolsDialog(QDialog):
         known = status is not None and status.exists and not status.is_too_new
         current = status.current if known else None
         selected = self.selected_revision()
-        sqlite = status is not None and status.engine == "SQLite"
         self.refresh_button.setEnabled(not self.busy)
         self.upgrade_button.setEnabled(not busy and known and not status.at_head)
         self.upgrade_button.setDefault(bool(known and not status.at_head))  # the way back after a downgrade
@@ -213,7 +212,7 @@ class DatabaseToolsDialog(QDialog):
         applied_older = any(r.revision == selected and r.applied and not r.is_current for r in self._history)
         self.down_to_button.setEnabled(not busy and current is not None and applied_older)
         self.backup_button.setEnabled(not busy and status is not None and status.exists)
-        self.restore_button.setEnabled(not busy and sqlite)
+        self.restore_button.setEnabled(not busy and status is not None)
         self.check_button.setEnabled(not busy and status is not None and status.exists)
         self.folder_button.setEnabled(True)
 
@@ -293,7 +292,7 @@ class DatabaseToolsDialog(QDialog):
     def restore(self) -> None:
         folder = str(self._service.backups_folder())
         chosen = prompts.open_file(
-            self, "Choose a backup to restore", "ClinicDesk backups (*.db);;All files (*)", folder
+            self, "Choose a backup to restore", "ClinicDesk backups (*.db *.dump);;All files (*)", folder
         )
         if not chosen:
             return
