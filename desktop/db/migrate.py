@@ -282,29 +282,17 @@ def upgrade(
     on_wait: WaitCallback | None = None,
 ) -> MigrationResult:
     """Bring the database up to ``target``; returns what was applied (nothing if already there)."""
-    from alembic import command
-
     script = script_directory()
     head_revision(script)
-    config = make_config()
-    try:
-        with migration_connection(url, on_wait) as conn:
-            current = read_current(conn)
-            _refuse_unknown(script, current)
-            steps = _pending(script, current, target)
-            for index, rev in enumerate(steps, start=1):
-                _report(progress, index, len(steps), rev, False, "upgrade")
-                config.attributes["connection"] = conn
-                command.upgrade(config, rev.revision)
-                _report(progress, index, len(steps), rev, True, "upgrade")
-            after = read_current(conn)
-    except (DatabaseError, KeyboardInterrupt):
-        raise
-    except Exception as error:
-        raise _failure("upgrade", error) from error
-    if steps:
-        log.info("database upgraded %s -> %s (%d revisions)", current, after, len(steps))
-    return MigrationResult(before=current, after=after, applied=steps)
+    return _run_steps(
+        url,
+        "upgrade",
+        lambda current: _pending(script, current, target),
+        lambda rev: rev.revision,
+        script,
+        progress,
+        on_wait,
+    )
 
 
 def downgrade(
@@ -314,27 +302,53 @@ def downgrade(
     on_wait: WaitCallback | None = None,
 ) -> MigrationResult:
     """Undo revisions down to ``target``: ``"-1"`` (one step), a revision id, or ``"base"``."""
+    script = script_directory()
+    return _run_steps(
+        url,
+        "downgrade",
+        lambda current: downgrade_steps(script, current, target),
+        lambda rev: rev.down_revision or "base",
+        script,
+        progress,
+        on_wait,
+    )
+
+
+def _run_steps(
+    url: str,
+    direction: str,
+    plan: Callable[[str | None], tuple[Revision, ...]],
+    destination: Callable[[Revision], str],
+    script: ScriptDirectory,
+    progress: ProgressCallback | None,
+    on_wait: WaitCallback | None,
+) -> MigrationResult:
+    """Run one revision at a time inside the one locked, checked migration transaction.
+
+    The revision is read (and the steps planned) only once the lock is held, so a second copy of the
+    app that waited finds nothing left to do. Any failure rolls the whole run back.
+    """
     from alembic import command
 
-    script = script_directory()
+    apply = command.upgrade if direction == "upgrade" else command.downgrade
     config = make_config()
     try:
         with migration_connection(url, on_wait) as conn:
             current = read_current(conn)
             _refuse_unknown(script, current)
-            steps = downgrade_steps(script, current, target)
+            steps = plan(current)
             for index, rev in enumerate(steps, start=1):
-                _report(progress, index, len(steps), rev, False, "downgrade")
+                _report(progress, index, len(steps), rev, False, direction)
                 config.attributes["connection"] = conn
-                command.downgrade(config, rev.down_revision or "base")
-                _report(progress, index, len(steps), rev, True, "downgrade")
+                apply(config, destination(rev))
+                _report(progress, index, len(steps), rev, True, direction)
             after = read_current(conn)
     except (DatabaseError, KeyboardInterrupt):
         raise
     except Exception as error:
-        raise _failure("downgrade", error) from error
+        raise _failure(direction, error) from error
     if steps:
-        log.info("database downgraded %s -> %s (%d revisions)", current, after, len(steps))
+        log.info("database %sd %s -> %s (%d revisions)", direction, current, after, len(steps))
     return MigrationResult(before=current, after=after, applied=steps)
 
 
