@@ -12,6 +12,7 @@ PostgreSQL: ``pool_pre_ping`` so a connection dropped by a server restart is rep
 from __future__ import annotations
 
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +64,7 @@ def _install_sqlite_listeners(engine: Engine) -> None:
         try:
             cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _ensure_wal(cursor)
             cursor.execute("PRAGMA synchronous=FULL")
         finally:
             cursor.close()
@@ -71,6 +72,28 @@ def _install_sqlite_listeners(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
         conn.exec_driver_sql(conn.info.pop(_BEGIN_KEY, "BEGIN"))
+
+
+def _ensure_wal(cursor: sqlite3.Cursor) -> None:
+    """Switch the file to WAL (a persistent setting) unless it already is.
+
+    Switching needs an exclusive lock, and SQLite returns SQLITE_BUSY at once, without calling the busy
+    handler, when another connection holds a RESERVED lock (its deadlock rule, sqlite.org/lockingv3.html).
+    That happens when two copies of the app open a brand-new file together: one is already migrating
+    it. So retry until the busy timeout; by then the other copy has made the file WAL.
+    """
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        mode = cursor.execute("PRAGMA journal_mode").fetchone()[0]
+        if str(mode).lower() == "wal":
+            return
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error).lower() or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def set_begin_statement(conn: Connection, statement: str) -> None:
