@@ -20,6 +20,9 @@ from desktop.domain.features import FEATURE_NAMES, feature_label
 _FEATURE_SET = frozenset(FEATURE_NAMES)
 _PLAIN_NUMBER_TYPES = frozenset({float, int})
 _FLOAT_ONLY = frozenset({float})
+#: The largest measurement the model can take: onnxruntime computes in float32, where anything larger
+#: (1e308 is finite for Python) becomes an infinity and the prediction meaningless.
+LARGEST_MEASUREMENT = 3.4028234663852886e38
 
 
 class FeatureContribution(NamedTuple):
@@ -157,7 +160,7 @@ def _field_problem(value: object) -> tuple[float | None, str | None]:
             return None, "must be a number"
     if math.isnan(number):
         return None, "must be a number (got NaN)"
-    if math.isinf(number):
+    if math.isinf(number) or number > LARGEST_MEASUREMENT:
         return None, "must be a finite number"
     if number < 0:
         return None, "must not be negative"
@@ -174,8 +177,8 @@ def validate_features(features: Mapping[str, object]) -> tuple[float, ...]:
         raw: list[Any] = list(map(features.__getitem__, FEATURE_NAMES))
         types = set(map(type, raw))
         if len(features) == len(FEATURE_NAMES) and types <= _PLAIN_NUMBER_TYPES:
-            total = sum(raw)  # NaN or an infinity anywhere makes the sum NaN or infinite
-            if total == total and total != math.inf and min(raw) >= 0:
+            total = sum(raw)  # NaN, an infinity or a value beyond float32 makes the sum NaN or too large
+            if total == total and total <= LARGEST_MEASUREMENT and min(raw) >= 0:
                 return tuple(raw) if types == _FLOAT_ONLY else tuple(map(float, raw))
     except (KeyError, OverflowError):
         pass

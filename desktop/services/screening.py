@@ -1,57 +1,62 @@
-"""Batch screening: predict every valid row of a CSV file, report the others, export the results.
+"""Batch screening: predict every valid row of a CSV file, report the others, write the results.
 
 Qt-free, so the UI runs it in a worker (progress callback, cancel flag) and the CLI runs it directly.
 Nothing is saved to the database: a screening is a report, and a cancelled one leaves nothing behind.
-Rows are validated and predicted in chunks (one onnxruntime call per chunk) so progress is smooth and
-cancelling is prompt even for large files.
+
+The file is streamed: a block of whole lines (a few MB) is read, parsed, validated and predicted (one
+onnxruntime call), counted and written out before the next is read, so memory does not grow with the
+file. A clean block is parsed with numpy in one go; a block holding a bad line is read row by row,
+so each refused line is reported with its line number and reason (desktop.services.screening_stream).
 """
 
 from __future__ import annotations
 
-import csv
+import io
 import os
 import tempfile
+import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
-from desktop.domain.enums import Diagnosis
-from desktop.domain.features import FEATURE_NAMES
+import numpy as np
+
 from desktop.domain.screening import (
+    MAX_LISTED_REJECTED,
     Agreement,
     RejectedRow,
-    ScreenedRow,
+    RiskCounts,
     ScreeningCancelledError,
     ScreeningFileError,
     ScreeningReport,
 )
 from desktop.services.predictor_provider import PredictorProvider, shared_provider
-from desktop.services.screening_csv import Layout, ParsedRow, RawRow, iter_chunks, read_rows, split_rows
-
-DEFAULT_CHUNK = 2_000
-Progress = Callable[[int, int], None]
-
-EXPORT_COLUMNS = (
-    "line",
-    "id",
-    "status",
-    "reason",
-    "diagnosis_in_file",
-    "prediction",
-    "probability_malignant",
-    "confidence",
-    "risk_level",
-    "agrees",
-    "out_of_range",
-    *FEATURE_NAMES,
+from desktop.services.screening_csv import Layout, check_decimal_mark, detect_delimiter, iter_raw_rows, looks_like_header
+from desktop.services.screening_output import (
+    EXPORT_COLUMNS,
+    ResultsWriter,
+    copy_results,
+    fast_rows_text,
+    predicted_row,
+    rejected_row,
 )
+from desktop.services.screening_results import ResultColumns, ResultTable, out_of_range_bits, out_of_range_names
+from desktop.services.screening_stream import BLOCK_BYTES, Block, decode, fast_parse, iter_blocks
+
+__all__ = ["EXPORT_COLUMNS", "ScreeningService"]
+
+#: progress(bytes read, bytes in the file)
+Progress = Callable[[int, int], None]
 
 
 class CancelFlag(Protocol):
     def is_set(self) -> bool: ...
 
 
-def _cancelled(cancel: CancelFlag | Callable[[], bool] | None) -> bool:
+Cancel = CancelFlag | Callable[[], bool] | None
+
+
+def _cancelled(cancel: Cancel) -> bool:
     if cancel is None:
         return False
     if hasattr(cancel, "is_set"):
@@ -69,181 +74,242 @@ class ScreeningService:
         self,
         path: Path | str,
         *,
+        out: Path | str | None = None,
+        keep_rows: bool = False,
         progress: Progress | None = None,
-        cancel: CancelFlag | Callable[[], bool] | None = None,
-        chunk_size: int = DEFAULT_CHUNK,
+        cancel: Cancel = None,
+        block_bytes: int = BLOCK_BYTES,
     ) -> ScreeningReport:
-        """Screen a CSV file. Raises ScreeningFileError if it cannot be read at all, ModelError if the
-        model cannot load, ScreeningCancelledError if ``cancel`` is set (checked between chunks)."""
-        header, rows = read_rows(Path(path))
-        return self._screen(str(path), header, rows, progress, cancel, chunk_size)
+        """Screen a CSV file, writing every row's result to ``out`` if given (the file appears only
+        when the run completes). ``keep_rows`` keeps the predicted rows (compactly) in
+        ``report.results`` and a results file for :meth:`export_csv`.
+
+        Raises ScreeningFileError if the file cannot be read at all, ModelError if the model cannot
+        load, ScreeningCancelledError if ``cancel`` is set (checked between blocks)."""
+        source = Path(path)
+        try:
+            handle = source.open("rb")
+        except FileNotFoundError as exc:
+            raise ScreeningFileError(f"The file {path} does not exist.") from exc
+        except OSError as exc:
+            raise ScreeningFileError(f"The file {path} cannot be read: {exc.strerror or exc}.") from exc
+        with handle:
+            total = os.fstat(handle.fileno()).st_size
+            return self._run(handle, total, str(path), out, keep_rows, progress, cancel, block_bytes)
 
     def screen_text(
         self,
         text: str,
         *,
         source: str = "pasted text",
+        out: Path | str | None = None,
+        keep_rows: bool = False,
         progress: Progress | None = None,
-        cancel: CancelFlag | Callable[[], bool] | None = None,
-        chunk_size: int = DEFAULT_CHUNK,
+        cancel: Cancel = None,
+        block_bytes: int = BLOCK_BYTES,
     ) -> ScreeningReport:
         """Like :meth:`screen_file` for CSV text already in memory."""
-        header, rows = split_rows(text, source)
-        return self._screen(source, header, rows, progress, cancel, chunk_size)
-
-    def _screen(
-        self,
-        source: str,
-        header: list[str] | None,
-        rows: list[RawRow],
-        progress: Progress | None,
-        cancel: CancelFlag | Callable[[], bool] | None,
-        chunk_size: int,
-    ) -> ScreeningReport:
-        import numpy as np  # here, not at import: the container imports this module at start-up
-
-        layout = Layout(header)
-        predictor = self._provider.get()
-        results: list[ScreenedRow] = []
-        rejected: list[RejectedRow] = []
-        done, total = 0, len(rows)
-        if progress is not None:
-            progress(0, total)
-        for chunk in iter_chunks(rows, max(1, chunk_size)):
-            if _cancelled(cancel):
-                raise ScreeningCancelledError()
-            good: list[ParsedRow] = []
-            for row in chunk:
-                try:
-                    good.append(layout.parse(row))
-                except ValueError as exc:
-                    case_id = row.cells[0] if header is None and row.cells else _header_id(layout, row)
-                    rejected.append(RejectedRow(row.line, case_id, str(exc)))
-            if good:
-                batch = predictor.predict_many(np.array([g.features for g in good], dtype=np.float64))
-                probabilities = batch.probability_malignant.tolist()
-                malignant = batch.malignant.tolist()
-                for i, parsed in enumerate(good):
-                    p = probabilities[i]
-                    results.append(
-                        ScreenedRow(
-                            line=parsed.line,
-                            case_id=parsed.case_id,
-                            known_diagnosis=parsed.diagnosis,
-                            prediction=Diagnosis.MALIGNANT if malignant[i] else Diagnosis.BENIGN,
-                            probability_malignant=p,
-                            confidence=p if malignant[i] else 1.0 - p,
-                            risk_level=batch.risk_level(i),
-                            out_of_range=batch.out_of_range_names(i),
-                            features=parsed.features,
-                        )
-                    )
-            done += len(chunk)
-            if progress is not None:
-                progress(done, total)
-        if _cancelled(cancel):
-            raise ScreeningCancelledError()
-        return ScreeningReport(
-            source=source,
-            layout=layout.name,
-            rows_read=total,
-            results=tuple(results),
-            rejected=tuple(rejected),
-            agreement=agreement_of(results),
-            model_version=predictor.info.full_version,
-            ignored_columns=layout.ignored,
-        )
+        data = text.encode("utf-8")
+        return self._run(io.BytesIO(data), len(data), source, out, keep_rows, progress, cancel, block_bytes)
 
     @staticmethod
     def export_csv(report: ScreeningReport, path: Path | str) -> int:
-        """Write predicted and rejected rows in file order to ``path`` (atomically); returns rows written."""
-        return export_csv(report, Path(path))
+        """Copy the run's results file to ``path`` (atomically); returns the rows it holds."""
+        if report.output is None or not Path(report.output).exists():
+            raise ScreeningFileError("The results of this screening are no longer available; screen the file again.")
+        copy_results(Path(report.output), Path(path))
+        return report.rows_read
+
+    @staticmethod
+    def discard(report: ScreeningReport | None) -> None:
+        """Free a kept run's rows and delete its temporary results file."""
+        if report is not None and isinstance(report.results, ResultTable):
+            report.results.close()
+
+    def _run(
+        self,
+        handle: BinaryIO,
+        total: int,
+        source: str,
+        out: Path | str | None,
+        keep_rows: bool,
+        progress: Progress | None,
+        cancel: Cancel,
+        block_bytes: int,
+    ) -> ScreeningReport:
+        predictor = self._provider.get()
+        spool = None
+        if out is not None:
+            target = Path(out)
+        elif keep_rows:
+            spool = target = Path(tempfile.gettempdir()) / f"clinicdesk-screening-{uuid.uuid4().hex}.csv"
+        writer = ResultsWriter(target) if out is not None or keep_rows else None
+        run = _Run(source, predictor, writer, ResultColumns() if keep_rows else None)
+        try:
+            if progress is not None:
+                progress(0, total)
+            for block in iter_blocks(handle, source, max(1, block_bytes)):
+                if _cancelled(cancel):
+                    raise ScreeningCancelledError()
+                run.feed(block)
+                if progress is not None:
+                    progress(block.done_bytes, total)
+            if _cancelled(cancel):
+                raise ScreeningCancelledError()
+            if run.layout is None:
+                raise ScreeningFileError(f"{source} is empty.")
+            output = writer.commit() if writer is not None else None
+        except BaseException:
+            if writer is not None:
+                writer.abort()
+            raise
+        table = run.columns.build(spool) if run.columns is not None else None
+        return run.report(str(output) if output is not None else None, table)
 
 
-def _header_id(layout: Layout, row: RawRow) -> str:
-    pos = layout.id_pos
-    return row.cells[pos] if pos is not None and pos < len(row.cells) else ""
+class _Run:
+    """The state of one run: where the columns are, the counts so far, the output."""
 
+    def __init__(self, source: str, predictor: object, writer: ResultsWriter | None, columns: ResultColumns | None):
+        self.source = source
+        self.predictor = predictor
+        self.writer = writer
+        self.columns = columns
+        self.layout: Layout | None = None
+        self.delimiter = ","
+        self.rows_read = self.predicted = self.malignant = self.out_of_range_rows = 0
+        self.risk = np.zeros(3, dtype=np.int64)
+        self.confusion = np.zeros(4, dtype=np.int64)  # tp, fn, fp, tn
+        self.rejected: list[RejectedRow] = []
+        self.rejected_count = 0
 
-def agreement_of(results: list[ScreenedRow]) -> Agreement | None:
-    """Confusion counts over the rows whose diagnosis the file gives; None when none does."""
-    tp = fn = fp = tn = 0
-    for r in results:
-        if r.known_diagnosis is None:
-            continue
-        actual = r.known_diagnosis is Diagnosis.MALIGNANT
-        predicted = r.prediction is Diagnosis.MALIGNANT
-        tp += actual and predicted
-        fn += actual and not predicted
-        fp += predicted and not actual
-        tn += not actual and not predicted
-    if tp + fn + fp + tn == 0:
-        return None
-    return Agreement(true_positive=tp, false_negative=fn, false_positive=fp, true_negative=tn)
+    def feed(self, block: Block) -> None:
+        text = decode(block, self.source)
+        if self.layout is None:
+            if not text.strip():
+                return
+            block, text = self._start(block, text)
+            if not block.data:
+                return
+        assert self.layout is not None
+        chunk = fast_parse(block, text, self.delimiter, self.layout)
+        if chunk is None:
+            self._rows(block, text)
+            return
+        n = len(chunk)
+        p, malignant, risk, bits = self._predict(chunk.features)
+        self._count(chunk.diagnosis, malignant, risk, bits)
+        self.rows_read += n
+        if self.writer is not None:
+            lines = chunk.lines if self.delimiter == "," else text.replace(self.delimiter, ",").split("\n")[:-1]
+            text_out = fast_rows_text(
+                lines, block.first_line, chunk.id_start, chunk.id_end, chunk.tail_start, chunk.features,
+                chunk.diagnosis, malignant, p, risk, bits,
+            )  # fmt: skip
+            self.writer.write_text(text_out, n)
+        if self.columns is not None:
+            numbers = np.arange(block.first_line, block.first_line + n, dtype=np.int64)
+            self.columns.add(numbers, chunk.ids_as_bytes(), chunk.diagnosis, malignant, p, risk, bits)
 
+    def _start(self, block: Block, text: str) -> tuple[Block, str]:
+        """Find the separator and the header (if any) in the file's first non-blank lines."""
+        self.delimiter = detect_delimiter(text[:65536], self.source)
+        first = next(iter_raw_rows(text, self.delimiter, self.source, block.first_line))
+        header = None
+        if looks_like_header(first.cells):
+            header = list(first.cells)
+            cut = 0
+            for _ in range(first.line - block.first_line + 1):
+                cut = block.data.index(b"\n", cut) + 1
+            rest = block.data[cut:]
+            block = Block(rest, first.line + 1, block.done_bytes, block.lines - (first.line + 1 - block.first_line))
+            text = decode(block, self.source)
+        self.layout = Layout(header)
+        data_row = next(iter_raw_rows(text, self.delimiter, self.source, block.first_line), None)
+        if data_row is not None:
+            check_decimal_mark(data_row, self.delimiter, self.layout, self.source)
+        return block, text
 
-def _safe_text(text: str) -> str:
-    """Defuse spreadsheet formulas in text copied from the input (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    def _predict(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        batch = self.predictor.predict_many(x)  # type: ignore[attr-defined]
+        return batch.probability_malignant, batch.malignant, batch.risk_codes, out_of_range_bits(batch.out_of_range_mask())
 
-
-def _rows_for_export(report: ScreeningReport) -> list[tuple[int, list[object]]]:
-    blank_features = [""] * len(FEATURE_NAMES)
-    out: list[tuple[int, list[object]]] = []
-    for r in report.results:
-        agrees = "" if r.agrees is None else ("yes" if r.agrees else "no")
-        out.append(
-            (
-                r.line,
-                [
-                    r.line,
-                    _safe_text(r.case_id),
-                    "predicted",
-                    "",
-                    r.known_diagnosis.value if r.known_diagnosis else "",
-                    r.prediction.value,
-                    f"{r.probability_malignant:.6f}",
-                    f"{r.confidence:.6f}",
-                    r.risk_level.value,
-                    agrees,
-                    ";".join(r.out_of_range),
-                    *(repr(v) for v in r.features),
-                ],
-            )
+    def _count(self, known: np.ndarray, malignant: np.ndarray, risk: np.ndarray, bits: np.ndarray) -> None:
+        self.predicted += int(malignant.shape[0])
+        self.malignant += int(np.count_nonzero(malignant))
+        self.risk += np.bincount(risk, minlength=3)
+        self.out_of_range_rows += int(np.count_nonzero(bits))
+        actual_m, actual_b = known == 1, known == 0
+        self.confusion += (
+            np.count_nonzero(actual_m & malignant),
+            np.count_nonzero(actual_m & ~malignant),
+            np.count_nonzero(actual_b & malignant),
+            np.count_nonzero(actual_b & ~malignant),
         )
-    for rej in report.rejected:
-        row = [
-            rej.line,
-            _safe_text(rej.case_id),
-            "rejected",
-            _safe_text(rej.reason),
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-            "",
-        ]
-        out.append((rej.line, row + blank_features))
-    out.sort(key=lambda item: item[0])
-    return out
+
+    def _rows(self, block: Block, text: str) -> None:
+        """The row-by-row reader for a block that holds a bad line (or quotes, blanks, words)."""
+        layout = self.layout
+        assert layout is not None
+        good, entries = [], []
+        for raw in iter_raw_rows(text, self.delimiter, self.source, block.first_line):
+            try:
+                good.append(layout.parse(raw))
+                entries.append(None)
+            except ValueError as exc:
+                case_id = raw.cells[0] if layout.header is None and raw.cells else _header_id(layout, raw)
+                rejected = RejectedRow(raw.line, case_id, str(exc))
+                entries.append(rejected)
+                self.rejected_count += 1
+                if len(self.rejected) < MAX_LISTED_REJECTED:
+                    self.rejected.append(rejected)
+        self.rows_read += len(entries)
+        if good:
+            x = np.array([g.features for g in good], dtype=np.float64)
+            known = np.array([-1 if g.diagnosis is None else int(g.diagnosis.value == "Malignant") for g in good], dtype=np.int8)
+            p, malignant, risk, bits = self._predict(x)
+            self._count(known, malignant, risk, bits)
+            if self.columns is not None:
+                ids = np.array([g.case_id.encode("utf-8") for g in good], dtype="S")
+                lines = np.array([g.line for g in good], dtype=np.int64)
+                self.columns.add(lines, ids, known, malignant, p, risk, bits)
+        if self.writer is not None and entries:
+            rows, k = [], 0
+            for entry in entries:
+                if entry is None:
+                    g = good[k]
+                    names = ";".join(out_of_range_names(int(bits[k])))
+                    rows.append(predicted_row(g.line, g.case_id, int(known[k]), bool(malignant[k]), float(p[k]), int(risk[k]), names, g.features))
+                    k += 1
+                else:
+                    rows.append(rejected_row(entry.line, entry.case_id, entry.reason))
+            self.writer.write_rows(rows)
+
+    def report(self, output: str | None, table: ResultTable | None) -> ScreeningReport:
+        assert self.layout is not None
+        tp, fn, fp, tn = (int(v) for v in self.confusion)
+        agreement = Agreement(tp, fn, fp, tn) if tp + fn + fp + tn else None
+        low, medium, high = (int(v) for v in self.risk)
+        return ScreeningReport(
+            source=self.source,
+            layout=self.layout.name,
+            rows_read=self.rows_read,
+            predicted=self.predicted,
+            malignant=self.malignant,
+            risk=RiskCounts(low, medium, high),
+            out_of_range_rows=self.out_of_range_rows,
+            rejected=tuple(self.rejected),
+            rejected_count=self.rejected_count,
+            agreement=agreement,
+            model_version=self.predictor.info.full_version,  # type: ignore[attr-defined]
+            ignored_columns=self.layout.ignored,
+            delimiter=self.delimiter,
+            output=output,
+            results=table,
+        )
 
 
-def export_csv(report: ScreeningReport, path: Path) -> int:
-    rows = _rows_for_export(report)
-    folder = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=".screening-", suffix=".csv", dir=folder)
-    except OSError as exc:
-        raise ScreeningFileError(f"Cannot write to {folder}: {exc.strerror or exc}.") from exc
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            writer = csv.writer(handle)
-            writer.writerow(EXPORT_COLUMNS)
-            writer.writerows(row for _, row in rows)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise ScreeningFileError(f"Cannot write the results to {path}: {exc.strerror or exc}.") from exc
-    return len(rows)
+def _header_id(layout: Layout, row: object) -> str:
+    cells = row.cells  # type: ignore[attr-defined]
+    pos = layout.id_pos
+    return cells[pos] if pos is not None and pos < len(cells) else ""

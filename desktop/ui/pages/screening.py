@@ -1,10 +1,12 @@
 """Batch screening page: choose a CSV file, watch it being screened, read the results, export them.
 
-The run happens on a worker thread (desktop.services.screening), reporting progress after each chunk
-and checking a cancel flag between chunks, so a large file never freezes the window and Cancel is
-prompt. A cancelled run keeps nothing. Rows the service refused are listed with their line number and
-reason; when the file carries diagnoses, agreement figures and the confusion matrix are shown.
-Nothing is saved to the database: a screening is a report.
+The run happens on a worker thread (desktop.services.screening), which streams the file: progress is
+the share of the file's bytes read, the cancel flag is checked between blocks of a few MB, so a large
+file never freezes the window and Cancel is prompt. A cancelled run keeps nothing. The results table
+reads its rows from the run's compact table (a million rows are a few tens of MB, not a million
+objects). Rows the service refused are listed with their line number and reason; when the file
+carries diagnoses, agreement figures and the confusion matrix are shown. Nothing is saved to the
+database: a screening is a report, and Export copies the run's finished results file.
 """
 
 from __future__ import annotations
@@ -35,23 +37,9 @@ from desktop.ui.errors import user_message
 from desktop.ui.tablemodels.screening_model import RejectedRowsModel, ScreeningResultsModel
 
 JOB_KEY = "screening"
-
-
-def screening_service(ctx: UiContext) -> Any:
-    """The container's screening service when it is wired to a predictor, else one over the shared one.
-
-    (The container may build ``ScreeningService(service_context)``, which the service would take for a
-    predictor provider; checking the provider's type keeps this page working either way.)
-    """
-    from desktop.services.predictor_provider import PredictorProvider
-    from desktop.services.screening import ScreeningService
-
-    service = getattr(ctx.services, "screening", None)
-    if isinstance(service, ScreeningService) and isinstance(
-        getattr(service, "_provider", None), PredictorProvider
-    ):
-        return service
-    return ScreeningService()
+#: Widest a results column may start (wider text is elided and in the tooltip), so that the last
+#: column, "Out of range", stays on screen in a 1024-pixel window.
+MAX_COLUMN_WIDTH = 140
 
 
 def _percent(value: float | None) -> str:
@@ -68,6 +56,7 @@ class ScreeningPage(QWidget):
         self._report: ScreeningReport | None = None
         self._cancel = threading.Event()
         self._path: str | None = None
+        self._service = ctx.services.screening
 
         self.choose_button = QPushButton("Choose CSV file…")
         self.choose_button.setAccessibleName("Choose a CSV file to screen")
@@ -84,6 +73,7 @@ class ScreeningPage(QWidget):
         )
         self.file_label.setWordWrap(True)
         self.progress = QProgressBar()
+        self.progress.setAccessibleName("Share of the file screened")
         self.progress.setVisible(False)
         self.summary = QLabel()
         self.summary.setObjectName("screeningSummary")
@@ -148,8 +138,17 @@ class ScreeningPage(QWidget):
         view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
         view.horizontalHeader().setStretchLastSection(True)
         view.setAccessibleName(name)
-        view.resizeColumnsToContents()  # empty: as wide as the headers ("Diagnosis in file" was clipped)
+        self._fit_columns(view)  # empty: as wide as the headers ("Diagnosis in file" was clipped)
         return view
+
+    @staticmethod
+    def _fit_columns(view: QTableView) -> None:
+        """Columns as wide as their contents (QHeaderView samples 1000 rows), but none so wide that it
+        pushes the last column off screen; the last one takes what is left."""
+        view.resizeColumnsToContents()
+        header = view.horizontalHeader()
+        for column in range(header.count() - 1):
+            header.resizeSection(column, min(header.sectionSize(column), MAX_COLUMN_WIDTH))
 
     @property
     def report(self) -> ScreeningReport | None:
@@ -173,22 +172,37 @@ class ScreeningPage(QWidget):
         """Screen ``path`` on a worker thread (ignored while a run is going)."""
         if self.running:
             return
+        self._clear()
         self._cancel = threading.Event()
         self._path = path
-        cancel, service = self._cancel, screening_service(self._ctx)
+        cancel, service = self._cancel, self._service
 
         def work(progress: Any) -> ScreeningReport:
             return service.screen_file(
-                path, progress=lambda done, total: progress((done, total)), cancel=cancel
+                path, keep_rows=True, progress=lambda done, total: progress((done, total)), cancel=cancel
             )
 
         self.file_label.setText(f"Screening {path}…")
-        self.progress.setRange(0, 0)
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(0)
+        self.progress.setFormat("0% of the file")
         self.progress.setVisible(True)
         self._ctx.runner.run(
             work, on_done=self._finished, on_error=self._failed, on_progress=self._progressed, key=JOB_KEY
         )
         self._update_buttons()
+
+    def _clear(self) -> None:
+        """Forget the previous run: its summary, figures and rows (and its temporary results file)."""
+        self._service.discard(self._report)
+        self._report = None
+        self.summary.clear()
+        self.agreement_box.setVisible(False)
+        self.results_model.set_rows(None)
+        self.rejected_model.set_rows(())
+        self.tabs.setTabText(0, "Results")
+        self.tabs.setTabText(1, "Rejected rows")
+        self.tabs.setCurrentIndex(0)
 
     @Slot()
     def cancel(self) -> None:
@@ -197,9 +211,9 @@ class ScreeningPage(QWidget):
 
     def _progressed(self, value: tuple[int, int]) -> None:
         done, total = value
-        self.progress.setRange(0, max(1, total))
-        self.progress.setValue(done)
-        self.progress.setFormat(f"{done} of {total} rows")
+        share = done / total if total else 1.0
+        self.progress.setValue(round(share * 1000))
+        self.progress.setFormat(f"{share:.0%} of the file")
 
     def _finished(self, report: ScreeningReport) -> None:
         self.progress.setVisible(False)
@@ -208,22 +222,28 @@ class ScreeningPage(QWidget):
         self.results_model.set_rows(report.results)
         self.rejected_model.set_rows(report.rejected)
         for view in (self.results_view, self.rejected_view):
-            view.resizeColumnsToContents()  # once, from the first rows (QHeaderView samples 1000)
-        self.tabs.setTabText(0, f"Results ({report.predicted})")
-        self.tabs.setTabText(1, f"Rejected rows ({len(report.rejected)})")
+            self._fit_columns(view)
+        self.tabs.setTabText(0, f"Results ({report.predicted:,})")
+        self.tabs.setTabText(1, f"Rejected rows ({report.rejected_count:,})")
+        risk = report.risk
         parts = [
-            f"{report.rows_read} row(s) read, {report.predicted} predicted, {len(report.rejected)} rejected."
+            f"{report.rows_read:,} row(s) read, {report.predicted:,} predicted "
+            f"({report.malignant:,} malignant; risk low {risk.low:,}, medium {risk.medium:,}, "
+            f"high {risk.high:,}), {report.rejected_count:,} rejected."
         ]
+        if report.rejected_count > len(report.rejected):
+            parts.append(f"The first {len(report.rejected):,} rejected rows are listed; the export has all.")
         if report.out_of_range_rows:
             parts.append(
-                f"{report.out_of_range_rows} predicted row(s) have values outside the training range."
+                f"{report.out_of_range_rows:,} predicted row(s) have measurements outside the training "
+                "range (named in the Out of range column): those predictions are not reliable."
             )
         if report.ignored_columns:
             parts.append("Columns ignored: " + ", ".join(report.ignored_columns) + ".")
         parts.append(f"Model {report.model_version}. Decision support, not a diagnosis.")
         self.summary.setText(" ".join(parts))
         self._show_agreement(report)
-        if report.rejected and not report.results:
+        if report.rejected_count and not report.predicted:
             self.tabs.setCurrentIndex(1)
         self._update_buttons()
 
@@ -260,9 +280,8 @@ class ScreeningPage(QWidget):
         path = prompts.save_file(self, "Export screening results", "CSV files (*.csv)", default)
         if not path:
             return
-        service = screening_service(self._ctx)
         self._ctx.runner.run(
-            service.export_csv,
+            self._service.export_csv,
             report,
             path,
             key="screening-export",
@@ -276,5 +295,5 @@ class ScreeningPage(QWidget):
         self.cancel_button.setEnabled(running)
         self.cancel_button.setVisible(running)
         self.export_button.setEnabled(
-            not running and self._report is not None and bool(self._report.results or self._report.rejected)
+            not running and self._report is not None and self._report.rows_read > 0
         )
