@@ -13,6 +13,23 @@ from typing import Protocol
 
 from desktop.domain.enums import Diagnosis, RiskLevel
 from desktop.domain.errors import KnownError
+from desktop.domain.features import FEATURE_NAMES
+
+#: Columns of a screening's results file: one line per input row, predicted or rejected.
+EXPORT_COLUMNS = (
+    "line",
+    "id",
+    "status",
+    "reason",
+    "diagnosis_in_file",
+    "prediction",
+    "probability_malignant",
+    "confidence",
+    "risk_level",
+    "agrees",
+    "out_of_range",
+    *FEATURE_NAMES,
+)
 
 
 class ScreeningFileError(KnownError):
@@ -98,6 +115,10 @@ class ScreenedRows(Protocol):
 
     def order(self, column: str, descending: bool = False) -> Sequence[int]:
         """Positions sorted by ``column`` (one of ``ScreenedRow``'s fields, or ``agrees``)."""
+        ...
+
+    def close(self) -> None:
+        """Release the rows and the run's temporary results file."""
         ...
 
 

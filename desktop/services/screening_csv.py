@@ -99,11 +99,11 @@ def split_rows(text: str, source: str = "the file") -> tuple[list[str] | None, l
     rows: list[RawRow] = []
     header: list[str] | None = None
     for row in iter_raw_rows(text, delimiter, source):
+        if not rows:
+            check_decimal_mark(row, delimiter, source)
         if header is None and not rows and looks_like_header(row.cells):
             header = list(row.cells)
             continue
-        if not rows:
-            check_decimal_mark(row, delimiter, Layout(header), source)
         rows.append(row)
     if header is None and not rows:
         raise ScreeningFileError(f"{source} is empty.")
@@ -145,16 +145,13 @@ def detect_delimiter(start: str, source: str = "the file") -> str:
     return best
 
 
-def check_decimal_mark(row: RawRow, delimiter: str, layout: Layout, source: str) -> None:
+def check_decimal_mark(row: RawRow, delimiter: str, source: str) -> None:
     """Refuse a semicolon- or tab-separated file whose numbers use a decimal comma (``17,99``), the
-    usual export of spreadsheets set to a European locale: every row would otherwise be refused."""
+    usual export of spreadsheets set to a European locale: every row would otherwise be refused (or
+    the first taken for a header naming no measurement)."""
     if delimiter == ",":
         return
-    if layout.header is None:
-        cells = list(row.cells[1:])
-    else:
-        cells = [row.cells[i] for i in layout.positions if i < len(row.cells)]
-    sample = next((c for c in cells if _DECIMAL_COMMA.match(c)), None)
+    sample = next((c for c in row.cells if _DECIMAL_COMMA.match(c)), None)
     if sample is not None:
         raise ScreeningFileError(
             f"{source} separates values with {DELIMITERS[delimiter]}s and writes numbers with a decimal "

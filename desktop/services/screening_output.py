@@ -19,23 +19,9 @@ from typing import TextIO
 import numpy as np
 
 from desktop.domain.features import FEATURE_NAMES
-from desktop.domain.screening import ScreeningFileError
+from desktop.domain.screening import EXPORT_COLUMNS, ScreeningFileError
 from desktop.services.screening_results import out_of_range_names
 
-EXPORT_COLUMNS = (
-    "line",
-    "id",
-    "status",
-    "reason",
-    "diagnosis_in_file",
-    "prediction",
-    "probability_malignant",
-    "confidence",
-    "risk_level",
-    "agrees",
-    "out_of_range",
-    *FEATURE_NAMES,
-)
 KNOWN_TEXT = np.array(["", "Benign", "Malignant"], dtype=object)  # index: diagnosis code + 1
 PREDICTION_TEXT = np.array(["Benign", "Malignant"], dtype=object)
 RISK_TEXT = np.array(["Low", "Medium", "High"], dtype=object)
@@ -74,7 +60,9 @@ class ResultsWriter:
             self._handle.write(text)
         except OSError as exc:
             self.abort()
-            raise ScreeningFileError(f"Cannot write the results to {self.path}: {exc.strerror or exc}.") from exc
+            raise ScreeningFileError(
+                f"Cannot write the results to {self.path}: {exc.strerror or exc}."
+            ) from exc
         self.rows += rows
 
     def write_rows(self, rows: Sequence[Iterable[object]]) -> None:
@@ -88,7 +76,9 @@ class ResultsWriter:
             os.replace(self._tmp, self.path)
         except OSError as exc:
             self.abort()
-            raise ScreeningFileError(f"Cannot write the results to {self.path}: {exc.strerror or exc}.") from exc
+            raise ScreeningFileError(
+                f"Cannot write the results to {self.path}: {exc.strerror or exc}."
+            ) from exc
         return self.path
 
     def abort(self) -> None:
@@ -125,7 +115,20 @@ def predicted_row(
 
 
 def rejected_row(line: int, case_id: str, reason: str) -> list[object]:
-    return [line, safe_text(case_id), "rejected", safe_text(reason), "", "", "", "", "", "", "", *_BLANK_FEATURES]
+    return [
+        line,
+        safe_text(case_id),
+        "rejected",
+        safe_text(reason),
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        "",
+        *_BLANK_FEATURES,
+    ]
 
 
 def copy_results(source: Path, path: Path) -> None:
@@ -158,7 +161,8 @@ def fast_rows_text(
     out_of_range_bits: np.ndarray,
 ) -> str:
     """The results lines of a block that parsed in one go (no quoting needed: the block holds no
-    quotes, and its ids neither start a formula nor hold a comma). The 30 values are copied as the
+    quotes, and its ids neither start a formula nor hold a comma), ended with CRLF as the csv module
+    writes the others. The 30 values are copied as the
     file wrote them when they end each line in model order, else written from the parsed numbers.
 
     Written column-wise where it can be (a million rows): the diagnosis/prediction pair and the
@@ -179,7 +183,7 @@ def fast_rows_text(
     confidence = np.where(malignant, p, 1.0 - p).tolist()
     return "".join(
         [
-            f"{ln},{line[a:b]},predicted,,{dp},{q:.6f},{c:.6f},{ra},{o},{v[t:]}\n"
+            f"{ln},{line[a:b]},predicted,,{dp},{q:.6f},{c:.6f},{ra},{o},{v[t:]}\r\n"
             for ln, line, a, b, dp, q, c, ra, o, v, t in zip(
                 range(first_line, first_line + n),
                 lines,

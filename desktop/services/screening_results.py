@@ -8,18 +8,20 @@ or garbage-collected, so an abandoned run leaves nothing in the temporary folder
 
 from __future__ import annotations
 
+import contextlib
 import os
 import weakref
 from collections.abc import Sequence
 from pathlib import Path
+from typing import cast
 
 import numpy as np
 
-from desktop.domain.enums import Diagnosis, RiskLevel
+from desktop.domain.enums import Diagnosis
 from desktop.domain.features import FEATURE_NAMES
 from desktop.domain.screening import ScreenedRow
+from desktop.ml.batch import RISK_BY_CODE
 
-RISK_BY_CODE: tuple[RiskLevel, ...] = (RiskLevel.LOW, RiskLevel.MEDIUM, RiskLevel.HIGH)
 _KNOWN = (Diagnosis.BENIGN, Diagnosis.MALIGNANT)
 
 
@@ -74,10 +76,8 @@ class ResultColumns:
 
 def _remove(path: Path | None) -> None:
     if path is not None:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(path)
-        except FileNotFoundError:
-            pass
 
 
 class ResultTable:
@@ -119,9 +119,9 @@ class ResultTable:
         """Positions sorted by ``column``; ties keep file order in both directions."""
         key = self._key(column)
         if not descending:
-            return np.argsort(key, kind="stable")
+            return cast(Sequence[int], np.argsort(key, kind="stable"))
         n = key.shape[0]
-        return (n - 1 - np.argsort(key[::-1], kind="stable"))[::-1]
+        return cast(Sequence[int], (n - 1 - np.argsort(key[::-1], kind="stable"))[::-1])
 
     def _key(self, column: str) -> np.ndarray:
         c = self._c

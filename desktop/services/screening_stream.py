@@ -138,7 +138,9 @@ def fast_parse(block: Block, text: str, delimiter: str, layout: Layout) -> FastC
     lines = text.split("\n")
     lines.pop()  # after the final newline
     try:  # a row with too few values or a non-number fails here; too many is caught by the count above
-        x = np.loadtxt(lines, delimiter=delimiter, usecols=positions, dtype=np.float64, ndmin=2, comments=None)
+        x = np.loadtxt(
+            lines, delimiter=delimiter, usecols=positions, dtype=np.float64, ndmin=2, comments=None
+        )
     except ValueError:
         return None
     if x.shape != (n, len(positions)) or not (x.min() >= 0 and x.max() <= LARGEST_MEASUREMENT):

@@ -143,12 +143,23 @@ class ScreeningPage(QWidget):
 
     @staticmethod
     def _fit_columns(view: QTableView) -> None:
-        """Columns as wide as their contents (QHeaderView samples 1000 rows), but none so wide that it
-        pushes the last column off screen; the last one takes what is left."""
-        view.resizeColumnsToContents()
+        """Columns as wide as their contents and titles, but none so wide that it pushes the last one
+        off screen; the last one takes what is left (long lists are elided, the tooltip has them).
+
+        Not resizeColumnsToContents: it reserves room for a sort arrow in every title, which alone
+        pushed "Out of range" past the edge of a 1024-pixel window."""
         header = view.horizontalHeader()
-        for column in range(header.count() - 1):
-            header.resizeSection(column, min(header.sectionSize(column), MAX_COLUMN_WIDTH))
+        metrics = header.fontMetrics()
+        model = view.model()
+        last = header.count() - 1
+        for column in range(last + 1):
+            title = metrics.horizontalAdvance(str(model.headerData(column, Qt.Orientation.Horizontal))) + 16
+            if column == last:
+                header.resizeSection(column, title)
+            else:
+                header.resizeSection(
+                    column, min(max(view.sizeHintForColumn(column), title), MAX_COLUMN_WIDTH)
+                )
 
     @property
     def report(self) -> ScreeningReport | None:
@@ -294,6 +305,4 @@ class ScreeningPage(QWidget):
         self.choose_button.setEnabled(not running)
         self.cancel_button.setEnabled(running)
         self.cancel_button.setVisible(running)
-        self.export_button.setEnabled(
-            not running and self._report is not None and self._report.rows_read > 0
-        )
+        self.export_button.setEnabled(not running and self._report is not None and self._report.rows_read > 0)
