@@ -49,7 +49,9 @@ def run(args: argparse.Namespace) -> int:
     except KnownError as exc:
         return fail(exc.message, 2)
 
-    separator = "" if report.delimiter == "," else f", values separated by {DELIMITER_NAMES[report.delimiter]}"
+    separator = (
+        "" if report.delimiter == "," else f", values separated by {DELIMITER_NAMES[report.delimiter]}"
+    )
     print(
         f"{paint('File:', 'bold')} {report.source} "
         f"({'with header' if report.layout == 'header' else 'wdbc.data layout'}{separator})"
@@ -76,7 +78,10 @@ def run(args: argparse.Namespace) -> int:
         who = f" ({rej.case_id})" if rej.case_id else ""
         print(f"  line {rej.line}{who}: {rej.reason}")
     if n_rejected > MAX_LISTED:
-        print(f"  ... and {n_rejected - MAX_LISTED} more" + (" (all are in the output file)" if args.out else ""))
+        print(
+            f"  ... and {n_rejected - MAX_LISTED} more"
+            + (" (all are in the output file)" if args.out else "")
+        )
     a = report.agreement
     if a is not None:
         print(f"Agreement with the file's diagnoses ({a.total} rows):")

@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, BinaryIO
 
 from desktop.domain.screening import EXPORT_COLUMNS, ScreeningFileError, ScreeningReport
 from desktop.services.predictor_provider import PredictorProvider, shared_provider
@@ -92,9 +92,20 @@ class ScreeningService:
         if report is not None and report.results is not None:
             report.results.close()
 
-    def _run(self, *args: object) -> ScreeningReport:
+    def _run(
+        self,
+        handle: BinaryIO,
+        total: int,
+        source: str,
+        out: Path | str | None,
+        keep_rows: bool,
+        progress: Progress | None,
+        cancel: Cancel,
+        block_bytes: int | None,
+    ) -> ScreeningReport:
         # Imported here, not at the top: numpy and the pipeline load when a file is screened, not when
         # the container builds this service at start-up.
         from desktop.services.screening_run import run
 
-        return run(self._provider.get(), *args)  # type: ignore[arg-type]
+        predictor = self._provider.get()
+        return run(predictor, handle, total, source, out, keep_rows, progress, cancel, block_bytes)

@@ -79,33 +79,34 @@ def run(
     cancel: Cancel,
     block_bytes: int | None,
 ) -> ScreeningReport:
+    """Screen what ``handle`` reads (``total`` bytes); see ScreeningService.screen_file."""
     spool = None
     if out is not None:
         target = Path(out)
     elif keep_rows:
         spool = target = Path(tempfile.gettempdir()) / f"clinicdesk-screening-{uuid.uuid4().hex}.csv"
     writer = ResultsWriter(target) if out is not None or keep_rows else None
-    run = _Run(source, predictor, writer, ResultColumns() if keep_rows else None)
+    state = _Run(source, predictor, writer, ResultColumns() if keep_rows else None)
     try:
         if progress is not None:
             progress(0, total)
         for block in iter_blocks(handle, source, max(1, block_bytes or BLOCK_BYTES)):
             if _cancelled(cancel):
                 raise ScreeningCancelledError()
-            run.feed(block)
+            state.feed(block)
             if progress is not None:
                 progress(block.done_bytes, total)
         if _cancelled(cancel):
             raise ScreeningCancelledError()
-        if run.layout is None:
+        if state.layout is None:
             raise ScreeningFileError(f"{source} is empty.")
         output = writer.commit() if writer is not None else None
     except BaseException:
         if writer is not None:
             writer.abort()
         raise
-    table = run.columns.build(spool) if run.columns is not None else None
-    return run.report(str(output) if output is not None else None, table)
+    table = state.columns.build(spool) if state.columns is not None else None
+    return state.report(str(output) if output is not None else None, table)
 
 
 class _Run:

@@ -1,6 +1,6 @@
 """Streaming batch screening against numpy.loadtxt, on files of the UCI wdbc.data layout (prints a table).
 
-    .venv/bin/python tests/perf/bench_screening_stream.py [ROWS ...]     # default: 250000 1000000
+    .venv/bin/python tests/perf/bench_screening_stream.py [--rounds N] [ROWS ...]   # default: 250000 1000000
 
 Each file is the Wisconsin data set (scikit-learn's copy, the model's training data) repeated with new
 ids. Every measurement runs in its own process, so peak RSS (ru_maxrss of that child) is its own:
@@ -9,10 +9,13 @@ ids. Every measurement runs in its own process, so peak RSS (ru_maxrss of that c
   (process start-up, imports and the model load included: the command as a person runs it).
 Targets: screen --out <= 2.0x the reference, screen <= 1.5x, peak RSS < 300 MB at 1,000,000 rows
 and not growing with the file (the largest file's peak within 1.25x of the smallest's).
+The three runs are interleaved and repeated (``--rounds``, default 2); each keeps its fastest time,
+which is the least disturbed by other work on a shared machine.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import subprocess
 import sys
@@ -45,7 +48,11 @@ def measure(args: list[str]) -> tuple[float, float]:
 
 
 def main() -> None:
-    sizes = [int(a) for a in sys.argv[1:]] or [250_000, 1_000_000]
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("sizes", nargs="*", type=int)
+    options = parser.parse_args()
+    sizes = options.sizes or [250_000, 1_000_000]
     python = sys.executable
     rows: list[tuple[int, str, float, float]] = []
     with tempfile.TemporaryDirectory() as folder:
@@ -59,9 +66,13 @@ def main() -> None:
                 "screen FILE --out OUT": [python, "-m", "desktop", "screen", str(data), "--out", str(out)],
                 "screen FILE": [python, "-m", "desktop", "screen", str(data)],
             }
-            for name, args in cases.items():
-                seconds, rss = measure(args)
-                rows.append((n, name, seconds, rss))
+            best: dict[str, tuple[float, float]] = {}
+            for _ in range(options.rounds):
+                for name, args in cases.items():
+                    seconds, rss = measure(args)
+                    old = best.get(name, (float("inf"), 0.0))
+                    best[name] = (min(old[0], seconds), max(old[1], rss))
+            rows.extend((n, name, seconds, rss) for name, (seconds, rss) in best.items())
             out.unlink(missing_ok=True)
 
     print(f"\n{'rows':>9}  {'run':28} {'seconds':>8} {'x ref':>6} {'target':>7} {'peak RSS MB':>12}")
