@@ -181,12 +181,14 @@ class _Run:
 
     def _predict(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         batch = self.predictor.predict_many(x)
-        return (
-            batch.probability_malignant,
-            batch.malignant,
-            batch.risk_codes,
-            out_of_range_bits(batch.out_of_range_mask()),
-        )
+        card = self.predictor.card
+        if (x.min(axis=0, initial=np.inf) >= card.feature_min).all() and (
+            x.max(axis=0, initial=0.0) <= card.feature_max
+        ).all():
+            bits = np.zeros(x.shape[0], dtype=np.uint32)  # the usual block: nothing to flag row by row
+        else:
+            bits = out_of_range_bits(batch.out_of_range_mask())
+        return batch.probability_malignant, batch.malignant, batch.risk_codes, bits
 
     def _count(self, known: np.ndarray, malignant: np.ndarray, risk: np.ndarray, bits: np.ndarray) -> None:
         self.predicted += int(malignant.shape[0])
