@@ -153,7 +153,8 @@ class ScreeningPage(QWidget):
         model = view.model()
         last = header.count() - 1
         for column in range(last + 1):
-            title = metrics.horizontalAdvance(str(model.headerData(column, Qt.Orientation.Horizontal))) + 16
+            # + room for the margins and the sort arrow, which Qt draws inside the title
+            title = metrics.horizontalAdvance(str(model.headerData(column, Qt.Orientation.Horizontal))) + 28
             if column == last:
                 header.resizeSection(column, title)
             else:
@@ -263,13 +264,13 @@ class ScreeningPage(QWidget):
         self.agreement_box.setVisible(a is not None)
         if a is None:
             return
-        self.agreement_box.setTitle(f"Agreement with the diagnoses in the file ({a.total} rows)")
+        self.agreement_box.setTitle(f"Agreement with the diagnoses in the file ({a.total:,} rows)")
         self.accuracy_label.setText(_percent(a.accuracy))
         self.sensitivity_label.setText(_percent(a.sensitivity))
         self.specificity_label.setText(_percent(a.specificity))
         for r, row in enumerate(a.confusion_matrix):
             for c, value in enumerate(row):
-                self.matrix_labels[r][c].setText(str(value))
+                self.matrix_labels[r][c].setText(f"{value:,}")
 
     def _failed(self, error: BaseException) -> None:
         self.progress.setVisible(False)
