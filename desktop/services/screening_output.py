@@ -51,11 +51,9 @@ class ResultsWriter:
             raise ScreeningFileError(f"Cannot write to {folder}: {exc.strerror or exc}.") from exc
         self._tmp = Path(tmp)
         self._handle: TextIO = os.fdopen(fd, "w", encoding="utf-8", newline="")
-        self.rows = 0
         self.write_rows([EXPORT_COLUMNS])
-        self.rows = 0
 
-    def write_text(self, text: str, rows: int) -> None:
+    def write_text(self, text: str) -> None:
         try:
             self._handle.write(text)
         except OSError as exc:
@@ -63,12 +61,11 @@ class ResultsWriter:
             raise ScreeningFileError(
                 f"Cannot write the results to {self.path}: {exc.strerror or exc}."
             ) from exc
-        self.rows += rows
 
     def write_rows(self, rows: Sequence[Iterable[object]]) -> None:
         buffer = io.StringIO()
         csv.writer(buffer).writerows(rows)
-        self.write_text(buffer.getvalue(), len(rows))
+        self.write_text(buffer.getvalue())
 
     def commit(self) -> Path:
         try:

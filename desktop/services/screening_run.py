@@ -152,7 +152,7 @@ class _Run:
                 lines, block.first_line, chunk.id_start, chunk.id_end, chunk.tail_start, chunk.features,
                 chunk.diagnosis, malignant, p, risk, bits,
             )  # fmt: skip
-            self.writer.write_text(text_out, n)
+            self.writer.write_text(text_out)
         if self.columns is not None:
             numbers = np.arange(block.first_line, block.first_line + n, dtype=np.int64)
             self.columns.add(numbers, chunk.ids_as_bytes(), chunk.diagnosis, malignant, p, risk, bits)
