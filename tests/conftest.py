@@ -15,8 +15,6 @@ from pathlib import Path
 
 import pytest
 
-import desktop.ui  # noqa: F401  (applies desktop/ui/pyside_workarounds.py before any Qt call)
-
 POSTGRES_URL_ENV = "CLINICDESK_TEST_POSTGRES_URL"
 
 

@@ -17,7 +17,6 @@ import pytest
 from desktop.db import migrate
 from desktop.ui.dialogs import startup
 from desktop.ui.main_window import MainWindow
-from tests.ui import helpers_ui2  # noqa: F401  (installs the PySide6 refcount guard)
 
 HEAD = "c7e5d1f0a9b3"
 PREVIOUS = "d24a4742aa81"

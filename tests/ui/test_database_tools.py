@@ -14,7 +14,6 @@ import pytest
 
 from desktop.db import migrate
 from desktop.ui.dialogs.database_tools import DatabaseToolsDialog
-from tests.ui import helpers_ui2  # noqa: F401  (installs the PySide6 refcount guard)
 
 HEAD = "c7e5d1f0a9b3"
 REVISIONS = ["c7e5d1f0a9b3", "d24a4742aa81", "a8b9ec836410"]  # newest first, as the history shows

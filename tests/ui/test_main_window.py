@@ -27,7 +27,7 @@ def test_user_sees_no_admin_pages_and_the_services_refuse_them(qtbot: Any, signe
     window = _window(qtbot, signed_in_ctx)
     assert window.page_keys() == ["profile", "records", "family", "new_prediction", "prediction_history",
                                   "screening"]
-    assert window.tools_menu is None
+    assert window.menus.tools_menu is None
     assert window.show_page("users") is None
     services, token = signed_in_ctx.services, signed_in_ctx.token
     for call in (lambda: services.users.list_accounts(token), lambda: services.audit.list(token),
@@ -41,7 +41,7 @@ def test_user_sees_no_admin_pages_and_the_services_refuse_them(qtbot: Any, signe
 def test_admin_sees_users_audit_and_tools(qtbot: Any, admin_ctx: Any, qtmodeltester: Any) -> None:
     window = _window(qtbot, admin_ctx)
     assert {"users", "audit"} <= set(window.page_keys())
-    assert window.tools_menu is not None
+    assert window.menus.tools_menu is not None
     users = window.show_page("users")
     _idle(qtbot, admin_ctx)
     assert users.model.rowCount() == 1
@@ -64,7 +64,7 @@ def test_every_page_opens(qtbot: Any, signed_in_ctx: Any) -> None:
 def test_ctrl_n_from_another_page_opens_a_new_record(qtbot: Any, signed_in_ctx: Any) -> None:
     window = _window(qtbot, signed_in_ctx)
     window.show_page("profile")
-    window.new_action.trigger()
+    window.menus.new_action.trigger()
     assert window.current_key() == "records"
     dialog = window.page("records")._dialog
     qtbot.addWidget(dialog)
@@ -84,11 +84,11 @@ def test_ctrl_f_focuses_the_search_box(qtbot: Any, signed_in_ctx: Any) -> None:
 def test_lock_hides_data_and_resume_needs_the_password(qtbot: Any, signed_in_ctx: Any) -> None:
     window = _window(qtbot, signed_in_ctx)
     assert window.windowTitle() == "Medical records - ClinicDesk"
-    window.lock_action.trigger()
+    window.menus.lock_action.trigger()
     assert window.is_locked()
     assert window.windowTitle() == "ClinicDesk - Locked"
     assert not window.content.isVisible()
-    assert not window.new_action.isEnabled()
+    assert not window.menus.new_action.isEnabled()
     screen = window.lock_screen
     screen.password.setText("wrong password")
     screen.unlock_button.click()
@@ -100,7 +100,7 @@ def test_lock_hides_data_and_resume_needs_the_password(qtbot: Any, signed_in_ctx
         screen.unlock_button.click()
     assert not window.is_locked()
     assert window.windowTitle() == "Medical records - ClinicDesk"
-    assert window.new_action.isEnabled()
+    assert window.menus.new_action.isEnabled()
 
 
 def test_idle_time_locks_the_screen(qtbot: Any, signed_in_ctx: Any) -> None:
@@ -186,12 +186,12 @@ def test_lock_hides_an_open_edit_dialog_and_unlock_brings_it_back(qtbot: Any, si
 def test_print_and_help_shortcuts(qtbot: Any, signed_in_ctx: Any, no_dialogs: Any) -> None:
     window = _window(qtbot, signed_in_ctx)
     window.show_page("records")  # no report to print here: a note in the status bar, no dialog
-    window.print_action.trigger()
+    window.menus.print_action.trigger()
     assert "nothing to print" in window.statusBar().currentMessage().lower()
-    window.help_action.trigger()
+    window.menus.help_action.trigger()
     assert "Ctrl+L" in no_dialogs.messages("info")[0]
-    assert window.help_action.shortcut().toString() == "F1"
-    assert window.lock_action.shortcut().toString() == "Ctrl+L"
+    assert window.menus.help_action.shortcut().toString() == "F1"
+    assert window.menus.lock_action.shortcut().toString() == "Ctrl+L"
     _idle(qtbot, signed_in_ctx)
 
 

@@ -15,7 +15,7 @@ from desktop.ui.sample_cases import SAMPLE_CASES
 from desktop.ui.widgets.contributions_chart import ContributionsChart, top_contributions
 from desktop.ui.widgets.feature_form import FeatureForm, parse_value
 from desktop.ui.widgets.risk_badge import RiskBadge, risk_colour
-from tests.ui.helpers_ui2 import BENIGN_EXAMPLE, MALIGNANT_EXAMPLE
+from tests.ui.sample_predictions import BENIGN_EXAMPLE, MALIGNANT_EXAMPLE
 
 # --- widgets ---------------------------------------------------------------------------------------
 

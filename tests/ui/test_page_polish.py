@@ -12,7 +12,7 @@ from desktop.settings import Settings, database_location
 from desktop.ui.context import UiContext
 from desktop.ui.main_window import MainWindow
 from desktop.ui.pages.prediction_history import EMPTY_TEXT, PredictionHistoryPage
-from tests.ui.helpers_ui2 import save_predictions
+from tests.ui.sample_predictions import save_predictions
 
 
 def _headings(page: Any) -> list[str]:

@@ -14,7 +14,7 @@ from desktop.ui.tablemodels.predictions_model import (
     PredictionRole,
     PredictionsModel,
 )
-from tests.ui.helpers_ui2 import save_predictions
+from tests.ui.sample_predictions import save_predictions
 
 
 def _page(qtbot: Any, ctx: Any) -> PredictionHistoryPage:

@@ -13,7 +13,7 @@ import pytest
 from desktop.domain.features import FEATURE_NAMES
 from desktop.ui import report
 from desktop.ui.model_card import ModelCard, report_data_for
-from tests.ui.helpers_ui2 import MALIGNANT_EXAMPLE, utc
+from tests.ui.sample_predictions import MALIGNANT_EXAMPLE, utc
 
 
 def _data(**overrides: Any) -> report.ReportData:

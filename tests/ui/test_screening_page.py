@@ -10,7 +10,6 @@ from typing import Any
 from desktop.services.screening import ScreeningService
 from desktop.ui.pages.screening import ScreeningPage
 from desktop.ui.tablemodels.screening_model import RejectedRowsModel, ScreeningResultsModel, SortRole
-from tests.ui import helpers_ui2  # noqa: F401  (installs the PySide6 refcount guard)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MIXED = FIXTURES / "wdbc_mixed.csv"

@@ -7,7 +7,7 @@ colour alone.
 Why a decoration and not a Python ``paint()`` override: Qt's own C++ QStyledItemDelegate draws the
 icon the model returns for ``DecorationRole`` (see RecordsModel.data), so painting 100k-row tables
 never calls into Python per cell, and it avoids the PySide6 6.12 / Python 3.11 reference-count defect
-that Python delegate overrides trigger (desktop/ui/pyside_workarounds.py). ``StatusDelegate`` only
+that Python delegate overrides trigger (README, notes for maintainers). ``StatusDelegate`` only
 sizes the dot to the font, so it stays proportionate at 200% scaling.
 """
 

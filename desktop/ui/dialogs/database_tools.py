@@ -44,16 +44,6 @@ log = logging.getLogger(__name__)
 JOB_KEY = "database-tools"
 
 
-def maintenance_for(ctx: UiContext) -> Any:
-    """The maintenance service for this database (the container's, when it is wired to a URL)."""
-    service = getattr(ctx.services, "maintenance", None)
-    if service is not None and isinstance(getattr(service, "url", None), str):
-        return service
-    from desktop.services.maintenance import MaintenanceService
-
-    return MaintenanceService(ctx.settings.database_url)
-
-
 class DatabaseToolsDialog(QDialog):
     #: Emitted (when the dialog closes) after a restore or downgrade: the main window signs out.
     sign_out_requested = Signal(str)
@@ -63,7 +53,7 @@ class DatabaseToolsDialog(QDialog):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
-        self._service = maintenance_for(ctx)
+        self._service = ctx.services.maintenance
         self._status: Any = None
         self._history: list[Any] = []
         self._sign_out_reason = ""
@@ -141,10 +131,9 @@ class DatabaseToolsDialog(QDialog):
         Only a database at head can answer it (older revisions have no sessions table, e.g. after an
         earlier downgrade); the UI's own admin check (the Tools menu is admin-only) is then all there is.
         """
-        authorize = getattr(self._service, "authorize", None)
-        if not callable(authorize) or not status.exists or status.is_too_new or not status.at_head:
+        if not status.exists or status.is_too_new or not status.at_head:
             return self._fallback_actor()
-        return str(authorize(self._ctx.token))
+        return self._service.authorize(self._ctx.token)
 
     def _fallback_actor(self) -> str:
         if not self._ctx.is_admin:

@@ -66,7 +66,7 @@ class AuditPage(QWidget):
         self.search.setClearButtonEnabled(True)
         self.action = QComboBox()
         self.action.setAccessibleName("Filter by action")
-        self.action.addItem("All actions", "")  # not None: see pyside_workarounds.py
+        self.action.addItem("All actions", "")  # "" means no filter
         for action in AuditAction:
             self.action.addItem(action.value.replace("_", " ").capitalize(), action.value)
         self.date_from = _date_edit("From date")

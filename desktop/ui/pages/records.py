@@ -34,7 +34,7 @@ class RecordsPage(TablePage):
     def setup_extra(self) -> None:
         self.status_filter = QComboBox()
         self.status_filter.setAccessibleName("Filter by status")
-        self.status_filter.addItem("All statuses", "")  # not None: see pyside_workarounds.py
+        self.status_filter.addItem("All statuses", "")  # "" means no filter
         for status in RecordStatus:
             self.status_filter.addItem(status.label, status.value)
         self.status_filter.currentIndexChanged.connect(lambda _i: self.apply_filter())

@@ -37,23 +37,6 @@ from desktop.ui.tablemodels.screening_model import RejectedRowsModel, ScreeningR
 JOB_KEY = "screening"
 
 
-def screening_service(ctx: UiContext) -> Any:
-    """The container's screening service when it is wired to a predictor, else one over the shared one.
-
-    (The container may build ``ScreeningService(service_context)``, which the service would take for a
-    predictor provider; checking the provider's type keeps this page working either way.)
-    """
-    from desktop.services.predictor_provider import PredictorProvider
-    from desktop.services.screening import ScreeningService
-
-    service = getattr(ctx.services, "screening", None)
-    if isinstance(service, ScreeningService) and isinstance(
-        getattr(service, "_provider", None), PredictorProvider
-    ):
-        return service
-    return ScreeningService()
-
-
 def _percent(value: float | None) -> str:
     """An observed proportion (e.g. 6 of 6 = 100.0%), unlike a model probability (formatting.percent)."""
     return "-" if value is None else f"{value:.1%}"
@@ -175,7 +158,7 @@ class ScreeningPage(QWidget):
             return
         self._cancel = threading.Event()
         self._path = path
-        cancel, service = self._cancel, screening_service(self._ctx)
+        cancel, service = self._cancel, self._ctx.services.screening
 
         def work(progress: Any) -> ScreeningReport:
             return service.screen_file(
@@ -260,7 +243,7 @@ class ScreeningPage(QWidget):
         path = prompts.save_file(self, "Export screening results", "CSV files (*.csv)", default)
         if not path:
             return
-        service = screening_service(self._ctx)
+        service = self._ctx.services.screening
         self._ctx.runner.run(
             service.export_csv,
             report,

@@ -1,6 +1,6 @@
-"""Helpers for the prediction, screening, report and database-tools UI tests (UI-2's tests).
+"""Example feature sets and saved predictions for the prediction, history and report UI tests.
 
-Fixtures live in tests/ui/conftest.py (UI-1's); these are plain functions and values.
+Fixtures live in tests/ui/conftest.py; these are plain functions and values.
 """
 
 from __future__ import annotations
