@@ -25,9 +25,16 @@ import numpy as np
 from desktop.domain.enums import Diagnosis, RiskLevel
 from desktop.domain.errors import ModelError, ValidationError
 from desktop.domain.features import FEATURE_NAMES, feature_label
-from desktop.domain.prediction import FeatureContribution, ModelInfo, PredictionResult, validate_features
+from desktop.domain.prediction import (
+    MAX_MEASUREMENT,
+    FeatureContribution,
+    ModelInfo,
+    PredictionResult,
+    validate_features,
+)
 from desktop.ml.batch import BatchPrediction
 from desktop.ml.model_card import ModelCard, read_card
+from desktop.paths import resource_path
 
 N_FEATURES = len(FEATURE_NAMES)
 _LABELS = tuple(feature_label(n) for n in FEATURE_NAMES)
@@ -37,8 +44,6 @@ DEFAULT_CHUNK = 65_536
 
 def default_model_dir() -> Path:
     """The bundled onnx_model/ folder (source checkout, wheel or PyInstaller bundle)."""
-    from desktop.paths import resource_path
-
     try:
         return resource_path("onnx_model")
     except FileNotFoundError as exc:
@@ -174,6 +179,8 @@ class Predictor:
 
     @staticmethod
     def _session(model_bytes: bytes, intra_threads: int) -> Any:
+        # Here, not at the top: importing onnxruntime takes longer than the rest of the app's start;
+        # it is paid on a worker when the model first loads.
         import onnxruntime as ort
 
         options = ort.SessionOptions()
@@ -260,13 +267,18 @@ class Predictor:
                 raise ValidationError("The measurements must be numbers.") from exc
             x = x.view()
             x.flags.writeable = False  # our view only: the caller must not change the array meanwhile
-            if x.size and not (x.min() >= 0 and x.max() < np.inf):  # NaN fails both comparisons
-                bad = ~(np.isfinite(x) & (x >= 0)).all(axis=1)
-                where = np.flatnonzero(bad)
+            if x.size and not (x.min() >= 0 and x.max() <= MAX_MEASUREMENT):  # NaN fails both
+                # Only finds the rows, vectorised; validate_features says what is wrong with them.
+                where = np.flatnonzero(~((x >= 0) & (x <= MAX_MEASUREMENT)).all(axis=1))
                 listed = ", ".join(str(int(i) + 1) for i in where[:10]) + (" ..." if len(where) > 10 else "")
-                raise ValidationError(
-                    f"{len(where)} row(s) hold a missing, infinite or negative measurement (rows {listed})."
-                )
+                try:
+                    validate_features(dict(zip(FEATURE_NAMES, x[where[0]].tolist(), strict=True)))
+                except ValidationError as exc:
+                    raise ValidationError(
+                        f"{len(where)} row(s) hold a missing, infinite, negative or too large measurement (rows {listed}). "
+                        f"Row {int(where[0]) + 1}: {exc.message}",
+                        exc.fields,
+                    ) from None
             return x
         matrix = np.empty((len(rows), N_FEATURES), dtype=np.float64)
         for i, mapping in enumerate(rows):
