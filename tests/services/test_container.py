@@ -7,18 +7,22 @@ import sys
 from pathlib import Path
 
 from desktop.services.container import Services
+from desktop.services.predictor_provider import PredictorProvider
 from desktop.settings import Settings
 
 
 def test_services_share_one_context_and_one_predictor_provider(db_url):
-    services = Services.create(db_url, Settings(database_url=db_url, session_hours=2), bcrypt_rounds=4)
+    provider = PredictorProvider()  # the bundled model, not yet loaded
+    settings = Settings(database_url=db_url, session_hours=2)
+    services = Services.create(db_url, settings, bcrypt_rounds=4, predictor_provider=provider)
     try:
         assert services.settings.session_hours == 2 and services.database.url == db_url
         assert services.context.bcrypt_rounds == 4
         for name in ("auth", "users", "profile", "records", "family", "predictions", "audit", "maintenance"):
-            assert getattr(services, name)._ctx is services.context
             assert getattr(services, name) is getattr(services, name)
-        assert services.screening._provider is services.predictions._provider is services.predictor_provider
+        assert services.predictor_provider is provider and not provider.is_loaded
+        services.predictions.model_info()  # loads the model through the shared provider
+        assert provider.is_loaded
         services.auth.create_first_admin("a@clinic.example", "A", "correct horse battery")
         session = services.auth.sign_in("a@clinic.example", "correct horse battery")
         assert (session.expires_at - services.context.now()).total_seconds() > 7100
@@ -40,6 +44,7 @@ LAZY_MODULES = ("users", "profile", "records", "family", "predictions", "screeni
 START_UP = """
 import sys
 from desktop.services.container import Services
+from desktop.services.predictor_provider import PredictorProvider
 services = Services.create(sys.argv[1], bcrypt_rounds=4)
 print(" ".join(m for m in %r if "desktop.services." + m in sys.modules))
 services.warm_up()
