@@ -1,6 +1,6 @@
 """The start-up decision, before sign-in: create, upgrade, refuse, or offer a way out (Qt-free).
 
-The composition root (desktop/app.py) calls :func:`inspect` and acts on its state:
+The app (desktop/app.py, through the start-up dialogs) calls :func:`inspect` and acts on its state:
 
 * ``MISSING``: :func:`run_startup_upgrade` creates the database at head.
 * ``BEHIND``: show a progress dialog naming each revision and call :func:`run_startup_upgrade`

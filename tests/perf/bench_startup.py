@@ -1,4 +1,4 @@
-"""Start-up and records-page benchmark for the desktop GUI (issue 5). Prints a table.
+"""Start-up and records-page benchmark for the desktop GUI. Prints a table.
 
     python tests/perf/bench_startup.py [--runs 5] [--rows 100000]
 

@@ -1,4 +1,4 @@
-"""Issue 8's load test: N simulated desktops on one database, then a consistency check. Prints tables.
+"""Load test: N simulated desktops on one database, then a consistency check. Prints tables.
 
     python -m tests.perf.load_test                       # PostgreSQL N=1,4,16 and SQLite N=1,4, 10 s each
     python -m tests.perf.load_test --backends postgresql --clients 16 --seconds 20 --think-ms 0-0
@@ -66,17 +66,6 @@ SORTS = ("date", "type", "status", "created_at")
 BENIGN = (12.1, 17.9, 78.1, 463.0, 0.0925, 0.080, 0.046, 0.0257, 0.174, 0.0629,
           0.284, 1.22, 2.0, 21.1, 0.0072, 0.0214, 0.026, 0.0099, 0.0206, 0.0036,
           13.4, 23.5, 87.0, 558.0, 0.125, 0.183, 0.166, 0.0744, 0.270, 0.0794)
-
-
-@dataclass
-class StubResult:
-    """Stands in for the model's PredictionResult when the model is not installed."""
-
-    prediction: str = "Benign"
-    confidence: float = 0.9
-    probability: float = 0.1
-    risk_level: str = "Medium"
-    model_version: str = "load-test-stub"
 
 
 @dataclass
@@ -190,14 +179,12 @@ def desktop(index: int, account: int, url: str, email: str, seconds: float, thin
                 timed(op, services.family.list, token, FamilyQuery(limit=50))
             elif op == "predict_and_save":
                 features = _features(rng)
-                outcome: Any = StubResult()
-                if not report.predict_unavailable:
+                if not report.predict_unavailable:  # without the model nothing can be saved
                     op = "predict"
-                    outcome = timed(op, services.predictions.make_prediction, token, features)
-                op = "save_prediction"
-                saved = timed(op, services.predictions.save, token, outcome, features,
-                              notes=f"{marker_prefix}{seq}")
-                report.predictions.append(saved.id)
+                    timed(op, services.predictions.make_prediction, token, features)
+                    op = "save_prediction"  # the service runs the model again on what it stores
+                    saved = timed(op, services.predictions.save, token, features, notes=f"{marker_prefix}{seq}")
+                    report.predictions.append(saved.id)
             elif op == "list_predictions":
                 page = timed(op, services.predictions.list, token, PredictionQuery(limit=50))
                 report.foreign_rows_seen += sum(1 for p in page.rows if not p.notes.startswith(account_prefix))
@@ -432,7 +419,7 @@ def print_result(result: dict[str, Any]) -> bool:
     for report in fatal:
         print(f"  desktop {report.index} could not start: {report.fatal}")
     if any(r.predict_unavailable for r in reports):
-        print("  note: prediction model not installed; 'save_prediction' stored a fixed result")
+        print("  note: prediction model not installed; no prediction was made or saved")
     conflicts = sum(r.conflicts for r in reports)
     if conflicts or result["per_account"] > 1:
         print(f"explained: {conflicts} saves refused with 'changed by someone else' (another desk of the "
