@@ -1,4 +1,8 @@
-"""Add or edit one medical record (date, type, result, doctor, status, notes)."""
+"""Add or edit one medical record (date, type, result, doctor, status, notes).
+
+The inputs' lengths and the check before saving come from the domain's record rules, the ones the
+records service applies, so the dialog shows the service's own messages without a round trip.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QPlainTextEdit, QWidget
 
 from desktop.domain.dto import RecordDraft, RecordDTO
+from desktop.domain.entry_rules import RECORD_TEXT_MAX, record_values
 from desktop.domain.enums import RecordStatus
 from desktop.ui.dialogs.edit_dialog import EditDialog
 
@@ -27,12 +32,12 @@ class RecordDialog(EditDialog):
         self.date.setDisplayFormat("yyyy-MM-dd")
         self.date.setDate(QDate.currentDate())
         self.type = QLineEdit()
-        self.type.setMaxLength(100)
+        self.type.setMaxLength(RECORD_TEXT_MAX)
         self.type.setPlaceholderText("e.g. Blood test, Mammogram")
         self.result = QLineEdit()
-        self.result.setMaxLength(100)
+        self.result.setMaxLength(RECORD_TEXT_MAX)
         self.doctor = QLineEdit()
-        self.doctor.setMaxLength(100)
+        self.doctor.setMaxLength(RECORD_TEXT_MAX)
         self.status = QComboBox()
         for status in RecordStatus:
             self.status.addItem(status.label, status.value)
@@ -50,7 +55,8 @@ class RecordDialog(EditDialog):
         self.type.setFocus()
 
     def draft(self) -> RecordDraft:
-        return RecordDraft(
+        """The typed-in record; ValidationError (per field) when the record rules refuse it."""
+        draft = RecordDraft(
             date=self.date.date().toString("yyyy-MM-dd"),
             type=self.type.text(),
             result=self.result.text(),
@@ -58,6 +64,8 @@ class RecordDialog(EditDialog):
             notes=self.notes.toPlainText(),
             status=str(self.status.currentData()),
         )
+        record_values(draft)
+        return draft
 
     def fill(self, dto: Any) -> None:
         date = QDate.fromString(dto.date, "yyyy-MM-dd")
