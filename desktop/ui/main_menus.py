@@ -7,6 +7,7 @@ it. ``lockable`` lists what the lock screen disables: anything that would show o
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Protocol
 
 from PySide6.QtCore import Qt
@@ -38,7 +39,9 @@ class MenuHost(Protocol):
 class MainMenus:
     """Builds the menu bar of ``window`` for the pages ``specs``; the Tools menu only for admins."""
 
-    def __init__(self, window: QMainWindow, host: MenuHost, specs: Sequence[PageSpec], is_admin: bool) -> None:
+    def __init__(
+        self, window: QMainWindow, host: MenuHost, specs: Sequence[PageSpec], is_admin: bool
+    ) -> None:
         self._window = window
         bar = window.menuBar()
         keys = QKeySequence.StandardKey
@@ -66,7 +69,7 @@ class MainMenus:
             go_menu.addAction(
                 self._action(
                     spec.title,
-                    lambda _=False, r=row: host.go_to_row(r),
+                    partial(host.go_to_row, row),
                     spec.shortcut or None,
                     f"go_{spec.key}",
                 )

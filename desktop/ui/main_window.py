@@ -14,6 +14,7 @@ Window geometry and the last page are remembered (window_state.py).
 from __future__ import annotations
 
 import logging
+from functools import partial
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QCloseEvent
@@ -38,6 +39,7 @@ from desktop.ui.page_registry import PageSpec, pages_for
 from desktop.ui.sidebar import PageSidebar
 
 log = logging.getLogger(__name__)
+
 
 class MainWindow(QMainWindow):
     signed_out = Signal(str)
@@ -256,7 +258,7 @@ class MainWindow(QMainWindow):
         self._closing_for_sign_out = True
         token = self.ctx.session.token if self.ctx.session else None
         if token:
-            self.ctx.runner.run(self.ctx.services.auth.sign_out, token, on_error=lambda _e: None)
+            self.ctx.runner.run(partial(self.ctx.services.auth.sign_out, token), on_error=lambda _e: None)
         self.ctx.clear_session()
         self.close()
         self.signed_out.emit(reason)

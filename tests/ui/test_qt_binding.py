@@ -46,9 +46,7 @@ print(json.dumps({{
 
 def test_void_calls_and_emits_keep_none_and_true_alive() -> None:
     env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
-    done = subprocess.run(
-        [sys.executable, "-c", PROBE], capture_output=True, text=True, env=env, timeout=120
-    )
+    done = subprocess.run([sys.executable, "-c", PROBE], capture_output=True, text=True, env=env, timeout=120)
     assert done.returncode == 0, f"the process died (exit {done.returncode}):\n{done.stderr[-2000:]}"
     counts = json.loads(done.stdout.strip().splitlines()[-1])
     assert counts["received"] == CALLS

@@ -6,7 +6,7 @@ the family service applies, so the dialog shows the service's own messages witho
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QComboBox, QLineEdit, QSpinBox, QWidget
 
@@ -32,7 +32,7 @@ RELATIONS = (
 )
 
 
-class FamilyDialog(EditDialog):
+class FamilyDialog(EditDialog[FamilyDTO, FamilyDraft]):
     noun = "family history entry"
 
     def __init__(self, ctx: UiContext, entry: FamilyDTO | None = None, parent: QWidget | None = None) -> None:
@@ -41,7 +41,9 @@ class FamilyDialog(EditDialog):
         self.relation.setEditable(True)
         self.relation.addItems(RELATIONS)
         self.relation.setCurrentText("")
-        self.relation.lineEdit().setMaxLength(RELATION_MAX)
+        typed = self.relation.lineEdit()
+        if typed is not None:  # always, for an editable combo box
+            typed.setMaxLength(RELATION_MAX)
         self.age = QSpinBox()
         self.age.setRange(0, AGE_MAX)
         self.age.setSuffix(" years")
@@ -63,16 +65,16 @@ class FamilyDialog(EditDialog):
         family_values(draft)
         return draft
 
-    def fill(self, dto: Any) -> None:
+    def fill(self, dto: FamilyDTO) -> None:
         self.relation.setCurrentText(dto.relation)
         self.age.setValue(int(dto.age))
         self.condition.setText(dto.condition)
 
-    def create(self, token: str, draft: Any) -> Any:
+    def create_row(self, token: str, draft: FamilyDraft) -> FamilyDTO:
         return self.ctx.services.family.create(token, draft)
 
-    def update(self, token: str, ident: Any, draft: Any, version: int) -> Any:
-        return self.ctx.services.family.update(token, ident, draft, version)
+    def update_row(self, token: str, row: FamilyDTO, draft: FamilyDraft) -> FamilyDTO:
+        return self.ctx.services.family.update(token, row.id, draft, row.version)
 
-    def get(self, token: str, ident: Any) -> Any:
-        return self.ctx.services.family.get(token, ident)
+    def fetch_row(self, token: str, row: FamilyDTO) -> FamilyDTO:
+        return self.ctx.services.family.get(token, row.id)

@@ -131,7 +131,9 @@ class UpgradeProgressDialog(QDialog):
             return fn(url, progress=progress, on_wait=lambda text: progress(("wait", text)))
 
         self._running = True
-        self._runner.run(work, on_done=self._done, on_error=self._failed, on_progress=self._progress)
+        self._runner.run_with_progress(
+            work, on_done=self._done, on_error=self._failed, on_progress=self._progress
+        )
 
     @property
     def running(self) -> bool:

@@ -160,7 +160,7 @@ class NewPredictionPage(QWidget):
         self.predict_button.setEnabled(False)
         job = self._ctx.runner.run(
             partial(self._ctx.services.predictions.make_prediction, self._ctx.token, values),
-            on_done=lambda result, v=values: self._predicted(result, v),
+            on_done=partial(self._predicted, values=values),
             on_error=self._predict_failed,
             key="predict",
         )
@@ -239,7 +239,8 @@ class NewPredictionPage(QWidget):
 
     def report_data(self) -> report.ReportData | None:
         """The printable report of the current result, or None without a current result."""
-        if not self._is_current() or self._inputs is None:
+        result = self._result
+        if not self._is_current() or self._inputs is None or result is None:
             return None
         user = self._ctx.user
         return report_data_for(
@@ -247,13 +248,13 @@ class NewPredictionPage(QWidget):
             patient_name=user.name if user else "",
             created_at=dt.datetime.now(dt.UTC),
             features=self._inputs,
-            prediction=str(self._result.prediction),
-            confidence=float(self._result.confidence),
-            probability=float(self._result.probability_malignant),
-            risk_level=str(self._result.risk_level),
+            prediction=str(result.prediction),
+            confidence=float(result.confidence),
+            probability=float(result.probability_malignant),
+            risk_level=str(result.risk_level),
             notes=self.notes_edit.toPlainText(),
-            out_of_range=list(self._result.out_of_range),
-            model_version=self._result.model_version,
+            out_of_range=list(result.out_of_range),
+            model_version=result.model_version,
             prediction_id=self._saved_id,
         )
 

@@ -10,6 +10,8 @@ Nothing is saved to the database: a screening is a report.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -150,9 +152,9 @@ class ScreeningPage(QWidget):
             self, "Choose a CSV file to screen", "CSV files (*.csv *.data *.txt);;All files (*)"
         )
         if path:
-            self.screen(path)
+            self.screen_file(path)
 
-    def screen(self, path: str) -> None:
+    def screen_file(self, path: str) -> None:
         """Screen ``path`` on a worker thread (ignored while a run is going)."""
         if self.running:
             return
@@ -160,7 +162,7 @@ class ScreeningPage(QWidget):
         self._path = path
         cancel, service = self._cancel, self._ctx.services.screening
 
-        def work(progress: Any) -> ScreeningReport:
+        def work(progress: Callable[[tuple[int, int]], None]) -> ScreeningReport:
             return service.screen_file(
                 path, progress=lambda done, total: progress((done, total)), cancel=cancel
             )
@@ -168,7 +170,7 @@ class ScreeningPage(QWidget):
         self.file_label.setText(f"Screening {path}…")
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
-        self._ctx.runner.run(
+        self._ctx.runner.run_with_progress(
             work, on_done=self._finished, on_error=self._failed, on_progress=self._progressed, key=JOB_KEY
         )
         self._update_buttons()
@@ -245,9 +247,7 @@ class ScreeningPage(QWidget):
             return
         service = self._ctx.services.screening
         self._ctx.runner.run(
-            service.export_csv,
-            report,
-            path,
+            partial(service.export_csv, report, path),
             key="screening-export",
             on_done=lambda n: self.file_label.setText(f"{n} row(s) exported to {path}."),
             on_error=lambda e: prompts.error(self, user_message(e, already_logged=True)),
