@@ -4,9 +4,11 @@ may change it. Read in one job on a worker thread (each part is a query or a fil
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from desktop.domain.errors import PermissionDeniedError
+from desktop.ui.context import UiContext
 
 if TYPE_CHECKING:
     from desktop.services.maintenance import DatabaseStatus, FingerprintResult, MaintenanceService, Revision
@@ -23,13 +25,14 @@ class StatusRead:
     refused: BaseException | None  # why the admin check failed (the tools stay read-only)
 
 
-def read_status(service: MaintenanceService, authorize: Callable[[DatabaseStatus], str] | None) -> StatusRead:
-    """Worker thread: the status, and (``authorize`` given, the first time) the admin check."""
+def read_status(service: MaintenanceService, admin_check: UiContext | None) -> StatusRead:
+    """Worker thread: the status, and (the first time, ``admin_check`` given) the admin check of that
+    context's session."""
     status = service.status()
     actor, refused = None, None
-    if authorize is not None:
+    if admin_check is not None:
         try:
-            actor = authorize(status)
+            actor = authorize(service, admin_check, status)
         except Exception as error:  # shown with the status; actions stay disabled
             refused = error
     history = service.history() if not status.is_too_new else []
@@ -40,3 +43,17 @@ def read_status(service: MaintenanceService, authorize: Callable[[DatabaseStatus
         except Exception:  # the fingerprint is informative only; the status must still show
             log.exception("schema fingerprint check failed")
     return StatusRead(status, history, fingerprint, actor, refused)
+
+
+def authorize(service: MaintenanceService, ctx: UiContext, status: DatabaseStatus) -> str:
+    """The service's admin check of this session: the e-mail the audit log names.
+
+    Only a database at head can answer it (older revisions have no sessions table, e.g. after an
+    earlier downgrade); the UI's own admin check (the Tools menu is admin-only) is then all there is.
+    """
+    if status.exists and not status.is_too_new and status.at_head:
+        return service.authorize(ctx.token)
+    if not ctx.is_admin:
+        raise PermissionDeniedError("Only administrators may use the database tools.")
+    user = ctx.user
+    return user.email if user else "admin"

@@ -28,11 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.domain.errors import PermissionDeniedError
 from desktop.ui.context import UiContext
 from desktop.ui.dialogs import database_texts as texts
 from desktop.ui.dialogs import prompts
 from desktop.ui.dialogs.database_actions import DatabaseActions
+from desktop.ui.dialogs.database_confirmations import confirm_downgrade, confirm_restore, confirm_upgrade
 from desktop.ui.dialogs.database_status_panel import DatabaseStatusPanel
 from desktop.ui.dialogs.database_status_read import StatusRead, read_status
 from desktop.ui.dialogs.operation_progress import OperationProgress, StepReport
@@ -103,22 +103,6 @@ class DatabaseToolsDialog(QDialog):
         """Who the audit log names; checked by the service when the dialog opened (admins only)."""
         return self._actor or "unknown"
 
-    def _authorize(self, status: DatabaseStatus) -> str:
-        """Worker thread: the service's admin check of this session, once, when the dialog opens.
-
-        Only a database at head can answer it (older revisions have no sessions table, e.g. after an
-        earlier downgrade); the UI's own admin check (the Tools menu is admin-only) is then all there is.
-        """
-        if not status.exists or status.is_too_new or not status.at_head:
-            return self._fallback_actor()
-        return self._service.authorize(self._ctx.token)
-
-    def _fallback_actor(self) -> str:
-        if not self._ctx.is_admin:
-            raise PermissionDeniedError("Only administrators may use the database tools.")
-        user = self._ctx.user
-        return user.email if user else "admin"
-
     @property
     def busy(self) -> bool:
         return self._ctx.runner.is_running(JOB_KEY)
@@ -127,9 +111,9 @@ class DatabaseToolsDialog(QDialog):
 
     @Slot()
     def refresh(self) -> None:
-        service, authorize = self._service, self._authorize if self._actor is None else None
+        service, ctx, check_admin = self._service, self._ctx, self._actor is None
         self._start(
-            lambda: read_status(service, authorize),
+            lambda: read_status(service, ctx if check_admin else None),
             self._show_status,
             "Reading the database status…",
             refresh_after_error=False,
@@ -160,10 +144,7 @@ class DatabaseToolsDialog(QDialog):
 
     @Slot()
     def upgrade(self) -> None:
-        status = self._status
-        pending = [r.revision for r in status.pending] if status else []
-        text = texts.upgrade_confirmation(status.head if status else None, pending)
-        if not prompts.confirm(self, text, "Upgrade database", yes_label="Upgrade"):
+        if not confirm_upgrade(self, self._status):
             return
         service, actor = self._service, self.actor
         self._start_with_progress(
@@ -191,19 +172,10 @@ class DatabaseToolsDialog(QDialog):
         if not plan.steps:
             prompts.info(self, "Nothing to undo: the database is already at that revision.")
             return
-        text = texts.downgrade_confirmation(plan.current, plan.target, plan.steps, plan.lost)
-        if not prompts.confirm(self, text, "Downgrade database", yes_label="Downgrade", destructive=True):
-            self._say("Downgrade cancelled; nothing was changed.")
+        cancelled = confirm_downgrade(self, plan)
+        if cancelled:
+            self._say(cancelled)
             return
-        if plan.confirm_text:
-            typed = prompts.ask_text(
-                self, texts.base_confirmation_prompt(plan.current), "Confirm downgrade to base"
-            )
-            if (typed or "").strip() != plan.confirm_text:
-                self._say(
-                    "Downgrade to base cancelled: the revision typed did not match; nothing was changed."
-                )
-                return
         service, actor, target = self._service, self.actor, plan.target
         self._sign_out_reason = "The database was downgraded. Please sign in again."
         self._start_with_progress(
@@ -230,9 +202,9 @@ class DatabaseToolsDialog(QDialog):
         if not chosen:
             return
         name = Path(chosen).name
-        text = texts.restore_confirmation(name)
-        if not prompts.confirm(self, text, "Restore backup", yes_label="Restore", destructive=True):
-            self._say("Restore cancelled; nothing was changed.")
+        cancelled = confirm_restore(self, name)
+        if cancelled:
+            self._say(cancelled)
             return
         self._ctx.services.close()  # the service requires every connection of this app to be closed
         service, actor = self._service, self.actor
