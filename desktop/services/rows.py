@@ -9,6 +9,7 @@ import datetime as dt
 import json
 from dataclasses import fields
 from functools import cache
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import and_, func, or_, select
@@ -20,7 +21,7 @@ from desktop.domain.errors import ConflictError, NotFoundError, PermissionDenied
 from desktop.domain.validation import is_clean
 from desktop.services.context import CONFLICT, ServiceContext
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # _typeshed exists only for type checkers
     from _typeshed import DataclassInstance
 
 M = TypeVar("M")
@@ -69,16 +70,21 @@ def readable_owner(ctx: ServiceContext, user: User, owner_id: str | None) -> str
 
 
 @cache
-def _dto_sources(cls: type[DataclassInstance]) -> tuple[tuple[str, str], ...]:
-    return tuple((f.name, "version_id" if f.name == "version" else f.name) for f in fields(cls))
+def _dto_reader(cls: type[DataclassInstance]) -> tuple[tuple[str, ...], attrgetter[Any]]:
+    names = tuple(f.name for f in fields(cls))
+    return names, attrgetter(*("version_id" if name == "version" else name for name in names))
 
 
 def to_dataclass(cls: type[D], row: Any, **given: object) -> D:
     """A DTO whose fields are the row's attributes of the same names, ``version`` being the row's
     version counter (``version_id``), except the fields ``given`` by the caller. ``row`` is an ORM
     object or a Core row of its table."""
-    values = {name: getattr(row, source) for name, source in _dto_sources(cls) if name not in given}
-    return cls(**values, **given)
+    names, read = _dto_reader(cls)
+    if not given:  # the list pages: positional, in field order, is the quickest way to build 1000
+        return cls(*read(row))
+    values = dict(zip(names, read(row), strict=True))
+    values.update(given)
+    return cls(**values)
 
 
 def like_pattern(search: str) -> str:
