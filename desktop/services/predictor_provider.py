@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop.domain.errors import ModelError
-from desktop.domain.prediction import ModelInfo
 
-if TYPE_CHECKING:  # imported on first use: numpy and onnxruntime stay out of the start-up path
+if TYPE_CHECKING:  # the container imports this module before sign-in: keep that path light
+    from desktop.domain.prediction import ModelInfo
     from desktop.ml.predictor import Predictor
 
 
