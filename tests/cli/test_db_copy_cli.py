@@ -38,8 +38,10 @@ def source(tmp_path: Path) -> str:
     with database.unit_of_work() as s:
         s.add(m.User(id="u1", name="Ann", email="ann@clinic.example", password_hash="x"))
         s.flush()
-        s.add_all(m.MedicalRecord(user_id="u1", date="2025-01-01", type=f"t{i}", result="", doctor="", notes="")
-                  for i in range(7))
+        s.add_all(
+            m.MedicalRecord(user_id="u1", date="2025-01-01", type=f"t{i}", result="", doctor="", notes="")
+            for i in range(7)
+        )
         s.commit()
     database.dispose()
     return url
@@ -58,7 +60,9 @@ def test_copy_to_postgres_prints_the_row_counts(source: str, postgres_url: str, 
     engine.dispose()
 
 
-def test_source_from_the_environment_and_a_refused_target(source: str, tmp_path: Path, monkeypatch, capsys) -> None:
+def test_source_from_the_environment_and_a_refused_target(
+    source: str, tmp_path: Path, monkeypatch, capsys
+) -> None:
     """The source is resolved like the app does; a target with data gives a one-line error, exit 1."""
     monkeypatch.setenv("CLINICDESK_DATABASE_URL", source)
     target = f"sqlite:///{tmp_path / 'target.db'}"
