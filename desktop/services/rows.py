@@ -70,21 +70,20 @@ def readable_owner(ctx: ServiceContext, user: User, owner_id: str | None) -> str
 
 
 @cache
-def _dto_reader(cls: type[DataclassInstance]) -> tuple[tuple[str, ...], attrgetter[Any]]:
-    names = tuple(f.name for f in fields(cls))
-    return names, attrgetter(*("version_id" if name == "version" else name for name in names))
+def _dto_reader(cls: type[DataclassInstance]) -> tuple[tuple[tuple[str, str], ...], attrgetter[Any]]:
+    sources = tuple((f.name, "version_id" if f.name == "version" else f.name) for f in fields(cls))
+    return sources, attrgetter(*(source for _, source in sources))
 
 
 def to_dataclass(cls: type[D], row: Any, **given: object) -> D:
     """A DTO whose fields are the row's attributes of the same names, ``version`` being the row's
     version counter (``version_id``), except the fields ``given`` by the caller. ``row`` is an ORM
     object or a Core row of its table."""
-    names, read = _dto_reader(cls)
+    sources, read_all = _dto_reader(cls)
     if not given:  # the list pages: positional, in field order, is the quickest way to build 1000
-        return cls(*read(row))
-    values = dict(zip(names, read(row), strict=True))
-    values.update(given)
-    return cls(**values)
+        return cls(*read_all(row))
+    values = {name: getattr(row, source) for name, source in sources if name not in given}
+    return cls(**values, **given)
 
 
 def like_pattern(search: str) -> str:
