@@ -62,11 +62,6 @@ class StartupCheck:
     message: str = ""
     differences: tuple[str, ...] = field(default_factory=tuple)
 
-    @property
-    def can_start(self) -> bool:
-        """True when the app may go on to sign-in without changing the database."""
-        return self.state in (StartupState.AT_HEAD, StartupState.FINGERPRINT_MISMATCH)
-
 
 class StartupUpgradeError(MigrationError):
     """The start-up upgrade failed; the database is at its previous revision. Carries where the backup
