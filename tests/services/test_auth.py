@@ -16,9 +16,8 @@ from desktop.domain.errors import (
     SessionExpiredError,
     ValidationError,
 )
-from desktop.services import passwords
 from desktop.services.auth import WRONG_CREDENTIALS
-from tests.services.conftest import PASSWORD, add_user, make_services
+from tests.services.conftest import PASSWORD, add_user, make_services, passlib_style_hash
 
 
 def test_first_run_creates_the_first_admin_once(services):
@@ -167,7 +166,7 @@ def test_deactivated_account_cannot_sign_in_and_its_sessions_end(services, admin
 
 
 def test_legacy_pbkdf2_hash_verifies_and_is_upgraded_to_bcrypt(services, admin):
-    legacy = passwords.pbkdf2_sha256_hash("old web password", b"0123456789abcdef", 29000)
+    legacy = passlib_style_hash("old web password", b"0123456789abcdef", 29000)
     assert legacy.startswith("$pbkdf2-sha256$29000$") and "+" not in legacy and "=" not in legacy
     with services.database.unit_of_work() as s:
         s.add(User(email="legacy@clinic.example", name="Legacy", password_hash=legacy))
