@@ -1,8 +1,8 @@
 """All services over one database, built once by the app (or the CLI) and passed around.
 
 The sign-in window needs only ``auth``. Importing the other service modules (maintenance brings the
-migration and backup code, screening the CSV reader, predictions the model's contract) would delay the
-moment a sign-in is possible, so each of them is built, and its module imported, on first use. The
+migration and backup code, screening the CSV reader, predictions the prediction types) would delay
+the moment a sign-in is possible, so each of them is built, and its module imported, on first use. The
 app calls :meth:`Services.warm_up` on a worker once sign-in is possible, so opening the main window
 does not pay for those imports either.
 
