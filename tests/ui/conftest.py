@@ -169,11 +169,11 @@ class PromptRecorder:
 def no_dialogs(monkeypatch: pytest.MonkeyPatch) -> PromptRecorder:
 
     rec = PromptRecorder()
-    for name in ("info", "warn", "error", "show_exception"):
+    for name in ("info", "warn", "error"):
         monkeypatch.setattr(prompts, name, rec._record(name, None))
     monkeypatch.setattr(prompts, "confirm", rec._record("confirm", lambda: rec.answer))
     monkeypatch.setattr(prompts, "ask_text", rec._record("ask_text", lambda: rec.text))
-    for name in ("open_file", "save_file", "open_directory"):
+    for name in ("open_file", "save_file"):
         monkeypatch.setattr(prompts, name, rec._record(name, lambda: rec.file))
     return rec
 

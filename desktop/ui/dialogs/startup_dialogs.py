@@ -90,7 +90,6 @@ class UpgradeProgressDialog(QDialog):
         creating = getattr(decision, "current", None) is None
         self.setWindowTitle("Creating the database" if creating else "Upgrading the database")
         self.setModal(True)
-        self.result_value: Any = None
         self.error: BaseException | None = None
         self._running = False
         self._runner = Runner(self, max_threads=1)
@@ -159,9 +158,8 @@ class UpgradeProgressDialog(QDialog):
                 item.setText(f"▶  {revision} – {message}")
                 self.steps.scrollToItem(item)
 
-    def _done(self, result: Any) -> None:
+    def _done(self, _result: object) -> None:
         self._running = False
-        self.result_value = result
         self.status.setText("Done.")
         self.accept()
 

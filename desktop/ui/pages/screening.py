@@ -52,7 +52,6 @@ class ScreeningPage(QWidget):
         self._ctx = ctx
         self._report: ScreeningReport | None = None
         self._cancel = threading.Event()
-        self._path: str | None = None
 
         self.choose_button = QPushButton("Choose CSV file…")
         self.choose_button.setAccessibleName("Choose a CSV file to screen")
@@ -159,7 +158,6 @@ class ScreeningPage(QWidget):
         if self.running:
             return
         self._cancel = threading.Event()
-        self._path = path
         cancel, service = self._cancel, self._ctx.services.screening
 
         def work(progress: Callable[[tuple[int, int]], None]) -> ScreeningReport:
