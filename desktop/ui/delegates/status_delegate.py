@@ -1,6 +1,6 @@
 """A record's status shown with its colour: a filled dot before the status name.
 
-The colour is the one stored with the record (as the web version did). A dot plus the word, not a
+The colour is the one stored with the record. A dot plus the word, not a
 coloured background, keeps the text readable in the light and the dark theme and does not rely on
 colour alone.
 
