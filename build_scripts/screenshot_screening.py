@@ -78,14 +78,14 @@ def main() -> int:
         page.grab().save(str(path))
         print(f"saved {path}", flush=True)
 
-    page.screen(str(FIXTURES / "wdbc_mixed.csv"))  # a previous run, whose summary the next one clears
+    page.screen_file(str(FIXTURES / "wdbc_mixed.csv"))  # a previous run, whose summary the next one clears
     wait(lambda: not page.running)
-    page.screen(str(data))
+    page.screen_file(str(data))
     wait(lambda: page.progress.value() >= 330 or not page.running)
     shot("screening-running.png")
     wait(lambda: not page.running)
     shot("screening-done.png")
-    page.screen(str(FIXTURES / "wdbc_mixed.csv"))  # has a row outside the training range
+    page.screen_file(str(FIXTURES / "wdbc_mixed.csv"))  # has a row outside the training range
     wait(lambda: not page.running)
     page.results_view.sortByColumn(8, Qt.SortOrder.DescendingOrder)
     shot("screening-out-of-range.png")

@@ -81,7 +81,8 @@ class ScreeningService:
             raise ScreeningFileError(
                 "The results of this screening are no longer available; screen the file again."
             )
-        from desktop.services.screening_output import copy_results  # with numpy: see _run
+        # Here, not at the top: the results writer brings numpy (see _run).
+        from desktop.services.screening_output import copy_results
 
         copy_results(Path(report.output), Path(path))
         return report.rows_read
@@ -103,8 +104,8 @@ class ScreeningService:
         cancel: Cancel,
         block_bytes: int | None,
     ) -> ScreeningReport:
-        # Imported here, not at the top: numpy and the pipeline load when a file is screened, not when
-        # the container builds this service at start-up.
+        # Here, not at the top: numpy and the pipeline load when a file is screened, not when the
+        # service is built (the container's warm-up after sign-in, the CLI before parsing arguments).
         from desktop.services.screening_run import run
 
         predictor = self._provider.get()

@@ -24,7 +24,7 @@ from pathlib import Path
 from desktop.domain.enums import Diagnosis
 from desktop.domain.errors import ValidationError
 from desktop.domain.features import FEATURE_NAMES
-from desktop.domain.prediction import LARGEST_MEASUREMENT, validate_features
+from desktop.domain.prediction import MAX_MEASUREMENT, validate_features
 from desktop.domain.screening import ScreeningFileError
 
 N = len(FEATURE_NAMES)
@@ -228,7 +228,7 @@ class Layout:
 def _features(values: list[str]) -> tuple[float, ...]:
     try:  # fast path; the slow one below words the problem per field
         numbers = [float(v) for v in values]
-        if all(0.0 <= x <= LARGEST_MEASUREMENT for x in numbers):
+        if all(0.0 <= x <= MAX_MEASUREMENT for x in numbers):
             return tuple(numbers)
     except ValueError:
         pass

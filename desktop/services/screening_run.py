@@ -1,7 +1,8 @@
 """One streaming screening run: blocks in, counts, results file and compact rows out.
 
-Kept apart from desktop.services.screening so that importing the service (the container does it at
-start-up) does not import numpy; this module is imported when the first file is screened.
+Kept apart from desktop.services.screening so that importing the service (the container's warm-up and
+the CLI do it before any file is chosen) does not import numpy; this module is imported when the first
+file is screened.
 """
 
 from __future__ import annotations
@@ -181,9 +182,9 @@ class _Run:
 
     def _predict(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         batch = self.predictor.predict_many(x)
-        card = self.predictor.card
-        if (x.min(axis=0, initial=np.inf) >= card.feature_min).all() and (
-            x.max(axis=0, initial=0.0) <= card.feature_max
+        contract = self.predictor.contract
+        if (x.min(axis=0, initial=np.inf) >= contract.feature_min).all() and (
+            x.max(axis=0, initial=0.0) <= contract.feature_max
         ).all():
             bits = np.zeros(x.shape[0], dtype=np.uint32)  # the usual block: nothing to flag row by row
         else:

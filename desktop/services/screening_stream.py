@@ -16,7 +16,7 @@ from typing import BinaryIO
 
 import numpy as np
 
-from desktop.domain.prediction import LARGEST_MEASUREMENT
+from desktop.domain.prediction import MAX_MEASUREMENT
 from desktop.domain.screening import ScreeningFileError
 from desktop.services.screening_csv import Layout
 
@@ -143,7 +143,7 @@ def fast_parse(block: Block, text: str, delimiter: str, layout: Layout) -> FastC
         )
     except ValueError:
         return None
-    if x.shape != (n, len(positions)) or not (x.min() >= 0 and x.max() <= LARGEST_MEASUREMENT):
+    if x.shape != (n, len(positions)) or not (x.min() >= 0 and x.max() <= MAX_MEASUREMENT):
         return None  # NaN fails both comparisons
     starts = np.empty(n, dtype=np.int64)
     starts[0] = 0

@@ -137,7 +137,7 @@ def test_a_file_without_separators_is_named_plainly(service, tmp_path: Path) -> 
 
 
 @pytest.mark.parametrize("value", ["1e308", "3.5e38", "1e39"])
-def test_values_beyond_float32_are_refused_like_infinities(service, tmp_path: Path, value: str) -> None:
+def test_values_beyond_float32_are_refused_as_too_large(service, tmp_path: Path, value: str) -> None:
     lines = list(uci_lines())[:50]
     cells = lines[10].split(",")
     cells[2 + 3] = value  # area_mean
@@ -146,7 +146,7 @@ def test_values_beyond_float32_are_refused_like_infinities(service, tmp_path: Pa
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     report = service.screen_file(path, keep_rows=True)
     assert report.predicted == 49
-    assert [(r.line, r.reason) for r in report.rejected] == [(11, "Area (mean) must be a finite number.")]
+    assert [(r.line, r.reason) for r in report.rejected] == [(11, "Area (mean) is too large.")]
     table = report.results
     assert table is not None
     assert all(0.0 <= table.row(i).probability_malignant <= 1.0 for i in range(len(table)))

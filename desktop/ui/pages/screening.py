@@ -12,6 +12,8 @@ database: a screening is a report, and Export copies the run's finished results 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -55,8 +57,6 @@ class ScreeningPage(QWidget):
         self._ctx = ctx
         self._report: ScreeningReport | None = None
         self._cancel = threading.Event()
-        self._path: str | None = None
-        self._service = ctx.services.screening
 
         self.choose_button = QPushButton("Choose CSV file…")
         self.choose_button.setAccessibleName("Choose a CSV file to screen")
@@ -178,18 +178,17 @@ class ScreeningPage(QWidget):
             self, "Choose a CSV file to screen", "CSV files (*.csv *.data *.txt);;All files (*)"
         )
         if path:
-            self.screen(path)
+            self.screen_file(path)
 
-    def screen(self, path: str) -> None:
+    def screen_file(self, path: str) -> None:
         """Screen ``path`` on a worker thread (ignored while a run is going)."""
         if self.running:
             return
         self._clear()
         self._cancel = threading.Event()
-        self._path = path
-        cancel, service = self._cancel, self._service
+        cancel, service = self._cancel, self._ctx.services.screening
 
-        def work(progress: Any) -> ScreeningReport:
+        def work(progress: Callable[[tuple[int, int]], None]) -> ScreeningReport:
             return service.screen_file(
                 path, keep_rows=True, progress=lambda done, total: progress((done, total)), cancel=cancel
             )
@@ -199,14 +198,14 @@ class ScreeningPage(QWidget):
         self.progress.setValue(0)
         self.progress.setFormat("0% of the file")
         self.progress.setVisible(True)
-        self._ctx.runner.run(
+        self._ctx.runner.run_with_progress(
             work, on_done=self._finished, on_error=self._failed, on_progress=self._progressed, key=JOB_KEY
         )
         self._update_buttons()
 
     def _clear(self) -> None:
         """Forget the previous run: its summary, figures and rows (and its temporary results file)."""
-        self._service.discard(self._report)
+        self._ctx.services.screening.discard(self._report)
         self._report = None
         self.summary.clear()
         self.agreement_box.setVisible(False)
@@ -292,10 +291,9 @@ class ScreeningPage(QWidget):
         path = prompts.save_file(self, "Export screening results", "CSV files (*.csv)", default)
         if not path:
             return
+        service = self._ctx.services.screening
         self._ctx.runner.run(
-            self._service.export_csv,
-            report,
-            path,
+            partial(service.export_csv, report, path),
             key="screening-export",
             on_done=lambda n: self.file_label.setText(f"{n} row(s) exported to {path}."),
             on_error=lambda e: prompts.error(self, user_message(e, already_logged=True)),
