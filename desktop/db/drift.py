@@ -51,7 +51,7 @@ def drift(url: str) -> list[str]:
 
     from desktop.db.models import Base  # importing the models module fills Base.metadata
 
-    engine = make_engine(url)
+    engine = make_engine(url, read_only=True)
     try:
         with engine.connect() as conn:
             context = MigrationContext.configure(

@@ -36,10 +36,17 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An Engine for ``url`` with the pragmas / pool settings above."""
+def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
+    """An Engine for ``url`` with the pragmas / pool settings above.
+
+    ``read_only=True`` (status, history, fingerprint, check) opens a SQLite file with
+    ``file:...?mode=ro``: no WAL switch, no folder created, nothing written, and a file the user may
+    only read can still be inspected. Other databases ignore it (reading there changes no file).
+    """
     if is_sqlite(url):
         path = sqlite_path(url)
+        if read_only and path is not None:
+            return _read_only_sqlite_engine(url, path, **kwargs)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {})
@@ -53,6 +60,26 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     kwargs.setdefault("pool_size", 5)
     kwargs.setdefault("max_overflow", 5)
     return create_engine(url, **kwargs)
+
+
+def open_sqlite_read_only(path: Path) -> sqlite3.Connection:
+    """A plain sqlite3 connection that cannot change the file at ``path`` (nor create it)."""
+    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+
+
+def _read_only_sqlite_engine(url: str, path: Path, **kwargs: Any) -> Engine:
+    kwargs.setdefault("poolclass", NullPool)
+    engine = create_engine(url, creator=lambda: open_sqlite_read_only(path), **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself, as for the others
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
 
 
 def _install_sqlite_listeners(engine: Engine) -> None:

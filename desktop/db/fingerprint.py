@@ -197,7 +197,7 @@ def check(url: str) -> FingerprintResult:
     from desktop.db.engine import make_engine
     from desktop.db.migrate import read_current
 
-    engine = make_engine(url)
+    engine = make_engine(url, read_only=True)
     try:
         with engine.connect() as conn:
             revision = read_current(conn)

@@ -209,7 +209,7 @@ def status(url: str) -> MigrationStatus:
 
 
 def _read_current_readonly(url: str) -> str | None:
-    engine = make_engine(url)
+    engine = make_engine(url, read_only=True)
     try:
         with engine.connect() as conn:
             return read_current(conn)
