@@ -17,6 +17,7 @@ from desktop import paths
 
 DATABASE_URL_ENV = "CLINICDESK_DATABASE_URL"
 IDLE_LOCK_ENV = "CLINICDESK_IDLE_LOCK_MINUTES"
+BACKUP_MIRROR_ENV = "CLINICDESK_BACKUP_MIRROR_DIR"
 DEFAULT_IDLE_LOCK_MINUTES = 10
 SETTINGS_FILE = "settings.json"
 LOG_FILE = "clinicdesk.log"
@@ -30,6 +31,8 @@ class Settings:
     idle_lock_minutes: int = DEFAULT_IDLE_LOCK_MINUTES
     session_hours: int = 8
     admin_can_read_medical_data: bool = False
+    #: A second backups folder (a USB disk, a network share) that gets a copy of each verified backup.
+    backup_mirror_dir: str = ""
 
 
 def resolve_database_url(cli_value: str | None = None) -> str:
@@ -61,6 +64,7 @@ def load_settings(cli_database_url: str | None = None) -> Settings:
         idle_lock_minutes=max(1, _as_int(idle, DEFAULT_IDLE_LOCK_MINUTES)),
         session_hours=max(1, _as_int(stored.get("session_hours"), 8)),
         admin_can_read_medical_data=bool(stored.get("admin_can_read_medical_data", False)),
+        backup_mirror_dir=str(backup_mirror_dir() or ""),
     )
 
 
@@ -146,3 +150,10 @@ def setup_logging(level: int = logging.INFO) -> Path:
 def log_file_path() -> Path:
     """Where the log file is (for messages that say where to look)."""
     return paths.logs_dir() / LOG_FILE
+
+
+def backup_mirror_dir() -> Path | None:
+    """The second backups folder: ``CLINICDESK_BACKUP_MIRROR_DIR``, else settings.json's
+    ``backup_mirror_dir``; None when neither is set."""
+    value = os.environ.get(BACKUP_MIRROR_ENV) or _read_settings_file().get("backup_mirror_dir")
+    return Path(value).expanduser() if isinstance(value, str) and value else None
