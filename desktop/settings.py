@@ -132,12 +132,13 @@ def setup_logging(level: int = logging.INFO) -> Path:
     """
     import logging.handlers  # ~9 ms: only once logging is really set up, after the first window
 
-    log_path = paths.logs_dir() / LOG_FILE
+    log_path = paths.ensure_private_file(paths.logs_dir() / LOG_FILE)
     root = logging.getLogger()
     if not any(getattr(h, "_clinicdesk", False) for h in root.handlers):
         handler = logging.handlers.RotatingFileHandler(
             log_path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
         )
+        handler.rotator = _rotate_privately
         handler.setFormatter(
             logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s")
         )
@@ -145,6 +146,14 @@ def setup_logging(level: int = logging.INFO) -> Path:
         root.addHandler(handler)
     root.setLevel(level)
     return log_path
+
+
+def _rotate_privately(source: str, dest: str) -> None:
+    """Log rotation: rename the full file (it keeps its 0600), then create the new one 0600 before the
+    handler opens it (it would otherwise get the umask's mode)."""
+    if os.path.exists(source):
+        os.replace(source, dest)
+    paths.ensure_private_file(Path(source))
 
 
 def log_file_path() -> Path:
