@@ -7,6 +7,7 @@ import shutil
 import threading
 from pathlib import Path
 
+import grimp
 import pytest
 import sqlalchemy as sa
 
@@ -98,3 +99,13 @@ def test_second_copy_waits_for_the_lock_then_upgrades(any_db_url: str) -> None:
     assert len(outcome) == 1 and isinstance(outcome[0], migrate.MigrationResult), outcome
     assert outcome[0].after == "c7e5d1f0a9b3"
     assert migrate.status(any_db_url).at_head
+
+
+def test_running_and_writing_migrations_do_not_import_each_other() -> None:
+    """migrate -> drift only; both take the scripts folder and Config from desktop.db.scripts. grimp sees
+    imports inside functions too, so a cycle cannot hide there."""
+    graph = grimp.build_graph("desktop")
+    assert graph.direct_import_exists(importer="desktop.db.migrate", imported="desktop.db.drift")
+    assert not graph.chain_exists(importer="desktop.db.drift", imported="desktop.db.migrate")
+    assert not graph.chain_exists(importer="desktop.db.scripts", imported="desktop.db.migrate")
+    assert not graph.chain_exists(importer="desktop.db.stash", imported="desktop.db.migrate")
