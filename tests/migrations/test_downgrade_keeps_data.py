@@ -24,9 +24,15 @@ from desktop.db.models import (
 )
 from desktop.db.models import Session as SessionRow
 from desktop.db.stash import is_stash_table
+from desktop.domain.enums import Role
+from desktop.domain.errors import ValidationError
+from desktop.services.container import Services
 from desktop.services.maintenance import MaintenanceService
+from desktop.settings import Settings
+from tests.fixtures.web_database import make_web_database
 
 HEAD = "c7e5d1f0a9b3"
+PASSWORD = "correct horse battery"
 FEATURES = [
     c.name for c in BreastCancerPrediction.__table__.columns if c.name.endswith(("_mean", "_se", "_worst"))
 ]
@@ -279,3 +285,48 @@ def test_the_confirmation_names_what_the_older_version_will_not_show(sqlite_url:
 
     to_base = MaintenanceService(sqlite_url).plan_downgrade("base")
     assert "6 accounts" in to_base.lost and "9 medical records" in to_base.lost
+
+
+def _services(url: str) -> Services:
+    return Services.create(url, Settings(database_url=url), bcrypt_rounds=4)
+
+
+def test_the_administrators_are_administrators_again_after_downgrade_and_upgrade(any_db_url: str) -> None:
+    migrate.upgrade(any_db_url)
+    services = _services(any_db_url)
+    try:
+        services.auth.create_first_admin("boss@clinic.example", "Boss", PASSWORD)
+        admin = services.auth.sign_in("boss@clinic.example", PASSWORD)
+        services.users.create_user(admin.token, "ann@clinic.example", "Ann", PASSWORD, Role.USER)
+    finally:
+        services.close()
+
+    migrate.downgrade(any_db_url)
+    migrate.upgrade(any_db_url)
+
+    services = _services(any_db_url)
+    try:
+        admin = services.auth.sign_in("boss@clinic.example", PASSWORD)
+        assert admin.user.is_admin
+        # The last-administrator guard holds: the only admin still cannot lose the role.
+        with pytest.raises(ValidationError, match="last active administrator"):
+            services.users.set_role(admin.token, admin.user.id, Role.USER)
+        audit = [e.summary for e in services.audit.list(admin.token).rows]
+        assert "First administrator created" in audit  # the audit log came back too
+    finally:
+        services.close()
+
+
+def test_an_old_database_upgraded_fresh_still_gets_an_administrator(sqlite_url: str) -> None:
+    """No stash (a web-version database): every account is an ordinary user, and the console's
+    create-admin gives the clinic its administrator, as before."""
+    make_web_database(sqlite_url, "d24a4742aa81")
+    migrate.upgrade(sqlite_url)
+    services = _services(sqlite_url)
+    try:
+        assert services.auth.has_any_user()
+        made = services.users.create_admin_from_console("rescue@clinic.example", "Rescue", PASSWORD)
+        assert made.role == Role.ADMIN
+        assert services.auth.sign_in("rescue@clinic.example", PASSWORD).user.is_admin
+    finally:
+        services.close()
