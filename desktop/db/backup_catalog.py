@@ -3,8 +3,8 @@
 A backup ``clinicdesk-<UTC time>-<revision>-<reason>.db`` (or ``.dump`` for PostgreSQL) has a sidecar
 ``<same name>.json`` holding why it was made, whether it passed verification, its revision and row
 counts. A backup without a sidecar (made by an older version, or copied in by hand) is listed as not
-verified. Thinning keeps a bounded ladder (the newest backup of each of the last 7 days, 5 weeks and
-12 months) and never deletes the newest verified backup.
+verified. Thinning keeps a bounded ladder (the 10 newest, then the newest backup of each of the last 7
+days, 5 weeks and 12 months, and of each schema revision) and never deletes the newest verified backup.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 NAME = re.compile(
     r"^clinicdesk-(?P<stamp>\d{8}-\d{6}-\d{6})-(?P<revision>[0-9a-z]+)-(?P<reason>[a-z0-9-]+)\.(?P<ext>db|dump)$"
 )
-KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 7, 5, 12
+KEEP_RECENT, KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 10, 7, 5, 12
 FILE_MODE = 0o600
 
 
@@ -114,12 +114,12 @@ def newest_verified(folder: Path) -> BackupInfo | None:
 
 
 def to_thin(backups: list[BackupInfo], now: dt.datetime | None = None) -> list[BackupInfo]:
-    """The backups the ladder does not keep: it keeps the newest backup of each of the last
-    KEEP_DAILY days, KEEP_WEEKLY ISO weeks and KEEP_MONTHLY months, the newest of each schema revision,
-    and always the newest verified one."""
+    """The backups the ladder does not keep. It keeps the KEEP_RECENT newest; the newest backup of each of
+    the last KEEP_DAILY days, KEEP_WEEKLY ISO weeks and KEEP_MONTHLY months; the newest of each schema
+    revision; and always the newest verified one."""
     now = now or dt.datetime.now(dt.UTC)
     ordered = sorted(backups, key=lambda b: b.created, reverse=True)
-    keep: set[Path] = set()
+    keep: set[Path] = {b.path for b in ordered[:KEEP_RECENT]}
     ladders = (
         (KEEP_DAILY, lambda d: d.date()),
         (KEEP_WEEKLY, lambda d: tuple(d.isocalendar())[:2]),

@@ -108,24 +108,33 @@ def restore(file: Path, url: str) -> BackupResult:
     if probe_sqlite(target).is_other_program:
         raise RefusedError(f"{target} belongs to another program; it was not replaced. Nothing was changed.")
     validate_backup(file)
-    safety = _back_up_current(target, url)
+    # Staged before the safety backup: that backup thins the folder the chosen file may live in.
     staging = target.with_name(target.name + ".restoring")
-    fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
     try:
+        fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
         with os.fdopen(fd, "wb") as out, open(file, "rb") as src:
             shutil.copyfileobj(src, out, 1024 * 1024)
             out.flush()
             os.fsync(out.fileno())
         os.chmod(staging, FILE_MODE)  # O_CREAT's mode does not apply to a staging file left behind
+    except OSError as error:
+        staging.unlink(missing_ok=True)
+        raise DatabaseError(
+            f"The backup could not be copied next to the database ({error.strerror or error}); "
+            "the database was not changed."
+        ) from error
+    try:
+        safety = _back_up_current(target, url)
         # An old -wal next to the new file would be replayed into it: remove them first.
         for suffix in ("-wal", "-shm", "-journal"):
             Path(str(target) + suffix).unlink(missing_ok=True)
         os.replace(staging, target)
     except OSError as error:
-        staging.unlink(missing_ok=True)
         raise DatabaseError(
             f"The backup could not be put in place ({error.strerror or error}); the database was not changed."
         ) from error
+    finally:
+        staging.unlink(missing_ok=True)
     log.info("database %s restored from %s", target, file)
     return safety
 

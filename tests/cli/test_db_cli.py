@@ -75,13 +75,13 @@ def test_migrate_history_downgrade_with_backups(sqlite_url: str, data_dir: Path)
 
     migrated = run("migrate", "--database-url", sqlite_url)
     assert migrated.returncode == 0, migrated.stderr
-    assert "[2/2] upgrade c7e5d1f0a9b3" in migrated.stdout and "Backup saved to" in migrated.stdout
+    assert "[2/2] upgrade c7e5d1f0a9b3" in migrated.stdout and "Backup saved and verified" in migrated.stdout
     assert row_counts(sqlite_url)["medicalrecord"] == 3
 
     # Without a terminal and without --yes a downgrade is refused and changes nothing.
     refused = run("downgrade", "--database-url", sqlite_url)
     assert refused.returncode == 2 and "not confirmed" in refused.stderr
-    assert "table auditlog" in refused.stdout and "column user.role" in refused.stdout
+    assert "the audit log" in refused.stdout
     down = run("downgrade", "--yes", "--database-url", sqlite_url)
     assert down.returncode == 0, down.stderr
     assert "Downgraded to d24a4742aa81" in down.stdout
@@ -100,7 +100,7 @@ def test_backup_restore_and_check(sqlite_url: str) -> None:
     assert run("migrate", "--database-url", sqlite_url).returncode == 0
     backup = run("backup", "--database-url", sqlite_url)
     assert backup.returncode == 0
-    backup_file = backup.stdout.strip().split("Backup saved to ", 1)[1]
+    backup_file = backup.stdout.strip().split("Backup saved and verified: ", 1)[1]
 
     engine = sa.create_engine(sqlite_url)
     with engine.begin() as conn:
@@ -140,8 +140,10 @@ def test_errors_are_one_line_with_non_zero_exit(sqlite_url: str, tmp_path: Path)
     bogus = tmp_path / "bogus.db"
     bogus.write_text("hello")
     restore = run("restore", str(bogus), "--yes", "--database-url", sqlite_url)
-    assert restore.returncode == 1
-    assert restore.stderr.strip().splitlines() == ["error: bogus.db is not a ClinicDesk database backup."]
+    assert restore.returncode == 2  # refused: nothing was changed
+    assert restore.stderr.strip().splitlines() == [
+        "error: bogus.db cannot be restored: it is not a ClinicDesk database backup. Nothing was changed."
+    ]
 
     assert run("init", "--database-url", sqlite_url).returncode == 0
     engine = sa.create_engine(sqlite_url)

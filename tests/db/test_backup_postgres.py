@@ -16,6 +16,8 @@ import pytest
 import sqlalchemy as sa
 
 from desktop.db import backup, migrate
+from desktop.db import restore as restoring
+from desktop.db.backup_catalog import list_backups
 from desktop.domain.errors import DatabaseError, DatabaseTooNewError
 from desktop.services.maintenance import MaintenanceService
 from tests.fixtures.web_database import make_web_database, row_counts
@@ -52,17 +54,17 @@ def delete_records(url: str) -> None:
 def test_round_trip_brings_back_deleted_rows_and_keeps_the_replaced_database(server: str) -> None:
     made = backup.backup(server)
     assert made.made and made.path.suffix == ".dump"
-    assert backup.validate_backup(made.path) == HEAD
+    assert restoring.validate_backup(made.path) == HEAD
     before = row_counts(server)
     delete_records(server)
 
-    safety = backup.restore(made.path, server)
+    safety = restoring.restore(made.path, server)
     assert row_counts(server) == before
     assert migrate.status(server).current == HEAD
     assert migrate.drift(server) == []
     # The database that was replaced was backed up first: restoring that copy deletes the rows again.
     assert safety.made and "before-restore" in safety.path.name
-    backup.restore(safety.path, server)
+    restoring.restore(safety.path, server)
     assert row_counts(server)["medicalrecord"] == 0 and row_counts(server)["user"] == before["user"]
 
 
@@ -74,7 +76,7 @@ def test_restore_of_an_older_backup_over_an_upgraded_database(postgres_url: str,
     before = row_counts(postgres_url)
     migrate.upgrade(postgres_url)
 
-    backup.restore(old.path, postgres_url)
+    restoring.restore(old.path, postgres_url)
     assert migrate.status(postgres_url).current == "d24a4742aa81"
     assert row_counts(postgres_url) == before
     engine = sa.create_engine(postgres_url)
@@ -98,7 +100,7 @@ def test_failure_during_the_restore_leaves_the_database_as_it_was(server: str, d
         "EXECUTE FUNCTION refuse_index()",
     )
     with pytest.raises(DatabaseError, match=r"failed and was undone.*no indexes today"):
-        backup.restore(made.path, server)
+        restoring.restore(made.path, server)
     execute(server, "DROP EVENT TRIGGER refuse_index")
     assert row_counts(server) == after_delete
     assert migrate.status(server).current == HEAD
@@ -117,10 +119,12 @@ def test_truncated_archive_is_refused_and_nothing_changes(
     delete_records(server)
     after_delete = row_counts(server)
     with pytest.raises(DatabaseError, match=r"truncated\.dump is damaged"):
-        backup.restore(truncated, server)
+        restoring.restore(truncated, server)
     assert row_counts(server) == after_delete
     assert migrate.status(server).current == HEAD
-    assert [b.path for b in backup.list_backups()] == [made.path]  # refused before any other step
+    assert [b.path for b in list_backups(backup.backups_folder())] == [
+        made.path
+    ]  # refused before any other step
 
 
 def test_backup_from_a_newer_version_is_refused(server: str, data_dir: Path) -> None:
@@ -129,20 +133,22 @@ def test_backup_from_a_newer_version_is_refused(server: str, data_dir: Path) -> 
     execute(server, f"UPDATE alembic_version SET version_num = '{HEAD}'")
     delete_records(server)
     with pytest.raises(DatabaseTooNewError, match=r"newer version.*feedfacecafe"):
-        backup.restore(newer.path, server)
+        restoring.restore(newer.path, server)
     assert row_counts(server)["medicalrecord"] == 0
-    assert [b.path for b in backup.list_backups()] == [newer.path]  # no before-restore copy either
+    assert [b.path for b in list_backups(backup.backups_folder())] == [
+        newer.path
+    ]  # no before-restore copy either
 
 
 def test_files_that_are_not_our_postgres_backups_are_refused(server: str, tmp_path: Path) -> None:
     sqlite_url = f"sqlite:///{tmp_path / 'local.db'}"
     make_web_database(sqlite_url, "d24a4742aa81")
     local = backup.backup(sqlite_url)
-    with pytest.raises(DatabaseError, match="not a backup of a clinic server"):
-        backup.restore(local.path, server)
+    with pytest.raises(DatabaseError, match="only a .dump file made by ClinicDesk"):
+        restoring.restore(local.path, server)
     server_copy = backup.backup(server)
-    with pytest.raises(DatabaseError, match="cannot be restored into a local database file"):
-        backup.restore(server_copy.path, sqlite_url)
+    with pytest.raises(DatabaseError, match="not one of a local database file"):
+        restoring.restore(server_copy.path, sqlite_url)
     other = tmp_path / "other.dump"
     libpq = sa.engine.make_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
     # A real pg_dump archive, but of one table only: not a ClinicDesk database.
@@ -152,7 +158,7 @@ def test_files_that_are_not_our_postgres_backups_are_refused(server: str, tmp_pa
         capture_output=True,
     )
     with pytest.raises(DatabaseError, match="not of a ClinicDesk database"):
-        backup.restore(other, server)
+        restoring.restore(other, server)
     assert row_counts(server)["medicalrecord"] == 3
 
 
@@ -160,7 +166,7 @@ def test_missing_client_tools_are_named(server: str, tmp_path: Path, monkeypatch
     made = backup.backup(server)
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(DatabaseError, match="needs PostgreSQL's pg_restore and psql"):
-        backup.restore(made.path, server)
+        restoring.restore(made.path, server)
     assert row_counts(server)["medicalrecord"] == 3
 
 
@@ -174,17 +180,17 @@ def test_nothing_is_replaced_when_the_current_database_cannot_be_backed_up(
         (tools / tool).symlink_to(shutil.which(tool))
     monkeypatch.setenv("PATH", str(tools))
     delete_records(server)
-    with pytest.raises(DatabaseError, match=r"could not be backed up first.*pg_dump is not installed"):
-        backup.restore(made.path, server)
+    with pytest.raises(DatabaseError, match=r"could not be backed up first.*client tools"):
+        restoring.restore(made.path, server)
     assert row_counts(server)["medicalrecord"] == 0
 
 
 def test_restore_through_the_maintenance_service_is_audited(server: str) -> None:
-    service = MaintenanceService(server)
-    made = service.backup_now("admin@example.org")
+    service = MaintenanceService.local(server, "admin@example.org")
+    made = service.backup_now()
     before = row_counts(server)
     delete_records(server)
-    result = service.restore("admin@example.org", made.path)
+    result = service.restore(file=made.path)
     assert result.message.startswith(f"Restored from {made.path.name}.")
     assert result.backup is not None and result.backup.made
     assert row_counts(server) == before

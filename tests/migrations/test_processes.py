@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from desktop.db import backup, migrate
+from desktop.db import integrity, migrate
 from tests.fixtures.web_database import ALICE, make_web_database, row_counts
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,13 +107,13 @@ def test_sigkill_mid_upgrade_then_restart(big_database: Path, tmp_path: Path, ki
     current = migrate.status(url).current
     assert current in ("d24a4742aa81", HEAD)
     assert row_counts(url) == expected
-    assert backup.integrity_check(url).ok
+    assert integrity.integrity_check(url).ok
 
     # The restart finishes the job.
     migrate.upgrade(url)
     assert migrate.status(url).current == HEAD
     assert row_counts(url) == expected
-    assert backup.integrity_check(url).ok
+    assert integrity.integrity_check(url).ok
     assert migrate.drift(url) == []
 
 
@@ -150,4 +150,4 @@ def test_two_copies_start_on_one_fresh_database(any_db_url: str) -> None:
     assert migrate.status(any_db_url).current == HEAD
     assert _audit_migrations(any_db_url) == 1
     if any_db_url.startswith("sqlite"):
-        assert backup.integrity_check(any_db_url).ok
+        assert integrity.integrity_check(any_db_url).ok
