@@ -371,3 +371,24 @@ def automatic_backup(url: str, moment: str) -> str:
     if made is None:
         return ""
     return made.mirror_warning or ("" if made.made else made.message)
+
+
+def backups_folder() -> Path:
+    """The backups folder (DatabaseError in plain words when it cannot be made)."""
+    from desktop.db.backup import backups_folder as folder
+
+    return folder()
+
+
+def validate_backup(file: Path) -> None:
+    """Refuse (RefusedError / DatabaseTooNewError) a file that is not a sound ClinicDesk backup."""
+    from desktop.db.restore import validate_backup as validate
+
+    validate(file)
+
+
+def restore_backup(url: str, file: Path) -> str:
+    """Restore ``file`` before sign-in, as the person at this computer (see the dialogs); the message."""
+    from desktop.services.maintenance import MaintenanceService
+
+    return MaintenanceService.local(url, "start-up").restore(file=file).message

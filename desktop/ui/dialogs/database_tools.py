@@ -3,9 +3,12 @@ restore, check.
 
 Every action runs through desktop.services.maintenance on a worker thread under one runner key, so
 nothing can be started twice and the window stays responsive; the maintenance service refuses a
-second operation as well. Destructive actions confirm first, naming what is undone and which tables
-and columns lose data (with row counts, from ``plan_downgrade``); going to base also needs the
-current revision typed in. The service backs up before every change.
+second operation as well. Every action hands the session token to the service, which checks that it
+is an administrator's; the dialog's own check only decides which buttons are enabled. The backups are
+listed (desktop/ui/dialogs/backups_panel.py) and the selected one can be restored; a file from
+elsewhere is chosen with "Restore from a file…". Destructive actions confirm first, naming what is
+undone and which tables and columns lose data (with row counts, from ``plan_downgrade``); going to
+base also needs the current revision typed in. The service backs up before every change.
 
 After a restore or a downgrade the signed-in session may no longer exist (the sessions table came
 from the backup, or went with the downgrade), so the dialog emits ``sign_out_requested(reason)`` when
@@ -36,6 +39,7 @@ from desktop.domain.errors import PermissionDeniedError
 from desktop.ui.context import UiContext
 from desktop.ui.dialogs import database_texts as texts
 from desktop.ui.dialogs import prompts
+from desktop.ui.dialogs.backups_panel import BackupsPanel
 from desktop.ui.dialogs.database_status_panel import DatabaseStatusPanel
 from desktop.ui.errors import user_message
 
@@ -45,13 +49,8 @@ JOB_KEY = "database-tools"
 
 
 def maintenance_for(ctx: UiContext) -> Any:
-    """The maintenance service for this database (the container's, when it is wired to a URL)."""
-    service = getattr(ctx.services, "maintenance", None)
-    if service is not None and isinstance(getattr(service, "url", None), str):
-        return service
-    from desktop.services.maintenance import MaintenanceService
-
-    return MaintenanceService(ctx.settings.database_url)
+    """The container's maintenance service: every action it runs checks the session token."""
+    return ctx.services.maintenance
 
 
 class DatabaseToolsDialog(QDialog):
@@ -68,6 +67,7 @@ class DatabaseToolsDialog(QDialog):
         self._history: list[Any] = []
         self._sign_out_reason = ""
         self._actor: str | None = None
+        self._backups: tuple[list[Any], str] = ([], "")
         self.setWindowTitle("Database tools")
         self.resize(940, 700)
 
@@ -86,7 +86,8 @@ class DatabaseToolsDialog(QDialog):
         self.down_to_button = self._button("Downgrade to selected…", self.downgrade_to_selected)
         self.down_base_button = self._button("Downgrade to base…", lambda: self.downgrade("base"))
         self.backup_button = self._button("Backup now", self.backup_now)
-        self.restore_button = self._button("Restore from backup…", self.restore)
+        self.restore_button = self._button("Restore from a file…", self.restore)
+        self.restore_selected_button = self._button("Restore selected backup…", self.restore_selected)
         self.check_button = self._button("Integrity check", self.check)
         self.folder_button = self._button("Open backups folder", self.open_backups_folder)
         actions = QGridLayout()
@@ -101,6 +102,7 @@ class DatabaseToolsDialog(QDialog):
                 self.restore_button,
                 self.check_button,
                 self.folder_button,
+                self.restore_selected_button,
             )
         ):
             actions.addWidget(button, index // 3, index % 3)
@@ -116,8 +118,11 @@ class DatabaseToolsDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
 
+        self.backups = BackupsPanel()
+        self.backups.selection_changed.connect(self._update_buttons)
         layout = QVBoxLayout(self)
         layout.addWidget(self.panel, 2)
+        layout.addWidget(self.backups, 1)
         layout.addLayout(actions)
         layout.addWidget(self.progress)
         layout.addWidget(self.progress_label)
@@ -131,26 +136,16 @@ class DatabaseToolsDialog(QDialog):
         return button
 
     @property
-    def actor(self) -> str:
-        """Who the audit log names; checked by the service when the dialog opened (admins only)."""
-        return self._actor or "unknown"
+    def token(self) -> str:
+        """The session token every action hands to the service, which checks it itself."""
+        return str(self._ctx.token or "")
 
-    def _authorize(self, status: Any) -> str:
-        """Worker thread: the service's admin check of this session, once, when the dialog opens.
-
-        Only a database at head can answer it (older revisions have no sessions table, e.g. after an
-        earlier downgrade); the UI's own admin check (the Tools menu is admin-only) is then all there is.
-        """
-        authorize = getattr(self._service, "authorize", None)
-        if not callable(authorize) or not status.exists or status.is_too_new or not status.at_head:
-            return self._fallback_actor()
-        return str(authorize(self._ctx.token))
-
-    def _fallback_actor(self) -> str:
+    def _authorize(self) -> str:
+        """Worker thread: the service's admin check of this session, when the dialog opens. A database
+        that cannot answer it (an older revision with no sessions table) leaves the dialog read-only."""
         if not self._ctx.is_admin:
             raise PermissionDeniedError("Only administrators may use the database tools.")
-        user = self._ctx.user
-        return user.email if user else "admin"
+        return str(self._service.authorize(self.token))
 
     @property
     def busy(self) -> bool:
@@ -167,7 +162,7 @@ class DatabaseToolsDialog(QDialog):
             actor, refused = None, None
             if authorize:
                 try:
-                    actor = self._authorize(status)
+                    actor = self._authorize()
                 except Exception as error:  # shown with the status; actions stay disabled
                     refused = error
             history = service.history() if not status.is_too_new else []
@@ -177,6 +172,7 @@ class DatabaseToolsDialog(QDialog):
                     fingerprint = service.fingerprint()
                 except Exception:  # the fingerprint is informative only; the status must still show
                     log.exception("schema fingerprint check failed")
+            self._backups = (service.list_backups(), service.backup_tools_message())
             return status, history, fingerprint, actor, refused
 
         self._start(read, self._show_status, "Reading the database status…", refresh_after_error=False)
@@ -187,6 +183,7 @@ class DatabaseToolsDialog(QDialog):
         if actor is not None:
             self._actor = actor
         self.panel.show_status(status, history, fingerprint)
+        self.backups.show_backups(*self._backups)
         self._update_buttons()
         if refused is not None:
             message = user_message(refused)
@@ -213,6 +210,8 @@ class DatabaseToolsDialog(QDialog):
         self.down_to_button.setEnabled(not busy and current is not None and applied_older)
         self.backup_button.setEnabled(not busy and status is not None and status.exists)
         self.restore_button.setEnabled(not busy and status is not None)
+        chosen = self.backups.selected_path() is not None
+        self.restore_selected_button.setEnabled(not busy and status is not None and chosen)
         self.check_button.setEnabled(not busy and status is not None and status.exists)
         self.folder_button.setEnabled(True)
 
@@ -230,9 +229,9 @@ class DatabaseToolsDialog(QDialog):
             yes_label="Upgrade",
         ):
             return
-        service, actor = self._service, self.actor
+        service, token = self._service, self.token
         self._start(
-            lambda progress: service.upgrade(actor, progress=progress),
+            lambda progress: service.upgrade(token, progress=progress),
             self._operation_done,
             "Making a backup, then upgrading…",
             with_progress=True,
@@ -270,10 +269,10 @@ class DatabaseToolsDialog(QDialog):
                     "Downgrade to base cancelled: the revision typed did not match; nothing was changed."
                 )
                 return
-        service, actor, target = self._service, self.actor, plan.target
+        service, token, target = self._service, self.token, plan.target
         self._sign_out_reason = "The database was downgraded. Please sign in again."
         self._start(
-            lambda progress: service.downgrade(actor, target, progress=progress),
+            lambda progress: service.downgrade(token, target, progress=progress),
             self._operation_done,
             "Making a backup, then downgrading…",
             with_progress=True,
@@ -281,22 +280,31 @@ class DatabaseToolsDialog(QDialog):
 
     @Slot()
     def backup_now(self) -> None:
-        service, actor = self._service, self.actor
+        service, token = self._service, self.token
         self._start(
-            lambda: service.backup_now(actor),
-            lambda made: self._finish_message(made.message),
+            lambda: service.backup_now(token),
+            lambda made: self._finish_message("\n".join(filter(None, (made.message, made.mirror_warning)))),
             "Making a backup…",
         )
 
     @Slot()
     def restore(self) -> None:
+        """Restore a backup file chosen from anywhere (e.g. one copied from another computer)."""
         folder = str(self._service.backups_folder())
         chosen = prompts.open_file(
             self, "Choose a backup to restore", "ClinicDesk backups (*.db *.dump);;All files (*)", folder
         )
-        if not chosen:
-            return
-        name = Path(chosen).name
+        if chosen:
+            self._restore(Path(chosen))
+
+    @Slot()
+    def restore_selected(self) -> None:
+        chosen = self.backups.selected_path()
+        if chosen is not None:
+            self._restore(chosen)
+
+    def _restore(self, chosen: Path) -> None:
+        name = chosen.name
         text = (
             f"Replace the current database with the backup {name}?\n\nEverything changed since that backup "
             "was made will be gone from the database. The current database is backed up first, so this can "
@@ -305,15 +313,21 @@ class DatabaseToolsDialog(QDialog):
         if not prompts.confirm(self, text, "Restore backup", yes_label="Restore", destructive=True):
             self._say("Restore cancelled; nothing was changed.")
             return
+        service, token = self._service, self.token
+        # The admin check needs the database, so it is made before this app's connections are closed.
+        try:
+            service.authorize(token)
+        except Exception as error:
+            self._failed(error, refresh=False)
+            return
         self._ctx.services.close()  # the service requires every connection of this app to be closed
-        service, actor = self._service, self.actor
         self._sign_out_reason = f"The database was restored from {name}. Please sign in again."
-        self._start(lambda: service.restore(actor, chosen), self._operation_done, f"Restoring {name}…")
+        self._start(lambda: service.restore(token, chosen), self._operation_done, f"Restoring {name}…")
 
     @Slot()
     def check(self) -> None:
-        service, actor = self._service, self.actor
-        self._start(lambda: service.check(actor), self._show_check, "Checking the database…")
+        service, token = self._service, self.token
+        self._start(lambda: service.check(token), self._show_check, "Checking the database…")
 
     def _show_check(self, report: Any) -> None:
         self._finish_message(texts.integrity_text(report))
