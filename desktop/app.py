@@ -162,6 +162,13 @@ class AppController(QObject):
         # The other services (and their imports) are built now, behind the sign-in window.
         self.runner.run(services.warm_up, on_done=self._warmed_up, on_error=self._warm_up_failed,
                         key="warm-up")
+        # The first start of the day makes a verified backup, behind the sign-in window.
+        self.runner.run(_automatic_backup, self.settings.database_url, "start",
+                        on_done=self._backup_said, on_error=lambda _error: None, key="daily-backup")
+
+    def _backup_said(self, message: str) -> None:
+        if message:
+            self.login.show_message(message)
 
     def _warmed_up(self, _result: Any = None) -> None:
         self._resume_gc()
@@ -234,6 +241,14 @@ class AppController(QObject):
             self.runner.wait_for_done(5000)
         if self.ctx is not None:
             self.ctx.services.close()
+            # Closing after changes makes a verified backup (desktop/db/backup_schedule.py).
+            _automatic_backup(self.settings.database_url, "close")
+
+
+def _automatic_backup(url: str, moment: str) -> str:
+    from desktop.services.startup import automatic_backup
+
+    return automatic_backup(url, moment)
 
 
 def prepare_database(settings: app_settings.Settings) -> Any:
