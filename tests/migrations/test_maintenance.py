@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from desktop.domain.errors import DatabaseError
+from desktop.domain.errors import DatabaseError, PermissionDeniedError, SessionExpiredError
 from desktop.services.maintenance import MaintenanceService
 from tests.fixtures.web_database import make_web_database, row_counts
 
@@ -118,3 +120,58 @@ def test_built_from_the_service_context_checks_admins(sqlite_url: str) -> None:
         assert service.authorize(session.token) == "admin@clinic.example"
     finally:
         services.close()
+
+
+# --------------------------------------------------------------------------- who may maintain
+
+
+@pytest.fixture
+def container(sqlite_url: str) -> Iterator[Any]:
+    from desktop.domain.dto import Role
+    from desktop.services.container import Services
+    from desktop.settings import Settings
+
+    MaintenanceService.local(sqlite_url).upgrade()
+    services = Services.create(sqlite_url, Settings(database_url=sqlite_url), bcrypt_rounds=4)
+    services.auth.create_first_admin("admin@clinic.example", "Ada Admin", "admin-pass-4321")
+    admin = services.auth.sign_in("admin@clinic.example", "admin-pass-4321")
+    services.users.create_user(admin.token, "nurse@clinic.example", "Nurse", "nurse-pass-4321", Role.USER)
+    services.admin_token = admin.token
+    services.user_token = services.auth.sign_in("nurse@clinic.example", "nurse-pass-4321").token
+    yield services
+    services.close()
+
+
+def test_the_guis_service_checks_the_session_token(container: Any) -> None:
+    service = container.maintenance
+    actions = {  # every maintenance action
+        "backup": lambda token: service.backup_now(token),
+        "check": lambda token: service.check(token),
+        "upgrade": lambda token: service.upgrade(token),
+        "downgrade": lambda token: service.downgrade(token),
+        "restore": lambda token: service.restore(token, Path("nothing.db")),
+    }
+    for action in actions.values():
+        for token in (container.user_token, "forged-token", None):
+            with pytest.raises((PermissionDeniedError, SessionExpiredError)):
+                action(token)
+    assert service.status().current == HEAD  # nothing happened
+    assert service.list_backups() == []
+
+    made = service.backup_now(container.admin_token)
+    assert made.made
+    assert ("backup", "admin@clinic.example") in _actions(service.url)
+    down = service.downgrade(container.admin_token)
+    assert down.migration.after == "d24a4742aa81"
+    # The older schema cannot answer the admin check; the token seen at head still can upgrade back.
+    assert service.upgrade(container.admin_token).migration.after == HEAD
+
+
+def test_cli_acts_as_the_local_maintainer(sqlite_url: str) -> None:
+    service = MaintenanceService.local(sqlite_url)
+    service.upgrade()
+    actor = service.authorize(None)
+    assert actor.startswith("cli")
+    reading_only = MaintenanceService(sqlite_url)
+    with pytest.raises(PermissionDeniedError):
+        reading_only.backup_now()
