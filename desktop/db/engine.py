@@ -20,6 +20,8 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
+from desktop.db.probe import open_sqlite_read_only
+
 BUSY_TIMEOUT_MS = 10_000
 _BEGIN_KEY = "clinicdesk_begin_statement"
 
@@ -62,14 +64,9 @@ def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
-def open_sqlite_read_only(path: Path) -> sqlite3.Connection:
-    """A plain sqlite3 connection that cannot change the file at ``path`` (nor create it)."""
-    return sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
-
-
 def _read_only_sqlite_engine(url: str, path: Path, **kwargs: Any) -> Engine:
     kwargs.setdefault("poolclass", NullPool)
-    engine = create_engine(url, creator=lambda: open_sqlite_read_only(path), **kwargs)
+    engine = create_engine(url, creator=lambda: open_sqlite_read_only(path, BUSY_TIMEOUT_MS / 1000), **kwargs)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:

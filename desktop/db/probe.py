@@ -92,6 +92,25 @@ def known_head() -> str | None:
     return head if isinstance(head, str) else None
 
 
+def open_sqlite_read_only(path: Path, timeout: float = 10.0) -> sqlite3.Connection:
+    """A sqlite3 connection that cannot change (nor create) the file at ``path``.
+
+    A WAL database on a read-only medium cannot be opened with ``mode=ro`` alone (SQLite must create
+    its -shm file); when no -wal file holds unmerged changes, ``immutable=1`` reads it without one.
+    """
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=timeout)
+    try:
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        return conn
+    except sqlite3.OperationalError as error:
+        conn.close()
+        wal = Path(f"{path}-wal")
+        pending = wal.exists() and wal.stat().st_size > 0
+        if pending or ("unable to open" not in str(error) and "readonly" not in str(error)):
+            raise
+    return sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, timeout=timeout)
+
+
 def probe_sqlite(path: Path) -> Probe:
     """What is in the file at ``path``, without changing it (read-only open, no pragmas written)."""
     try:
@@ -110,7 +129,7 @@ def probe_sqlite(path: Path) -> Probe:
     if header != SQLITE_HEADER:
         return Probe("not_sqlite", detail=NOT_SQLITE)
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        conn = open_sqlite_read_only(path)
         try:
             tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if "alembic_version" not in tables:
@@ -133,7 +152,7 @@ def probe_sqlite(path: Path) -> Probe:
 def sqlite_schema_digest(path: Path) -> str | None:
     """A digest of the schema SQL SQLite keeps for the file (changes with any DDL), or None."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        conn = open_sqlite_read_only(path)
         try:
             query = "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
             rows = conn.execute(query).fetchall()
@@ -163,7 +182,7 @@ def quick_check(path: Path) -> str:
     start-up check runs it on every start so a damaged page is noticed before anything is built on it.
     """
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        conn = open_sqlite_read_only(path)
         try:
             first = conn.execute("PRAGMA quick_check").fetchone()
         finally:
