@@ -287,3 +287,29 @@ def test_status_on_a_postgresql_server(qtbot: Any, postgres_url: str, runner: An
         assert "not applicable" in dialog.output.toPlainText()
     finally:
         services.close()
+
+
+def test_backups_are_listed_and_the_selected_one_restored(
+    qtbot: Any, admin_ctx: Any, user_session: Any, services: Any, ui_db_url: str, no_dialogs: Any
+) -> None:
+    dialog = _open(qtbot, admin_ctx)
+    assert dialog.backups.table.rowCount() == 0 and not dialog.restore_selected_button.isEnabled()
+    dialog.backup_button.click()
+    _wait_idle(qtbot, dialog)
+    qtbot.waitUntil(lambda: dialog.backups.table.rowCount() == 1, timeout=20_000)
+    row = [dialog.backups.table.item(0, c).text() for c in range(dialog.backups.table.columnCount())]
+    assert row[2] == HEAD and row[3] == "yes" and row[4] == "made by hand" and row[1].endswith("KB")
+    page = services.records.list(user_session.token)
+    for record in page.rows:
+        services.records.delete(user_session.token, record.id, record.version)
+    assert _count(ui_db_url, "medicalrecord") == 0
+
+    dialog.backups.table.selectRow(0)
+    assert dialog.restore_selected_button.isEnabled()
+    dialog.restore_selected_button.click()
+    _wait_idle(qtbot, dialog)
+    qtbot.waitUntil(lambda: "Restored from" in dialog.output.toPlainText(), timeout=20_000)
+    assert _count(ui_db_url, "medicalrecord") == 3
+    assert "before a restore" in [
+        dialog.backups.table.item(r, 4).text() for r in range(dialog.backups.table.rowCount())
+    ]
