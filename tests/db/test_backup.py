@@ -133,7 +133,7 @@ def test_postgres_restore_refuses_a_file_that_is_not_a_server_backup(clinic: str
     """Checked before any connection: a SQLite backup (or a missing file) never reaches pg_restore."""
     made = backup.backup(clinic)
     for file in (made.path, tmp_path / "x.dump"):
-        with pytest.raises(DatabaseError, match="only a .dump file made by ClinicDesk"):
+        with pytest.raises(DatabaseError, match=r"only a \.dump file made by ClinicDesk"):
             restoring.restore(file, "postgresql+psycopg://u@localhost:1/db")
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from desktop.db import backup, migrate
+from desktop.db import backup, backup_schedule, migrate
 from desktop.db import restore as restoring
 from desktop.db.backup_catalog import list_backups
 from desktop.domain.errors import DatabaseError, DatabaseTooNewError
@@ -144,7 +145,7 @@ def test_files_that_are_not_our_postgres_backups_are_refused(server: str, tmp_pa
     sqlite_url = f"sqlite:///{tmp_path / 'local.db'}"
     make_web_database(sqlite_url, "d24a4742aa81")
     local = backup.backup(sqlite_url)
-    with pytest.raises(DatabaseError, match="only a .dump file made by ClinicDesk"):
+    with pytest.raises(DatabaseError, match=r"only a \.dump file made by ClinicDesk"):
         restoring.restore(local.path, server)
     server_copy = backup.backup(server)
     with pytest.raises(DatabaseError, match="not one of a local database file"):
@@ -227,3 +228,39 @@ def test_cli_restore(server: str) -> None:
     refused = run_cli("restore", str(newer.path), "--yes", "--database-url", server)
     assert refused.returncode == 2
     assert "newer version of ClinicDesk" in refused.stderr
+
+
+def test_server_backups_are_verified_with_a_sidecar(server: str) -> None:
+    made = backup.backup(server, reason="daily")
+    assert made.made and "verified" in made.message and made.path is not None
+    assert stat.S_IMODE(made.path.stat().st_mode) == 0o600
+    [info] = list_backups(backup.backups_folder())
+    assert info.verified and info.revision == HEAD and info.reason == "daily"
+    assert info.counts["medicalrecord"] == 3 and info.counts["alembic_version"] == 1
+
+
+def test_server_follows_the_same_schedule(server: str) -> None:
+    first = backup_schedule.run_due(server, "start")
+    assert first is not None and first.made
+    assert backup_schedule.run_due(server, "start") is None
+    assert backup_schedule.run_due(server, "close") is None
+    delete_records(server)
+    closing = backup_schedule.run_due(server, "close")
+    assert closing is not None and closing.made and "on-close" in closing.path.name
+
+
+def test_without_client_tools_the_service_says_so_plainly(
+    server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    message = MaintenanceService(server).backup_tools_message()
+    assert "client tools" in message and "not installed" in message
+    made = backup.backup(server)
+    assert not made.made and made.message == message
+    assert list_backups(backup.backups_folder()) == []
+
+
+def test_a_server_database_with_two_revision_rows_is_not_backed_up(server: str, tmp_path: Path) -> None:
+    execute(server, "INSERT INTO alembic_version VALUES ('d24a4742aa81')")
+    with pytest.raises(DatabaseError, match="several revisions"):
+        backup.backup(server)  # the source itself is refused, so no such archive is ever made here
