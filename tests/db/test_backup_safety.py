@@ -62,7 +62,7 @@ def test_backup_is_verified_0600_and_has_a_sidecar(clinic: str) -> None:
 
 def test_a_damaged_database_is_not_backed_up_and_leaves_no_file(clinic: str) -> None:
     _damage(_file(clinic))
-    with pytest.raises(DatabaseError, match="damaged|check"):
+    with pytest.raises(DatabaseError, match=r"damaged|check"):
         backup.backup(clinic, reason="manual")
     assert list(backup.backups_folder().iterdir()) == []  # neither a backup nor a .partial
 
