@@ -83,7 +83,8 @@ def read_info(path: Path) -> BackupInfo | None:
     except (OSError, ValueError):
         side = {}
     side = side if isinstance(side, dict) else {}
-    counts = side.get("counts") if isinstance(side.get("counts"), dict) else {}
+    raw_counts = side.get("counts")
+    counts: dict[str, object] = raw_counts if isinstance(raw_counts, dict) else {}
     try:
         size = path.stat().st_size
     except OSError:
@@ -95,7 +96,7 @@ def read_info(path: Path) -> BackupInfo | None:
         reason=match["reason"],
         size=size,
         verified=side.get("verified") is True and side.get("size") == size,
-        counts={str(k): int(v) for k, v in counts.items()},
+        counts={str(k): int(v) for k, v in counts.items() if isinstance(v, int)},
     )
 
 

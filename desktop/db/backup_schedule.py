@@ -47,11 +47,11 @@ def current_counts(url: str) -> dict[str, int]:
     """Rows per table now (read-only for SQLite)."""
     path = sqlite_path(url)
     if path is not None:
-        conn = open_sqlite_read_only(path)
+        reader = open_sqlite_read_only(path)
         try:
-            return table_counts(conn)
+            return table_counts(reader)
         finally:
-            conn.close()
+            reader.close()
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
