@@ -237,7 +237,7 @@ def cmd_downgrade(args: argparse.Namespace) -> int:
         if plan.confirm_text:
             if not sys.stdin.isatty():
                 return fail("refusing to downgrade to base without a terminal; pass --yes", ExitCode.REFUSED)
-            prompt = f"This deletes every table. Type the current revision ({plan.confirm_text}) to go on: "
+            prompt = f"Every table goes (its data kept aside). Type {plan.confirm_text} to go on: "
             typed = input(prompt)
             if typed.strip() != plan.confirm_text:
                 return fail("not confirmed; nothing was changed", ExitCode.REFUSED)
