@@ -18,7 +18,7 @@ import shutil
 from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text
 
-from desktop.db.backup import BackupResult, backup, backups_folder
+from desktop.db.backup import BackupResult, backup, backups_folder, remove_partials
 from desktop.db.backup_catalog import list_backups, newest_verified
 from desktop.db.engine import is_sqlite, make_engine, open_sqlite_read_only, sqlite_path
 from desktop.db.integrity import table_counts
@@ -72,6 +72,7 @@ def run_due(url: str, moment: str) -> BackupResult | None:
     """Make the backup ``moment`` calls for, if one is due; None when none is."""
     if moment not in MOMENTS:
         raise ValueError(f"unknown backup moment {moment!r}")
+    remove_partials(backups_folder())  # what a killed backup left, even when no backup is due now
     path = sqlite_path(url)
     if path is not None and (not path.exists() or path.stat().st_size == 0):
         return None

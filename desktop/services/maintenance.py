@@ -300,7 +300,7 @@ class MaintenanceService:
         return backups.backups_folder()
 
     def backup_tools_message(self) -> str:
-        """"" when backups can be made here; else why not, in plain words (PostgreSQL client tools)."""
+        """ "" when backups can be made here; else why not, in plain words (PostgreSQL client tools)."""
         return backup_schedule.tools_missing_message(self.url)
 
     def fingerprint(self) -> FingerprintResult:
@@ -329,8 +329,6 @@ class MaintenanceService:
 
     def _describe_loss(self, item: str) -> str:
         """What the older version will not show, in plain words with a count ("" when nothing is)."""
-        import sqlalchemy as sa
-
         table, _, column = item.partition(".")
         if column and item not in _PLAIN_LOSS:
             return ""  # internal columns (edit counters): kept aside and put back all the same

@@ -282,7 +282,9 @@ def test_unknown_newer_revision_is_refused_by_every_command_without_a_traceback(
     down = run("downgrade", "--yes", "--database-url", sqlite_url)
     assert down.returncode == 2 and "newer version" in down.stderr and "Traceback" not in down.stderr
     check = run("check", "--database-url", sqlite_url)
-    assert check.returncode == 1 and "check: ok" not in check.stdout.splitlines() and "unknown" in check.stdout
+    assert (
+        check.returncode == 1 and "check: ok" not in check.stdout.splitlines() and "unknown" in check.stdout
+    )
     assert "could not write" not in check.stdout + check.stderr
     fingerprint = run("fingerprint", "--database-url", sqlite_url)
     assert fingerprint.returncode == 1 and "Traceback" not in fingerprint.stderr

@@ -90,6 +90,14 @@ def test_partial_files_of_an_interrupted_backup_are_removed(clinic: str) -> None
     assert not list(folder.glob("*.partial"))
 
 
+def test_the_daily_check_removes_partial_files_even_when_no_backup_is_due(clinic: str) -> None:
+    assert backup_schedule.run_due(clinic, "start") is not None
+    stale = backup.backups_folder() / "clinicdesk-20260101-000000-000000-c7e5d1f0a9b3-daily.db.partial"
+    stale.write_bytes(b"killed half-way")
+    assert backup_schedule.run_due(clinic, "start") is None
+    assert not stale.exists()
+
+
 def test_start_up_finds_a_damaged_database_and_offers_the_newest_good_backup(clinic: str) -> None:
     made = backup.backup(clinic)
     _damage(_file(clinic))
@@ -172,9 +180,7 @@ def test_thinning_keeps_a_bounded_ladder(tmp_path: Path) -> None:
 def test_thinning_never_deletes_the_only_verified_backup(tmp_path: Path) -> None:
     now = dt.datetime(2026, 6, 30, tzinfo=dt.UTC)
     old_verified = _info(tmp_path / "old", now - dt.timedelta(days=900), verified=True)
-    unverified = [
-        _info(tmp_path / f"u{n}", now - dt.timedelta(hours=n), verified=False) for n in range(60)
-    ]
+    unverified = [_info(tmp_path / f"u{n}", now - dt.timedelta(hours=n), verified=False) for n in range(60)]
     assert old_verified not in to_thin([old_verified, *unverified], now)
 
 
