@@ -225,7 +225,7 @@ def _sqlite_failure(error: sqlite3.DatabaseError) -> str:
 
 
 def verify_sqlite_copy(copy: Path, facts: SourceFacts) -> str:
-    """ "" when ``copy`` passes integrity_check and holds ``facts``; else what is wrong."""
+    """What is wrong with ``copy`` (integrity_check, revision, row counts); empty when nothing is."""
     try:
         conn = open_sqlite_read_only(copy)
         try:

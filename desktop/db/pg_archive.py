@@ -148,7 +148,7 @@ def archive_revision(file: Path) -> str | None:
 
 
 def verify_archive(file: Path, revision: str | None, counts: dict[str, int]) -> str:
-    """ "" when every data block of ``file`` reads back and holds ``revision`` and ``counts``."""
+    """What is wrong with the archive (an unreadable data block, revision, row counts); empty if nothing."""
     try:
         archive_schemas(file)
         versions, found = archive_data(file)

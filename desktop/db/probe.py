@@ -176,7 +176,7 @@ def expected_digest(revision: str) -> str | None:
 
 
 def quick_check(path: Path) -> str:
-    """ "ok", or the first problem SQLite's ``PRAGMA quick_check`` finds in the file (opened read-only).
+    """The first problem SQLite's ``PRAGMA quick_check`` finds in the file (opened read-only), or "ok".
 
     Linear in the file's size and skips only the index-versus-table comparison of integrity_check: the
     start-up check runs it on every start so a damaged page is noticed before anything is built on it.

@@ -300,7 +300,7 @@ class MaintenanceService:
         return backups.backups_folder()
 
     def backup_tools_message(self) -> str:
-        """ "" when backups can be made here; else why not, in plain words (PostgreSQL client tools)."""
+        """Why no backup can be made here, in plain words (PostgreSQL client tools); empty when one can."""
         return backup_schedule.tools_missing_message(self.url)
 
     def fingerprint(self) -> FingerprintResult:
