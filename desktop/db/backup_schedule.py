@@ -76,8 +76,9 @@ def run_due(url: str, moment: str) -> BackupResult | None:
     path = sqlite_path(url)
     if path is not None and (not path.exists() or path.stat().st_size == 0):
         return None
-    if tools_missing_message(url):
-        return BackupResult(False, None, tools_missing_message(url))
+    if tools_missing_message(url):  # Database tools says so; repeating it at every start helps nobody
+        log.info("no automatic %s backup: %s", moment, tools_missing_message(url))
+        return None
     due = daily_due() if moment == "start" else changed_since_last_backup(url)
     if not due:
         return None

@@ -305,8 +305,9 @@ class MaintenanceService:
 
     def fingerprint(self) -> FingerprintResult:
         self._refuse_foreign()
-        if migrate.status(self.url).is_too_new:
-            return FingerprintResult(migrate.status(self.url).current, None, "", ())
+        status = migrate.status(self.url)
+        if status.is_too_new:  # no expected fingerprint, and reading its schema is not needed
+            return FingerprintResult(status.current, None, "", ())
         return fingerprint_check(self.url)
 
     def plan_downgrade(self, target: str = "-1") -> DowngradePlan:
