@@ -31,7 +31,7 @@ BACKUPS_HELP = """backups:
   Kept in the data folder's backups/ (CLINICDESK_DATA_DIR overrides the data folder), each with a
   .json note (why it was made, verified, revision, row counts). Made before every upgrade, downgrade
   and restore, at the first start of each day and when the program closes after changes; every copy is
-  verified before it is called saved. Old ones are thinned (the last 7 daily, 5 weekly, 12 monthly).
+  verified before it is called saved. Old ones are thinned (10 newest, then 7 daily, 5 weekly, 12 monthly).
   CLINICDESK_BACKUP_MIRROR_DIR (or backup_mirror_dir in settings.json) names a second folder that gets
   a copy of each verified backup. PostgreSQL: pg_dump -Fc, when the client tools are installed."""
 
