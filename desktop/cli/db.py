@@ -7,9 +7,6 @@ Every subcommand takes ``--database-url`` (also accepted before ``db``). Errors 
 exit with a code from the one table in desktop/cli/output.py (``ExitCode``, shown by ``clinicdesk db
 --help``); tracebacks go to the log file only. Every command refuses another program's file (exit 2,
 the file untouched); status, history, fingerprint and check open the database read-only.
-
-SQLAlchemy, Alembic and the services are imported inside the handlers: building the parser happens for
-``clinicdesk --version`` too, which must not pay for them.
 """
 
 from __future__ import annotations
@@ -18,10 +15,18 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from desktop.cli.db_copy import register_db_subcommand
 from desktop.cli.output import EXIT_CODES_HELP, ExitCode, fail, paint
+from desktop.db.fingerprint import write as write_fingerprints
+from desktop.db.migrate import Step, create_migration
+from desktop.db.probe import RefusedError
+from desktop.db.restore import validate_backup
+from desktop.domain.errors import DatabaseTooNewError, KnownError
+from desktop.services.maintenance import MaintenanceService
+from desktop.settings import database_location, resolve_database_url, setup_logging
 
 log = logging.getLogger(__name__)
 
@@ -98,9 +103,6 @@ def _guarded(handler: Handler) -> Handler:
     keeps the traceback. Nothing reaches the terminal as a traceback."""
 
     def run(args: argparse.Namespace) -> int:
-        from desktop.db.probe import RefusedError
-        from desktop.domain.errors import DatabaseTooNewError, KnownError
-
         where = _log_to_file()
         try:
             return handler(args)
@@ -123,8 +125,6 @@ def _guarded(handler: Handler) -> Handler:
 
 def _log_to_file() -> str:
     """Send log records to the log file (never to the terminal); where they go, for messages."""
-    from desktop.settings import setup_logging
-
     try:
         return str(setup_logging())
     except OSError as error:  # a read-only data folder: no log file, and still nothing on the terminal
@@ -133,19 +133,15 @@ def _log_to_file() -> str:
 
 
 def _url(args: argparse.Namespace) -> str:
-    from desktop.settings import resolve_database_url
-
     return resolve_database_url(getattr(args, "database_url", None))
 
 
-def _service(args: argparse.Namespace) -> Any:
+def _service(args: argparse.Namespace) -> MaintenanceService:
     """The local maintainer's service: whoever runs the CLI can already read and replace the file."""
-    from desktop.services.maintenance import MaintenanceService
-
     return MaintenanceService.local(_url(args))
 
 
-def _progress(step: Any) -> None:
+def _progress(step: Step) -> None:
     if not step.done:
         line = f"  [{step.index}/{step.total}] {step.direction} {step.revision}  {step.message} ..."
         print(line, flush=True)
@@ -197,8 +193,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         if st.pending:
             print("Run `clinicdesk db migrate` to upgrade it.")
         return ExitCode.OK
-    result = service.upgrade(progress=_progress, on_wait=_on_wait)
-    print(paint(f"Created the database at {result.migration.after}: {st.location}", "green"))
+    service.upgrade(progress=_progress, on_wait=_on_wait)
+    print(paint(f"Created the database at {service.status().current}: {st.location}", "green"))
     return ExitCode.OK
 
 
@@ -209,8 +205,6 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_create_migration(args: argparse.Namespace) -> int:
-    from desktop.db.migrate import create_migration
-
     path = create_migration(args.message, autogenerate=not args.empty, url=_url(args))
     print(f"Wrote {path}")
     print("Edit it (DOWNGRADE_DROPS, the downgrade), then run `clinicdesk db fingerprint --write`.")
@@ -258,11 +252,6 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from desktop.db.restore import validate_backup
-    from desktop.settings import database_location
-
     file = Path(args.file)
     revision = validate_backup(file)
     service = _service(args)
@@ -286,9 +275,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_fingerprint(args: argparse.Namespace) -> int:
     if args.write:
-        from desktop.db.fingerprint import write
-
-        print(f"Wrote {write()}")
+        print(f"Wrote {write_fingerprints()}")
         return ExitCode.OK
     result = _service(args).fingerprint()
     print(f"revision: {result.revision}")

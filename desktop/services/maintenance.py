@@ -45,6 +45,7 @@ from desktop.db.probe import refuse_other_program
 from desktop.db.types import utcnow
 from desktop.domain.dto import AuditAction
 from desktop.domain.errors import DatabaseError, DatabaseTooNewError, PermissionDeniedError
+from desktop.services.context import ServiceContext
 from desktop.services.sessions import require_admin
 from desktop.settings import redact_url
 
@@ -209,8 +210,8 @@ class MaintenanceService:
     maintainer (CLI, start-up dialogs), whose actions need no token.
     """
 
-    def __init__(self, target: str | Any, *, local_actor: str | None = None) -> None:
-        self._ctx: Any = None
+    def __init__(self, target: str | ServiceContext, *, local_actor: str | None = None) -> None:
+        self._ctx: ServiceContext | None = None
         self._local_actor = local_actor
         # Tokens this service found to be an administrator's while the database could tell. After a
         # downgrade the older schema may have no sessions table to ask; the same signed-in admin can
@@ -218,11 +219,9 @@ class MaintenanceService:
         self._admins: dict[str, str] = {}
         if isinstance(target, str):
             self.url = target
-        elif hasattr(target, "database"):  # ServiceContext
+        else:
             self._ctx = target
             self.url = target.database.url
-        else:  # Database
-            self.url = target.url
 
     @classmethod
     def local(cls, url: str, actor: str | None = None) -> MaintenanceService:
@@ -440,8 +439,3 @@ class MaintenanceService:
             report = CheckReport(integrity, drift, fingerprint)
             log.info("integrity check by %s: %s", actor, "ok" if report.ok else "found problems")
             return report
-
-
-def build(ctx: Any) -> MaintenanceService:
-    """Hook for desktop.services.container: the service for the context's database."""
-    return MaintenanceService(ctx)

@@ -1,6 +1,6 @@
 """The start-up decision, before sign-in: create, upgrade, refuse, or offer a way out (Qt-free).
 
-The composition root (desktop/app.py) calls :func:`inspect` and acts on its state:
+The app (desktop/app.py, through the start-up dialogs) calls :func:`inspect` and acts on its state:
 
 * ``MISSING``: :func:`run_startup_upgrade` creates the database at head.
 * ``BEHIND``: show a progress dialog naming each revision and call :func:`run_startup_upgrade`
@@ -18,8 +18,9 @@ Every SQLite file that holds a ClinicDesk database gets ``PRAGMA quick_check`` h
 is built on it (about 0.1 s for 100,000 records; tests/perf/bench_startup.py measures it).
 
 The at-head path for SQLite uses only the standard library (desktop.db.probe, desktop.db.backup_catalog):
-no SQLAlchemy reflection, no Alembic import. That is why the modules that need SQLAlchemy are imported
-inside the functions that go past that path.
+no SQLAlchemy reflection, no Alembic import. That is why the database modules (migrate, backup, fingerprint,
+engine) and the maintenance service are imported inside the functions that need them: this module runs
+before the sign-in window is usable, and those imports would delay it on every ordinary start.
 """
 
 from __future__ import annotations
@@ -69,11 +70,6 @@ class StartupCheck:
     differences: tuple[str, ...] = field(default_factory=tuple)
     #: The newest verified backup (offered for a one-click restore when the database is damaged).
     backup: Path | None = None
-
-    @property
-    def can_start(self) -> bool:
-        """True when the app may go on to sign-in without changing the database."""
-        return self.state in (StartupState.AT_HEAD, StartupState.FINGERPRINT_MISMATCH)
 
 
 class StartupUpgradeError(MigrationError):

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import QWidget
 
 from desktop.services import startup as startup_service
 from desktop.services.startup import StartupCheck, StartupState, StartupUpgradeError
-from desktop.settings import Settings, log_file_path
+from desktop.settings import Settings, log_file_path, sqlite_file_of
 from desktop.ui.dialogs import prompts
 from desktop.ui.dialogs.startup_dialogs import ChoiceDialog, UpgradeProgressDialog
 from desktop.ui.errors import user_message
@@ -184,7 +184,7 @@ def _too_new(parent: QWidget | None, settings: Settings, decision: StartupCheck)
 
 
 def _not_a_database(parent: QWidget | None, settings: Settings, decision: StartupCheck) -> bool:
-    path = _sqlite_path(settings.database_url)
+    path = sqlite_file_of(settings.database_url)
     options = [(OPEN_BACKUP, "Restore a backup…")]
     if path is not None:
         options.append((NEW_DATABASE, "Start a new database"))
@@ -247,7 +247,7 @@ def _restore_chosen_backup(parent: QWidget | None, settings: Settings, damaged: 
 def _restore_backup(parent: QWidget | None, settings: Settings, chosen: Path, damaged: bool) -> bool:
     """Put ``chosen`` in place as the person at this computer, before anyone can sign in (they can
     already replace the file itself); a damaged current file is kept under a new name first."""
-    path = _sqlite_path(settings.database_url)
+    path = sqlite_file_of(settings.database_url)
     try:
         startup_service.validate_backup(chosen)  # refuse before the damaged file is moved aside
         if damaged and path is not None and path.exists():
@@ -258,10 +258,3 @@ def _restore_backup(parent: QWidget | None, settings: Settings, chosen: Path, da
         return False
     prompts.info(parent, f"The backup {chosen.name} was put in place.\n\n{result}")
     return True
-
-
-def _sqlite_path(url: str) -> Path | None:
-    if not url.startswith("sqlite") or ":///" not in url:
-        return None
-    rest = url.split(":///", 1)[1].split("?", 1)[0]
-    return Path(rest) if rest and rest != ":memory:" else None
