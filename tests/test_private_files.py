@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from desktop import paths, settings
+from desktop.db.engine import make_engine
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
 
@@ -85,6 +86,24 @@ def test_sqlite_wal_and_shm_inherit_the_database_files_mode(tmp_path: Path, loos
         assert (_mode(path), _mode(wal), _mode(shm)) == (0o600, 0o600, 0o600)
     finally:
         conn.close()
+
+
+@pytest.mark.parametrize("umask", [0o000, 0o022])
+def test_a_database_the_engine_creates_is_0600_with_its_wal_and_shm(tmp_path: Path, umask: int) -> None:
+    path = tmp_path / "new" / "clinic.db"
+    old = os.umask(umask)
+    engine = make_engine(f"sqlite:///{path}")
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+            conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+        with engine.connect() as conn:  # the WAL files exist while a connection is open
+            wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+            assert wal.exists() and shm.exists()
+            assert (_mode(path), _mode(wal), _mode(shm)) == (0o600, 0o600, 0o600)
+    finally:
+        engine.dispose()
+        os.umask(old)
 
 
 def test_log_files_are_0600_also_after_rotation(loose_umask: None) -> None:

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from desktop import paths
 from desktop.db import pg_archive
-from desktop.db.backup_catalog import FILE_MODE, backup_name, thin, write_sidecar
+from desktop.db.backup_catalog import backup_name, thin, write_sidecar
 from desktop.db.backup_mirror import mirror
 from desktop.db.engine import BUSY_TIMEOUT_MS, is_sqlite, open_sqlite_read_only, sqlite_path
 from desktop.db.integrity import stamps, table_counts
@@ -94,7 +94,7 @@ def backup(url: str, reason: str = "manual", folder: Path | None = None) -> Back
 def _partial(target: Path) -> Iterator[Path]:
     """``target``'s .partial, created 0600 and locked while the block runs; removed on failure."""
     partial = target.with_name(target.name + PARTIAL)
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, paths.PRIVATE_FILE_MODE)
     try:
         if os.name == "posix":
             fcntl.flock(fd, fcntl.LOCK_EX)

@@ -17,13 +17,14 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from desktop import paths
+
 log = logging.getLogger(__name__)
 
 NAME = re.compile(
     r"^clinicdesk-(?P<stamp>\d{8}-\d{6}-\d{6})-(?P<revision>[0-9a-z]+)-(?P<reason>[a-z0-9-]+)\.(?P<ext>db|dump)$"
 )
 KEEP_RECENT, KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 10, 7, 5, 12
-FILE_MODE = 0o600
 
 
 @dataclass(frozen=True)
@@ -64,7 +65,7 @@ def write_sidecar(path: Path, reason: str, revision: str | None, counts: dict[st
     }
     target = sidecar_of(path)
     tmp = target.with_name(target.name + ".partial")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, paths.PRIVATE_FILE_MODE)
     with os.fdopen(fd, "w", encoding="utf-8") as handle:
         json.dump(data, handle, indent=1, sort_keys=True)
         handle.flush()

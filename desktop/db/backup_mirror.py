@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 
 from desktop import paths
-from desktop.db.backup_catalog import FILE_MODE, sidecar_of, thin
+from desktop.db.backup_catalog import sidecar_of, thin
 from desktop.settings import backup_mirror_dir
 
 log = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ def mirror(backup: Path, folder: Path | None = None) -> str:
 
 def _copy(source: Path, target: Path) -> None:
     partial = target.with_name(target.name + ".partial")
-    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, paths.PRIVATE_FILE_MODE)
     try:
         with os.fdopen(fd, "wb") as out, open(source, "rb") as src:
             shutil.copyfileobj(src, out, 1024 * 1024)

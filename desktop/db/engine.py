@@ -11,6 +11,7 @@ PostgreSQL: ``pool_pre_ping`` so a connection dropped by a server restart is rep
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from pathlib import Path
@@ -21,6 +22,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from desktop.db.probe import open_sqlite_read_only
+from desktop.paths import ensure_private_file
 
 BUSY_TIMEOUT_MS = 10_000
 _BEGIN_KEY = "clinicdesk_begin_statement"
@@ -51,6 +53,7 @@ def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
             return _read_only_sqlite_engine(url, path, **kwargs)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
+            _create_privately(path)
         kwargs.setdefault("connect_args", {})
         kwargs["connect_args"].setdefault("timeout", BUSY_TIMEOUT_MS / 1000)
         # One connection per checkout keeps file locks short and lets tests delete / replace the file.
@@ -62,6 +65,14 @@ def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
     kwargs.setdefault("pool_size", 5)
     kwargs.setdefault("max_overflow", 5)
     return create_engine(url, **kwargs)
+
+
+def _create_privately(path: Path) -> None:
+    """Create the database file 0600 before SQLite does (it would use the umask's mode, and gives its
+    -wal, -shm and journal files the database file's mode). A folder this program may not write to is
+    left for SQLite to refuse on connect, with the message callers already turn into plain words."""
+    with contextlib.suppress(OSError):
+        ensure_private_file(path)
 
 
 def _read_only_sqlite_engine(url: str, path: Path, **kwargs: Any) -> Engine:

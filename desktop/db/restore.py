@@ -16,9 +16,10 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+from desktop import paths
 from desktop.db import fingerprint
 from desktop.db.backup import BackupResult, backup, backups_folder
-from desktop.db.backup_catalog import FILE_MODE, stamp
+from desktop.db.backup_catalog import stamp
 from desktop.db.engine import is_sqlite, open_sqlite_read_only, sqlite_path
 from desktop.db.integrity import stamps
 from desktop.db.migrate import is_known_revision
@@ -111,12 +112,13 @@ def restore(file: Path, url: str) -> BackupResult:
     # Staged before the safety backup: that backup thins the folder the chosen file may live in.
     staging = target.with_name(target.name + ".restoring")
     try:
-        fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+        fd = os.open(staging, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, paths.PRIVATE_FILE_MODE)
         with os.fdopen(fd, "wb") as out, open(file, "rb") as src:
             shutil.copyfileobj(src, out, 1024 * 1024)
             out.flush()
             os.fsync(out.fileno())
-        os.chmod(staging, FILE_MODE)  # O_CREAT's mode does not apply to a staging file left behind
+        # O_CREAT's mode does not apply to a staging file left behind by an earlier attempt.
+        os.chmod(staging, paths.PRIVATE_FILE_MODE)
     except OSError as error:
         staging.unlink(missing_ok=True)
         raise DatabaseError(
@@ -149,7 +151,7 @@ def _back_up_current(target: Path, url: str) -> BackupResult:
         raw = backups_folder() / f"damaged-{stamp()}-{target.name}"
         try:
             shutil.copy2(target, raw)
-            os.chmod(raw, FILE_MODE)
+            os.chmod(raw, paths.PRIVATE_FILE_MODE)
         except OSError as error:
             raise DatabaseError(
                 f"The current database could not be kept aside first ({error.strerror or error}); "
