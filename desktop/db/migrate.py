@@ -3,7 +3,8 @@
 Every upgrade / downgrade runs inside :func:`migration_connection` (desktop/db/migration_lock.py): one
 transaction that holds the database's write lock (SQLite ``BEGIN IMMEDIATE`` with foreign_keys=OFF and
 a foreign_key_check before COMMIT; a PostgreSQL advisory lock) for its whole length. Authoring and the
-drift check live in desktop/db/drift.py; both are re-exported here so callers need one module.
+drift check live in desktop/db/drift.py, the scripts folder and Alembic Config in desktop/db/scripts.py;
+all are re-exported here so callers need one module.
 
 Inside the lock the current revision is read again, so a second copy of the app that waited finds
 nothing left to do. A database stamped with a revision this version does not know is never touched
@@ -17,14 +18,13 @@ pay for it.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import exc
 
+from desktop.db.database import translate_db_error
 from desktop.db.drift import create_migration, describe_diff, drift
 from desktop.db.engine import make_engine, sqlite_path
 from desktop.db.migration_lock import (
@@ -36,15 +36,13 @@ from desktop.db.migration_lock import (
     migration_connection,
     read_current,
 )
+from desktop.db.scripts import ALEMBIC_DIR_ENV, alembic_dir, head_revision, make_config, script_directory
 from desktop.domain.errors import DatabaseError, DatabaseTooNewError, MigrationError
 
 if TYPE_CHECKING:
-    from alembic.config import Config
     from alembic.script import Script, ScriptDirectory
 
 log = logging.getLogger(__name__)
-
-ALEMBIC_DIR_ENV = "CLINICDESK_ALEMBIC_DIR"
 
 
 @dataclass(frozen=True)
@@ -110,6 +108,7 @@ __all__ = [
     "Revision",
     "Step",
     "WaitCallback",
+    "alembic_dir",
     "assert_single_head",
     "create_migration",
     "describe_diff",
@@ -126,48 +125,6 @@ __all__ = [
     "status",
     "upgrade",
 ]
-
-
-# --------------------------------------------------------------------------- Alembic config / scripts
-
-
-def alembic_dir() -> Path:
-    """The migration scripts folder: the bundled alembic/, or ``CLINICDESK_ALEMBIC_DIR`` (tests use it to
-    run a deliberately failing or slow revision on top of the real ones)."""
-    override = os.environ.get(ALEMBIC_DIR_ENV)
-    if override:
-        return Path(override)
-    from desktop.paths import resource_path
-
-    return resource_path("alembic")
-
-
-def make_config() -> Config:
-    """The Alembic Config built in code (no alembic.ini, no fileConfig); works frozen too."""
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(alembic_dir()))
-    config.set_main_option("path_separator", "os")
-    return config
-
-
-def script_directory() -> ScriptDirectory:
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory.from_config(make_config())
-
-
-def head_revision(script: ScriptDirectory | None = None) -> str:
-    """The single head; more than one head is our bug (two revisions forked) and is refused."""
-    script = script or script_directory()
-    heads = script.get_heads()
-    if len(heads) != 1:
-        raise MigrationError(
-            f"This version of ClinicDesk has {len(heads)} migration heads ({', '.join(heads)}); "
-            "it needs exactly one. Please report this."
-        )
-    return heads[0]
 
 
 def _to_revision(
@@ -209,13 +166,11 @@ def status(url: str) -> MigrationStatus:
 
 
 def _read_current_readonly(url: str) -> str | None:
-    engine = make_engine(url)
+    engine = make_engine(url, read_only=True)
     try:
         with engine.connect() as conn:
             return read_current(conn)
     except exc.DBAPIError as error:
-        from desktop.db.database import translate_db_error
-
         translated = translate_db_error(error)
         if isinstance(translated, DatabaseError):
             raise translated from error

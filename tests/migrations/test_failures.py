@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -123,4 +126,23 @@ def test_downgrade_to_unknown_revision_is_refused(sqlite_url: str) -> None:
     migrate.upgrade(sqlite_url)
     with pytest.raises(MigrationError, match="no revision"):
         migrate.downgrade(sqlite_url, "123456789abc")
+    assert migrate.status(sqlite_url).current == HEAD
+
+
+def test_failed_migration_from_the_cli_is_one_line_and_the_log_keeps_the_traceback(
+    sqlite_url: str, failing_scripts: Path, data_dir: Path
+) -> None:
+    migrate.upgrade(sqlite_url, target=HEAD)
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop", "db", "migrate", "--database-url", sqlite_url],
+        cwd=Path(__file__).resolve().parents[2],
+        env=dict(os.environ, NO_COLOR="1"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == [result.stderr.strip()]  # one line
+    assert result.stderr.startswith("error: The database upgrade failed") and "Traceback" not in result.stderr
+    assert "Traceback" in (data_dir / "logs" / "clinicdesk.log").read_text(encoding="utf-8")
     assert migrate.status(sqlite_url).current == HEAD
