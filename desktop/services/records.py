@@ -9,6 +9,7 @@ last page costs what the first does. ``offset`` still works for callers that wan
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -73,6 +74,21 @@ class RecordService:
         return self._rows.page(
             token, query, RECORD_SORT_COLUMNS, lambda owner: _conditions(owner, query), owner_id
         )
+
+    def ids(
+        self, token: str, query: RecordQuery | None = None, *, owner_id: str | None = None
+    ) -> tuple[int, ...]:
+        """The ids of every record matching ``query``'s filters, in its order (paging fields
+        ignored): the records table holds these and asks ``rows`` for the ones it shows."""
+        query = query or RecordQuery()
+        sort = v.choice(query.sort, RECORD_SORT_COLUMNS, "Sort column")
+        return self._rows.ids(
+            token, sort, query.descending, lambda owner: _conditions(owner, query), owner_id
+        )
+
+    def rows(self, token: str, ids: Sequence[int], *, owner_id: str | None = None) -> tuple[RecordDTO, ...]:
+        """The records ``ids`` (at most 1000) in that order; deleted ones are left out."""
+        return self._rows.rows(token, ids, owner_id)
 
     def count(self, token: str, query: RecordQuery | None = None, *, owner_id: str | None = None) -> int:
         """How many records match ``query`` (paging fields ignored): one indexed COUNT."""
