@@ -10,6 +10,7 @@ import json
 from collections.abc import Sequence
 from dataclasses import fields
 from functools import cache
+from itertools import chain
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -226,7 +227,7 @@ def ordered_ids(s: OrmSession, model: Any, conditions: list[Any], order: tuple[A
     """
     result = s.connection().execute(select(model.id).where(*conditions).order_by(*order))
     try:
-        return tuple(row[0] for row in result.cursor.fetchall())
+        return tuple(chain.from_iterable(result.cursor.fetchall()))  # one-column rows, flattened in C
     finally:
         result.close()
 

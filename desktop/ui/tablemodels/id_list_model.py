@@ -82,6 +82,7 @@ class IdListTableModel(QAbstractTableModel, Generic[DtoT]):
         self._cache: OrderedDict[Hashable, DtoT] = OrderedDict()
         self._removed: set[Hashable] = set()
         self._failed = False
+        self._sorted_by: tuple[str, bool] | None = None  # the order of the loaded list, once sorted
 
     # --- to implement ------------------------------------------------------------------------------
 
@@ -169,8 +170,13 @@ class IdListTableModel(QAbstractTableModel, Generic[DtoT]):
         key = self.COLUMNS[column][2] if 0 <= column < len(self.COLUMNS) else None
         if key is None:
             return
-        self.set_order(key, order == Qt.SortOrder.DescendingOrder)
-        self.reload()
+        wanted = (key, order == Qt.SortOrder.DescendingOrder)
+        # QTableView.sortByColumn calls sort() twice when the indicator changes (once through the
+        # header's sortIndicatorChanged, once itself); the same order is the same list.
+        if wanted == self._sorted_by:
+            return
+        self.set_order(*wanted)
+        self._sorted_by = wanted if self.reload() else None
 
     # --- our API -----------------------------------------------------------------------------------
 
@@ -205,6 +211,11 @@ class IdListTableModel(QAbstractTableModel, Generic[DtoT]):
     def total(self) -> int:
         """Rows matching the current filter when the ids were read."""
         return len(self._ids)
+
+    @property
+    def cached_rows(self) -> int:
+        """Rows held in memory now (at most CACHE_SIZE, however long the list)."""
+        return len(self._cache)
 
     def id_at(self, row: int) -> Hashable | None:
         return self._ids[row] if 0 <= row < len(self._ids) else None
