@@ -1,4 +1,5 @@
-"""Family history of the signed-in user: paged list, CRUD, history (same rules as records)."""
+"""Family history of the signed-in user: id list and rows for the table, paged list, CRUD, history
+(same rules as records)."""
 
 from __future__ import annotations
 

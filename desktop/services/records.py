@@ -1,10 +1,11 @@
-"""Medical records of the signed-in user: paged/sorted/filtered lists in SQL, CRUD, history.
+"""Medical records of the signed-in user: id lists and rows for the records table, paged lists,
+CRUD, history.
 
-Lists are built for a table model that fetches pages as the user scrolls: the total is one COUNT
-over the owner's index, each page one ORDER BY sort_col, id LIMIT n with ``id`` as the tie breaker.
-A page after the first seeks past the previous page's last row (``RecordQuery.after``, keyset
-paging) so pages never overlap or skip rows even when rows are added or deleted meanwhile, and the
-last page costs what the first does. ``offset`` still works for callers that want page n.
+The table asks ``ids`` for the ordered ids of every matching record (filter and sort in SQL, one
+narrow query) and ``rows`` for the records it shows, by id. ``list`` returns pages with their total
+for other callers: ``ORDER BY sort_col, id LIMIT n``; a page after the first can seek past the
+previous page's last row (``RecordQuery.after``, keyset paging) so pages neither overlap nor skip
+rows added or deleted meanwhile.
 """
 
 from __future__ import annotations
