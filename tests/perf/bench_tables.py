@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -71,6 +72,17 @@ def old_keyset_scroll(services: Services, token: str) -> tuple[float, int]:
     return (time.perf_counter() - t0) * 1000, seen
 
 
+def bare_ids_ms(url: str, user_id: str, repeat: int) -> float:
+    """The ids query without the app: what SQLite itself costs (the floor of "ids query alone")."""
+    connection = sqlite3.connect(url.removeprefix("sqlite:///"))
+    sql = "SELECT id FROM medicalrecord WHERE user_id = ? ORDER BY date DESC, id DESC"
+    try:
+        connection.execute(sql, (user_id,)).fetchall()  # warm: the pages are in this connection's cache
+        return median_ms(lambda: connection.execute(sql, (user_id,)).fetchall(), repeat)
+    finally:
+        connection.close()
+
+
 class Bench:
     def __init__(self, ctx: UiContext) -> None:
         self.ctx = ctx
@@ -113,16 +125,18 @@ class Bench:
 
 
 def run(
-    url: str, rows: int, repeat: int, index: str | None, screenshot: str | None
+    url: str, rows: int, repeat: int, index: str | None, analyze: bool, screenshot: str | None
 ) -> list[tuple[str, float, str, str]]:
     upgrade(url)
     services = Services.create(url, Settings(database_url=url), bcrypt_rounds=4)
     services.auth.create_first_admin("bench@clinic.example", "Bench", PASSWORD)
     session = services.auth.sign_in("bench@clinic.example", PASSWORD)
-    fill(services, session.token, session.user.id, rows, analyze=False)  # the app never runs ANALYZE
-    if index:
-        with services.database.engine.begin() as conn:
+    fill(services, session.token, session.user.id, rows, analyze=False)
+    with services.database.engine.begin() as conn:
+        if index:
             conn.exec_driver_sql(index)
+        if analyze:  # the app never runs ANALYZE: SQLite plans without statistics by default
+            conn.exec_driver_sql("ANALYZE")
     ctx = UiContext(services, Settings(database_url=url), Runner())
     ctx.set_session(session)
     token = session.token
@@ -134,6 +148,11 @@ def run(
     bench = Bench(ctx)
     assert bench.page.model.rowCount() == rows
     add("ids query alone (date desc)", median_ms(lambda: services.records.ids(token), repeat), "")
+    add(
+        "  reference: the same SELECT, bare sqlite3, warm connection",
+        bare_ids_ms(url, session.user.id, repeat),
+        "",
+    )
     ids = services.records.ids(token)
     add(
         "rows query, 100 rows at the end",
@@ -195,18 +214,24 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--index", help="extra CREATE INDEX statement to try")
+    parser.add_argument("--analyze", action="store_true", help="run ANALYZE after filling")
     parser.add_argument("--screenshot", help="save the records page scrolled to its end to this PNG")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication(sys.argv)
     with tempfile.TemporaryDirectory() as folder:
         results = run(
-            f"sqlite:///{Path(folder) / 'bench.db'}", args.rows, args.repeat, args.index, args.screenshot
+            f"sqlite:///{Path(folder) / 'bench.db'}",
+            args.rows,
+            args.repeat,
+            args.index,
+            args.analyze,
+            args.screenshot,
         )
     print(
         f"Records page over {args.rows:,} records of one user, SQLite (median of {args.repeat}; ms unless MB)"
     )
-    if args.index:
-        print(f"with: {args.index}")
+    if args.index or args.analyze:
+        print(f"with: {args.index or ''} {'ANALYZE' if args.analyze else ''}")
     print(f"{'operation':<58}{'measured':>10}  {'target':<10}  old keyset paging")
     for name, value, target, old in results:
         print(f"{name:<58}{value:>10.1f}  {target:<10}  {old}")
