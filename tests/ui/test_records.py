@@ -265,3 +265,17 @@ def test_family_model_sorts_in_sql(qtbot: Any, qtmodeltester: Any, signed_in_ctx
     ages = [model.dto(r).age for r in range(model.rowCount())]
     assert len({model.dto(r).id for r in range(1250)}) == 1250
     assert ages == sorted(ages)
+
+
+def test_a_failed_fetch_while_scrolling_says_why_and_stops(qtbot: Any, signed_in_ctx: Any) -> None:
+    _add_many(signed_in_ctx, 297)
+    page = _page(qtbot, signed_in_ctx)
+    signed_in_ctx.services.auth.sign_out(signed_in_ctx.token)  # e.g. ended from another desktop
+    errors: list[BaseException] = []
+    page.model.fetch_failed.connect(errors.append)
+    with qtbot.waitSignal(signed_in_ctx.runner.session_expired, timeout=5_000):
+        page.view.scrollToBottom()
+        page.view.viewport().repaint()  # the rows now in view are fetched, and refused
+    assert "sign in" in page.count_label.text().lower()
+    assert page.model.dto(299) is None and page.model.index(299, 0).data() is None  # blank
+    assert len(errors) == 1  # one refusal, not one per painted cell
