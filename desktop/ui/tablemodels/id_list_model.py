@@ -91,8 +91,8 @@ class IdListTableModel(QAbstractTableModel, Generic[DtoT]):
         raise NotImplementedError
 
     def fetch_rows(self, ids: Sequence[Hashable]) -> Sequence[DtoT]:
-        """The rows ``ids`` that still exist (at most BATCH of them). Called from a worker thread by
-        the CSV export too, so it must only call the services."""
+        """The rows ``ids`` that still exist, in that order (at most EXPORT_BATCH ids, the services'
+        limit). Called from a worker thread by the CSV export too, so it must only call services."""
         raise NotImplementedError
 
     def set_order(self, key: str, descending: bool) -> None:
