@@ -25,7 +25,8 @@ from sqlalchemy import Connection
 
 from desktop.db import models  # noqa: F401  (registers every table on Base.metadata)
 from desktop.db.base import Base
-from desktop.db.drift import AUTOGENERATE_PLUGINS  # CHECK constraints compared by name (opt-in plugin)
+from desktop.db.drift import AUTOGENERATE_PLUGINS
+from desktop.db.mysql_types import compare_type  # CHECK constraints compared by name (opt-in plugin)
 from desktop.db.types import UTCDateTime
 
 config = context.config
@@ -47,7 +48,7 @@ def _configure(connection: Connection) -> None:
         "target_metadata": target_metadata,
         "render_as_batch": is_sqlite,
         "transaction_per_migration": True,
-        "compare_type": True,
+        "compare_type": compare_type,
         "render_item": render_item,
         "autogenerate_plugins": AUTOGENERATE_PLUGINS,
     }

@@ -51,16 +51,19 @@ def _on_mysql() -> bool:
 def _drop_user_id_index(batch_op: object, table: str) -> None:
     """Drop the user_id index this revision added.
 
-    InnoDB keeps an index behind every foreign key and dropped its own one for user_id when this
-    revision's index was created, so on MySQL / MariaDB the index cannot be dropped: it gets back the
-    name InnoDB gave its own (the foreign key's), which leaves the older schema exactly as it was.
+    InnoDB keeps an index behind every foreign key and may have dropped its own one for user_id when
+    this revision's index was created; then, on MySQL / MariaDB, the index cannot be dropped: it gets
+    back the name InnoDB gives its own (the foreign key's), which leaves the older schema as it was.
     """
     name = f"ix_{table}_user_id"
-    if not _on_mysql():
+    found = sa.inspect(op.get_bind()) if _on_mysql() else None
+    others = found is not None and any(
+        i["name"] != name and i["column_names"][:1] == ["user_id"] for i in found.get_indexes(table)
+    )
+    if found is None or others:
         batch_op.drop_index(batch_op.f(name))  # type: ignore[attr-defined]
         return
-    keys = sa.inspect(op.get_bind()).get_foreign_keys(table)
-    fk = next(k["name"] for k in keys if k["constrained_columns"] == ["user_id"])
+    fk = next(k["name"] for k in found.get_foreign_keys(table) if k["constrained_columns"] == ["user_id"])
     op.execute(f"ALTER TABLE `{table}` RENAME INDEX `{name}` TO `{fk}`")
 
 

@@ -223,11 +223,14 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from desktop.db.backup import validate_backup
+    from desktop.settings import database_location
 
     file = Path(args.file)
     revision = validate_backup(file)
     service = _service(args)
-    print(f"Restore {file} (revision {revision}) over {service.status().location}.")
+    # Not service.status(): it refuses a database whose MariaDB migration was cut short, which is
+    # exactly the database this command must be able to replace.
+    print(f"Restore {file} (revision {revision}) over {database_location(service.url)}.")
     if not args.yes and not _confirm("The current database is backed up first. Restore?"):
         return fail("not confirmed; nothing was changed (use --yes in scripts)", 2)
     result = service.restore(_actor(), file)

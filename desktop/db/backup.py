@@ -21,14 +21,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop import paths
-from desktop.db.engine import is_sqlite, sqlite_path
+from desktop.db.engine import is_mysql, is_sqlite, sqlite_path
 from desktop.domain.errors import DatabaseError, DatabaseTooNewError
 
 log = logging.getLogger(__name__)
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 _NAME = re.compile(
-    r"^clinicdesk-(?P<stamp>\d{8}-\d{6}-\d{6})-(?P<revision>[0-9a-z]+)-(?P<reason>[a-z0-9-]+)\.(?P<ext>db|dump)$"
+    r"^clinicdesk-(?P<stamp>\d{8}-\d{6}-\d{6})-(?P<revision>[0-9a-z]+)-(?P<reason>[a-z0-9-]+)\.(?P<ext>db|dump|sql)$"
 )
 
 
@@ -115,6 +115,11 @@ def _backup_name(revision: str | None, reason: str, ext: str) -> str:
     return f"clinicdesk-{_stamp()}-{revision or 'base'}-{_slug(reason)}.{ext}"
 
 
+def new_backup_path(folder: Path, revision: str | None, reason: str, ext: str) -> Path:
+    """Where a new backup goes: time, revision and reason in the name (see :func:`list_backups`)."""
+    return folder / _backup_name(revision, reason, ext)
+
+
 # --------------------------------------------------------------------------- backup
 
 
@@ -127,6 +132,10 @@ def backup(url: str, reason: str = "manual", folder: Path | None = None) -> Back
         if source is None or not source.exists():
             return BackupResult(False, None, "There is no database file yet, so nothing was backed up.")
         return _backup_sqlite(source, reason, folder)
+    if is_mysql(url):
+        from desktop.db.mysql_backup import backup_mysql
+
+        return backup_mysql(url, reason, folder)
     return _backup_postgres(url, reason, folder)
 
 
@@ -218,10 +227,12 @@ def list_backups(folder: Path | None = None) -> list[BackupInfo]:
 def validate_backup(file: Path) -> str | None:
     """Raise DatabaseError unless ``file`` is a ClinicDesk backup (a SQLite database or our pg_dump
     archive); return its revision."""
-    from desktop.db import postgres_restore
+    from desktop.db import mysql_backup, postgres_restore
 
     if file.is_file() and postgres_restore.is_postgres_archive(file):
         return postgres_restore.validate_archive(file)
+    if file.is_file() and mysql_backup.is_mysql_dump(file):
+        return mysql_backup.dump_revision(file)
     if not file.is_file() or file.stat().st_size == 0 or not looks_like_sqlite(file):
         raise DatabaseError(f"{file.name} is not a ClinicDesk database backup.")
     try:
@@ -247,10 +258,23 @@ def restore(file: Path, url: str) -> BackupResult:
     engine). Returns the backup made of the database that was replaced. PostgreSQL: see
     desktop/db/postgres_restore.py (pg_restore + psql, one transaction).
     """
-    from desktop.db import postgres_restore
+    from desktop.db import mysql_backup, postgres_restore
 
     file = Path(file)
     archive = file.is_file() and postgres_restore.is_postgres_archive(file)
+    dump = file.is_file() and mysql_backup.is_mysql_dump(file)
+    if is_mysql(url):
+        if not dump:
+            raise DatabaseError(
+                f"{file.name} is not a backup of a clinic server (MariaDB / MySQL) database; only a .sql "
+                "file made by ClinicDesk can be restored into it. Nothing was changed."
+            )
+        return mysql_backup.restore_mysql(file, url)
+    if dump:
+        raise DatabaseError(
+            f"{file.name} is a backup of a MariaDB / MySQL clinic server; it can only be restored into "
+            "such a server. Nothing was changed."
+        )
     if not is_sqlite(url):
         if not archive:
             raise DatabaseError(

@@ -10,6 +10,7 @@ from typing import Any
 
 from desktop.db.engine import make_engine
 from desktop.db.migration_lock import migration_connection
+from desktop.db.mysql_types import compare_type
 from desktop.domain.errors import MigrationError
 
 #: Alembic >= 1.19.2 compares CHECK constraints only through this opt-in plugin (named constraints).
@@ -57,7 +58,7 @@ def drift(url: str) -> list[str]:
             context = MigrationContext.configure(
                 conn,
                 opts={
-                    "compare_type": True,
+                    "compare_type": compare_type,
                     "target_metadata": Base.metadata,
                     "autogenerate_plugins": AUTOGENERATE_PLUGINS,
                 },

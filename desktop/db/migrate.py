@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING
 from sqlalchemy import exc
 
 from desktop.db.drift import create_migration, describe_diff, drift
-from desktop.db.engine import make_engine, sqlite_path
+from desktop.db import migration_marker
+from desktop.db.engine import is_mysql, make_engine, sqlite_path
 from desktop.db.migration_lock import (
     ADVISORY_LOCK_KEY,
     LOCK_WAIT_SECONDS,
@@ -212,6 +213,8 @@ def _read_current_readonly(url: str) -> str | None:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
+            if is_mysql(url):
+                migration_marker.refuse_if_interrupted(conn)
             return read_current(conn)
     except exc.DBAPIError as error:
         from desktop.db.database import translate_db_error
@@ -332,20 +335,28 @@ def _run_steps(
 
     apply = command.upgrade if direction == "upgrade" else command.downgrade
     config = make_config()
+    marker: migration_marker.Marker | None = None
     try:
         with migration_connection(url, on_wait) as conn:
             current = read_current(conn)
             _refuse_unknown(script, current)
             steps = plan(current)
+            if steps and is_mysql(url):  # no transactional DDL there: backup + marker first
+                marker = migration_marker.begin(conn, url, direction, current, destination(steps[-1]))
+                migration_marker.prepare_schema(conn)
             for index, rev in enumerate(steps, start=1):
                 _report(progress, index, len(steps), rev, False, direction)
                 config.attributes["connection"] = conn
                 apply(config, destination(rev))
                 _report(progress, index, len(steps), rev, True, direction)
             after = read_current(conn)
-    except (DatabaseError, KeyboardInterrupt):
-        raise
-    except Exception as error:
+    except (DatabaseError, KeyboardInterrupt, Exception) as error:
+        if marker is not None:
+            log.exception("database %s failed halfway (MySQL / MariaDB)", direction)
+            message = migration_marker.recovery_message(marker)
+            raise migration_marker.MigrationInterruptedError(message) from error
+        if isinstance(error, (DatabaseError, KeyboardInterrupt)):
+            raise
         raise _failure(direction, error) from error
     if steps:
         log.info("database %sd %s -> %s (%d revisions)", direction, current, after, len(steps))

@@ -9,9 +9,7 @@
   dies).
 * MySQL / MariaDB: ``GET_LOCK`` (held by the session, released when its connection closes). DDL
   commits statement by statement there, so the transaction cannot undo a half-done migration:
-  desktop/db/migrate.py backs up first and leaves a marker (desktop/db/migration_marker.py). The
-  database's default collation is set to utf8mb4_bin first, so the tables a migration creates compare
-  text exactly (desktop/db/mysql_types.py).
+  desktop/db/migrate.py backs up first and leaves a marker (desktop/db/migration_marker.py).
 """
 
 from __future__ import annotations
@@ -23,7 +21,7 @@ from contextlib import contextmanager, suppress
 from sqlalchemy import Connection, exc, inspect
 
 from desktop.db.engine import is_mysql, is_sqlite, make_engine, raw_sqlite_execute, set_begin_statement
-from desktop.db.mysql_types import COLLATION
+from desktop.db import migration_marker
 from desktop.domain.errors import MigrationError
 
 #: Key of the PostgreSQL advisory lock held while migrating ("ClinicDe" packed into 63 bits).
@@ -52,17 +50,21 @@ def _is_locked_error(error: exc.DBAPIError) -> bool:
     return "locked" in str(error.orig).lower() or "busy" in str(error.orig).lower()
 
 
+def mysql_lock_name(database: str) -> str:
+    """The GET_LOCK name of one database's migrations (user locks are server-wide; 64 characters)."""
+    return f"{MYSQL_LOCK_PREFIX}{database}"[:64]
+
+
 def _mysql_lock(conn: Connection, on_wait: WaitCallback | None) -> None:
-    """Take this database's migration lock, then make new tables utf8mb4 with the exact collation."""
-    database = conn.exec_driver_sql("SELECT DATABASE()").scalar()
-    name = f"{MYSQL_LOCK_PREFIX}{database}"[:64]
+    """Take this database's migration lock; refuse when an earlier migration was cut short."""
+    database = str(conn.exec_driver_sql("SELECT DATABASE()").scalar())
+    name = mysql_lock_name(database)
     if not conn.exec_driver_sql("SELECT GET_LOCK(%s, 0)", (name,)).scalar():
         if on_wait is not None:
             on_wait(PG_WAIT_MESSAGE)
         if not conn.exec_driver_sql("SELECT GET_LOCK(%s, %s)", (name, int(LOCK_WAIT_SECONDS))).scalar():
             raise MigrationError("Another ClinicDesk desktop is still upgrading the clinic database; try later.")
-    quoted = conn.dialect.identifier_preparer.quote(str(database))
-    conn.exec_driver_sql(f"ALTER DATABASE {quoted} CHARACTER SET utf8mb4 COLLATE {COLLATION}")
+    migration_marker.refuse_if_interrupted(conn)
 
 
 @contextmanager
@@ -115,6 +117,8 @@ def migration_connection(url: str, on_wait: WaitCallback | None = None) -> Itera
                                 f"(first: table {problems[0][0]}); nothing was changed."
                             )
                     trans.commit()
+                    if is_mysql(url):  # every step committed: the database is whole again
+                        migration_marker.clear(conn)
                 except BaseException:
                     if trans.is_active:
                         trans.rollback()

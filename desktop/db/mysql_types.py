@@ -57,3 +57,19 @@ def _float(type_: Float, compiler: Any, **kw: Any) -> str:
 def key_string(length: int = ID_LENGTH) -> Any:
     """A lengthless String everywhere but MySQL, where keys and indexed columns need a length."""
     return String().with_variant(String(length), *MYSQL_DIALECTS)
+
+
+def compare_type(
+    context: Any, inspected_column: Any, metadata_column: Any, inspected_type: Any, metadata_type: Any
+) -> bool | None:
+    """A lengthless String is TEXT when ClinicDesk creates it on MySQL / MariaDB and VARCHAR(255) in a
+    database the web version made there (SQLModel's AutoString): both hold what the column needs, so
+    neither is drift. Every other comparison is Alembic's own (None)."""
+    if (
+        context.dialect.name in MYSQL_DIALECTS
+        and isinstance(metadata_type, String)
+        and metadata_type.length is None
+        and isinstance(inspected_type, String)
+    ):
+        return False
+    return None

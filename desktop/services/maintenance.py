@@ -26,7 +26,7 @@ from typing import Any
 from desktop.db import backup as backups
 from desktop.db import migrate
 from desktop.db.backup import BackupInfo, BackupResult, IntegrityReport
-from desktop.db.engine import is_sqlite, make_engine, set_begin_statement, sqlite_path
+from desktop.db.engine import engine_label, is_sqlite, make_engine, set_begin_statement, sqlite_path
 from desktop.db.fingerprint import FingerprintResult
 from desktop.db.migrate import MigrationResult, Revision, Step
 from desktop.domain.dto import AuditAction
@@ -212,7 +212,7 @@ class MaintenanceService:
         path = sqlite_path(self.url)
         size = path.stat().st_size if path is not None and path.exists() else None
         return DatabaseStatus(
-            engine="SQLite" if is_sqlite(self.url) else "PostgreSQL",
+            engine=engine_label(self.url),
             location=str(path) if path is not None else redact_url(self.url),
             file_size=size,
             exists=s.exists,
@@ -256,7 +256,7 @@ class MaintenanceService:
         engine = make_engine(self.url)
         try:
             with engine.connect() as conn:
-                count = conn.execute(sa.text(f'SELECT COUNT(*) FROM "{table}"')).scalar_one()
+                count = conn.execute(sa.select(sa.func.count()).select_from(sa.table(table))).scalar_one()
         except Exception:  # table already gone: nothing to lose
             count = 0
         finally:
