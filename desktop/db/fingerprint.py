@@ -10,8 +10,9 @@ The snapshot is dialect-neutral (types reduced to their generic kind, primary / 
 out because the web version's databases have unnamed ones), so one digest per revision serves SQLite
 and PostgreSQL alike. MySQL / MariaDB stores an unbounded string as TEXT and gives key columns a length
 (desktop/db/mysql_types.py), so there every text kind counts as one ("string") on both sides of the
-comparison, and the unique index MySQL also reports as a unique constraint is counted once. The file also records the head revision, which lets the start-up check compare
-``alembic_version`` with it without importing Alembic.
+comparison, booleans are integers, InnoDB's own foreign-key indexes are left out, and the unique index
+MySQL also reports as a unique constraint is counted once. The file also records the head revision,
+which lets the start-up check compare ``alembic_version`` with it without importing Alembic.
 """
 
 from __future__ import annotations

@@ -25,8 +25,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import exc
 
-from desktop.db.drift import create_migration, describe_diff, drift
 from desktop.db import migration_marker
+from desktop.db.drift import create_migration, describe_diff, drift
 from desktop.db.engine import is_mysql, make_engine, sqlite_path
 from desktop.db.migration_lock import (
     ADVISORY_LOCK_KEY,

@@ -20,8 +20,8 @@ from contextlib import contextmanager, suppress
 
 from sqlalchemy import Connection, exc, inspect
 
-from desktop.db.engine import is_mysql, is_sqlite, make_engine, raw_sqlite_execute, set_begin_statement
 from desktop.db import migration_marker
+from desktop.db.engine import is_mysql, is_sqlite, make_engine, raw_sqlite_execute, set_begin_statement
 from desktop.domain.errors import MigrationError
 
 #: Key of the PostgreSQL advisory lock held while migrating ("ClinicDe" packed into 63 bits).
@@ -63,7 +63,9 @@ def _mysql_lock(conn: Connection, on_wait: WaitCallback | None) -> None:
         if on_wait is not None:
             on_wait(PG_WAIT_MESSAGE)
         if not conn.exec_driver_sql("SELECT GET_LOCK(%s, %s)", (name, int(LOCK_WAIT_SECONDS))).scalar():
-            raise MigrationError("Another ClinicDesk desktop is still upgrading the clinic database; try later.")
+            raise MigrationError(
+                "Another ClinicDesk desktop is still upgrading the clinic database; try again later."
+            )
     migration_marker.refuse_if_interrupted(conn)
 
 

@@ -40,9 +40,9 @@ def write(engine: Engine, direction: str, before: str | None, target: str, backu
     started = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
     with engine.begin() as conn:
         conn.exec_driver_sql(
-            f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} (id INTEGER PRIMARY KEY, direction VARCHAR(16) NOT NULL, "
-            "before_revision VARCHAR(32), target VARCHAR(32) NOT NULL, started VARCHAR(32) NOT NULL, "
-            "backup_path VARCHAR(2000) NOT NULL)"
+            f"CREATE TABLE IF NOT EXISTS {MARKER_TABLE} (id INTEGER PRIMARY KEY, "
+            "direction VARCHAR(16) NOT NULL, before_revision VARCHAR(32), target VARCHAR(32) NOT NULL, "
+            "started VARCHAR(32) NOT NULL, backup_path VARCHAR(2000) NOT NULL)"
         )
     with engine.begin() as conn:
         conn.exec_driver_sql(f"DELETE FROM {MARKER_TABLE}")
@@ -51,7 +51,13 @@ def write(engine: Engine, direction: str, before: str | None, target: str, backu
                 f"INSERT INTO {MARKER_TABLE} (id, direction, before_revision, target, started, backup_path) "
                 "VALUES (1, :direction, :before, :target, :started, :backup)"
             ),
-            {"direction": direction, "before": before, "target": target, "started": started, "backup": backup},
+            {
+                "direction": direction,
+                "before": before,
+                "target": target,
+                "started": started,
+                "backup": backup,
+            },
         )
 
 

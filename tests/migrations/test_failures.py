@@ -12,8 +12,8 @@ import sqlalchemy as sa
 
 from desktop.cli import main
 from desktop.db import backup, migrate
-from desktop.db.migration_marker import MigrationInterruptedError
 from desktop.db.engine import make_engine
+from desktop.db.migration_marker import MigrationInterruptedError
 from desktop.domain.errors import DatabaseTooNewError, MigrationError
 from desktop.paths import resource_path
 from desktop.services import startup
