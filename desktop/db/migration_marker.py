@@ -121,37 +121,46 @@ def begin(conn: Connection, url: str, direction: str, before: str | None, target
 
 
 def prepare_schema(conn: Connection) -> None:
-    """Exact text comparison (desktop/db/mysql_types.py COLLATION) for what the migrations create.
+    """utf8mb4 with the exact collation (desktop/db/mysql_types.py COLLATION) for every table.
 
-    An empty database gets utf8mb4 with the exact collation as its default, so every table inherits
-    it. A database with tables (the web version made them with the server's default) keeps its
-    tables' collation, which the foreign keys of new tables must match; only ``user.email`` is made
-    exact, so two different addresses never count as one account. Its FLOAT and DATETIME columns
-    become DOUBLE and DATETIME(6), the types ClinicDesk's own tables have there.
+    The database's default is set first, so the tables the migrations create inherit it. Tables made
+    before (by the web version, with the server's default: often latin1 or a case-insensitive
+    collation) are converted; InnoDB refuses to convert a column a foreign key uses, so their foreign
+    keys are dropped for the conversion and made again. Their FLOAT and DATETIME columns become
+    DOUBLE and DATETIME(6), the types ClinicDesk's own tables have there.
     """
-    from desktop.db.mysql_types import COLLATION, EMAIL_LENGTH
+    from desktop.db.mysql_types import COLLATION
 
     quote = conn.dialect.identifier_preparer.quote
-    found = inspect(conn)
-    if not found.get_table_names():
-        database = str(conn.exec_driver_sql("SELECT DATABASE()").scalar())
-        conn.exec_driver_sql(f"ALTER DATABASE {quote(database)} CHARACTER SET utf8mb4 COLLATE {COLLATION}")
-        return
+    database = str(conn.exec_driver_sql("SELECT DATABASE()").scalar())
+    conn.exec_driver_sql(f"ALTER DATABASE {quote(database)} CHARACTER SET utf8mb4 COLLATE {COLLATION}")
+    stale = [
+        str(row[0])
+        for row in conn.exec_driver_sql(
+            "SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() "
+            "AND TABLE_TYPE = 'BASE TABLE' AND TABLE_COLLATION <> %s AND TABLE_NAME <> %s",
+            (COLLATION, MARKER_TABLE),
+        )
+    ]
+    if stale:
+        found = inspect(conn)
+        keys = {table: found.get_foreign_keys(table) for table in found.get_table_names()}
+        for table, fks in keys.items():
+            for fk in fks:
+                conn.exec_driver_sql(f"ALTER TABLE {quote(table)} DROP FOREIGN KEY {quote(fk['name'])}")
+        for table in stale:
+            conn.exec_driver_sql(
+                f"ALTER TABLE {quote(table)} CONVERT TO CHARACTER SET utf8mb4 COLLATE {COLLATION}"
+            )
+        for table, fks in keys.items():
+            for fk in fks:
+                mine = ", ".join(quote(c) for c in fk["constrained_columns"])
+                theirs = ", ".join(quote(c) for c in fk["referred_columns"])
+                conn.exec_driver_sql(
+                    f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(fk['name'])} FOREIGN KEY ({mine}) "
+                    f"REFERENCES {quote(fk['referred_table'])} ({theirs})"
+                )
     _widen_web_columns(conn)
-    if not found.has_table("user"):
-        return
-    email = conn.exec_driver_sql(
-        "SELECT COLLATION_NAME, CHARACTER_MAXIMUM_LENGTH, IS_NULLABLE FROM information_schema.COLUMNS "
-        "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'user' AND COLUMN_NAME = 'email'"
-    ).first()
-    if email is None or email[0] in (None, COLLATION):
-        return
-    length = max(int(email[1] or 0), EMAIL_LENGTH)
-    null = "NULL" if email[2] == "YES" else "NOT NULL"
-    conn.exec_driver_sql(
-        f"ALTER TABLE {quote('user')} MODIFY email VARCHAR({length}) CHARACTER SET utf8mb4 "
-        f"COLLATE {COLLATION} {null}"
-    )
 
 
 def _widen_web_columns(conn: Connection) -> None:

@@ -149,7 +149,11 @@ def classify_connection_error(text: str, settings: ServerSettings) -> tuple[Conn
 
     The fragments are libpq's and the server's own wording, as printed by psycopg 3.3 against
     PostgreSQL 15 (see tests/services/test_server_settings.py for the texts it is checked with).
+    A MariaDB / MySQL server's errors are PyMySQL's (desktop/services/mysql_server.py).
     """
+    if settings.mode == ConnectionMode.MYSQL:
+        problem, message = mysql_server.classify_mysql_error(text, settings)
+        return ConnectionProblem(problem), message
     low = text.lower()
 
     def has(*fragments: str) -> bool:
@@ -290,8 +294,7 @@ def _check_mysql(settings: ServerSettings, password: str | None, timeout_s: int)
     except exc.DBAPIError as error:
         text = str(error.orig if error.orig is not None else error)
         log.info("connection test to %s failed: %s", settings.url(), text)
-        problem, message = mysql_server.classify_mysql_error(text, settings)
-        return ConnectionCheck(ConnectionProblem(problem), message)
+        return ConnectionCheck(*classify_connection_error(text, settings))
     finally:
         engine.dispose()
     version = product.split(" ", 1)[1]
