@@ -254,7 +254,7 @@ def _copy_failed(error: exc.DBAPIError, target_url: str) -> Exception:
         (
             t.name
             for t in tables_in_copy_order()
-            if f"INTO {t.name}" in statement or f'INTO "{t.name}"' in statement or f"INTO `{t.name}`" in statement
+            if any(f"INTO {quoted}" in statement for quoted in (t.name, f'"{t.name}"', f"`{t.name}`"))
         ),
         None,
     )
