@@ -147,17 +147,18 @@ def prepare_schema(conn: Connection) -> None:
         keys = {table: found.get_foreign_keys(table) for table in found.get_table_names()}
         for table, fks in keys.items():
             for fk in fks:
-                conn.exec_driver_sql(f"ALTER TABLE {quote(table)} DROP FOREIGN KEY {quote(fk['name'])}")
+                conn.exec_driver_sql(f"ALTER TABLE {quote(table)} DROP FOREIGN KEY {quote(str(fk['name']))}")
         for table in stale:
             conn.exec_driver_sql(
                 f"ALTER TABLE {quote(table)} CONVERT TO CHARACTER SET utf8mb4 COLLATE {COLLATION}"
             )
         for table, fks in keys.items():
             for fk in fks:
+                name = quote(str(fk["name"]))
                 mine = ", ".join(quote(c) for c in fk["constrained_columns"])
                 theirs = ", ".join(quote(c) for c in fk["referred_columns"])
                 conn.exec_driver_sql(
-                    f"ALTER TABLE {quote(table)} ADD CONSTRAINT {quote(fk['name'])} FOREIGN KEY ({mine}) "
+                    f"ALTER TABLE {quote(table)} ADD CONSTRAINT {name} FOREIGN KEY ({mine}) "
                     f"REFERENCES {quote(fk['referred_table'])} ({theirs})"
                 )
     _widen_web_columns(conn)

@@ -20,10 +20,14 @@ DEFAULT_PORT = 3306
 
 
 class _Where(Protocol):
-    host: str
-    port: int
-    database: str
-    user: str
+    @property
+    def host(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def database(self) -> str: ...
+    @property
+    def user(self) -> str: ...
 
 
 def classify_mysql_error(text: str, settings: _Where) -> tuple[str, str]:
