@@ -6,9 +6,10 @@
 Checks: ``--version``; ``--self-test`` headless (QT_QPA_PLATFORM=offscreen, temporary data folder, exit 0
 and its summary line); ``db init`` / ``db status`` on a new SQLite file and ``screen`` of a sample CSV;
 ``db status`` on the PostgreSQL server named by CLINICDESK_TEST_POSTGRES_URL, if set, forcing psycopg's
-bundled libpq (PSYCOPG_IMPL=binary). The offscreen platform does not load the xcb plugin a real
-desktop uses, so on Linux the GUI is also started on xcb under Xvfb (when xvfb-run is installed) up to
-the point where signing in is possible, and every remaining binary is checked with ``ldd`` for
+bundled libpq (PSYCOPG_IMPL=binary); ``db status`` through the bundled PyMySQL on the MariaDB server
+named by CLINICDESK_TEST_MARIADB_URL, if set (its own ``mysql`` database, read only). The offscreen
+platform does not load the xcb plugin a real desktop uses, so on Linux the GUI is also started on xcb
+under Xvfb (when xvfb-run is installed) up to the point where signing in is possible, and every remaining binary is checked with ``ldd`` for
 libraries trimming may have removed ("not found"); only libraries deliberately left to the host
 system (bundle_layout.HOST_LIBRARIES, e.g. libcups) may be missing, and are reported.
 """
@@ -79,6 +80,11 @@ def run_cli_checks(exe: Path) -> list[tuple[str, bool, str]]:
         if postgres:  # read-only; PSYCOPG_IMPL=binary proves the bundled libpq works, not the system's
             command = [str(exe), "--database-url", postgres, "db", "status"]
             commands.append(("db status (PostgreSQL)", command, "head:"))
+        mariadb = os.environ.get("CLINICDESK_TEST_MARIADB_URL")
+        if mariadb:  # read-only, on the server's own database when the URL names none
+            target = mariadb + "mysql" if mariadb.endswith("/") else mariadb
+            command = [str(exe), "--database-url", target, "db", "status"]
+            commands.append(("db status (MariaDB)", command, "head:"))
         for name, command, expected in commands:
             run_env = dict(env, PSYCOPG_IMPL="binary") if "PostgreSQL" in name else env
             result = subprocess.run(
