@@ -9,9 +9,9 @@ and its summary line); ``db init`` / ``db status`` on a new SQLite file and ``sc
 bundled libpq (PSYCOPG_IMPL=binary); ``db status`` through the bundled PyMySQL on the MariaDB server
 named by CLINICDESK_TEST_MARIADB_URL, if set (its own ``mysql`` database, read only). The offscreen
 platform does not load the xcb plugin a real desktop uses, so on Linux the GUI is also started on xcb
-under Xvfb (when xvfb-run is installed) up to the point where signing in is possible, and every remaining binary is checked with ``ldd`` for
-libraries trimming may have removed ("not found"); only libraries deliberately left to the host
-system (bundle_layout.HOST_LIBRARIES, e.g. libcups) may be missing, and are reported.
+under Xvfb (when xvfb-run is installed) up to the point where signing in is possible, and every
+remaining binary is checked with ``ldd`` for libraries trimming may have removed ("not found"); only
+libraries deliberately left to the host system (bundle_layout.HOST_LIBRARIES, e.g. libcups) may be missing, and are reported.
 """
 
 from __future__ import annotations
