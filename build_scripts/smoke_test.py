@@ -11,7 +11,8 @@ named by CLINICDESK_TEST_MARIADB_URL, if set (its own ``mysql`` database, read o
 platform does not load the xcb plugin a real desktop uses, so on Linux the GUI is also started on xcb
 under Xvfb (when xvfb-run is installed) up to the point where signing in is possible, and every
 remaining binary is checked with ``ldd`` for libraries trimming may have removed ("not found"); only
-libraries deliberately left to the host system (bundle_layout.HOST_LIBRARIES, e.g. libcups) may be missing, and are reported.
+libraries deliberately left to the host system (bundle_layout.HOST_LIBRARIES, e.g. libcups) may be
+missing, and are reported.
 """
 
 from __future__ import annotations
