@@ -65,7 +65,7 @@ class IntegrityReport:
 
     def lines(self) -> list[str]:
         if not self.applicable:
-            return ["Integrity checks: not applicable (the PostgreSQL server keeps these itself)."]
+            return ["Integrity checks: not applicable (the database server keeps these itself)."]
         fk = "ok" if not self.foreign_key_check else f"{len(self.foreign_key_check)} problem(s)"
         return [
             f"quick_check: {', '.join(self.quick_check) or 'not run'}",
