@@ -247,6 +247,7 @@ def run_startup_upgrade(
     finds nothing to do. Raises DatabaseTooNewError untouched, StartupUpgradeError on failure.
     """
     from desktop.db import backup, migrate
+    from desktop.db.migration_marker import MigrationInterruptedError
     from desktop.settings import log_file_path
 
     try:
@@ -259,7 +260,9 @@ def run_startup_upgrade(
         ) from error
     try:
         result = migrate.upgrade(url, progress=progress, on_wait=on_wait)
-    except DatabaseTooNewError:
+    except (DatabaseTooNewError, MigrationInterruptedError):
+        # Interrupted (MySQL / MariaDB): the database is half-changed, so not "left as it was"; the
+        # error names the backup to restore.
         raise
     except DatabaseError as error:
         where = f" A backup made just before is at {made.path}." if made.path else f" {made.message}"

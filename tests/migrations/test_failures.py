@@ -95,7 +95,7 @@ def _interrupted_then_restored(url: str) -> None:
     assert "halfway" in _schema(url)  # the half-done change is real
     made = [b for b in backup.list_backups() if b.reason == "before-upgrade" and b.revision == HEAD]
     assert len(made) == 1 and str(made[0].path) in caught.value.message
-    for refused in (migrate.status, migrate.upgrade, startup.inspect):
+    for refused in (migrate.status, migrate.upgrade, startup.inspect, startup.run_startup_upgrade):
         with pytest.raises(MigrationInterruptedError, match=str(made[0].path)):
             refused(url)
     assert main(["db", "restore", str(made[0].path), "--yes", "--database-url", url]) == 0
