@@ -486,7 +486,7 @@ def print_side_by_side(results: list[dict[str, Any]]) -> None:
         for op, values in merged.items():
             if op not in untimed and values:
                 p95[op][(result["backend"], result["n"])] = percentile(values, .95) * 1e3
-    width = 14
+    width = max(len(f"{b} N={n}") for b, n in columns) + 2
     print("\n== p95 ms per operation, engines side by side ==")
     print(f"{'operation':<18}" + "".join(f"{f'{b} N={n}':>{width}}" for b, n in columns))
     for op in sorted(p95):
