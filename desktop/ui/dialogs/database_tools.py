@@ -292,7 +292,7 @@ class DatabaseToolsDialog(QDialog):
     def restore(self) -> None:
         folder = str(self._service.backups_folder())
         chosen = prompts.open_file(
-            self, "Choose a backup to restore", "ClinicDesk backups (*.db *.dump);;All files (*)", folder
+            self, "Choose a backup to restore", "ClinicDesk backups (*.db *.dump *.sql);;All files (*)", folder
         )
         if not chosen:
             return
