@@ -291,9 +291,8 @@ class DatabaseToolsDialog(QDialog):
     @Slot()
     def restore(self) -> None:
         folder = str(self._service.backups_folder())
-        chosen = prompts.open_file(
-            self, "Choose a backup to restore", "ClinicDesk backups (*.db *.dump *.sql);;All files (*)", folder
-        )
+        kinds = "ClinicDesk backups (*.db *.dump *.sql);;All files (*)"
+        chosen = prompts.open_file(self, "Choose a backup to restore", kinds, folder)
         if not chosen:
             return
         name = Path(chosen).name
