@@ -124,6 +124,8 @@ def translate_db_error(error: exc.DBAPIError) -> Exception:
         or "server closed" in text
         or "could not connect" in text
         or "terminating" in text
+        or "can't connect" in text  # MySQL / MariaDB 2003
+        or "server has gone away" in text  # MySQL / MariaDB 2006
     ):
         return DatabaseError("The clinic server cannot be reached. Check the network; your input is kept.")
     log.debug("untranslated database error: %s", text)
