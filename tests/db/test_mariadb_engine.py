@@ -44,15 +44,36 @@ def test_exact_emails_microseconds_and_strict_lengths(mariadb_url: str) -> None:
     database = Database(mariadb_url)
     with database.unit_of_work() as s:
         # The server's default collation would call these equal (case, accent, ß = ss): not here.
-        s.add_all([_user(e) for e in ("ana@x.example", "Ana@x.example", "aná@x.example", "straße@x.example",
-                                       "strasse@x.example")])
+        s.add_all(
+            [
+                _user(e)
+                for e in (
+                    "ana@x.example",
+                    "Ana@x.example",
+                    "aná@x.example",
+                    "straße@x.example",
+                    "strasse@x.example",
+                )
+            ]
+        )
         s.commit()
     with database.unit_of_work() as s:
-        assert s.scalars(sa.select(m.User.email).where(m.User.email == "ana@x.example")).all() == ["ana@x.example"]
+        assert s.scalars(sa.select(m.User.email).where(m.User.email == "ana@x.example")).all() == [
+            "ana@x.example"
+        ]
         user = s.scalars(sa.select(m.User).where(m.User.email == "straße@x.example")).one()
         assert user.created_at == T  # microseconds and UTC kept
-        s.add(m.MedicalRecord(user_id=user.id, date="2026-03-02", type="x" * 101, result="", doctor="",
-                              notes="", created_at=T))
+        s.add(
+            m.MedicalRecord(
+                user_id=user.id,
+                date="2026-03-02",
+                type="x" * 101,
+                result="",
+                doctor="",
+                notes="",
+                created_at=T,
+            )
+        )
         with pytest.raises(sa.exc.DataError):  # strict mode: refused, never silently cut to 100
             s.commit()
     with database.unit_of_work() as s:

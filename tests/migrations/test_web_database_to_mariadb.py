@@ -74,4 +74,3 @@ def test_web_sqlite_database_to_mariadb_and_down_and_up(
     assert main(["db", "migrate", "--database-url", mariadb_url]) == 0
     assert migrate.status(mariadb_url).at_head
     assert migrate.drift(mariadb_url) == [] and fingerprint.check(mariadb_url).matches
-
