@@ -33,7 +33,6 @@ config = context.config
 target_metadata = Base.metadata
 
 
-
 def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
     """Render our UTCDateTime as a plain ``sa.DateTime()`` so revisions do not import desktop code."""
     if type_ == "type" and isinstance(obj, UTCDateTime):

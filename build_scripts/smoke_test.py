@@ -4,19 +4,23 @@
     python build_scripts/smoke_test.py path/to/bundle  # or an unpacked archive
 
 Checks: ``--version``; ``--self-test`` headless (QT_QPA_PLATFORM=offscreen, temporary data folder, exit 0
-and its summary line); ``db init`` / ``db status`` on a new SQLite file and ``screen`` of a sample CSV;
-``db status`` on the PostgreSQL server named by CLINICDESK_TEST_POSTGRES_URL, if set, forcing psycopg's
-bundled libpq (PSYCOPG_IMPL=binary); ``db status`` through the bundled PyMySQL on the MariaDB server
-named by CLINICDESK_TEST_MARIADB_URL, if set (its own ``mysql`` database, read only). The offscreen
-platform does not load the xcb plugin a real desktop uses, so on Linux the GUI is also started on xcb
-under Xvfb (when xvfb-run is installed) up to the point where signing in is possible, and every
-remaining binary is checked with ``ldd`` for libraries trimming may have removed ("not found"); only
-libraries deliberately left to the host system (bundle_layout.HOST_LIBRARIES, e.g. libcups) may be
-missing, and are reported.
+and its summary line); ``db init`` / ``db status`` on a new SQLite file and ``screen`` of a sample CSV.
+When CLINICDESK_SMOKE_POSTGRES_URL (or the test suite's CLINICDESK_TEST_POSTGRES_URL) names a
+PostgreSQL server, the bundle also migrates a new scratch database there (``db init``, dropped
+afterwards) and reads its ``db status``, forcing psycopg's bundled libpq (PSYCOPG_IMPL=binary). A
+MariaDB server named by CLINICDESK_SMOKE_MARIADB_URL (or CLINICDESK_TEST_MARIADB_URL) gets the same
+through the bundled PyMySQL.
+
+The offscreen platform does not load the xcb plugin a real desktop uses, so on Linux the GUI is also
+started on xcb under Xvfb (when xvfb-run is installed) up to the point where signing in is possible,
+and every remaining binary is checked with ``ldd`` for libraries trimming may have removed ("not
+found"); only libraries deliberately left to the host system (bundle_layout.HOST_LIBRARIES, e.g.
+libcups) may be missing, and are reported.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import os
 import shutil
@@ -24,7 +28,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bundle_layout as layout
@@ -58,14 +66,50 @@ def run_self_test(exe: Path) -> tuple[bool, str, float]:
 
 SCREEN_FIXTURE = layout.ROOT / "tests" / "fixtures" / "wdbc_sample.csv"
 
+#: Where the servers for the smoke test are named (any database on them, e.g. ``.../postgres``): the
+#: smoke test's own variable first, then the test suite's, so a CI job that already runs the servers
+#: for the tests needs nothing more.
+POSTGRES_URL_ENVS = ("CLINICDESK_SMOKE_POSTGRES_URL", "CLINICDESK_TEST_POSTGRES_URL")
+MARIADB_URL_ENVS = ("CLINICDESK_SMOKE_MARIADB_URL", "CLINICDESK_TEST_MARIADB_URL")
+
+
+def server_url(names: tuple[str, ...]) -> str | None:
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return value
+    return None
+
+
+@contextlib.contextmanager
+def scratch_database(server_url: str) -> Iterator[str]:
+    """The URL of a new, empty database on the server at ``server_url``; dropped afterwards."""
+    name = f"clinicdesk_smoke_{os.getpid()}_{int(time.time())}"
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    quoted = admin.dialect.identifier_preparer.quote_identifier(name)
+    # PostgreSQL refuses to drop a database with sessions left open; MySQL / MariaDB drops it anyway.
+    force = " WITH (FORCE)" if admin.dialect.name == "postgresql" else ""
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"CREATE DATABASE {quoted}"))
+        try:
+            yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f"DROP DATABASE IF EXISTS {quoted}{force}"))
+    finally:
+        admin.dispose()
+
 
 def run_cli_checks(exe: Path) -> list[tuple[str, bool, str]]:
     """The maintainer subcommands, frozen: ``db init`` / ``db status`` on a new file, ``screen`` a CSV,
-    and ``db status`` on the test PostgreSQL server when CLINICDESK_TEST_POSTGRES_URL names one."""
+    and ``db init`` / ``db status`` on a scratch PostgreSQL and MariaDB database when a server is
+    named (see POSTGRES_URL_ENVS, MARIADB_URL_ENVS)."""
     checks: list[tuple[str, bool, str]] = []
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     env.pop("CLINICDESK_DATABASE_URL", None)
-    with tempfile.TemporaryDirectory(prefix="clinicdesk-cli-") as tmp:
+    servers = [("PostgreSQL", server_url(POSTGRES_URL_ENVS)), ("MariaDB", server_url(MARIADB_URL_ENVS))]
+    with tempfile.TemporaryDirectory(prefix="clinicdesk-cli-") as tmp, contextlib.ExitStack() as stack:
         env["CLINICDESK_DATA_DIR"] = tmp
         url = f"sqlite:///{Path(tmp, 'cli.db').as_posix()}"
         commands = [
@@ -77,15 +121,23 @@ def run_cli_checks(exe: Path) -> list[tuple[str, bool, str]]:
             commands.append(
                 ("screen", [str(exe), "screen", str(SCREEN_FIXTURE), "--out", str(out)], "Rejected: 0")
             )
-        postgres = os.environ.get("CLINICDESK_TEST_POSTGRES_URL")
-        if postgres:  # read-only; PSYCOPG_IMPL=binary proves the bundled libpq works, not the system's
-            command = [str(exe), "--database-url", postgres, "db", "status"]
-            commands.append(("db status (PostgreSQL)", command, "head:"))
-        mariadb = os.environ.get("CLINICDESK_TEST_MARIADB_URL")
-        if mariadb:  # read-only, on the server's own database when the URL names none
-            target = mariadb + "mysql" if mariadb.endswith("/") else mariadb
-            command = [str(exe), "--database-url", target, "db", "status"]
-            commands.append(("db status (MariaDB)", command, "head:"))
+        for engine, server in servers:
+            if not server:
+                continue
+            # PostgreSQL runs with PSYCOPG_IMPL=binary: the bundled libpq is proven, not the system's.
+            database = stack.enter_context(scratch_database(server))
+            commands += [
+                (
+                    f"db init ({engine})",
+                    [str(exe), "--database-url", database, "db", "init"],
+                    "Created the database",
+                ),
+                (
+                    f"db status ({engine})",
+                    [str(exe), "--database-url", database, "db", "status"],
+                    "pending: 0",
+                ),
+            ]
         for name, command, expected in commands:
             run_env = dict(env, PSYCOPG_IMPL="binary") if "PostgreSQL" in name else env
             result = subprocess.run(

@@ -11,13 +11,13 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("CLINICDESK_DATABASE_URL", None)
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-
-import desktop.ui  # noqa: F401  (applies desktop/ui/pyside_workarounds.py before any Qt call)
+import sqlalchemy as sa
 
 POSTGRES_URL_ENV = "CLINICDESK_TEST_POSTGRES_URL"
 MARIADB_URL_ENV = "CLINICDESK_TEST_MARIADB_URL"
@@ -49,9 +49,6 @@ def postgres_base_url() -> str | None:
 @pytest.fixture
 def postgres_url() -> str:
     """URL of an empty PostgreSQL database, dropped afterwards. Skips locally when no server runs."""
-    import uuid
-
-    import sqlalchemy as sa
 
     base = postgres_base_url()
     if not base:
@@ -83,10 +80,6 @@ def mariadb_base_url() -> str | None:
 @contextmanager
 def fresh_mariadb_database(base: str, prefix: str = "cd_test") -> Iterator[str]:
     """A new, empty database on the MariaDB server at ``base``; dropped afterwards."""
-    import uuid
-
-    import sqlalchemy as sa
-
     name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = sa.create_engine(base, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
     with admin.connect() as conn:

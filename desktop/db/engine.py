@@ -86,8 +86,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         kwargs["connect_args"].setdefault("charset", "utf8mb4")
         kwargs["connect_args"].setdefault(
             "init_command",
-            f"SET SESSION sql_mode='{MYSQL_SQL_MODE}', time_zone='+00:00', "
-            "default_storage_engine='InnoDB'",
+            f"SET SESSION sql_mode='{MYSQL_SQL_MODE}', time_zone='+00:00', default_storage_engine='InnoDB'",
         )
     return create_engine(url, **kwargs)
 

@@ -27,6 +27,9 @@ from typing import Any
 
 from sqlalchemy import Connection, inspect, types
 
+from desktop.db import migrate
+from desktop.db.engine import make_engine
+from desktop.db.migration_lock import read_current
 from desktop.db.mysql_types import MYSQL_DIALECTS
 
 FINGERPRINT_FILE = "fingerprints.json"
@@ -178,9 +181,7 @@ def _label(key: str) -> str:
 
 def fingerprint_file(alembic_folder: Path | None = None) -> Path:
     if alembic_folder is None:
-        from desktop.db.migrate import alembic_dir
-
-        alembic_folder = alembic_dir()
+        alembic_folder = migrate.alembic_dir()
     return alembic_folder / FINGERPRINT_FILE
 
 
@@ -195,9 +196,6 @@ def load_expected(path: Path | None = None) -> dict[str, Any]:
 
 def generate() -> dict[str, Any]:
     """Build the expected schemas by upgrading a scratch SQLite file one revision at a time."""
-    from desktop.db import migrate
-    from desktop.db.engine import make_engine
-
     script = migrate.script_directory()
     head = migrate.head_revision(script)
     revisions = [r.revision for r in reversed(list(script.walk_revisions()))]
@@ -224,9 +222,6 @@ def write(path: Path | None = None) -> Path:
 
 def check(url: str) -> FingerprintResult:
     """Compare the database at ``url`` with the schema its revision should have."""
-    from desktop.db.engine import make_engine
-    from desktop.db.migrate import read_current
-
     engine = make_engine(url)
     try:
         with engine.connect() as conn:

@@ -37,7 +37,12 @@ from desktop.db.migration_lock import (
     migration_connection,
     read_current,
 )
-from desktop.domain.errors import DatabaseError, DatabaseTooNewError, MigrationError
+from desktop.domain.errors import (
+    DatabaseError,
+    DatabaseTooNewError,
+    MigrationError,
+    MigrationInterruptedError,
+)
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -354,7 +359,7 @@ def _run_steps(
         if marker is not None:
             log.exception("database %s failed halfway (MySQL / MariaDB)", direction)
             message = migration_marker.recovery_message(marker)
-            raise migration_marker.MigrationInterruptedError(message) from error
+            raise MigrationInterruptedError(message) from error
         if isinstance(error, (DatabaseError, KeyboardInterrupt)):
             raise
         raise _failure(direction, error) from error

@@ -17,7 +17,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, inspect, text
 
-from desktop.domain.errors import MigrationError
+from desktop.db.mysql_types import COLLATION
+from desktop.domain.errors import MigrationError, MigrationInterruptedError
 
 MARKER_TABLE = "clinicdesk_migration_in_progress"
 
@@ -29,10 +30,6 @@ class Marker:
     target: str
     started: str
     backup: str
-
-
-class MigrationInterruptedError(MigrationError):
-    """A MySQL / MariaDB migration stopped halfway: the database must be restored before any use."""
 
 
 def write(engine: Engine, direction: str, before: str | None, target: str, backup: str) -> None:
@@ -129,8 +126,6 @@ def prepare_schema(conn: Connection) -> None:
     keys are dropped for the conversion and made again. Their FLOAT and DATETIME columns become
     DOUBLE and DATETIME(6), the types ClinicDesk's own tables have there.
     """
-    from desktop.db.mysql_types import COLLATION
-
     quote = conn.dialect.identifier_preparer.quote
     database = str(conn.exec_driver_sql("SELECT DATABASE()").scalar())
     conn.exec_driver_sql(f"ALTER DATABASE {quote(database)} CHARACTER SET utf8mb4 COLLATE {COLLATION}")

@@ -17,6 +17,7 @@ Saving writes the URL *without* the password to settings.json (``database_url``)
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -27,8 +28,9 @@ from sqlalchemy.pool import NullPool
 from desktop import credentials as password_store
 from desktop import paths
 from desktop.db import migrate
+from desktop.domain.errors import DatabaseError
 from desktop.services import mysql_server
-from desktop.settings import resolve_database_url, save_setting, sqlite_url
+from desktop.settings import DATABASE_URL_ENV, resolve_database_url, save_setting, sqlite_url
 
 log = logging.getLogger(__name__)
 
@@ -284,8 +286,6 @@ def _connected(product: str, version: str, state: migrate.MigrationStatus | None
 
 def _check_mysql(settings: ServerSettings, password: str | None, timeout_s: int) -> ConnectionCheck:
     """check_connection for a MariaDB / MySQL server (same outcomes, the server's own wording)."""
-    from desktop.domain.errors import DatabaseError
-
     url = settings.url(password)
     engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": max(1, int(timeout_s))})
     try:
@@ -361,10 +361,6 @@ def current_server_settings() -> ServerSettings:
 def override_note(running_url: str) -> str:
     """A warning when a saved choice would not take effect: the database is chosen by the
     ``CLINICDESK_DATABASE_URL`` environment variable or was given with ``--database-url``."""
-    import os
-
-    from desktop.settings import DATABASE_URL_ENV
-
     if os.environ.get(DATABASE_URL_ENV):
         return (
             f"The {DATABASE_URL_ENV} environment variable chooses the database on this computer: "

@@ -13,8 +13,7 @@ import sqlalchemy as sa
 from desktop.cli import main
 from desktop.db import backup, migrate
 from desktop.db.engine import make_engine
-from desktop.db.migration_marker import MigrationInterruptedError
-from desktop.domain.errors import DatabaseTooNewError, MigrationError
+from desktop.domain.errors import DatabaseTooNewError, MigrationError, MigrationInterruptedError
 from desktop.paths import resource_path
 from desktop.services import startup
 from tests.fixtures.web_database import make_web_database, row_counts

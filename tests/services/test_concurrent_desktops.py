@@ -26,13 +26,14 @@ pytestmark = pytest.mark.slow
         pytest.param("mariadb", marks=pytest.mark.mariadb),
     ],
 )
-def test_two_desktops_sharing_an_account(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+def test_two_desktops_sharing_an_account(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     # run_one makes (and drops) its own database on the server named by the fixture's URL.
     bases: dict[str, str | None] = {"postgresql": None, "mariadb": None}
     if backend != "sqlite":
         bases[backend] = request.getfixturevalue("postgres_url" if backend == "postgresql" else "mariadb_url")
-    result = run_one(backend, 2, seconds=1.5, think=(0.0, 0.005), bases=bases, folder=tmp_path,
-                     per_account=2)
+    result = run_one(backend, 2, seconds=1.5, think=(0.0, 0.005), bases=bases, folder=tmp_path, per_account=2)
     reports = result["reports"]
     assert [r.fatal for r in reports] == ["", ""]
     assert all(not r.errors for r in reports), [dict(r.errors) for r in reports]
