@@ -11,6 +11,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("CLINICDESK_DATABASE_URL", None)
 
+import logging
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -30,6 +31,17 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     folder.mkdir()
     monkeypatch.setenv("CLINICDESK_DATA_DIR", str(folder))
     return folder
+
+
+@pytest.fixture(autouse=True)
+def _detach_log_file() -> Iterator[None]:
+    """setup_logging() (run by the app at start-up and by every ``clinicdesk db`` command) attaches a
+    file handler in this test's data folder; detach it afterwards so the next test logs into its own."""
+    yield
+    root = logging.getLogger()
+    for handler in [h for h in root.handlers if getattr(h, "_clinicdesk", False)]:
+        root.removeHandler(handler)
+        handler.close()
 
 
 @pytest.fixture

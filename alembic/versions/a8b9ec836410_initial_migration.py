@@ -17,12 +17,15 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from desktop.db import stash  # keeps aside what a downgrade drops (alembic/env.py: on the path)
+
 revision: str = "a8b9ec836410"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-#: Tables / columns whose data a downgrade of this revision deletes (shown before confirming).
+#: Tables / columns a downgrade of this revision drops: their data is kept aside in stash tables
+#: (desktop/db/stash.py) and put back by the next upgrade; named before confirming a downgrade.
 DOWNGRADE_DROPS = ("user", "medicalrecord", "familyhistory", "session")
 
 
@@ -86,9 +89,11 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["user_id"], ["user.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
+    stash.restore(op, revision, DOWNGRADE_DROPS)
 
 
 def downgrade() -> None:
+    stash.keep(op, revision, DOWNGRADE_DROPS)
     op.drop_table("session")
     op.drop_table("medicalrecord")
     op.drop_table("familyhistory")

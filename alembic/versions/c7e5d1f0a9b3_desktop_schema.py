@@ -20,12 +20,15 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from desktop.db import stash  # keeps aside what a downgrade drops (alembic/env.py: on the path)
+
 revision: str = "c7e5d1f0a9b3"
 down_revision: str | Sequence[str] | None = "d24a4742aa81"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-#: Tables / columns whose data a downgrade of this revision deletes (shown before confirming).
+#: Tables / columns a downgrade of this revision drops: their data is kept aside in stash tables
+#: (desktop/db/stash.py) and put back by the next upgrade; named before confirming a downgrade.
 DOWNGRADE_DROPS = (
     "auditlog",
     "loginattempt",
@@ -130,9 +133,11 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("role", sa.String(length=20), server_default="user", nullable=False))
         batch_op.add_column(sa.Column("version_id", sa.Integer(), server_default="1", nullable=False))
         batch_op.create_check_constraint(batch_op.f("ck_user_role"), "role IN ('user', 'admin')")
+    stash.restore(op, revision, DOWNGRADE_DROPS)
 
 
 def downgrade() -> None:
+    stash.keep(op, revision, DOWNGRADE_DROPS)
     with op.batch_alter_table("user", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("ck_user_role"), type_="check")
         batch_op.drop_column("version_id")

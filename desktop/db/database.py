@@ -110,6 +110,11 @@ def translate_db_error(error: exc.DBAPIError) -> Exception:
         )
     if "disk is full" in text or "no space left" in text or "database or disk is full" in text:
         return DatabaseError("The disk is full: free some space, then try again. Nothing was saved.")
+    if "disk i/o error" in text:  # SQLite's answer when the WAL or its index cannot grow on a full disk
+        return DatabaseError(
+            "ClinicDesk could not write to the disk: it is probably full (or failing). Free some space, "
+            "then try again. Nothing was saved."
+        )
     if "file is not a database" in text or "malformed" in text:
         return DatabaseError("The database file is damaged or is not a ClinicDesk database.")
     if "readonly" in text or "read-only" in text:

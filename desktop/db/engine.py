@@ -16,6 +16,7 @@ the optimistic-locking and lockout code is written for). Column types are in des
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
 from pathlib import Path
@@ -26,6 +27,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from desktop.db import mysql_types  # noqa: F401  (registers the MySQL column types before any DDL)
+from desktop.db.probe import open_sqlite_read_only
+from desktop.paths import ensure_private_file
 
 BUSY_TIMEOUT_MS = 10_000
 _BEGIN_KEY = "clinicdesk_begin_statement"
@@ -64,12 +67,20 @@ def sqlite_path(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An Engine for ``url`` with the pragmas / pool settings above."""
+def make_engine(url: str, *, read_only: bool = False, **kwargs: Any) -> Engine:
+    """An Engine for ``url`` with the pragmas / pool settings above.
+
+    ``read_only=True`` (status, history, fingerprint, check) opens a SQLite file with
+    ``file:...?mode=ro``: no WAL switch, no folder created, nothing written, and a file the user may
+    only read can still be inspected. Other databases ignore it (reading there changes no file).
+    """
     if is_sqlite(url):
         path = sqlite_path(url)
+        if read_only and path is not None:
+            return _read_only_sqlite_engine(url, path, **kwargs)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
+            _create_privately(path)
         kwargs.setdefault("connect_args", {})
         kwargs["connect_args"].setdefault("timeout", BUSY_TIMEOUT_MS / 1000)
         # One connection per checkout keeps file locks short and lets tests delete / replace the file.
@@ -89,6 +100,29 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             f"SET SESSION sql_mode='{MYSQL_SQL_MODE}', time_zone='+00:00', default_storage_engine='InnoDB'",
         )
     return create_engine(url, **kwargs)
+
+
+def _create_privately(path: Path) -> None:
+    """Create the database file 0600 before SQLite does (it would use the umask's mode, and gives its
+    -wal, -shm and journal files the database file's mode). A folder this program may not write to is
+    left for SQLite to refuse on connect, with the message callers already turn into plain words."""
+    with contextlib.suppress(OSError):
+        ensure_private_file(path)
+
+
+def _read_only_sqlite_engine(url: str, path: Path, **kwargs: Any) -> Engine:
+    kwargs.setdefault("poolclass", NullPool)
+    engine = create_engine(url, creator=lambda: open_sqlite_read_only(path, BUSY_TIMEOUT_MS / 1000), **kwargs)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself, as for the others
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
 
 
 def _install_sqlite_listeners(engine: Engine) -> None:

@@ -31,6 +31,7 @@ from desktop.db import migrate
 from desktop.db.engine import make_engine
 from desktop.db.migration_lock import read_current
 from desktop.db.mysql_types import MYSQL_DIALECTS
+from desktop.db.stash import is_stash_table
 
 FINGERPRINT_FILE = "fingerprints.json"
 
@@ -72,11 +73,13 @@ def _type_kind(column_type: Any) -> str:
 
 
 def snapshot(conn: Connection) -> dict[str, Any]:
-    """The reflected schema in a dialect-neutral, JSON-ready form (alembic_version left out)."""
+    """The reflected schema in a dialect-neutral, JSON-ready form (alembic_version and the tables holding
+    data a downgrade kept aside left out)."""
     insp = inspect(conn)
     mysql = conn.dialect.name in MYSQL_DIALECTS
     tables: dict[str, Any] = {}
-    for table in sorted(t for t in insp.get_table_names() if t != "alembic_version"):
+    names = (t for t in insp.get_table_names() if t != "alembic_version" and not is_stash_table(t))
+    for table in sorted(names):
         # InnoDB's own index behind each foreign key (named after the key, or after its column when
         # the key has no name) is the server's, not the schema's.
         innodb_own = (
@@ -222,7 +225,7 @@ def write(path: Path | None = None) -> Path:
 
 def check(url: str) -> FingerprintResult:
     """Compare the database at ``url`` with the schema its revision should have."""
-    engine = make_engine(url)
+    engine = make_engine(url, read_only=True)
     try:
         with engine.connect() as conn:
             revision = read_current(conn)

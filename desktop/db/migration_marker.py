@@ -7,6 +7,10 @@ after the last revision is committed. While the table exists every migration ref
 start-up check (desktop.db.migrate.status) refuses to open the database, naming the one action that
 recovers: restoring that backup (which replaces every table, this one included).
 
+The stash tables a downgrade fills (desktop/db/stash.py) are made by the revisions inside the run the
+marker guards, so the backup it names holds the database as it was before any of them; restoring it
+is still the one way back.
+
 SQLite and PostgreSQL never need it: their migrations roll back as a whole.
 """
 
@@ -14,11 +18,15 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, Engine, inspect, text
 
 from desktop.db.mysql_types import COLLATION
 from desktop.domain.errors import MigrationError, MigrationInterruptedError
+
+if TYPE_CHECKING:  # the backup module reaches this one through the migration lock
+    from desktop.db.backup import BackupResult
 
 MARKER_TABLE = "clinicdesk_migration_in_progress"
 
@@ -99,15 +107,11 @@ def recovery_message(marker: Marker) -> str:
     )
 
 
-def begin(conn: Connection, url: str, direction: str, before: str | None, target: str) -> Marker:
-    """What a MySQL / MariaDB migration needs before its first DDL statement: a verified backup
-    (refused without one when there is data to lose), then the marker. Call :func:`prepare_schema`
-    next, once the caller holds the marker."""
-    from desktop.db.backup import backup
-
-    reason = "before-upgrade" if direction == "upgrade" else "before-downgrade"
+def begin(conn: Connection, direction: str, before: str | None, target: str, made: BackupResult) -> Marker:
+    """What a MySQL / MariaDB migration needs before its first DDL statement: the verified backup
+    ``made`` just before (refused without one when there is data to lose), then the marker. Call
+    :func:`prepare_schema` next, once the caller holds the marker."""
     has_tables = bool(inspect(conn).get_table_names())
-    made = backup(url, reason=reason)
     if has_tables and not made.made:
         raise MigrationError(
             f"The clinic database was not {direction}d: MariaDB and MySQL cannot undo a schema change "

@@ -2,7 +2,8 @@
 
 Through the commands a maintainer types: ``db migrate`` on the web version's file, ``db copy-to`` the
 MariaDB database, ``db status`` there. Then on MariaDB a downgrade, step by step to base, keeps at each
-revision every row the older schema can hold, and the upgrade back to head reaches the same schema.
+revision every row the older schema can hold, and the upgrade back to head gives back every row and
+value (what the older schemas could not hold was kept aside in stash tables) in the same schema.
 """
 
 from __future__ import annotations
@@ -74,3 +75,17 @@ def test_web_sqlite_database_to_mariadb_and_down_and_up(
     assert main(["db", "migrate", "--database-url", mariadb_url]) == 0
     assert migrate.status(mariadb_url).at_head
     assert migrate.drift(mariadb_url) == [] and fingerprint.check(mariadb_url).matches
+    back = rows(mariadb_url)
+    # Every row is back; the audit log has, after its own, the entries of the downgrade and upgrade.
+    added = back["auditlog"][len(copied["auditlog"]) :]
+    assert back["auditlog"][: len(copied["auditlog"])] == copied["auditlog"]
+    assert added and {row["action"] for row in added} == {"migration"}
+    assert {t: v for t, v in back.items() if t != "auditlog"} == {
+        t: v for t, v in copied.items() if t != "auditlog"
+    }
+    engine = sa.create_engine(mariadb_url)
+    try:
+        with engine.connect() as conn:
+            assert not [t for t in sa.inspect(conn).get_table_names() if t.startswith("clinicdesk_")]
+    finally:
+        engine.dispose()
