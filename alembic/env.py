@@ -35,6 +35,7 @@ from desktop.db.drift import (
     include_name,
 )
 from desktop.db.migrate import migration_connection
+from desktop.db.mysql_types import compare_type
 from desktop.db.types import UTCDateTime
 from desktop.settings import resolve_database_url
 
@@ -56,7 +57,7 @@ def _configure(connection: Connection) -> None:
         "target_metadata": target_metadata,
         "render_as_batch": is_sqlite,
         "transaction_per_migration": True,
-        "compare_type": True,
+        "compare_type": compare_type,
         "render_item": render_item,
         "autogenerate_plugins": AUTOGENERATE_PLUGINS,
         "include_name": include_name,

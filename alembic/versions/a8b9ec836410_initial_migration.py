@@ -29,12 +29,17 @@ depends_on: str | Sequence[str] | None = None
 DOWNGRADE_DROPS = ("user", "medicalrecord", "familyhistory", "session")
 
 
+def _key(length: int = 64) -> sa.types.TypeEngine[str]:
+    """VARCHAR without a length, except on MySQL / MariaDB, where key and indexed columns need one."""
+    return sa.String().with_variant(sa.String(length=length), "mysql", "mariadb")
+
+
 def upgrade() -> None:
     op.create_table(
         "user",
-        sa.Column("id", sa.String(), nullable=False),
+        sa.Column("id", _key(), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
-        sa.Column("email", sa.String(), nullable=False),
+        sa.Column("email", _key(320), nullable=False),
         sa.Column("password_hash", sa.String(), nullable=False),
         sa.Column("age", sa.Integer(), nullable=True),
         sa.Column("phone", sa.String(), nullable=True),
@@ -51,7 +56,7 @@ def upgrade() -> None:
     op.create_table(
         "familyhistory",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("user_id", sa.String(), nullable=False),
+        sa.Column("user_id", _key(), nullable=False),
         sa.Column("relation", sa.String(length=50), nullable=False),
         sa.Column("age", sa.Integer(), nullable=False),
         sa.Column("condition", sa.String(length=200), nullable=False),
@@ -62,7 +67,7 @@ def upgrade() -> None:
     op.create_table(
         "medicalrecord",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("user_id", sa.String(), nullable=False),
+        sa.Column("user_id", _key(), nullable=False),
         sa.Column("date", sa.String(length=20), nullable=False),
         sa.Column("type", sa.String(length=100), nullable=False),
         sa.Column("result", sa.String(length=100), nullable=False),
@@ -76,8 +81,8 @@ def upgrade() -> None:
     )
     op.create_table(
         "session",
-        sa.Column("id", sa.String(), nullable=False),
-        sa.Column("user_id", sa.String(), nullable=False),
+        sa.Column("id", _key(), nullable=False),
+        sa.Column("user_id", _key(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("expires_at", sa.DateTime(), nullable=False),
         sa.Column("is_active", sa.Boolean(), nullable=False),

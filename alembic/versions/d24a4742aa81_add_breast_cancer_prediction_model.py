@@ -28,11 +28,16 @@ depends_on: str | Sequence[str] | None = None
 DOWNGRADE_DROPS = ("breastcancerprediction",)
 
 
+def _key(length: int = 64) -> sa.types.TypeEngine[str]:
+    """VARCHAR without a length, except on MySQL / MariaDB, where key and indexed columns need one."""
+    return sa.String().with_variant(sa.String(length=length), "mysql", "mariadb")
+
+
 def upgrade() -> None:
     op.create_table(
         "breastcancerprediction",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("user_id", sa.String(), nullable=False),
+        sa.Column("user_id", _key(), nullable=False),
         sa.Column("radius_mean", sa.Float(), nullable=False),
         sa.Column("texture_mean", sa.Float(), nullable=False),
         sa.Column("perimeter_mean", sa.Float(), nullable=False),

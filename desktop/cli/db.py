@@ -38,7 +38,8 @@ BACKUPS_HELP = """backups:
   and restore, at the first start of each day and when the program closes after changes; every copy is
   verified before it is called saved. Old ones are thinned (10 newest, then 7 daily, 5 weekly, 12 monthly).
   CLINICDESK_BACKUP_MIRROR_DIR (or backup_mirror_dir in settings.json) names a second folder that gets
-  a copy of each verified backup. PostgreSQL: pg_dump -Fc, when the client tools are installed."""
+  a copy of each verified backup. PostgreSQL: pg_dump -Fc; MariaDB / MySQL: mariadb-dump (a .sql file);
+  each when the client tools are installed."""
 
 
 def register(subparsers: Any) -> None:
@@ -255,6 +256,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
     file = Path(args.file)
     revision = validate_backup(file)
     service = _service(args)
+    # Not service.status(): it refuses a database whose MariaDB migration was cut short, which is
+    # exactly the database this command must be able to replace.
     print(f"Restore {file} (revision {revision}) over {database_location(service.url)}.")
     if not args.yes and not _confirm("The current database is backed up first. Restore?"):
         return fail("not confirmed; nothing was changed (use --yes in scripts)", ExitCode.REFUSED)

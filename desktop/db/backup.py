@@ -3,15 +3,17 @@
 SQLite: one read transaction on the live file counts every table's rows and then copies the file with
 SQLite's online backup API (``sqlite3.Connection.backup``) in a single step, so the counts and the copy
 describe the same moment even while another connection writes. PostgreSQL: ``pg_dump --format=custom``
-inside an exported snapshot that the row counts were taken in; without the client tools, a plain "no
-backup was made" result, never an exception (the Database tools dialog says so).
+inside an exported snapshot that the row counts were taken in. MySQL / MariaDB: ``mariadb-dump`` (or
+``mysqldump``) ``--single-transaction``, a ``.sql`` file (desktop/db/mysql_dump.py). Without the client
+tools, a plain "no backup was made" result, never an exception (the Database tools dialog says so).
 
 Every copy is written to ``<name>.partial`` (created 0600, fsynced, then renamed), and verified before
 it gets its real name: the copy must pass SQLite's integrity_check (for an archive: every data block
-readable) and hold the source's revision and row counts. A copy that fails is deleted and the call
-raises DatabaseError saying so. ``*.partial`` files left by a killed process are removed by the next
-backup. Verified backups get a sidecar JSON (desktop/db/backup_catalog.py) and a copy in the optional
-second folder (desktop/db/backup_mirror.py). Restoring lives in desktop/db/restore.py.
+readable; for a dump: it ran to its end) and hold the source's revision and row counts. A copy that
+fails is deleted and the call raises DatabaseError saying so. ``*.partial`` files left by a killed
+process are removed by the next backup. Verified backups get a sidecar JSON
+(desktop/db/backup_catalog.py) and a copy in the optional second folder (desktop/db/backup_mirror.py).
+Restoring lives in desktop/db/restore.py.
 """
 
 from __future__ import annotations
@@ -27,10 +29,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop import paths
-from desktop.db import pg_archive
+from desktop.db import mysql_dump, pg_archive
 from desktop.db.backup_catalog import backup_name, thin, write_sidecar
 from desktop.db.backup_mirror import mirror
-from desktop.db.engine import BUSY_TIMEOUT_MS, is_sqlite, open_sqlite_read_only, sqlite_path
+from desktop.db.engine import BUSY_TIMEOUT_MS, is_mysql, is_sqlite, open_sqlite_read_only, sqlite_path
 from desktop.db.integrity import stamps, table_counts
 from desktop.domain.errors import DatabaseError
 
@@ -78,6 +80,8 @@ def backup(url: str, reason: str = "manual", folder: Path | None = None) -> Back
         if source is None or not source.exists() or source.stat().st_size == 0:
             return BackupResult(False, None, "There is no database file yet, so nothing was backed up.")
         made = _backup_sqlite(source, reason, folder)
+    elif is_mysql(url):
+        made = _backup_mysql(url, reason, folder)
     else:
         made = _backup_postgres(url, reason, folder)
     if not made.made or made.path is None:
@@ -286,3 +290,33 @@ def _backup_postgres(url: str, reason: str, folder: Path) -> BackupResult:
             if problem:
                 raise _verification_failed(partial, problem)
             return _finish(partial, target, reason, facts)
+
+
+# --------------------------------------------------------------------------- MySQL / MariaDB
+
+
+def _backup_mysql(url: str, reason: str, folder: Path) -> BackupResult:
+    tool = mysql_dump.dump_tool()
+    if tool is None:
+        return BackupResult(False, None, mysql_dump.MISSING_DUMP)
+    revision, counts = mysql_dump.live_facts(url)
+    if not counts:
+        return BackupResult(False, None, "The database is empty, so nothing was backed up.")
+    target = folder / backup_name(revision, reason, "sql")
+    with _partial(target) as partial:
+        try:
+            mysql_dump.dump_to(tool, url, partial)
+        except DatabaseError as error:
+            log.warning("MariaDB / MySQL dump failed: %s", error.message)
+            partial.unlink(missing_ok=True)
+            return BackupResult(False, None, f"No backup was made: {error.message}.")
+        _fsync(partial)
+        problem = mysql_dump.verify_dump(partial, revision, counts)
+        if problem.startswith("row counts differ"):
+            # The dump takes its own snapshot (MySQL cannot share one, unlike pg_export_snapshot): a
+            # desktop that wrote between the count and the dump is told from a bad copy by counting again.
+            revision, counts = mysql_dump.live_facts(url)
+            problem = mysql_dump.verify_dump(partial, revision, counts)
+        if problem:
+            raise _verification_failed(partial, problem)
+        return _finish(partial, target, reason, SourceFacts(revision, counts))

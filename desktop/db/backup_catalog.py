@@ -1,10 +1,11 @@
 """The backups folder's catalogue: file names, the sidecar JSON next to each backup, listing, thinning.
 
-A backup ``clinicdesk-<UTC time>-<revision>-<reason>.db`` (or ``.dump`` for PostgreSQL) has a sidecar
-``<same name>.json`` holding why it was made, whether it passed verification, its revision and row
-counts. A backup without a sidecar (made by an older version, or copied in by hand) is listed as not
-verified. Thinning keeps a bounded ladder (the 10 newest, then the newest backup of each of the last 7
-days, 5 weeks and 12 months, and of each schema revision) and never deletes the newest verified backup.
+A backup ``clinicdesk-<UTC time>-<revision>-<reason>.db`` (``.dump`` for PostgreSQL, ``.sql`` for MySQL
+/ MariaDB) has a sidecar ``<same name>.json`` holding why it was made, whether it passed verification,
+its revision and row counts. A backup without a sidecar (made by an older version, or copied in by hand)
+is listed as not verified. Thinning keeps a bounded ladder (the 10 newest, then the newest backup of
+each of the last 7 days, 5 weeks and 12 months, and of each schema revision) and never deletes the
+newest verified backup.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from desktop import paths
 log = logging.getLogger(__name__)
 
 NAME = re.compile(
-    r"^clinicdesk-(?P<stamp>\d{8}-\d{6}-\d{6})-(?P<revision>[0-9a-z]+)-(?P<reason>[a-z0-9-]+)\.(?P<ext>db|dump)$"
+    r"^clinicdesk-(?P<stamp>\d{8}-\d{6}-\d{6})-(?P<revision>[0-9a-z]+)-(?P<reason>[a-z0-9-]+)\.(?P<ext>db|dump|sql)$"
 )
 KEEP_RECENT, KEEP_DAILY, KEEP_WEEKLY, KEEP_MONTHLY = 10, 7, 5, 12
 

@@ -6,7 +6,8 @@
   or changes a count).
 
 Before every migration and restore a backup is made by those actions themselves. PostgreSQL follows
-the same schedule with ``pg_dump -Fc`` where the client tools are installed.
+the same schedule with ``pg_dump -Fc``, MySQL / MariaDB with ``mariadb-dump``, where the client tools
+are installed.
 """
 
 from __future__ import annotations
@@ -15,13 +16,11 @@ import datetime as dt
 import logging
 import shutil
 
-from sqlalchemy import inspect as sa_inspect
-from sqlalchemy import text
-
+from desktop.db import mysql_dump
 from desktop.db.backup import BackupResult, backup, backups_folder, remove_partials
 from desktop.db.backup_catalog import list_backups, newest_verified
-from desktop.db.engine import is_sqlite, make_engine, open_sqlite_read_only, sqlite_path
-from desktop.db.integrity import table_counts
+from desktop.db.engine import is_mysql, is_sqlite, make_engine, open_sqlite_read_only, sqlite_path
+from desktop.db.integrity import server_table_counts, table_counts
 from desktop.db.pg_archive import MISSING_TOOLS_FOR_BACKUP, restore_tools_present
 
 log = logging.getLogger(__name__)
@@ -33,6 +32,8 @@ def tools_missing_message(url: str) -> str:
     """Why no backup can be made of ``url`` here ("" when it can)."""
     if is_sqlite(url):
         return ""
+    if is_mysql(url):
+        return mysql_dump.tools_missing_message()
     if shutil.which("pg_dump") is None or not restore_tools_present():
         return MISSING_TOOLS_FOR_BACKUP
     return ""
@@ -55,10 +56,7 @@ def current_counts(url: str) -> dict[str, int]:
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            return {
-                name: int(conn.execute(text(f'SELECT COUNT(*) FROM "{name}"')).scalar_one())
-                for name in sa_inspect(conn).get_table_names()
-            }
+            return server_table_counts(conn)
     finally:
         engine.dispose()
 

@@ -13,6 +13,7 @@ from typing import Any
 from desktop.db.engine import make_engine
 from desktop.db.migration_lock import migration_connection
 from desktop.db.models import Base  # importing the models module fills Base.metadata
+from desktop.db.mysql_types import compare_type
 from desktop.db.scripts import head_revision, make_config
 from desktop.db.stash import is_stash_table
 from desktop.domain.errors import MigrationError
@@ -57,7 +58,7 @@ def drift(url: str) -> list[str]:
             context = MigrationContext.configure(
                 conn,
                 opts={
-                    "compare_type": True,
+                    "compare_type": compare_type,
                     "target_metadata": Base.metadata,
                     "autogenerate_plugins": AUTOGENERATE_PLUGINS,
                     "include_name": include_name,

@@ -1,6 +1,6 @@
 """SQLite integrity checks and the facts a backup is compared on (revision, row counts).
 
-Everything here opens the file read-only: checking a database never changes it, and a file the user
+Everything here opens a SQLite file read-only: checking a database never changes it, and a file the user
 may only read can still be checked.
 """
 
@@ -9,6 +9,8 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy import Connection, inspect
 
 from desktop.db.engine import is_sqlite, open_sqlite_read_only, sqlite_path
 from desktop.domain.errors import DatabaseError
@@ -31,7 +33,7 @@ class IntegrityReport:
 
     def lines(self) -> list[str]:
         if not self.applicable:
-            return ["Integrity checks: not applicable (the PostgreSQL server keeps these itself)."]
+            return ["Integrity checks: not applicable (the database server keeps these itself)."]
         fk = "ok" if not self.foreign_key_check else f"{len(self.foreign_key_check)} problem(s)"
         return [
             f"quick_check: {', '.join(self.quick_check) or 'not run'}",
@@ -87,3 +89,12 @@ def table_counts(conn: sqlite3.Connection) -> dict[str, int]:
         )
     ]
     return {name: int(conn.execute(f'SELECT COUNT(*) FROM "{name}"').fetchone()[0]) for name in names}
+
+
+def server_table_counts(conn: Connection) -> dict[str, int]:
+    """Rows per table of a database server's schema, read on ``conn`` (names quoted per dialect)."""
+    quote = conn.dialect.identifier_preparer.quote
+    return {
+        name: int(conn.exec_driver_sql(f"SELECT COUNT(*) FROM {quote(name)}").scalar_one())
+        for name in sorted(inspect(conn).get_table_names())
+    }

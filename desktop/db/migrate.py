@@ -24,9 +24,13 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import exc
 
+from desktop.db import migration_marker
+from desktop.db.backup import BackupResult
+from desktop.db.backup import backup as make_backup
+from desktop.db.backup_catalog import read_info
 from desktop.db.database import translate_db_error
 from desktop.db.drift import create_migration, describe_diff, drift
-from desktop.db.engine import make_engine, sqlite_path
+from desktop.db.engine import is_mysql, make_engine, sqlite_path
 from desktop.db.migration_lock import (
     ADVISORY_LOCK_KEY,
     LOCK_WAIT_SECONDS,
@@ -37,7 +41,12 @@ from desktop.db.migration_lock import (
     read_current,
 )
 from desktop.db.scripts import ALEMBIC_DIR_ENV, alembic_dir, head_revision, make_config, script_directory
-from desktop.domain.errors import DatabaseError, DatabaseTooNewError, MigrationError
+from desktop.domain.errors import (
+    DatabaseError,
+    DatabaseTooNewError,
+    MigrationError,
+    MigrationInterruptedError,
+)
 
 if TYPE_CHECKING:
     from alembic.script import Script, ScriptDirectory
@@ -169,6 +178,8 @@ def _read_current_readonly(url: str) -> str | None:
     engine = make_engine(url, read_only=True)
     try:
         with engine.connect() as conn:
+            if is_mysql(url):
+                migration_marker.refuse_if_interrupted(conn)
             return read_current(conn)
     except exc.DBAPIError as error:
         translated = translate_db_error(error)
@@ -235,8 +246,13 @@ def upgrade(
     target: str = "head",
     progress: ProgressCallback | None = None,
     on_wait: WaitCallback | None = None,
+    backup: BackupResult | None = None,
 ) -> MigrationResult:
-    """Bring the database up to ``target``; returns what was applied (nothing if already there)."""
+    """Bring the database up to ``target``; returns what was applied (nothing if already there).
+
+    ``backup``: the one the caller made just before. MySQL / MariaDB migrate only after a verified
+    backup (see desktop/db/migration_marker.py); that one is used when it is of the revision found,
+    so a migration makes one backup, not two."""
     script = script_directory()
     head_revision(script)
     return _run_steps(
@@ -247,6 +263,7 @@ def upgrade(
         script,
         progress,
         on_wait,
+        backup,
     )
 
 
@@ -255,8 +272,10 @@ def downgrade(
     target: str = "-1",
     progress: ProgressCallback | None = None,
     on_wait: WaitCallback | None = None,
+    backup: BackupResult | None = None,
 ) -> MigrationResult:
-    """Undo revisions down to ``target``: ``"-1"`` (one step), a revision id, or ``"base"``."""
+    """Undo revisions down to ``target``: ``"-1"`` (one step), a revision id, or ``"base"``
+    (``backup`` as for :func:`upgrade`)."""
     script = script_directory()
     return _run_steps(
         url,
@@ -266,6 +285,7 @@ def downgrade(
         script,
         progress,
         on_wait,
+        backup,
     )
 
 
@@ -277,6 +297,7 @@ def _run_steps(
     script: ScriptDirectory,
     progress: ProgressCallback | None,
     on_wait: WaitCallback | None,
+    backup: BackupResult | None,
 ) -> MigrationResult:
     """Run one revision at a time inside the one locked, checked migration transaction.
 
@@ -287,24 +308,41 @@ def _run_steps(
 
     apply = command.upgrade if direction == "upgrade" else command.downgrade
     config = make_config()
+    marker: migration_marker.Marker | None = None
     try:
         with migration_connection(url, on_wait) as conn:
             current = read_current(conn)
             _refuse_unknown(script, current)
             steps = plan(current)
+            if steps and is_mysql(url):  # no transactional DDL there: backup + marker first
+                made = _backup_of(url, current, direction, backup)
+                marker = migration_marker.begin(conn, direction, current, destination(steps[-1]), made)
+                migration_marker.prepare_schema(conn)
             for index, rev in enumerate(steps, start=1):
                 _report(progress, index, len(steps), rev, False, direction)
                 config.attributes["connection"] = conn
                 apply(config, destination(rev))
                 _report(progress, index, len(steps), rev, True, direction)
             after = read_current(conn)
-    except (DatabaseError, KeyboardInterrupt):
-        raise
-    except Exception as error:
+    except (DatabaseError, KeyboardInterrupt, Exception) as error:
+        if marker is not None:
+            log.exception("database %s failed halfway (MySQL / MariaDB)", direction)
+            message = migration_marker.recovery_message(marker)
+            raise MigrationInterruptedError(message) from error
+        if isinstance(error, (DatabaseError, KeyboardInterrupt)):
+            raise
         raise _failure(direction, error) from error
     if steps:
         log.info("database %sd %s -> %s (%d revisions)", direction, current, after, len(steps))
     return MigrationResult(before=current, after=after, applied=steps)
+
+
+def _backup_of(url: str, current: str | None, direction: str, made: BackupResult | None) -> BackupResult:
+    """The caller's backup when it holds the revision the migration starts from, else a new one."""
+    info = read_info(made.path) if made is not None and made.path is not None else None
+    if made is not None and info is not None and info.revision == (current or "base"):
+        return made
+    return make_backup(url, reason=f"before-{direction}")
 
 
 def downgrade_steps(script: ScriptDirectory | None, current: str | None, target: str) -> tuple[Revision, ...]:

@@ -14,11 +14,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import inspect as sa_inspect
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from desktop.db.engine import make_engine
+from desktop.db.integrity import server_table_counts
 from desktop.db.migration_lock import read_current
 from desktop.domain.errors import DatabaseError
 
@@ -174,11 +174,7 @@ def snapshot(url: str) -> Iterator[tuple[str, tuple[str | None, dict[str, int]]]
         with engine.connect() as conn, conn.begin():
             snapshot_id = str(conn.execute(text("SELECT pg_export_snapshot()")).scalar_one())
             revision = read_current(conn)
-            inspector = sa_inspect(conn)
-            counts = {
-                name: int(conn.execute(text(f'SELECT COUNT(*) FROM "{name}"')).scalar_one())
-                for name in inspector.get_table_names()
-            }
+            counts = server_table_counts(conn)
             yield snapshot_id, (revision, counts)
     finally:
         engine.dispose()

@@ -5,7 +5,9 @@ fails SQLite's integrity_check, has more than one row in ``alembic_version``, wa
 version, or its schema differs from the fingerprint its revision should have (a hand-dropped column).
 The file is put in place through a 0600 staging copy that is fsynced and renamed, so a crash leaves
 the old database or the new one and the restored file is readable only by its owner. PostgreSQL
-archives go to desktop/db/postgres_restore.py.
+archives go to desktop/db/postgres_restore.py, MySQL / MariaDB dumps to desktop/db/mysql_restore.py;
+each is refused first where the same faults apply (damaged or cut off, not ClinicDesk's, several
+revisions, newer version), and only into a database of its own engine.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from desktop import paths
 from desktop.db import fingerprint
 from desktop.db.backup import BackupResult, backup, backups_folder
 from desktop.db.backup_catalog import stamp
-from desktop.db.engine import is_sqlite, open_sqlite_read_only, sqlite_path
+from desktop.db.engine import is_mysql, is_sqlite, open_sqlite_read_only, sqlite_path
 from desktop.db.integrity import stamps
 from desktop.db.migrate import is_known_revision
+from desktop.db.mysql_dump import is_mysql_dump, validate_dump
+from desktop.db.mysql_restore import restore_mysql
 from desktop.db.pg_archive import is_postgres_archive
 from desktop.db.postgres_restore import restore_postgres, validate_archive
 from desktop.db.probe import SQLITE_HEADER, RefusedError, probe_sqlite
@@ -41,10 +45,17 @@ def _refuse(file: Path, why: str) -> BackupRefusedError:
 
 def validate_backup(file: Path) -> str | None:
     """Raise BackupRefusedError / DatabaseTooNewError unless ``file`` is a sound ClinicDesk backup (a
-    SQLite database or our pg_dump archive); return its revision."""
+    SQLite database, our pg_dump archive or our MariaDB / MySQL dump); return its revision."""
     file = Path(file)
     if file.is_file() and is_postgres_archive(file):
         revision = validate_archive(file)
+        _refuse_unknown(file, revision)
+        return revision
+    if file.is_file() and is_mysql_dump(file):
+        try:
+            revision = validate_dump(file)
+        except DatabaseError as error:
+            raise BackupRefusedError(f"{error.message}. Nothing was changed.") from error
         _refuse_unknown(file, revision)
         return revision
     if not file.is_file() or file.stat().st_size == 0:
@@ -97,6 +108,14 @@ def restore(file: Path, url: str) -> BackupResult:
     """
     file = Path(file)
     archive = file.is_file() and is_postgres_archive(file)
+    dump = file.is_file() and is_mysql_dump(file)
+    if is_mysql(url):
+        if not dump:
+            raise _refuse(file, "only a .sql file made by ClinicDesk can go into a MariaDB / MySQL database")
+        validate_backup(file)
+        return restore_mysql(file, url)
+    if dump:
+        raise _refuse(file, "it is a MariaDB / MySQL backup; it can only be restored into such a server")
     if not is_sqlite(url):
         if not archive:
             raise _refuse(file, "only a .dump file made by ClinicDesk can go into a clinic server database")

@@ -35,7 +35,7 @@ from desktop.db import backup_schedule, migrate
 from desktop.db import restore as restoring
 from desktop.db.backup import BackupResult
 from desktop.db.backup_catalog import BackupInfo, list_backups
-from desktop.db.engine import is_sqlite, make_engine, set_begin_statement, sqlite_path
+from desktop.db.engine import engine_label, is_sqlite, make_engine, set_begin_statement, sqlite_path
 from desktop.db.fingerprint import FingerprintResult
 from desktop.db.fingerprint import check as fingerprint_check
 from desktop.db.integrity import IntegrityReport, integrity_check
@@ -277,7 +277,7 @@ class MaintenanceService:
         path = sqlite_path(self.url)
         size = path.stat().st_size if path is not None and path.exists() else None
         return DatabaseStatus(
-            engine="SQLite" if is_sqlite(self.url) else "PostgreSQL",
+            engine=engine_label(self.url),
             location=str(path) if path is not None else redact_url(self.url),
             file_size=size,
             exists=s.exists,
@@ -299,7 +299,7 @@ class MaintenanceService:
         return backups.backups_folder()
 
     def backup_tools_message(self) -> str:
-        """Why no backup can be made here, in plain words (PostgreSQL client tools); empty when one can."""
+        """Why no backup can be made here, in plain words (the server's client tools); empty when one can."""
         return backup_schedule.tools_missing_message(self.url)
 
     def fingerprint(self) -> FingerprintResult:
@@ -333,9 +333,10 @@ class MaintenanceService:
         if column and item not in _PLAIN_LOSS:
             return ""  # internal columns (edit counters): kept aside and put back all the same
         wording = _PLAIN_LOSS.get(item, (f"table {table}, {{n:,}} row", f"table {table}, {{n:,}} rows"))
-        query = sa.text(f'SELECT COUNT(*) FROM "{table}"')
+        # Built, not written as text: MySQL / MariaDB quote names with backticks.
+        query = sa.select(sa.func.count()).select_from(sa.table(table))
         if item == "user.role":
-            query = sa.text("SELECT COUNT(*) FROM \"user\" WHERE role = 'admin'")
+            query = query.where(sa.column("role") == "admin")
         engine = make_engine(self.url)
         try:
             with engine.connect() as conn:
@@ -362,7 +363,7 @@ class MaintenanceService:
         self._refuse_foreign()
         with self._exclusive("the upgrade"):
             made = backups.backup(self.url, reason="before-upgrade")
-            result = migrate.upgrade(self.url, target=target, progress=progress, on_wait=on_wait)
+            result = migrate.upgrade(self.url, target=target, progress=progress, on_wait=on_wait, backup=made)
             if not result.changed:
                 return OperationResult(f"Already at revision {result.after}; nothing to do.", made, result)
             summary = (
@@ -379,7 +380,7 @@ class MaintenanceService:
         with self._exclusive("the downgrade"):
             plan = self.plan_downgrade(target)
             made = backups.backup(self.url, reason="before-downgrade")
-            result = migrate.downgrade(self.url, target=target, progress=progress)
+            result = migrate.downgrade(self.url, target=target, progress=progress, backup=made)
             summary = (
                 f"downgrade {result.before} -> {result.after or 'base'}; deleted: "
                 f"{', '.join(plan.lost) or 'nothing'}; backup: {made.path or made.message}"

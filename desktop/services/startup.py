@@ -38,7 +38,12 @@ from typing import TYPE_CHECKING, Any
 from desktop.db.backup_catalog import newest_verified
 from desktop.db.probe import expected_digest, known_head, probe_sqlite, quick_check, sqlite_schema_digest
 from desktop.domain.dto import AuditAction
-from desktop.domain.errors import DatabaseError, DatabaseTooNewError, MigrationError
+from desktop.domain.errors import (
+    DatabaseError,
+    DatabaseTooNewError,
+    MigrationError,
+    MigrationInterruptedError,
+)
 from desktop.paths import backups_dir, data_dir
 from desktop.settings import database_location, log_file_path, sqlite_file_of
 
@@ -292,8 +297,10 @@ def run_startup_upgrade(
             log_file_path(),
         ) from error
     try:
-        result = migrate.upgrade(url, progress=progress, on_wait=on_wait)
-    except DatabaseTooNewError:
+        result = migrate.upgrade(url, progress=progress, on_wait=on_wait, backup=made)
+    except (DatabaseTooNewError, MigrationInterruptedError):
+        # Interrupted (MySQL / MariaDB): the database is half-changed, so not "left as it was"; the
+        # error names the backup to restore.
         raise
     except DatabaseError as error:
         where = f" A backup made just before is at {made.path}." if made.path else f" {made.message}"

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from desktop.db import migrate
 from desktop.db.engine import make_engine, set_begin_statement
+from desktop.db.migration_lock import mysql_lock_name
 from desktop.domain.errors import MigrationError
 from desktop.paths import resource_path
 
@@ -62,12 +63,17 @@ def test_downgrade_plan_to_a_later_revision_is_refused(sqlite_url: str) -> None:
 
 
 def _hold_lock(url: str) -> tuple[sa.Engine, sa.Connection, sa.Transaction]:
-    """Another writer holding the migration lock (SQLite write lock / PostgreSQL advisory lock)."""
+    """Another writer holding the migration lock (SQLite write lock / PostgreSQL advisory lock /
+    MariaDB user lock)."""
     engine = make_engine(url)
     conn = engine.connect()
     if url.startswith("sqlite"):
         set_begin_statement(conn, "BEGIN IMMEDIATE")
         trans = conn.begin()
+    elif url.startswith("mysql"):
+        trans = conn.begin()
+        name = mysql_lock_name(str(engine.url.database))
+        assert conn.exec_driver_sql("SELECT GET_LOCK(%s, 0)", (name,)).scalar() == 1
     else:
         trans = conn.begin()
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({migrate.ADVISORY_LOCK_KEY})")

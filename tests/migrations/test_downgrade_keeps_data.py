@@ -233,13 +233,14 @@ def test_the_older_version_changes_are_respected(any_db_url: str) -> None:
     _fill(url)
     migrate.downgrade(url)
     engine = make_engine(url)
+    user = engine.dialect.identifier_preparer.quote("user")  # backticks on MariaDB
     with engine.begin() as conn:  # what the older version may do: delete an account, add one
         for table in ("medicalrecord", "familyhistory", "session", "breastcancerprediction"):
             conn.execute(sa.text(f"DELETE FROM {table} WHERE user_id = 'u0'"))
-        conn.execute(sa.text("DELETE FROM \"user\" WHERE id = 'u0'"))
+        conn.execute(sa.text(f"DELETE FROM {user} WHERE id = 'u0'"))
         conn.execute(
             sa.text(
-                'INSERT INTO "user" (id, name, email, password_hash, created_at, updated_at, is_active) '
+                f"INSERT INTO {user} (id, name, email, password_hash, created_at, updated_at, is_active) "
                 "VALUES ('new', 'New', 'new@example.org', 'h', :ts, :ts, :t)"
             ),
             {"ts": T0.replace(tzinfo=None), "t": True},
@@ -250,7 +251,7 @@ def test_the_older_version_changes_are_respected(any_db_url: str) -> None:
     assert migrate.drift(url) == []
     engine = make_engine(url)
     with engine.connect() as conn:
-        roles = dict(conn.execute(sa.text('SELECT id, role FROM "user"')).all())
+        roles = dict(conn.execute(sa.text(f"SELECT id, role FROM {user}")).all())
         orphans = conn.execute(sa.text("SELECT COUNT(*) FROM auditlog WHERE user_id = 'u0'")).scalar_one()
         kept = conn.execute(sa.text("SELECT COUNT(*) FROM auditlog")).scalar_one()
         unlinked = conn.execute(

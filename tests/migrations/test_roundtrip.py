@@ -1,4 +1,4 @@
-"""Upgrade / downgrade round trips on real SQLite and PostgreSQL, with rows; drift; single head."""
+"""Upgrade / downgrade round trips on real SQLite, PostgreSQL and MariaDB, with rows; drift; single head."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ def _insert_rows(url: str) -> None:
     with engine.begin() as conn:
         conn.execute(
             sa.text(
-                'INSERT INTO "user" (id, name, email, password_hash, age, created_at, updated_at, is_active, '
+                f"INSERT INTO {conn.dialect.identifier_preparer.quote('user')} (id, name, email, password_hash, "
+                "age, created_at, updated_at, is_active, "
                 "role, version_id) VALUES ('u1', 'Ann', 'ann@example.org', 'h', 30, :ts, :ts, :t, 'admin', 1)"
             ),
             {"ts": "2025-01-01 00:00:00", "t": True},
@@ -35,7 +36,7 @@ def _insert_rows(url: str) -> None:
 def _count(url: str, table: str) -> int:
     engine = make_engine(url)
     with engine.connect() as conn:
-        value = conn.execute(sa.text(f'SELECT COUNT(*) FROM "{table}"')).scalar_one()
+        value = conn.execute(sa.select(sa.func.count()).select_from(sa.table(table))).scalar_one()
     engine.dispose()
     return int(value)
 

@@ -1,7 +1,7 @@
 """The backups list of the Database tools dialog: date, size, revision, verified, why it was made.
 
 Shows what the maintenance service lists (newest first) and, when backups cannot be made here (no
-PostgreSQL client tools), says so in plain words above the list. The dialog restores the selected
+PostgreSQL or MariaDB client tools), says so in plain words above the list. The dialog restores the selected
 backup; its "Restore from a file…" button stays for a backup from elsewhere.
 """
 

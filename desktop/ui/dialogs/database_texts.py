@@ -87,7 +87,7 @@ def integrity_text(report: Any) -> str:
         "",
     ]
     if not integrity.applicable:
-        lines.append("File checks: not applicable (a PostgreSQL server checks its own storage).")
+        lines.append("File checks: not applicable (a database server checks its own storage).")
     else:
         for label, values in (
             ("Quick check", integrity.quick_check),

@@ -212,9 +212,8 @@ class DatabaseToolsDialog(QDialog):
     def restore(self) -> None:
         """Restore a backup file chosen from anywhere (e.g. one copied from another computer)."""
         folder = str(self._service.backups_folder())
-        chosen = prompts.open_file(
-            self, "Choose a backup to restore", "ClinicDesk backups (*.db *.dump);;All files (*)", folder
-        )
+        kinds = "ClinicDesk backups (*.db *.dump *.sql);;All files (*)"
+        chosen = prompts.open_file(self, "Choose a backup to restore", kinds, folder)
         if chosen:
             self._restore(Path(chosen))
 
