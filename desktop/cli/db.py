@@ -22,11 +22,9 @@ from desktop.cli.db_copy import register_db_subcommand
 from desktop.cli.output import EXIT_CODES_HELP, ExitCode, fail, paint
 from desktop.db.fingerprint import write as write_fingerprints
 from desktop.db.migrate import Step, create_migration
-from desktop.db.probe import RefusedError
 from desktop.db.restore import validate_backup
-from desktop.domain.errors import DatabaseTooNewError, KnownError
 from desktop.services.maintenance import MaintenanceService
-from desktop.settings import database_location, resolve_database_url, setup_logging
+from desktop.settings import database_location, resolve_database_url
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +58,7 @@ def register(subparsers: Any) -> None:
             default=argparse.SUPPRESS,
             help="SQLAlchemy URL of the database (default: the per-user SQLite file)",
         )
-        parser.set_defaults(handler=_guarded(handler))
+        parser.set_defaults(handler=handler)
         parser.epilog = EXIT_CODES_HELP
         parser.formatter_class = argparse.RawDescriptionHelpFormatter
         return parser
@@ -96,41 +94,6 @@ def register(subparsers: Any) -> None:
         sub.choices[name].add_argument(
             "--database-url", default=argparse.SUPPRESS, help="SQLAlchemy URL of the source database"
         )
-
-
-def _guarded(handler: Handler) -> Handler:
-    """Run ``handler`` with logging to the log file, turning every error into one line and an exit
-    code: KnownError's message as it is; anything else (a bug) a short line naming the log file, which
-    keeps the traceback. Nothing reaches the terminal as a traceback."""
-
-    def run(args: argparse.Namespace) -> int:
-        where = _log_to_file()
-        try:
-            return handler(args)
-        except (DatabaseTooNewError, RefusedError) as error:
-            log.info("refused: %s", error.message)
-            return fail(error.message, ExitCode.REFUSED)
-        except KnownError as error:
-            log.info("failed: %s", error.message, exc_info=True)
-            return fail(error.message, ExitCode.FAILED)
-        except KeyboardInterrupt:
-            return fail("interrupted", ExitCode.INTERRUPTED)
-        except Exception as error:
-            log.exception("clinicdesk db %s failed unexpectedly", getattr(args, "db_command", ""))
-            return fail(
-                f"unexpected error ({type(error).__name__}: {error}); details are in {where}", ExitCode.BUG
-            )
-
-    return run
-
-
-def _log_to_file() -> str:
-    """Send log records to the log file (never to the terminal); where they go, for messages."""
-    try:
-        return str(setup_logging())
-    except OSError as error:  # a read-only data folder: no log file, and still nothing on the terminal
-        logging.getLogger().addHandler(logging.NullHandler())
-        return f"no log file ({error.strerror or error})"
 
 
 def _url(args: argparse.Namespace) -> str:
