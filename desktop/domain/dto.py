@@ -53,10 +53,24 @@ class UserAccount:
     is_active: bool
     created_at: dt.datetime
     version: int
+    #: When the sign-in lock (too many failed attempts) ends; None when not locked.
+    locked_until: dt.datetime | None = None
+    #: The password was set by an administrator and not yet changed by the person.
+    must_change_password: bool = False
 
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+
+@dataclass(frozen=True)
+class ClinicPreferences:
+    """The preferences only an administrator may change (Edit > Preferences)."""
+
+    idle_lock_minutes: int
+    self_registration: bool
+    admin_can_read_medical_data: bool
+    backup_mirror_dir: str = ""  # a second folder every backup is copied to; "" for none
 
 
 @dataclass(frozen=True)
@@ -66,6 +80,8 @@ class SessionInfo:
     token: str
     user: CurrentUser
     expires_at: dt.datetime
+    #: The password was set by an administrator: ask for a new one before anything else.
+    must_change_password: bool = False
 
 
 # --- profile ---------------------------------------------------------------------------------------
@@ -247,6 +263,8 @@ class AuditAction(StrEnum):
     ACCOUNT_CREATED = "account_created"
     ACCOUNT_DEACTIVATED = "account_deactivated"
     ACCOUNT_REACTIVATED = "account_reactivated"
+    ACCOUNT_UNLOCKED = "account_unlocked"
+    SETTINGS_CHANGED = "settings_changed"
     ROLE_CHANGED = "role_changed"
     CREATE = "create"
     UPDATE = "update"

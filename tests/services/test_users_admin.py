@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from desktop.domain.dto import AuditQuery
+from desktop.domain.dto import AuditQuery, ClinicPreferences
 from desktop.domain.enums import Role
 from desktop.domain.errors import (
     AuthenticationError,
@@ -28,6 +28,11 @@ ADMIN_CALLS = {
     "make_admin": lambda s, t, uid: s.users.make_admin(t, uid),
     "remove_admin": lambda s, t, uid: s.users.remove_admin(t, uid),
     "audit.list": lambda s, t, uid: s.audit.list(t),
+    "unlock": lambda s, t, uid: s.users.unlock(t, uid),
+    "clinic_preferences": lambda s, t, uid: s.users.clinic_preferences(t),
+    "save_clinic_preferences": lambda s, t, uid: s.users.save_clinic_preferences(
+        t, ClinicPreferences(5, True, True)
+    ),
 }
 
 

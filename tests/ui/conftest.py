@@ -73,7 +73,8 @@ def ui_db_url(migrated_template: Path, tmp_path: Path) -> str:
 
 @pytest.fixture
 def ui_settings(ui_db_url: str) -> Settings:
-    return Settings(database_url=ui_db_url, idle_lock_minutes=10)
+    # Self-registration on: ``user_session`` registers its patient as a kiosk would.
+    return Settings(database_url=ui_db_url, idle_lock_minutes=10, self_registration=True)
 
 
 @pytest.fixture
