@@ -111,7 +111,7 @@ class ProfileUpdate:
     age: int | None
     phone: str = ""
     emergency_contact: str = ""
-    blood_type: str = "O+"
+    blood_type: str = ""
     allergies: str = ""
     medications: str = ""
 
@@ -235,6 +235,9 @@ class SavedPrediction:
     created_at: dt.datetime
     model_version: str | None
     version: int
+    #: True when the row (saved by the web version) had no probability and ``probability`` was
+    #: worked out from its label and confidence.
+    probability_derived: bool = False
 
 
 @dataclass(frozen=True)
@@ -289,6 +292,8 @@ class AuditEntryDTO:
     summary: str
     before: Mapping[str, object] | None = None
     after: Mapping[str, object] | None = None
+    #: True when medical values were left out because the reader may not see that person's chart.
+    values_hidden: bool = False
 
 
 @dataclass(frozen=True)

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session as OrmSession
 
-from desktop.db.models import AuditLog, User
+from desktop.db.models import AuditLog, BreastCancerPrediction, FamilyHistory, MedicalRecord, User
 from desktop.domain import validation as v
 from desktop.domain.dto import AuditAction, AuditEntryDTO, AuditQuery, Page
 from desktop.domain.entry_rules import search_text
+from desktop.domain.errors import PermissionDeniedError
 from desktop.services.context import ServiceContext
-from desktop.services.rows import text_matches, to_dataclass
+from desktop.services.rows import readable_owner, text_matches, to_dataclass
 from desktop.services.sessions import authenticate, require_admin
 
 
@@ -64,8 +66,54 @@ def write(
     return entry
 
 
+#: Entities whose values are medical data (an audit row's entity is the table name of its row).
+MEDICAL_ENTITIES = frozenset(
+    {MedicalRecord.__tablename__, FamilyHistory.__tablename__, BreastCancerPrediction.__tablename__}
+)
+#: The medical fields of an account's profile; the rest (name, e-mail, phone...) is demographics.
+MEDICAL_PROFILE_FIELDS = frozenset({"age", "blood_type", "allergies", "medications"})
+
+
 def to_dto(row: AuditLog) -> AuditEntryDTO:
-    return to_dataclass(AuditEntryDTO, row, before=_from_json(row.before), after=_from_json(row.after))
+    return to_dataclass(
+        AuditEntryDTO, row, before=_from_json(row.before), after=_from_json(row.after), values_hidden=False
+    )
+
+
+def _owner(entry: AuditEntryDTO) -> str | None:
+    """The account whose data the entry's values are (a row's ``user_id``, an account's own id)."""
+    if entry.entity == User.__tablename__:
+        return entry.entity_id
+    for values in (entry.before, entry.after):
+        if values and isinstance(values.get("user_id"), str):
+            return str(values["user_id"])
+    return entry.user_id
+
+
+def _without_medical(values: Any, entity: str) -> dict[str, Any] | None:
+    if values is None or entity not in MEDICAL_ENTITIES | {User.__tablename__}:
+        return values
+    if entity in MEDICAL_ENTITIES:
+        return {}
+    return {k: v for k, v in values.items() if k not in MEDICAL_PROFILE_FIELDS}
+
+
+def readable(ctx: ServiceContext, reader: User, entry: AuditEntryDTO) -> AuditEntryDTO:
+    """``entry`` as ``reader`` may see it: the values of someone else's medical data are left out
+    unless the reader may read that person's chart (the rule the chart services apply)."""
+    if entry.entity not in MEDICAL_ENTITIES | {User.__tablename__}:
+        return entry
+    owner = _owner(entry)
+    try:
+        readable_owner(ctx, reader, owner)
+        return entry
+    except PermissionDeniedError:
+        return replace(
+            entry,
+            before=_without_medical(entry.before, entry.entity),
+            after=_without_medical(entry.after, entry.entity),
+            values_hidden=True,
+        )
 
 
 def _from_json(text: str | None) -> dict[str, Any] | None:
@@ -88,7 +136,7 @@ class AuditService:
         offset, limit = v.page(query.offset, query.limit)
         search = search_text(query.text)
         with self._ctx.unit_of_work() as s:
-            require_admin(s, self._ctx, token)
+            admin = require_admin(s, self._ctx, token)
             conditions = []
             for column, value, label in (
                 (AuditLog.action, query.action, "Action"),
@@ -113,7 +161,7 @@ class AuditService:
                 else (AuditLog.created_at.asc(), AuditLog.id.asc())
             )
             rows = s.scalars(select(AuditLog).where(*conditions).order_by(*order).offset(offset).limit(limit))
-            return Page(rows=tuple(to_dto(r) for r in rows), total=int(total))
+            return Page(rows=tuple(readable(self._ctx, admin, to_dto(r)) for r in rows), total=int(total))
 
     def actions(self) -> tuple[str, ...]:
         """The action names an audit filter can offer."""

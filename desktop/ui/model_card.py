@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop.domain.features import FEATURE_NAMES
-from desktop.domain.prediction import ModelInfo, PredictionResult
+from desktop.domain.prediction import ModelInfo, PredictionResult, outside_training_range
 from desktop.ui.report import ReportData
 from desktop.ui.sample_cases import SAMPLE_CASES
 
@@ -98,10 +98,8 @@ def report_data_for(
         metrics.insert(
             0, ("Note", f"made with model {model_version}; figures below are of model {card.version}")
         )
-    if out_of_range == () and card.ranges:
-        out_of_range = [
-            n for n, (lo, hi) in card.ranges.items() if n in features and not lo <= features[n] <= hi
-        ]
+    if out_of_range == ():
+        out_of_range = outside_training_range(features, card.ranges)
     return ReportData(
         patient_name=patient_name,
         created_at=created_at,

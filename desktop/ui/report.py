@@ -22,6 +22,7 @@ from PySide6.QtPrintSupport import QPrintDialog, QPrinter
 from PySide6.QtWidgets import QDialog, QWidget
 
 from desktop.domain.features import BASE_MEASUREMENTS, GROUPS
+from desktop.domain.prediction import not_reliable_text
 from desktop.ui.formatting import percent
 from desktop.ui.widgets.feature_form import format_value
 from desktop.ui.widgets.risk_badge import risk_colour
@@ -94,10 +95,7 @@ def report_html(data: ReportData) -> str:
     metrics = "".join(f"<tr><td>{esc(k)}</td><td>{esc(v)}</td></tr>" for k, v in data.metrics)
     out_of_range = ""
     if data.out_of_range:
-        out_of_range = (
-            "<p style='color:#b45309'>* Outside the range of the training data: "
-            f"{len(data.out_of_range)} measurement(s). The result is less certain.</p>"
-        )
+        out_of_range = f"<p style='color:#b45309'><b>* {esc(not_reliable_text(data.out_of_range))}</b></p>"
     note_text = printable_notes(data.notes)
     notes = f"<h3>Notes</h3><p>{esc(note_text).replace(chr(10), '<br>')}</p>" if note_text else ""
     ident = f" &middot; prediction #{data.prediction_id}" if data.prediction_id is not None else ""

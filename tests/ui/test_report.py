@@ -64,7 +64,7 @@ def test_report_html_has_every_part(qapp: Any) -> None:
         assert f"{MALIGNANT_EXAMPLE[name]:.6g}" in text
     # area_worst (2019) is above the range given by the card: marked and explained
     assert "2019*" in text
-    assert "Outside the range of the training data: 1 measurement(s)" in text
+    assert "Outside what the model has seen: not reliable: Area (worst) outside the training range." in text
 
 
 def test_save_pdf_writes_one_page_with_text(qapp: Any, tmp_path: Path) -> None:

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.dto import SavedPrediction
 from desktop.domain.features import BASE_MEASUREMENTS, GROUPS
-from desktop.domain.prediction import PredictionResult
+from desktop.domain.prediction import PredictionResult, outside_training_range
 from desktop.ui import report
 from desktop.ui.context import UiContext
 from desktop.ui.dialogs import prompts
@@ -69,6 +69,7 @@ class PredictionDetailDialog(QDialog):
             prediction.risk_level,
             out,
             None,
+            probability_derived=prediction.probability_derived,
         )
         self.explain_label = QLabel("Computing which measurements pushed the result…")
         self.explain_label.setWordWrap(True)
@@ -84,7 +85,7 @@ class PredictionDetailDialog(QDialog):
                 item = QTableWidgetItem(format_value(prediction.features[name]))
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if name in out:
-                    item.setToolTip("Outside the training range")
+                    item.setToolTip("Outside the training range: the result is not reliable")
                     item.setForeground(Qt.GlobalColor.darkYellow)
                 self.inputs.setItem(row, column, item)
         self.inputs.resizeColumnsToContents()
@@ -147,11 +148,8 @@ class PredictionDetailDialog(QDialog):
     def prediction(self) -> SavedPrediction:
         return self._prediction
 
-    def _out_of_range(self) -> list[str]:
-        if self._card is None:
-            return []
-        f = self._prediction.features
-        return [n for n, (lo, hi) in self._card.ranges.items() if n in f and not lo <= f[n] <= hi]
+    def _out_of_range(self) -> tuple[str, ...]:
+        return outside_training_range(self._prediction.features, self._card.ranges if self._card else {})
 
     # --- explanation -------------------------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.errors import ValidationError
-from desktop.domain.prediction import PredictionResult
+from desktop.domain.prediction import PredictionResult, not_reliable_text
 from desktop.ui import report
 from desktop.ui.context import UiContext
 from desktop.ui.dialogs import prompts
@@ -60,6 +60,7 @@ class NewPredictionPage(QWidget):
         self.form = FeatureForm()
         self.form.changed.connect(self._on_form_changed)
         self.form.csv_row_requested.connect(self._load_csv_row)
+        self.form.clear_button.clicked.connect(self._clear_case)
         self.form.set_samples(SAMPLE_CASES)  # real wdbc cases; available before the model has loaded
 
         self.predict_button = QPushButton("Predict")
@@ -208,6 +209,16 @@ class NewPredictionPage(QWidget):
     def save(self) -> None:
         if not self._is_current() or self._saved_id is not None or self._inputs is None:
             return
+        unreliable = self._result.out_of_range if self._result is not None else ()
+        if unreliable and not prompts.confirm(
+            self,
+            f"{not_reliable_text(unreliable)}\n\nSave this result anyway? It will be marked as not "
+            "reliable in the history and on the report.",
+            "Save a result that is not reliable",
+            yes_label="Save anyway",
+            destructive=True,  # the safe answer is the default one
+        ):
+            return
         self.save_button.setEnabled(False)
         self._ctx.runner.run(
             partial(
@@ -215,6 +226,7 @@ class NewPredictionPage(QWidget):
                 self._ctx.token,
                 self._inputs,
                 self.notes_edit.toPlainText(),
+                confirm_out_of_range=bool(unreliable),
             ),
             on_done=self._saved,
             on_error=self._save_failed,
@@ -224,6 +236,8 @@ class NewPredictionPage(QWidget):
     @Slot(object)
     def _saved(self, saved: Any) -> None:
         self._saved_id = saved.id
+        # The note belonged to the case just saved: left in the box it would be saved with the next one.
+        self.notes_edit.clear()
         self._set_status(f"Saved as prediction #{saved.id}. It is listed under Prediction history.")
         self._update_buttons()
         self.prediction_saved.emit(saved.id)
@@ -293,6 +307,17 @@ class NewPredictionPage(QWidget):
         if values is not None:
             self.form.set_values(values)
             self._set_status("Values loaded from the CSV file. Press Predict.")
+
+    @Slot()
+    def _clear_case(self) -> None:
+        """Clear starts a new case: its result and its note go with the measurements."""
+        self.notes_edit.clear()
+        self._result = None
+        self._inputs = None
+        self._saved_id = None
+        self.result_panel.clear()
+        self._set_status("")
+        self._update_buttons()
 
     # --- helpers -----------------------------------------------------------------------------------
 
