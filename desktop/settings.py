@@ -20,12 +20,13 @@ from desktop.credentials import database_url_with_secret
 
 DATABASE_URL_ENV = "CLINICDESK_DATABASE_URL"
 IDLE_LOCK_ENV = "CLINICDESK_IDLE_LOCK_MINUTES"
-THEME_ENV = "CLINICDESK_THEME"
+THEME_ENV = "CLINICDESK_THEME"  # also read by ui/theme.py, which runs before the settings load
 SELF_REGISTRATION_ENV = "CLINICDESK_SELF_REGISTRATION"
 THEMES = ("", "light", "dark")  # "" follows the system
 #: settings.json key of the second folder backups are copied to (the backup code reads it).
 BACKUP_MIRROR_KEY = "backup_mirror_dir"
 DEFAULT_IDLE_LOCK_MINUTES = 10
+MAX_IDLE_LOCK_MINUTES = 240
 SETTINGS_FILE = "settings.json"
 LOG_FILE = "clinicdesk.log"
 
@@ -78,7 +79,6 @@ def load_settings(cli_database_url: str | None = None) -> Settings:
     """Settings for this run, with the database URL resolved as documented above."""
     stored = _read_settings_file()
     idle = os.environ.get(IDLE_LOCK_ENV) or stored.get("idle_lock_minutes") or DEFAULT_IDLE_LOCK_MINUTES
-    theme = (os.environ.get(THEME_ENV) or str(stored.get("theme") or "")).lower()
     registration_env = os.environ.get(SELF_REGISTRATION_ENV)
     registration = (
         _as_bool(registration_env) if registration_env else bool(stored.get("self_registration", False))
@@ -88,9 +88,15 @@ def load_settings(cli_database_url: str | None = None) -> Settings:
         idle_lock_minutes=max(1, _as_int(idle, DEFAULT_IDLE_LOCK_MINUTES)),
         session_hours=max(1, _as_int(stored.get("session_hours"), 8)),
         admin_can_read_medical_data=bool(stored.get("admin_can_read_medical_data", False)),
-        theme=theme if theme in THEMES else "",
+        theme=theme_preference(),
         self_registration=registration,
     )
+
+
+def theme_preference() -> str:
+    """ "light", "dark" or "" (follow the system): the environment, else the stored preference."""
+    theme = (os.environ.get(THEME_ENV) or str(_read_settings_file().get("theme") or "")).lower()
+    return theme if theme in THEMES else ""
 
 
 def stored_value(key: str) -> object:

@@ -31,7 +31,6 @@ from desktop.services.context import ServiceContext
 from desktop.services.rows import check_version
 from desktop.services.sessions import end_all_sessions, require_admin
 
-MAX_IDLE_LOCK_MINUTES = 240
 LAST_ADMIN = "This is the last active administrator: make another account an administrator first."
 
 
@@ -223,10 +222,11 @@ class UserAdminService:
         """Store the administrator's preferences in this computer's settings file (admin only) and
         return the settings to run with from now on (environment overrides still win)."""
         errors = v.FieldErrors()
-        if not 1 <= prefs.idle_lock_minutes <= MAX_IDLE_LOCK_MINUTES:
+        longest = app_settings.MAX_IDLE_LOCK_MINUTES
+        if not 1 <= prefs.idle_lock_minutes <= longest:
             errors.add(
                 "idle_lock_minutes",
-                f"The screen must lock after 1 to {MAX_IDLE_LOCK_MINUTES} minutes without activity.",
+                f"The screen must lock after 1 to {longest} minutes without activity.",
             )
         errors.raise_if_any()
         before = dataclasses.asdict(self.clinic_preferences(token))

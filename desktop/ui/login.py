@@ -71,6 +71,7 @@ class LoginDialog(QDialog):
         self.email, self.password = sign_in.email, sign_in.password
         self.sign_in_button, self.create_link = sign_in.sign_in_button, sign_in.create_link
         self.stack.addWidget(sign_in.page)  # the create form is added when first shown
+        self.create_link.setVisible(False)  # only where self-registration is turned on (set_context)
 
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
@@ -126,6 +127,7 @@ class LoginDialog(QDialog):
         """Services are ready: enable the form (or the first-admin form when no account exists)."""
         self.ctx = ctx
         self._set_ready(True, "")
+        self._show_create_link()
         if first_admin:
             self._queued_sign_in = False
             self.show_create(first_admin=True)
@@ -169,6 +171,7 @@ class LoginDialog(QDialog):
         self.subtitle.setText("Sign in to continue.")
         self._switch(self.SIGN_IN)
         self.message.clear()
+        self._show_create_link()
         (self.password if self.email.text() else self.email).setFocus()
 
     def show_create(self, first_admin: bool = False) -> None:
@@ -185,9 +188,17 @@ class LoginDialog(QDialog):
             self.setWindowTitle("ClinicDesk - Create an account")
             self.subtitle.setText("Create your own account.")
             self.create_button.setText("Create account and sign in")
+        for edit in (self.new_name, self.new_email, self.new_password, self.new_password2):
+            edit.clear()  # never the previous person's name and e-mail
+        for label in self.field_errors.values():
+            label.clear_error()
         self._switch(self.CREATE)
         self.message.clear()
         self.new_name.setFocus()
+
+    def _show_create_link(self) -> None:
+        """"Create an account" only where self-registration is on (the service refuses it otherwise)."""
+        self.create_link.setVisible(self.ctx is not None and self.ctx.services.auth.registration_open())
 
     def _switch(self, index: int) -> None:
         """Show one form; the hidden one stops counting for the size, so no blank gap remains."""

@@ -9,7 +9,12 @@ import pytest
 
 from desktop import settings as app_settings
 from desktop.domain.dto import ClinicPreferences
-from desktop.domain.errors import AccountLockedError, AuthenticationError, PermissionDeniedError, ValidationError
+from desktop.domain.errors import (
+    AccountLockedError,
+    AuthenticationError,
+    PermissionDeniedError,
+    ValidationError,
+)
 from tests.services.conftest import PASSWORD, add_user, make_services
 
 NEW_PASSWORD = "my very own secret"
@@ -84,7 +89,10 @@ def test_only_accounts_an_admin_set_must_change_their_password(services, admin):
 
 def test_clinic_preferences_are_stored_for_admins_only(services, admin, alice, data_dir):
     prefs = ClinicPreferences(
-        idle_lock_minutes=3, self_registration=True, admin_can_read_medical_data=True, backup_mirror_dir="/mnt/usb"
+        idle_lock_minutes=3,
+        self_registration=True,
+        admin_can_read_medical_data=True,
+        backup_mirror_dir="/mnt/usb",
     )
     new = services.users.save_clinic_preferences(admin.token, prefs)
     assert (new.idle_lock_minutes, new.self_registration, new.admin_can_read_medical_data) == (3, True, True)

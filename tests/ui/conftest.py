@@ -174,7 +174,7 @@ def no_dialogs(monkeypatch: pytest.MonkeyPatch) -> PromptRecorder:
         monkeypatch.setattr(prompts, name, rec._record(name, None))
     monkeypatch.setattr(prompts, "confirm", rec._record("confirm", lambda: rec.answer))
     monkeypatch.setattr(prompts, "ask_text", rec._record("ask_text", lambda: rec.text))
-    for name in ("open_file", "save_file"):
+    for name in ("open_file", "save_file", "choose_folder"):
         monkeypatch.setattr(prompts, name, rec._record(name, lambda: rec.file))
     return rec
 

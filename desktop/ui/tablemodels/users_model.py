@@ -12,6 +12,15 @@ from desktop.ui.tablemodels.paged_model import ROOT, DtoRole, Index
 COLUMNS = ("Name", "E-mail", "Role", "Status", "Created")
 
 
+def status_text(account: Any) -> str:
+    """"Deactivated", "Locked until 18:08" (local time), "Active, new password due" or "Active"."""
+    if not account.is_active:
+        return "Deactivated"
+    if account.locked_until is not None:
+        return f"Locked until {account.locked_until.astimezone():%H:%M}"
+    return "Active, new password due" if account.must_change_password else "Active"
+
+
 class UsersModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
@@ -50,7 +59,7 @@ class UsersModel(QAbstractTableModel):
         if column == 2:
             return "Administrator" if account.is_admin else "User"
         if column == 3:
-            return "Active" if account.is_active else "Deactivated"
+            return status_text(account)
         return account.created_at.astimezone().strftime("%Y-%m-%d")
 
     def headerData(
