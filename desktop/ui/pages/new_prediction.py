@@ -89,20 +89,12 @@ class NewPredictionPage(QWidget):
         self.pdf_button.setAccessibleName("Save the prediction report as a PDF file")
         self.pdf_button.clicked.connect(self.save_pdf)
 
-        actions = QHBoxLayout()
-        actions.addWidget(self.predict_button)
-        actions.addWidget(self.status_label, 1)
-
         result_box = QGroupBox("Result")
+        self.result_box = result_box
         result_layout = QVBoxLayout(result_box)
         result_layout.addWidget(self.result_panel)
         result_layout.addWidget(notes_label)
         result_layout.addWidget(self.notes_edit)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        for button in (self.save_button, self.print_button, self.pdf_button):
-            buttons.addWidget(button)
-        result_layout.addLayout(buttons)
 
         heading = QLabel(self.title)
         heading.setObjectName("PageTitle")
@@ -110,15 +102,24 @@ class NewPredictionPage(QWidget):
         layout = QVBoxLayout(content)
         layout.addWidget(heading)
         layout.addWidget(self.form)
-        layout.addLayout(actions)
         layout.addWidget(result_box, 1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)  # like the other pages: heading, then the content
-        scroll.setWidget(content)
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)  # like the other pages: heading, then the content
+        self.scroll.setWidget(content)
+        # The actions stay below the scrolling form, so Predict, Save and Print are on screen at any
+        # window height (at 1024x700 the form alone is taller than the window).
+        actions = QHBoxLayout()
+        actions.setContentsMargins(9, 4, 9, 9)
+        actions.addWidget(self.predict_button)
+        actions.addWidget(self.status_label, 1)
+        for button in (self.save_button, self.print_button, self.pdf_button):
+            actions.addWidget(button)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        outer.setSpacing(0)
+        outer.addWidget(self.scroll, 1)
+        outer.addLayout(actions)
         self._update_buttons()
         self.refresh()  # the main window calls refresh() only when a page is shown again
 
@@ -182,6 +183,7 @@ class NewPredictionPage(QWidget):
         )
         self._set_status("")
         self._update_buttons()
+        self.scroll.ensureWidgetVisible(self.result_box, 0, 0)  # the answer, not the form, in view
 
     @Slot(object)
     def _predict_failed(self, error: BaseException) -> None:
@@ -270,6 +272,7 @@ class NewPredictionPage(QWidget):
             out_of_range=list(result.out_of_range),
             model_version=result.model_version,
             prediction_id=self._saved_id,
+            contributions=contributions_of(result),
         )
 
     @Slot()
