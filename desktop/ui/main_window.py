@@ -54,6 +54,7 @@ class MainWindow(QMainWindow):
         self._specs: list[PageSpec] = pages_for(ctx.is_admin)
         self._pages: dict[str, QWidget] = {}
         self._closing_for_sign_out = False
+        self._disconnected = False
         self._hidden_dialogs: list[QDialog] = []  # dialogs hidden by the lock screen
         # Kept: the session is cleared before closeEvent saves this person's last page.
         self._user_id = ctx.user.id if ctx.user else ""
@@ -348,11 +349,10 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
         self.idle.stop()
-        try:
+        if not self._disconnected:  # a window can be closed twice (sign-out, then the app's teardown)
+            self._disconnected = True
             self.ctx.runner.session_expired.disconnect(self._session_expired)
             self.ctx.runner.busy_changed.disconnect(self._busy_changed)
-        except (RuntimeError, TypeError):
-            pass
         if not self._closing_for_sign_out:
             self._closing_for_sign_out = True
             token = self.ctx.session.token if self.ctx.session else None

@@ -90,6 +90,7 @@ def report_data_for(
     out_of_range: Sequence[str] = (),
     model_version: str | None = None,
     prediction_id: int | None = None,
+    contributions: Mapping[str, float] | None = None,
 ) -> ReportData:
     """A ReportData with the model's version and metrics filled in from ``card``."""
     card = card or ModelCard()
@@ -113,4 +114,5 @@ def report_data_for(
         model_version=model_version or card.version,
         metrics=tuple(metrics),
         prediction_id=prediction_id,
+        contributions=dict(contributions or {}),
     )

@@ -55,6 +55,7 @@ class PredictionDetailDialog(QDialog):
         self._ctx = ctx
         self._prediction = prediction
         self._card = card
+        self._contributions: dict[str, float] = {}  # filled once the installed model explains it
         self.deleted = False
         when = prediction.created_at.astimezone() if prediction.created_at.tzinfo else prediction.created_at
         self.setWindowTitle(f"Prediction #{prediction.id} of {when:%Y-%m-%d %H:%M}")
@@ -167,7 +168,8 @@ class PredictionDetailDialog(QDialog):
     def _explained(self, result: PredictionResult) -> None:
         version = result.model_version
         if self._prediction.model_version and version == self._prediction.model_version:
-            self.result_panel.show_contributions(contributions_of(result))
+            self._contributions = contributions_of(result)  # the report prints them too
+            self.result_panel.show_contributions(self._contributions)
             self.explain_label.setText("")
             self.explain_label.setVisible(False)
         else:
@@ -265,6 +267,7 @@ class PredictionDetailDialog(QDialog):
             out_of_range=self._out_of_range(),
             model_version=p.model_version,
             prediction_id=p.id,
+            contributions=self._contributions,
         )
 
     @Slot()
