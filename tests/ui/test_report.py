@@ -14,9 +14,9 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QTextDocument
 
 from desktop.domain.features import FEATURE_NAMES
+from desktop.ml.predictor import Predictor, default_model_dir
 from desktop.ui import report
 from desktop.ui.formatting import percent
-from desktop.ml.predictor import Predictor, default_model_dir
 from desktop.ui.model_card import ModelCard, contributions_of, report_data_for
 from tests.ui.sample_predictions import MALIGNANT_EXAMPLE, utc
 
