@@ -36,6 +36,7 @@ from desktop.domain.errors import ValidationError
 from desktop.ui.errors import user_message
 from desktop.ui.login_forms import CreateAccountForm, SignInForm
 from desktop.ui.widgets.field_error import FieldError
+from desktop.ui.widgets.window_fit import keep_fitted
 
 if TYPE_CHECKING:
     from desktop.domain.dto import SessionInfo
@@ -80,6 +81,7 @@ class LoginDialog(QDialog):
         layout.addWidget(self.message)
         self._switch(self.SIGN_IN)
         self._set_note("Opening the database...")
+        keep_fitted(self)  # a message on two lines must not squeeze the fields above it
         self.email.setFocus()
         if ctx is not None:
             self.set_context(ctx)
@@ -258,6 +260,7 @@ class LoginDialog(QDialog):
             return
         for label in self.field_errors.values():
             label.clear_error()
+        self.message.clear()  # the previous attempt's message would read as this one's
         name, email = self.new_name.text().strip(), self.new_email.text().strip()
         password, again = self.new_password.text(), self.new_password2.text()
         if password != again:
@@ -298,11 +301,15 @@ class LoginDialog(QDialog):
         if isinstance(error, ValidationError) and error.fields:
             form = self._create_form()
             first_widget = None
+            elsewhere = []  # messages no field of the form can show
             for key, text in error.fields.items():
                 if key in form.field_errors:
                     form.field_errors[key].set_error(text)
                     first_widget = first_widget or form.widget_for(key)
-            self.show_message(user_message(error))
+                else:
+                    elsewhere.append(text)
+            # Each message once: under its field, and only the rest under the form.
+            self.show_message(" ".join(elsewhere))
             if first_widget is not None:
                 first_widget.setFocus()
             return

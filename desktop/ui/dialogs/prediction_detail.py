@@ -59,7 +59,6 @@ class PredictionDetailDialog(QDialog):
         self.deleted = False
         when = prediction.created_at.astimezone() if prediction.created_at.tzinfo else prediction.created_at
         self.setWindowTitle(f"Prediction #{prediction.id} of {when:%Y-%m-%d %H:%M}")
-        self.resize(1000, 800)
 
         self.result_panel = ResultPanel()
         out = self._out_of_range()
@@ -79,6 +78,9 @@ class PredictionDetailDialog(QDialog):
         self.inputs.setHorizontalHeaderLabels([label for _, label in GROUPS])
         self.inputs.setVerticalHeaderLabels([label for _, label, _ in BASE_MEASUREMENTS])
         self.inputs.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        # Rows as tall as the text needs (the style's default is roomier), so the whole dialog fits
+        # a 768-pixel laptop screen.
+        self.inputs.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.inputs.setAccessibleName("The 30 measurements of this prediction")
         for row, (base, _, _) in enumerate(BASE_MEASUREMENTS):
             for column, (group, _) in enumerate(GROUPS):
@@ -143,7 +145,15 @@ class PredictionDetailDialog(QDialog):
         layout.addWidget(result_box, 1)
         layout.addLayout(bottom)
         layout.addWidget(buttons)
+        self._fit_to_screen(parent)
         self._explain()
+
+    def _fit_to_screen(self, parent: QWidget | None) -> None:
+        """1000x800 where the screen has room, else the screen's free area (less a margin for the
+        window frame): a dialog taller than the screen hides its buttons."""
+        screen = (parent.screen() if parent is not None else self.screen()).availableGeometry()
+        margin = 48
+        self.resize(min(1000, screen.width() - margin), min(800, screen.height() - margin))
 
     @property
     def prediction(self) -> SavedPrediction:

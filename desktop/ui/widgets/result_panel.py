@@ -32,6 +32,8 @@ class ResultPanel(QWidget):
         self.prediction_label.setFont(font)
         self.probability_label = QLabel("-")
         self.confidence_label = QLabel("-")
+        self.confidence_label.setWordWrap(True)  # beside the chart at 1024 px it needs two lines
+        self.probability_label.setWordWrap(True)
         self.badge = RiskBadge()
         self.warning_label = QLabel()
         self.warning_label.setObjectName("outOfRangeWarning")
