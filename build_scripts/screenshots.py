@@ -167,6 +167,10 @@ def main() -> int:
                 settle()
                 page.predict()
             shot(window, f"{number}-{key.replace('_', '-')}-{size}")
+            if key == "new_prediction":  # an impossible value: the result is flagged as not reliable
+                page.form.edit_for("radius_mean").setText("50")
+                page.predict()
+                shot(window, f"{number}b-new-prediction-out-of-range-{size}")
         records = window.show_page("records")
         records.view.selectRow(1)
         records.edit_selected()

@@ -100,6 +100,11 @@ def entity_label(entity: str) -> str:
     return ENTITY_LABELS.get(entity, entity)
 
 
+def action_label(action: str) -> str:
+    """Words for an audit action code, e.g. ``sign_in_failed`` -> "Sign in failed"."""
+    return str(action).replace("_", " ").capitalize()
+
+
 def field_label(name: str) -> str:
     """Words for a stored field name, e.g. ``emergency_contact`` -> "Emergency contact"."""
     if name in FIELD_LABELS:

@@ -7,7 +7,8 @@ Checked for every visible widget under a window:
 - buttons, labels, line edits, combo boxes and spin boxes are at least as large as their
   ``minimumSizeHint()`` (Qt's smallest size that shows the whole text or frame);
 - a word-wrapping label is as tall as its text needs at its width (``heightForWidth``);
-- a table's columns fit its width (a column past the right edge is only found by scrolling sideways).
+- a table's columns fit its width (a column past the right edge is only found by scrolling sideways);
+- a scrolling page scrolls only up and down: a sideways scroll bar means its content is too wide.
 Widgets inside item views (cell editors) and the internals of Qt's own composite widgets (a scroll
 bar's arrows, a spin box's line edit) are Qt's concern and skipped.
 """
@@ -23,6 +24,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QLabel,
     QLineEdit,
+    QScrollArea,
     QTableView,
     QWidget,
 )
@@ -73,6 +75,11 @@ def problems(window: QWidget) -> list[str]:
                     f"{_name(child)}: its columns need {header.length()} px, it shows "
                     f"{child.viewport().width()}"
                 )
+        if isinstance(child, QScrollArea) and child.horizontalScrollBar().isVisible():
+            found.append(
+                f"{_name(child)} scrolls sideways: its content needs {child.widget().minimumSizeHint().width()} px, "
+                f"it shows {child.viewport().width()}"
+            )
         if isinstance(child, SIZED):
             hint = child.minimumSizeHint()
             if isinstance(child, QLabel) and child.wordWrap():

@@ -53,9 +53,10 @@ def _page_problems(qtbot: Any, window: MainWindow, ctx: Any) -> dict[str, list[s
         page = window.show_page(key)
         _settle(qtbot, ctx)
         if key == "new_prediction":  # with a result, chart and warnings: the page at its fullest
-            page.form.set_values(MALIGNANT_EXAMPLE)
+            page.form.set_values(dict(MALIGNANT_EXAMPLE, radius_mean=50.0))
             page.predict()
             _settle(qtbot, ctx)
+            assert page.result_panel.warning_text
         QApplication.processEvents()
         if problems(window):
             found[key] = problems(window)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject, Qt
 
 from desktop.domain.dto import AuditEntryDTO, AuditQuery, Page
-from desktop.ui.formatting import entity_label
+from desktop.ui.formatting import action_label, entity_label
 from desktop.ui.tablemodels.paged_model import PagedTableModel
 
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ class AuditModel(PagedTableModel[AuditEntryDTO]):
         if column == 0:
             return dto.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
         if column == 2:
-            return str(dto.action).replace("_", " ")
+            return action_label(dto.action)
         if column == 3:
             return entity_label(dto.entity)
         return super().display(dto, column)

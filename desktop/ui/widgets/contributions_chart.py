@@ -44,9 +44,9 @@ class ContributionsChart(QChartView):
         self._top = top
         self._shown: list[tuple[str, float]] = []
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
-        # Room for eight named bars: below about 300 px Qt drops every other name, below about
-        # 440 px wide the longest names ("Concave points (worst)") are cut at the left edge.
-        self.setMinimumSize(440, 300)
+        # Room for eight named bars: below about 300 px Qt drops every other name, and the longest
+        # names ("Concave points (standard error)") take about half of 400 px.
+        self.setMinimumSize(400, 300)
         self.setAccessibleName("Chart of the measurements that influenced the result most")
         chart = QChart()
         if theme.is_dark():  # a white chart on the dark theme glares

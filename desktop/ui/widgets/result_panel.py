@@ -30,6 +30,7 @@ class ResultPanel(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
         self.prediction_label.setFont(font)
+        self.prediction_label.setWordWrap(True)  # "Malignant (not reliable)" on two lines if need be
         self.probability_label = QLabel("-")
         self.confidence_label = QLabel("-")
         self.confidence_label.setWordWrap(True)  # beside the chart at 1024 px it needs two lines
