@@ -11,7 +11,6 @@ from PySide6.QtCore import QDate, Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -28,6 +27,7 @@ from desktop.ui.dialogs.history_dialog import HistoryDialog
 from desktop.ui.errors import user_message
 from desktop.ui.formatting import action_label
 from desktop.ui.tablemodels.audit_model import AuditModel
+from desktop.ui.widgets.date_edit import DateEdit
 
 if TYPE_CHECKING:
     from desktop.ui.context import UiContext
@@ -35,10 +35,8 @@ if TYPE_CHECKING:
 ANY_DATE = QDate(2000, 1, 1)
 
 
-def _date_edit(accessible: str) -> QDateEdit:
-    edit = QDateEdit()
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
+def _date_edit(accessible: str) -> DateEdit:
+    edit = DateEdit()
     edit.setMinimumDate(ANY_DATE)
     edit.setSpecialValueText("Any")
     edit.setDate(ANY_DATE)
