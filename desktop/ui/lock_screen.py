@@ -84,10 +84,7 @@ class LockScreen(QWidget):
         """Reset the form each time the screen is shown."""
         user = self.ctx.user
         self.who.setText(
-            f"Signed in as {user.name} ({user.email}). Enter your password to continue, or switch "
-            "user to let someone else sign in."
-            if user
-            else ""
+            f"Signed in as {user.name} ({user.email}). Enter your password to continue." if user else ""
         )
         self.password.clear()
         self.message.clear()

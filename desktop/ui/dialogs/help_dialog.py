@@ -56,4 +56,4 @@ class HelpDialog(QDialog):
         layout.addWidget(self.browser, 1)
         layout.addWidget(buttons)
         em = self.fontMetrics().horizontalAdvance("M")
-        self.resize(em * 52, min(em * 48, 640))  # fits a 768-pixel-high laptop screen
+        self.resize(em * 72, 600)  # fits a 1024x700 window and a 768-pixel-high laptop screen

@@ -96,7 +96,9 @@ class PreferencesDialog(QDialog):
         admin_form.addRow("", self.idle_note)
         admin_form.addRow("Sign-in:", self.self_registration)
         admin_form.addRow("", self.registration_note)
-        admin_form.addRow("Copy backups &to:", mirror_row)
+        mirror_label = QLabel("Copy backups &to:")
+        mirror_label.setBuddy(self.mirror_dir)
+        admin_form.addRow(mirror_label, mirror_row)
         admin_form.addRow("Medical data:", self.admin_medical)
         self.admin_box.setVisible(ctx.is_admin)
         self.admin_box.setEnabled(False)  # until the stored values are read
