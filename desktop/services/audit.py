@@ -108,8 +108,11 @@ def readable(ctx: ServiceContext, reader: User, entry: AuditEntryDTO) -> AuditEn
         readable_owner(ctx, reader, owner)
         return entry
     except PermissionDeniedError:
+        # A row's summary names it ("Prediction saved: Malignant, High risk"): keep only the what.
+        summary = entry.summary.split(":", 1)[0] if entry.entity in MEDICAL_ENTITIES else entry.summary
         return replace(
             entry,
+            summary=summary,
             before=_without_medical(entry.before, entry.entity),
             after=_without_medical(entry.after, entry.entity),
             values_hidden=True,

@@ -42,6 +42,9 @@ def test_an_admin_does_not_read_medical_values_in_the_audit_log(services, alice,
         assert medical not in shown
     record_change = next(e for e in entries if e.entity == "medicalrecord" and e.action == "update")
     assert record_change.values_hidden and record_change.actor == "alice@clinic.example"
+    assert record_change.summary == "Record changed"  # not which examination
+    saved = next(e for e in entries if e.entity == "breastcancerprediction")
+    assert saved.summary == "Prediction saved"  # not its result
     profile_change = next(e for e in entries if e.entity == "user" and e.action == "update")
     assert profile_change.values_hidden
     assert profile_change.after["phone"] == "555 0101"  # demographics stay readable
@@ -57,6 +60,7 @@ def test_the_clinic_setting_lets_admins_read_them(services, alice, admin, db_url
         reading.close()
     record_change = next(e for e in entries if e.entity == "medicalrecord" and e.action == "update")
     assert not record_change.values_hidden and record_change.after["result"] == LESION
+    assert record_change.summary == "Record changed: Ultrasound (2026-02-01)"
     profile_change = next(e for e in entries if e.entity == "user" and e.action == "update")
     assert profile_change.after["allergies"] == "penicillin"
 
