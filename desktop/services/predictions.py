@@ -44,14 +44,14 @@ def derived_probability(prediction: str, confidence: float) -> float:
 
 def to_dto(row: BreastCancerPrediction) -> SavedPrediction:
     confidence = float(row.confidence)
-    stored = row.probability is not None
+    stored = row.probability
     return to_dataclass(
         SavedPrediction,
         row,
         features={name: float(getattr(row, name)) for name in FEATURE_NAMES},
         confidence=confidence,
-        probability=float(row.probability) if stored else derived_probability(row.prediction, confidence),
-        probability_derived=not stored,
+        probability=float(stored) if stored is not None else derived_probability(row.prediction, confidence),
+        probability_derived=stored is None,
         notes=row.notes or "",
     )
 

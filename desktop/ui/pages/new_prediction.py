@@ -103,10 +103,12 @@ class NewPredictionPage(QWidget):
         layout.addWidget(heading)
         layout.addWidget(self.form)
         layout.addWidget(result_box, 1)
-        self.scroll = QScrollArea()
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)  # like the other pages: heading, then the content
-        self.scroll.setWidget(content)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(
+            QFrame.Shape.NoFrame
+        )  # like the other pages: heading, then the content
+        self.scroll_area.setWidget(content)
         # The actions stay below the scrolling form, so Predict, Save and Print are on screen at any
         # window height (at 1024x700 the form alone is taller than the window).
         actions = QHBoxLayout()
@@ -118,7 +120,7 @@ class NewPredictionPage(QWidget):
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(0)
-        outer.addWidget(self.scroll, 1)
+        outer.addWidget(self.scroll_area, 1)
         outer.addLayout(actions)
         self._update_buttons()
         self.refresh()  # the main window calls refresh() only when a page is shown again
@@ -183,7 +185,7 @@ class NewPredictionPage(QWidget):
         )
         self._set_status("")
         self._update_buttons()
-        self.scroll.ensureWidgetVisible(self.result_box, 0, 0)  # the answer, not the form, in view
+        self.scroll_area.ensureWidgetVisible(self.result_box, 0, 0)  # the answer, not the form, in view
 
     @Slot(object)
     def _predict_failed(self, error: BaseException) -> None:
