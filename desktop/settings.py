@@ -23,7 +23,8 @@ IDLE_LOCK_ENV = "CLINICDESK_IDLE_LOCK_MINUTES"
 THEME_ENV = "CLINICDESK_THEME"  # also read by ui/theme.py, which runs before the settings load
 SELF_REGISTRATION_ENV = "CLINICDESK_SELF_REGISTRATION"
 THEMES = ("", "light", "dark")  # "" follows the system
-#: settings.json key of the second folder backups are copied to (the backup code reads it).
+BACKUP_MIRROR_ENV = "CLINICDESK_BACKUP_MIRROR_DIR"
+#: settings.json key of the second folder backups are copied to (Preferences writes it, backups read it).
 BACKUP_MIRROR_KEY = "backup_mirror_dir"
 DEFAULT_IDLE_LOCK_MINUTES = 10
 MAX_IDLE_LOCK_MINUTES = 240
@@ -42,6 +43,8 @@ class Settings:
     theme: str = ""  # "", "light" or "dark"
     #: "Create an account" on the sign-in window (e.g. a patient kiosk); off: an admin creates accounts.
     self_registration: bool = False
+    #: A second backups folder (a USB disk, a network share) that gets a copy of each verified backup.
+    backup_mirror_dir: str = ""
 
 
 #: Settings an environment variable overrides (the Preferences dialog says so next to the field).
@@ -49,6 +52,7 @@ ENV_OVERRIDES = {
     "idle_lock_minutes": IDLE_LOCK_ENV,
     "theme": THEME_ENV,
     "self_registration": SELF_REGISTRATION_ENV,
+    "backup_mirror_dir": BACKUP_MIRROR_ENV,
 }
 
 
@@ -90,6 +94,7 @@ def load_settings(cli_database_url: str | None = None) -> Settings:
         admin_can_read_medical_data=bool(stored.get("admin_can_read_medical_data", False)),
         theme=theme_preference(),
         self_registration=registration,
+        backup_mirror_dir=str(backup_mirror_dir() or ""),
     )
 
 
@@ -177,12 +182,13 @@ def setup_logging(level: int = logging.INFO) -> Path:
     """
     import logging.handlers  # ~9 ms: only once logging is really set up, after the first window
 
-    log_path = paths.logs_dir() / LOG_FILE
+    log_path = paths.ensure_private_file(paths.logs_dir() / LOG_FILE)
     root = logging.getLogger()
     if not any(getattr(h, "_clinicdesk", False) for h in root.handlers):
         handler = logging.handlers.RotatingFileHandler(
             log_path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
         )
+        handler.rotator = _rotate_privately
         handler.setFormatter(
             logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s")
         )
@@ -192,6 +198,21 @@ def setup_logging(level: int = logging.INFO) -> Path:
     return log_path
 
 
+def _rotate_privately(source: str, dest: str) -> None:
+    """Log rotation: rename the full file (it keeps its 0600), then create the new one 0600 before the
+    handler opens it (it would otherwise get the umask's mode)."""
+    if os.path.exists(source):
+        os.replace(source, dest)
+    paths.ensure_private_file(Path(source))
+
+
 def log_file_path() -> Path:
     """Where the log file is (for messages that say where to look)."""
     return paths.logs_dir() / LOG_FILE
+
+
+def backup_mirror_dir() -> Path | None:
+    """The second backups folder: ``CLINICDESK_BACKUP_MIRROR_DIR``, else settings.json's
+    ``backup_mirror_dir``; None when neither is set."""
+    value = os.environ.get(BACKUP_MIRROR_ENV) or _read_settings_file().get(BACKUP_MIRROR_KEY)
+    return Path(value).expanduser() if isinstance(value, str) and value else None

@@ -13,7 +13,7 @@ import argparse
 import getpass
 import sys
 
-from desktop.cli.output import fail, paint
+from desktop.cli.output import ExitCode, fail, paint
 from desktop.db import migrate
 from desktop.domain.errors import KnownError
 from desktop.services.container import Services
@@ -83,7 +83,7 @@ def _read_password(from_stdin: bool) -> str | None:
 def create_admin(args: argparse.Namespace) -> int:
     password = _read_password(args.password_stdin)
     if password is None:
-        return 1
+        return ExitCode.FAILED
     try:
         services = _services(args)
         try:
@@ -93,7 +93,7 @@ def create_admin(args: argparse.Namespace) -> int:
     except KnownError as error:
         return fail(error.message)
     print(f"{paint('Created', 'green')} administrator {account.email} ({account.name}).")
-    return 0
+    return ExitCode.OK
 
 
 def list_users(args: argparse.Namespace) -> int:
@@ -107,9 +107,9 @@ def list_users(args: argparse.Namespace) -> int:
         return fail(error.message)
     if not accounts:
         print("No accounts yet. Create the first with: clinicdesk users create-admin --email E --name N")
-        return 0
+        return ExitCode.OK
     width = max(len(a.email) for a in accounts)
     for account in accounts:
         state = "active" if account.is_active else paint("deactivated", "dim")
         print(f"{account.email:<{width}}  {account.role.value:<5}  {state:<11}  {account.name}")
-    return 0
+    return ExitCode.OK

@@ -19,6 +19,7 @@ from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.db.base import Base
+from desktop.db.mysql_types import EMAIL_LENGTH, key_string
 from desktop.db.types import utcnow
 
 
@@ -30,9 +31,9 @@ class User(Base):
     __tablename__ = "user"
     __table_args__ = (CheckConstraint("role IN ('user', 'admin')", name="role"),)
 
-    id: Mapped[str] = mapped_column(String, primary_key=True, default=new_uuid)
+    id: Mapped[str] = mapped_column(key_string(), primary_key=True, default=new_uuid)
     name: Mapped[str] = mapped_column(String(100))
-    email: Mapped[str] = mapped_column(String, unique=True, index=True)
+    email: Mapped[str] = mapped_column(key_string(EMAIL_LENGTH), unique=True, index=True)
     password_hash: Mapped[str] = mapped_column(String)
     # Python-side defaults only (the schema has none): unknown until recorded. The web version wrote
     # age 0 and blood type O+ here, wrong facts about nearly everyone; its rows keep what they have.
@@ -55,7 +56,7 @@ class MedicalRecord(Base):
     __tablename__ = "medicalrecord"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[str] = mapped_column(key_string(), ForeignKey("user.id"), index=True)
     date: Mapped[str] = mapped_column(String(20))
     type: Mapped[str] = mapped_column(String(100))
     result: Mapped[str] = mapped_column(String(100))
@@ -73,7 +74,7 @@ class FamilyHistory(Base):
     __tablename__ = "familyhistory"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[str] = mapped_column(key_string(), ForeignKey("user.id"), index=True)
     relation: Mapped[str] = mapped_column(String(50))
     age: Mapped[int] = mapped_column(Integer)
     condition: Mapped[str] = mapped_column(String(200))
@@ -86,8 +87,8 @@ class FamilyHistory(Base):
 class Session(Base):
     __tablename__ = "session"
 
-    id: Mapped[str] = mapped_column(String, primary_key=True, default=new_uuid)
-    user_id: Mapped[str] = mapped_column(ForeignKey("user.id"), index=True)
+    id: Mapped[str] = mapped_column(key_string(), primary_key=True, default=new_uuid)
+    user_id: Mapped[str] = mapped_column(key_string(), ForeignKey("user.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime]
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -101,7 +102,7 @@ class BreastCancerPrediction(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[str] = mapped_column(key_string(), ForeignKey("user.id"), index=True)
     radius_mean: Mapped[float]
     texture_mean: Mapped[float]
     perimeter_mean: Mapped[float]
@@ -155,7 +156,7 @@ class AuditLog(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
-    user_id: Mapped[str | None] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[str | None] = mapped_column(key_string(), ForeignKey("user.id"), index=True)
     actor: Mapped[str] = mapped_column(String(320), default="")
     action: Mapped[str] = mapped_column(String(50), index=True)
     entity: Mapped[str] = mapped_column(String(50), default="")
@@ -174,6 +175,6 @@ class LoginAttempt(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(320))
-    user_id: Mapped[str | None] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[str | None] = mapped_column(key_string(), ForeignKey("user.id"), index=True)
     succeeded: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

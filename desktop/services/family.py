@@ -1,10 +1,13 @@
-"""Family history of the signed-in user: paged list, CRUD, history (same rules as records)."""
+"""Family history of the signed-in user: id list and rows for the table, paged list, CRUD, history
+(same rules as records)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from desktop.db.models import FamilyHistory
+from desktop.domain import validation as v
 from desktop.domain.dto import FAMILY_SORT_COLUMNS, AuditEntryDTO, FamilyDraft, FamilyDTO, FamilyQuery, Page
 from desktop.domain.entry_rules import family_values, search_text
 from desktop.services.context import ServiceContext
@@ -19,6 +22,19 @@ LABEL = "family history entry"
 def to_dto(row: Any) -> FamilyDTO:
     """From an ORM FamilyHistory or a Core row of its table (rows.load_in_order)."""
     return to_dataclass(FamilyDTO, row)
+
+
+def _conditions(query: FamilyQuery) -> Callable[[str], list[Any]]:
+    """The SQL filter of ``query`` for one owner (``text`` matches relation and condition)."""
+    search = search_text(query.text)
+
+    def conditions(owner: str) -> list[Any]:
+        where: list[Any] = [FamilyHistory.user_id == owner]
+        if search:
+            where.append(text_matches(search, FamilyHistory.relation, FamilyHistory.condition))
+        return where
+
+    return conditions
 
 
 def _describe(row: Any) -> str:
@@ -37,15 +53,19 @@ class FamilyService:
         """One page of family-history entries (``text`` matches relation and condition) + the total;
         ``query.after`` continues after the previous page's ``next_cursor`` (keyset paging)."""
         query = query or FamilyQuery()
-        search = search_text(query.text)
+        return self._rows.page(token, query, FAMILY_SORT_COLUMNS, _conditions(query), owner_id)
 
-        def conditions(owner: str) -> list[Any]:
-            where: list[Any] = [FamilyHistory.user_id == owner]
-            if search:
-                where.append(text_matches(search, FamilyHistory.relation, FamilyHistory.condition))
-            return where
+    def ids(
+        self, token: str, query: FamilyQuery | None = None, *, owner_id: str | None = None
+    ) -> tuple[int, ...]:
+        """The ids of every entry matching ``query``'s filter, in its order (paging fields ignored)."""
+        query = query or FamilyQuery()
+        sort = v.choice(query.sort, FAMILY_SORT_COLUMNS, "Sort column")
+        return self._rows.ids(token, sort, query.descending, _conditions(query), owner_id)
 
-        return self._rows.page(token, query, FAMILY_SORT_COLUMNS, conditions, owner_id)
+    def rows(self, token: str, ids: Sequence[int], *, owner_id: str | None = None) -> tuple[FamilyDTO, ...]:
+        """The entries ``ids`` (at most 1000) in that order; deleted ones are left out."""
+        return self._rows.rows(token, ids, owner_id)
 
     def get(self, token: str, entry_id: int, *, owner_id: str | None = None) -> FamilyDTO:
         """One entry of the signed-in user; NotFoundError for a missing id or someone else's."""

@@ -9,7 +9,7 @@ the measurements stored beside it, and it can be re-examined later.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -81,6 +81,21 @@ def _checked_inputs(features: object, notes: object) -> tuple[dict[str, float], 
     note = errors.check("notes", prediction_notes, notes)
     errors.raise_if_any()
     return values, note
+
+
+def _conditions(query: PredictionQuery) -> Callable[[str], list[Any]]:
+    """The SQL filter of ``query`` for one owner (checked before any SQL runs)."""
+    risk = query.risk_level
+    if risk and risk not in {r.value for r in RiskLevel}:
+        raise ValidationError("The risk level must be Low, Medium or High.")
+
+    def conditions(owner: str) -> list[Any]:
+        where: list[Any] = [BreastCancerPrediction.user_id == owner]
+        if risk:
+            where.append(BreastCancerPrediction.risk_level == risk)
+        return where
+
+    return conditions
 
 
 def _stored_result(result: PredictionResult) -> dict[str, object]:
@@ -155,13 +170,7 @@ class PredictionService:
         offset, limit = v.page(query.offset, query.limit)
         with self._ctx.unit_of_work() as s:
             user = authenticate(s, self._ctx, token)
-            conditions: list[Any] = [
-                BreastCancerPrediction.user_id == readable_owner(self._ctx, user, owner_id)
-            ]
-            if query.risk_level:
-                if query.risk_level not in {r.value for r in RiskLevel}:
-                    raise ValidationError("The risk level must be Low, Medium or High.")
-                conditions.append(BreastCancerPrediction.risk_level == query.risk_level)
+            conditions = _conditions(query)(readable_owner(self._ctx, user, owner_id))
             total = s.scalar(select(func.count()).select_from(BreastCancerPrediction).where(*conditions)) or 0
             cols = (BreastCancerPrediction.created_at, BreastCancerPrediction.id)
             order = tuple(c.desc() for c in cols) if query.descending else tuple(c.asc() for c in cols)
@@ -169,6 +178,20 @@ class PredictionService:
                 select(BreastCancerPrediction).where(*conditions).order_by(*order).offset(offset).limit(limit)
             )
             return Page(rows=tuple(to_dto(r) for r in rows), total=int(total))
+
+    def ids(
+        self, token: str, query: PredictionQuery | None = None, *, owner_id: str | None = None
+    ) -> tuple[int, ...]:
+        """The ids of every saved prediction matching ``query``'s filter, newest first unless
+        ``descending`` is False (paging fields ignored)."""
+        query = query or PredictionQuery()
+        return self._rows.ids(token, "created_at", query.descending, _conditions(query), owner_id)
+
+    def rows(
+        self, token: str, ids: Sequence[int], *, owner_id: str | None = None
+    ) -> tuple[SavedPrediction, ...]:
+        """The saved predictions ``ids`` (at most 1000) in that order; deleted ones are left out."""
+        return self._rows.rows(token, ids, owner_id)
 
     def get(self, token: str, prediction_id: int, *, owner_id: str | None = None) -> SavedPrediction:
         """One saved prediction of the signed-in user; NotFoundError otherwise."""

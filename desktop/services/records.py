@@ -1,14 +1,16 @@
-"""Medical records of the signed-in user: paged/sorted/filtered lists in SQL, CRUD, history.
+"""Medical records of the signed-in user: id lists and rows for the records table, paged lists,
+CRUD, history.
 
-Lists are built for a table model that fetches pages as the user scrolls: the total is one COUNT
-over the owner's index, each page one ORDER BY sort_col, id LIMIT n with ``id`` as the tie breaker.
-A page after the first seeks past the previous page's last row (``RecordQuery.after``, keyset
-paging) so pages never overlap or skip rows even when rows are added or deleted meanwhile, and the
-last page costs what the first does. ``offset`` still works for callers that want page n.
+The table asks ``ids`` for the ordered ids of every matching record (filter and sort in SQL, one
+narrow query) and ``rows`` for the records it shows, by id. ``list`` returns pages with their total
+for other callers: ``ORDER BY sort_col, id LIMIT n``; a page after the first can seek past the
+previous page's last row (``RecordQuery.after``, keyset paging) so pages neither overlap nor skip
+rows added or deleted meanwhile.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -73,6 +75,21 @@ class RecordService:
         return self._rows.page(
             token, query, RECORD_SORT_COLUMNS, lambda owner: _conditions(owner, query), owner_id
         )
+
+    def ids(
+        self, token: str, query: RecordQuery | None = None, *, owner_id: str | None = None
+    ) -> tuple[int, ...]:
+        """The ids of every record matching ``query``'s filters, in its order (paging fields
+        ignored): the records table holds these and asks ``rows`` for the ones it shows."""
+        query = query or RecordQuery()
+        sort = v.choice(query.sort, RECORD_SORT_COLUMNS, "Sort column")
+        return self._rows.ids(
+            token, sort, query.descending, lambda owner: _conditions(owner, query), owner_id
+        )
+
+    def rows(self, token: str, ids: Sequence[int], *, owner_id: str | None = None) -> tuple[RecordDTO, ...]:
+        """The records ``ids`` (at most 1000) in that order; deleted ones are left out."""
+        return self._rows.rows(token, ids, owner_id)
 
     def count(self, token: str, query: RecordQuery | None = None, *, owner_id: str | None = None) -> int:
         """How many records match ``query`` (paging fields ignored): one indexed COUNT."""

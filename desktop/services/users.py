@@ -15,14 +15,15 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session as OrmSession
 
 from desktop import settings as app_settings
 from desktop.db.models import User
 from desktop.domain import validation as v
-from desktop.domain.dto import AuditAction, ClinicPreferences, UserAccount
+from desktop.domain.dto import MAX_PAGE_SIZE, AuditAction, ClinicPreferences, UserAccount
 from desktop.domain.enums import Role
 from desktop.domain.errors import NotFoundError, ValidationError
 from desktop.services import audit, lockout, passwords
@@ -60,6 +61,11 @@ def _target(s: OrmSession, user_id: object) -> User:
     return user
 
 
+def _accounts_query(include_inactive: bool) -> Select[User]:
+    query = select(User).order_by(User.email, User.id)
+    return query if include_inactive else query.where(User.is_active.is_(True))
+
+
 def _active_admins(s: OrmSession) -> int:
     # FOR UPDATE (PostgreSQL) serialises two admins demoting each other at the same moment.
     rows = s.scalars(
@@ -76,11 +82,26 @@ class UserAdminService:
         """Every account (admin only), by e-mail. No medical data."""
         with self._ctx.unit_of_work() as s:
             require_admin(s, self._ctx, token)
-            query = select(User).order_by(User.email)
-            if not include_inactive:
-                query = query.where(User.is_active.is_(True))
             now = self._ctx.now()
-            return tuple(to_account(s, u, now) for u in s.scalars(query))
+            return tuple(to_account(s, u, now) for u in s.scalars(_accounts_query(include_inactive)))
+
+    def account_ids(self, token: str, *, include_inactive: bool = True) -> tuple[str, ...]:
+        """The ids of every account (admin only), by e-mail: what the users table holds."""
+        with self._ctx.unit_of_work() as s:
+            require_admin(s, self._ctx, token)
+            query = _accounts_query(include_inactive).with_only_columns(User.id)
+            return tuple(s.scalars(query))
+
+    def accounts(self, token: str, ids: Sequence[str]) -> tuple[UserAccount, ...]:
+        """The accounts ``ids`` (admin only, at most 1000) in that order; unknown ids are left out."""
+        if isinstance(ids, str) or not isinstance(ids, Sequence) or len(ids) > MAX_PAGE_SIZE:
+            raise ValidationError(f"At most {MAX_PAGE_SIZE} account ids can be read at once.")
+        keys = [i for i in ids if v.is_clean(i)]
+        with self._ctx.unit_of_work() as s:
+            require_admin(s, self._ctx, token)
+            by_id = {u.id: u for u in s.scalars(select(User).where(User.id.in_(keys)))} if keys else {}
+            now = self._ctx.now()
+            return tuple(to_account(s, by_id[i], now) for i in keys if i in by_id)
 
     def create_user(
         self, token: str, email: str, name: str, password: str, role: Role = Role.USER
@@ -258,6 +279,7 @@ class UserAdminService:
             idle_lock_minutes=reloaded.idle_lock_minutes,
             self_registration=reloaded.self_registration,
             admin_can_read_medical_data=reloaded.admin_can_read_medical_data,
+            backup_mirror_dir=reloaded.backup_mirror_dir,
         )
 
     def set_role(
