@@ -183,7 +183,7 @@ def main() -> int:
         records._dialog.close()
         history = window.show_page("prediction_history")
         settle()
-        detail = history.open_prediction(history.model.prediction_at(0))
+        detail = history.open_prediction(history.model.dto(0))
         shot(detail, f"23-prediction-detail-{size}")
         detail.close()
         window.lock()

@@ -4,6 +4,7 @@ account an administrator set must choose (SQLite file and PostgreSQL)."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -96,8 +97,10 @@ def test_clinic_preferences_are_stored_for_admins_only(services, admin, alice, d
     )
     new = services.users.save_clinic_preferences(admin.token, prefs)
     assert (new.idle_lock_minutes, new.self_registration, new.admin_can_read_medical_data) == (3, True, True)
+    assert new.backup_mirror_dir == "/mnt/usb"
     stored = json.loads((data_dir / app_settings.SETTINGS_FILE).read_text())
     assert stored["backup_mirror_dir"] == "/mnt/usb" and stored["idle_lock_minutes"] == 3
+    assert app_settings.backup_mirror_dir() == Path("/mnt/usb")  # the folder backups are copied to
     assert services.users.clinic_preferences(admin.token) == prefs
     with pytest.raises(ValidationError, match="1 to 240"):
         services.users.save_clinic_preferences(admin.token, ClinicPreferences(0, False, False))

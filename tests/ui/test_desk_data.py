@@ -128,7 +128,7 @@ def test_a_web_version_prediction_shows_its_probability_and_chart(
     assert page.table.model().index(0, COL_PROBABILITY).data() == "3.0%"
     assert page.chart.point_count == 1
     assert "nothing to plot" not in page.chart.chart().title()
-    dialog = page.open_prediction(page.model.prediction_at(0))  # a child of the page: closed with it
+    dialog = page.open_prediction(page.model.dto(0))  # a child of the page: closed with it
     assert dialog.result_panel.probability_label.text().startswith("3.0% (worked out from")
 
 
