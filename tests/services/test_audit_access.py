@@ -51,6 +51,20 @@ def test_an_admin_does_not_read_medical_values_in_the_audit_log(services, alice,
     assert "allergies" not in profile_change.after and "blood_type" not in profile_change.before
 
 
+def test_the_audit_table_reads_entries_by_id_with_the_same_rule(services, alice, admin, db_url, clock):
+    _alice_changes_her_chart(services, alice)
+    ids = services.audit.ids(admin.token)
+    shown = repr([(e.before, e.after) for e in services.audit.rows(admin.token, ids)])
+    for medical in (LESION, "penicillin", "follow the lesion"):
+        assert medical not in shown
+    reading = make_services(db_url, clock, admin_can_read_medical_data=True)
+    try:
+        entries = reading.audit.rows(admin.token, ids)
+    finally:
+        reading.close()
+    assert LESION in repr([e.after for e in entries])
+
+
 def test_the_clinic_setting_lets_admins_read_them(services, alice, admin, db_url, clock):
     _alice_changes_her_chart(services, alice)
     reading = make_services(db_url, clock, admin_can_read_medical_data=True)
