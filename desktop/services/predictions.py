@@ -18,10 +18,10 @@ from desktop.db.models import BreastCancerPrediction
 from desktop.domain import validation as v
 from desktop.domain.dto import Page, PredictionQuery, SavedPrediction
 from desktop.domain.entry_rules import prediction_notes
-from desktop.domain.enums import RiskLevel
-from desktop.domain.errors import ValidationError
+from desktop.domain.enums import Diagnosis, RiskLevel
+from desktop.domain.errors import UnreliableInputError, ValidationError
 from desktop.domain.features import FEATURE_NAMES
-from desktop.domain.prediction import ModelInfo, PredictionResult, validate_features
+from desktop.domain.prediction import ModelInfo, PredictionResult, not_reliable_text, validate_features
 from desktop.services.context import ServiceContext
 from desktop.services.owned_rows import OwnedRows
 from desktop.services.predictor_provider import PredictorProvider
@@ -33,13 +33,25 @@ NOUN = "Prediction"
 LABEL = "prediction"
 
 
+def derived_probability(prediction: str, confidence: float) -> float:
+    """The probability of malignancy behind a stored label and confidence.
+
+    The web version stored only the label and the probability of the predicted class (as this
+    program's ``confidence`` still is), so the probability of malignancy follows from them.
+    """
+    return confidence if prediction == Diagnosis.MALIGNANT.value else 1.0 - confidence
+
+
 def to_dto(row: BreastCancerPrediction) -> SavedPrediction:
+    confidence = float(row.confidence)
+    stored = row.probability
     return to_dataclass(
         SavedPrediction,
         row,
         features={name: float(getattr(row, name)) for name in FEATURE_NAMES},
-        confidence=float(row.confidence),
-        probability=float(row.probability) if row.probability is not None else None,
+        confidence=confidence,
+        probability=float(stored) if stored is not None else derived_probability(row.prediction, confidence),
+        probability_derived=stored is None,
         notes=row.notes or "",
     )
 
@@ -126,14 +138,28 @@ class PredictionService:
         model on first use: call it off the GUI thread."""
         return self._provider.model_info()
 
-    def save(self, token: str, features: Mapping[str, object], notes: str = "") -> SavedPrediction:
+    def save(
+        self,
+        token: str,
+        features: Mapping[str, object],
+        notes: str = "",
+        *,
+        confirm_out_of_range: bool = False,
+    ) -> SavedPrediction:
         """Run the model on the 30 ``features`` and store its result with them, for the signed-in
         user only. ValidationError (one message per field) for bad measurements or notes, ModelError
-        when the model cannot run; nothing is stored then."""
+        when the model cannot run; nothing is stored then.
+
+        A result from measurements outside the training range is not reliable: it is stored only with
+        ``confirm_out_of_range=True`` (the person saving has been told), UnreliableInputError naming
+        the measurements otherwise."""
         values, note = _checked_inputs(features, notes)
         with self._ctx.unit_of_work() as s:  # a signed-out caller does not get to run the model
             authenticate(s, self._ctx, token)
-        stored = _stored_result(self._provider.get().predict(values))
+        result = self._provider.get().predict(values)
+        if result.out_of_range and not confirm_out_of_range:
+            raise UnreliableInputError(not_reliable_text(result.out_of_range), result.out_of_range)
+        stored = _stored_result(result)
         return self._rows.create(token, {**values, **stored, "notes": note}, verb="saved", snapshot=None)
 
     def list(

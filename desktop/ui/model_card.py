@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from desktop.domain.features import FEATURE_NAMES
-from desktop.domain.prediction import ModelInfo, PredictionResult
+from desktop.domain.prediction import ModelInfo, PredictionResult, outside_training_range
 from desktop.ui.report import ReportData
 from desktop.ui.sample_cases import SAMPLE_CASES
 
@@ -90,6 +90,7 @@ def report_data_for(
     out_of_range: Sequence[str] = (),
     model_version: str | None = None,
     prediction_id: int | None = None,
+    contributions: Mapping[str, float] | None = None,
 ) -> ReportData:
     """A ReportData with the model's version and metrics filled in from ``card``."""
     card = card or ModelCard()
@@ -98,10 +99,8 @@ def report_data_for(
         metrics.insert(
             0, ("Note", f"made with model {model_version}; figures below are of model {card.version}")
         )
-    if out_of_range == () and card.ranges:
-        out_of_range = [
-            n for n, (lo, hi) in card.ranges.items() if n in features and not lo <= features[n] <= hi
-        ]
+    if out_of_range == ():
+        out_of_range = outside_training_range(features, card.ranges)
     return ReportData(
         patient_name=patient_name,
         created_at=created_at,
@@ -115,4 +114,5 @@ def report_data_for(
         model_version=model_version or card.version,
         metrics=tuple(metrics),
         prediction_id=prediction_id,
+        contributions=dict(contributions or {}),
     )

@@ -128,7 +128,7 @@ def records_page(url: str, rows: int) -> dict[str, float]:
     from tests.ui.conftest import bulk_add_records
 
     app = QApplication.instance() or QApplication([])
-    settings = Settings(database_url=url)
+    settings = Settings(database_url=url, self_registration=True)  # the patient registers, as at a kiosk
     services = Services.create(url, settings, bcrypt_rounds=4)
     services.auth.create_first_admin("bench@clinic.example", "Bench", "bench-password-1")
     services.auth.register("many@clinic.example", "Many Records", "many-password-1")
