@@ -54,7 +54,9 @@ make_venv() {
   fi
   log "Installing ClinicDesk into .venv ($extras)"
   "$VENV/bin/python" -m pip install -q --upgrade pip 2>&1 | grep -v -i "warning" || true
-  "$VENV/bin/python" -m pip install -q -e ".[$extras]" 2>&1 | grep -v -i "warning: location" || true
+  # setuptools prints a long "Editable installation" notice for `-e`; it is expected, so it is hidden.
+  PYTHONWARNINGS="ignore:Editable installation" "$VENV/bin/python" -m pip install -q -e ".[$extras]" 2>&1 \
+    | grep -v -i "warning: location" || true
   "$VENV/bin/python" -c "import desktop, PySide6, sqlalchemy, onnxruntime" # fail loudly if the install did not work
 }
 
@@ -137,11 +139,12 @@ case "$cmd" in
     make_venv "dev,build"
     start_servers
     export QT_QPA_PLATFORM=offscreen
-    log "ruff"
+    log "ruff (lint and format)"
     "$VENV/bin/ruff" check .
+    "$VENV/bin/ruff" format --check .
     log "import-linter (layer contracts)"
     "$VENV/bin/lint-imports"
-    log "mypy (Qt-free layers)"
+    log "mypy (the whole desktop package)"
     "$VENV/bin/mypy"
     log "pytest"
     set +e
