@@ -25,6 +25,9 @@ from typing import Any
 from sqlalchemy import Connection, inspect, types
 
 FINGERPRINT_FILE = "fingerprints.json"
+#: Tables a downgrade fills with what the older schema cannot hold, for the next upgrade to restore:
+#: not part of any revision's schema.
+STASH_PREFIX = "clinicdesk_stash_"
 
 
 @dataclass(frozen=True)
@@ -67,7 +70,8 @@ def snapshot(conn: Connection) -> dict[str, Any]:
     """The reflected schema in a dialect-neutral, JSON-ready form (alembic_version left out)."""
     insp = inspect(conn)
     tables: dict[str, Any] = {}
-    for table in sorted(t for t in insp.get_table_names() if t != "alembic_version"):
+    names = insp.get_table_names()
+    for table in sorted(t for t in names if t != "alembic_version" and not t.startswith(STASH_PREFIX)):
         columns = {
             c["name"]: {"type": _type_kind(c["type"]), "nullable": bool(c["nullable"])}
             for c in insp.get_columns(table)

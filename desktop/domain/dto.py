@@ -259,6 +259,8 @@ class AuditAction(StrEnum):
     BACKUP = "backup"
     RESTORE = "restore"
     INTEGRITY_CHECK = "integrity_check"
+    MERGE = "merge"
+    IMPORT = "import"
 
 
 @dataclass(frozen=True)

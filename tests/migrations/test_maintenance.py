@@ -11,7 +11,7 @@ from desktop.domain.errors import DatabaseError
 from desktop.services.maintenance import MaintenanceService
 from tests.fixtures.web_database import make_web_database, row_counts
 
-HEAD = "c7e5d1f0a9b3"
+HEAD = "e4b7a2c9d5f1"
 
 
 def _actions(url: str) -> list[tuple[str, str]]:
@@ -32,10 +32,11 @@ def test_status_and_history(service: MaintenanceService, tmp_path: Path) -> None
     status = service.status()
     assert status.engine == "SQLite" and status.location == str(tmp_path / "clinic.db")
     assert status.file_size and status.current == "a8b9ec836410" and status.head == HEAD
-    assert [r.revision for r in status.pending] == ["d24a4742aa81", HEAD] and not status.at_head
+    assert [r.revision for r in status.pending] == ["d24a4742aa81", "c7e5d1f0a9b3", HEAD] and not status.at_head
     history = service.history()
     assert [(r.revision, r.applied, r.is_current) for r in history] == [
         (HEAD, False, False),
+        ("c7e5d1f0a9b3", False, False),
         ("d24a4742aa81", False, False),
         ("a8b9ec836410", True, True),
     ]
@@ -46,7 +47,7 @@ def test_upgrade_then_downgrade_plans_and_audit(service: MaintenanceService) -> 
     assert result.migration.after == HEAD and result.backup.made
     assert service.status().at_head
 
-    plan = service.plan_downgrade()
+    plan = service.plan_downgrade("d24a4742aa81")
     assert plan.target == "d24a4742aa81" and plan.confirm_text == ""
     assert "table auditlog (1 rows)" in plan.lost
     assert "column user.role (values in 2 rows)" in plan.lost
