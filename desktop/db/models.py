@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.db.base import Base
 from desktop.db.types import utcnow
-from desktop.domain.patients import name_key, phone_key
+from desktop.domain.patients import phone_key, sort_key
 
 
 def new_uuid() -> str:
@@ -80,7 +80,7 @@ class User(Base):
 @event.listens_for(User, "before_update")
 def _keep_search_keys(mapper: Any, connection: Any, user: User) -> None:
     """The search keys follow the name and phone whoever writes them (profile, registration, import)."""
-    user.name_key = name_key(user.name)
+    user.name_key = sort_key(user.name, user.family_name, user.given_names)
     user.phone_key = phone_key(user.phone)
 
 

@@ -3,8 +3,9 @@
 The search keys are derived from the name and the phone number and stored beside them, so a search
 as you type is a plain indexed comparison instead of folding every row at query time:
 
-* ``name_key``: the name's words, accents removed and case folded, each preceded by one space
-  (" maria jose garcia"), so "gar mar" finds the row by matching word starts in any order;
+* ``name_key``: the name's words (family name first when known), accents removed and case folded,
+  each preceded by one space (" garcia maria jose"), so "mar gar" finds the row by matching word
+  starts in any order, and the list sorts by it;
 * ``phone_key``: the phone number's digits only.
 """
 
@@ -40,6 +41,14 @@ def name_words(text: str) -> list[str]:
 def name_key(name: str | None) -> str:
     """The stored search key of a name: each folded word preceded by a space."""
     return "".join(f" {word}" for word in name_words(name or ""))[:200]
+
+
+def sort_key(name: str | None, family_name: str | None, given_names: str | None) -> str:
+    """The stored ``name_key``: family name first when it is known, so the list reads in family-name
+    order (the words match in any order either way)."""
+    if family_name:
+        return name_key(f"{family_name} {given_names or ''}")
+    return name_key(name)
 
 
 def phone_key(phone: str | None) -> str:

@@ -11,6 +11,7 @@ from desktop.domain.enums import Role
 from desktop.domain.errors import ValidationError
 from desktop.services import passwords
 from desktop.services.context import ServiceContext
+from desktop.services.patient_records import next_mrn
 
 NAME_MAX = 100
 FIRST_RUN_LOCK_KEY = 0x436C696E69634631  # "ClinicF1": distinct from the migration lock
@@ -48,6 +49,7 @@ def add_user(s: OrmSession, ctx: ServiceContext, email: str, name: str, hashed: 
         created_at=now,
         updated_at=now,
         is_active=True,
+        mrn=next_mrn(s) if role == Role.PATIENT else None,
     )
     s.add(user)
     s.flush()

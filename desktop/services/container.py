@@ -29,6 +29,7 @@ from desktop.settings import Settings
 if TYPE_CHECKING:
     from desktop.services.audit import AuditService
     from desktop.services.family import FamilyService
+    from desktop.services.patients import PatientService
     from desktop.services.predictions import PredictionService
     from desktop.services.profile import ProfileService
     from desktop.services.records import RecordService
@@ -41,8 +42,8 @@ class Services:
     """Every service the UI needs; see the package docstring for the rules they share.
 
     Attributes (read-only, built on first access): ``auth``, ``users``, ``profile``, ``records``,
-    ``family``, ``predictions``, ``audit``, ``screening`` and ``maintenance`` (None while their module
-    is absent), plus ``context``, ``database`` and ``settings``.
+    ``family``, ``predictions``, ``patients``, ``audit``, ``screening`` and ``maintenance`` (None while
+    their module is absent), plus ``context``, ``database`` and ``settings``.
     """
 
     def __init__(self, context: ServiceContext, predictor_provider: Any | None = None, **built: Any) -> None:
@@ -95,6 +96,10 @@ class Services:
     @property
     def predictions(self) -> PredictionService:
         return self._get("predictions")  # type: ignore[no-any-return]
+
+    @property
+    def patients(self) -> PatientService:
+        return self._get("patients")  # type: ignore[no-any-return]
 
     @property
     def audit(self) -> AuditService:
@@ -202,6 +207,12 @@ def _predictions(services: Services) -> Any:
     return PredictionService(services.context, services.predictor_provider())
 
 
+def _patients(services: Services) -> Any:
+    from desktop.services.patients import PatientService
+
+    return PatientService(services.context)
+
+
 def _audit(services: Services) -> Any:
     from desktop.services.audit import AuditService
 
@@ -215,6 +226,7 @@ _FACTORIES: dict[str, Callable[[Services], Any]] = {
     "records": _records,
     "family": _family,
     "predictions": _predictions,
+    "patients": _patients,
     "audit": _audit,
     "screening": lambda services: _optional_service(
         "desktop.services.screening", "ScreeningService", services.predictor_provider()

@@ -11,7 +11,7 @@ def test_services_share_one_context_and_one_predictor_provider(db_url):
     try:
         assert services.settings.session_hours == 2 and services.database.url == db_url
         assert services.context.bcrypt_rounds == 4
-        for name in ("auth", "users", "profile", "records", "family", "predictions", "audit"):
+        for name in ("auth", "users", "profile", "records", "family", "predictions", "patients", "audit"):
             assert getattr(services, name)._ctx is services.context
         if services.screening is not None:
             assert services.screening._provider is services.predictions._provider
