@@ -36,7 +36,9 @@ def make_clinic(services: Services, admin: SessionInfo) -> Clinic:
     )
 
 
-def register(services: Services, clinic: Clinic, given: str, family: str = "", **fields: object) -> PatientDTO:
+def register(
+    services: Services, clinic: Clinic, given: str, family: str = "", **fields: object
+) -> PatientDTO:
     return services.patients.register(
         clinic.reception.token, PatientDraft(given_names=given, family_name=family, **fields)
     )

@@ -36,7 +36,9 @@ CALLS: dict[str, dict[str, Call]] = {
         "open_chart": lambda svc, t, a, b: svc.open_chart(t, a),
         "allergies": lambda svc, t, a, b: svc.allergies(t, a),
         "set_allergies": lambda svc, t, a, b: svc.set_allergies(t, a, "none_known"),
-        "register": lambda svc, t, a, b: svc.register(t, PatientDraft(given_names="New", family_name="Patient")),
+        "register": lambda svc, t, a, b: svc.register(
+            t, PatientDraft(given_names="New", family_name="Patient")
+        ),
         "update": lambda svc, t, a, b: svc.update(t, a, PatientDraft(given_names="Changed")),
         "deactivate": lambda svc, t, a, b: svc.deactivate(t, a),
         "reactivate": lambda svc, t, a, b: svc.reactivate(t, a),
@@ -71,7 +73,13 @@ def _expect_allowed(grant: Grant, role: Role, admin_reads: bool) -> bool:
 
 @pytest.mark.parametrize(
     ("role", "admin_reads"),
-    [(Role.PATIENT, False), (Role.RECEPTION, False), (Role.CLINICIAN, False), (Role.ADMIN, False), (Role.ADMIN, True)],
+    [
+        (Role.PATIENT, False),
+        (Role.RECEPTION, False),
+        (Role.CLINICIAN, False),
+        (Role.ADMIN, False),
+        (Role.ADMIN, True),
+    ],
     ids=["patient", "reception", "clinician", "admin", "admin-reading-medical-data"],
 )
 def test_each_role_gets_what_the_table_says(db_url: str, clock, role: Role, admin_reads: bool) -> None:

@@ -11,7 +11,9 @@ from desktop.domain.patient_dto import AccessLogQuery
 from desktop.services.container import Services
 from tests.services.patient_helpers import Clinic, make_clinic, register
 
-FEATURES = {c.key: 1.0 for c in BreastCancerPrediction.__table__.columns if c.key.endswith(("_mean", "_se", "_worst"))}
+FEATURES = {
+    c.key: 1.0 for c in BreastCancerPrediction.__table__.columns if c.key.endswith(("_mean", "_se", "_worst"))
+}
 
 
 @pytest.fixture
@@ -24,7 +26,9 @@ def _add_chart_rows(services: Services, patient_id: str, author: str) -> None:
     with services.database.unit_of_work() as s:
         s.add(MedicalRecord(user_id=patient_id, date="2026-01-05", type="Scan", result="ok", doctor="Dr C",
                             notes="", created_at=now, created_by=author))  # fmt: skip
-        s.add(FamilyHistory(user_id=patient_id, relation="Mother", age=60, condition="Diabetes", created_at=now))
+        s.add(
+            FamilyHistory(user_id=patient_id, relation="Mother", age=60, condition="Diabetes", created_at=now)
+        )
         s.add(BreastCancerPrediction(user_id=patient_id, **FEATURES, prediction="Benign", confidence=0.9,
                                      risk_level="Low", created_at=now, created_by=author))  # fmt: skip
         s.commit()
@@ -43,7 +47,12 @@ def test_merge_moves_the_chart_and_the_audit_keeps_both_ids(services: Services, 
     services.patients.open_chart(clinic.clinician.token, duplicate.id)
 
     result = services.patients.merge(clinic.clinician.token, duplicate.id, right.id)
-    assert result.moved == {"medicalrecord": 1, "familyhistory": 1, "breastcancerprediction": 1, "accesslog": 1}
+    assert result.moved == {
+        "medicalrecord": 1,
+        "familyhistory": 1,
+        "breastcancerprediction": 1,
+        "accesslog": 1,
+    }
     for model in (MedicalRecord, FamilyHistory, BreastCancerPrediction):
         assert _count(services, model, right.id) == 2 and _count(services, model, duplicate.id) == 0
     assert not services.patients.get(clinic.clinician.token, duplicate.id).is_active
@@ -77,7 +86,9 @@ def test_every_chart_read_by_someone_else_is_logged(services: Services, clinic: 
     ]  # fmt: skip
     by_patient = services.patients.access_log(clinic.admin.token, AccessLogQuery(patient_id=ann.id))
     assert [e.patient_name for e in by_patient.rows] == ["Ann Lee"]
-    by_user = services.patients.access_log(clinic.admin.token, AccessLogQuery(user_id=clinic.reception.user.id))
+    by_user = services.patients.access_log(
+        clinic.admin.token, AccessLogQuery(user_id=clinic.reception.user.id)
+    )
     assert [e.user_name for e in by_user.rows] == ["Rita"]
 
     mine = services.patients.who_opened_my_chart(clinic.patient.token)

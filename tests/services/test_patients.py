@@ -37,7 +37,9 @@ def test_registration_numbers_patients_and_keeps_the_clinic_mrn(services: Servic
 
 
 def test_search_by_name_words_mrn_date_of_birth_and_phone(services: Services, clinic: Clinic) -> None:
-    maria = register(services, clinic, "María José", "García", date_of_birth="1945-07-14", phone="+34 600-123-456")
+    maria = register(
+        services, clinic, "María José", "García", date_of_birth="1945-07-14", phone="+34 600-123-456"
+    )
     register(services, clinic, "Mario", "Gómez", date_of_birth="1950-01-02", phone="555 0101")
     register(services, clinic, "Ana", "Garcés", mrn="X-100")
     token = clinic.clinician.token
@@ -72,7 +74,10 @@ def test_update_and_deactivate_never_delete(services: Services, clinic: Clinic) 
     ann = register(services, clinic, "Ann", "Lee", phone="111")
     token = clinic.reception.token
     changed = services.patients.update(
-        token, ann.id, PatientDraft(given_names="Anne", family_name="Lee", phone="222 333", sex="female"), ann.version
+        token,
+        ann.id,
+        PatientDraft(given_names="Anne", family_name="Lee", phone="222 333", sex="female"),
+        ann.version,
     )
     assert changed.name == "Anne Lee" and changed.mrn == ann.mrn and changed.sex is Sex.FEMALE
     assert [p.id for p in services.patients.search(token, "222333")] == [ann.id]
