@@ -1,4 +1,4 @@
-"""``clinicdesk``: the GUI by default; ``db``, ``users``, ``screen`` subcommands; ``--self-test``.
+"""``clinicdesk``: the GUI by default; ``db``, ``users``, ``patients``, ``screen``; ``--self-test``.
 
 Each subcommand lives in its own module exposing ``register(subparsers)``; its handler is stored with
 ``set_defaults(handler=...)`` and returns the process exit code. Heavy imports (Qt, SQLAlchemy,
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 #: Subcommand modules, each with ``register(subparsers)``.
-SUBCOMMAND_MODULES = ("desktop.cli.db", "desktop.cli.users", "desktop.cli.screen")
+SUBCOMMAND_MODULES = ("desktop.cli.db", "desktop.cli.users", "desktop.cli.patients", "desktop.cli.screen")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -22,6 +22,7 @@ from desktop.services.context import ServiceContext
 from desktop.services.rows import check_version
 from desktop.services.sessions import end_all_sessions, require_admin
 
+ROLE_CHOICES = "The role must be patient, reception, clinician or admin."
 LAST_ADMIN = "This is the last active administrator: make another account an administrator first."
 
 
@@ -76,7 +77,7 @@ class UserAdminService:
         try:
             role = Role(role)
         except ValueError:
-            errors.add("role", "The role must be user or admin.")
+            errors.add("role", ROLE_CHOICES)
         errors.raise_if_any()
         hashed = passwords.hash_password(password, self._ctx.bcrypt_rounds)
         with self._ctx.unit_of_work(write=True) as s:
@@ -172,7 +173,7 @@ class UserAdminService:
         try:
             role = Role(role)
         except ValueError:
-            raise ValidationError("The role must be user or admin.") from None
+            raise ValidationError(ROLE_CHOICES) from None
         with self._ctx.unit_of_work(write=True) as s:
             admin = require_admin(s, self._ctx, token)
             user = _target(s, user_id)
@@ -211,15 +212,23 @@ class UserAdminService:
     def create_admin_from_console(self, email: str, name: str, password: str) -> UserAccount:
         """Create an administrator without a session (``clinicdesk users create-admin``): the first
         account on a new database, or a rescue admin when the password of every admin is lost."""
+        return self.create_account_from_console(email, name, password, Role.ADMIN)
+
+    def create_account_from_console(self, email: str, name: str, password: str, role: Role) -> UserAccount:
+        """Create an account of any role without a session (``clinicdesk users create --role``)."""
         errors = v.FieldErrors()
         email_n = errors.check("email", v.normalise_email, email)
         name_c = errors.check("name", v.text, name, "Name", max_length=NAME_MAX, required=True)
         errors.check("password", passwords.check_policy, password, email_n or "")
+        try:
+            role = Role(role)
+        except ValueError:
+            errors.add("role", ROLE_CHOICES)
         errors.raise_if_any()
         hashed = passwords.hash_password(password, self._ctx.bcrypt_rounds)
         with self._ctx.unit_of_work(write=True) as s:
             ensure_email_free(s, email_n)
-            user = add_user(s, self._ctx, email_n, name_c, hashed, Role.ADMIN)
+            user = add_user(s, self._ctx, email_n, name_c, hashed, role)
             audit.write(
                 s,
                 self._ctx,
@@ -227,7 +236,7 @@ class UserAdminService:
                 actor="console",
                 entity="user",
                 entity_id=user.id,
-                summary=f"Administrator {email_n} created from the command line",
+                summary=f"{role.label} {email_n} created from the command line",
             )
             s.commit()
             return to_account(user)
