@@ -8,7 +8,9 @@ The ``user`` row becomes a patient or a member of staff:
   ``not_recorded``: nobody has stated "no known allergies" yet) and the search keys;
 - e-mail becomes optional (most patients never sign in);
 - ``created_by`` on medical records, family history and predictions;
-- the ``accesslog`` table: who opened whose chart, and when.
+- the ``accesslog`` table: who opened whose chart, and when;
+- the ``patientsearchtoken`` table: the words (and phone digits) each patient is found by, derived
+  from ``user`` (a downgrade drops it, the upgrade rebuilds it).
 
 Downgrade keeps everything the older schema can hold and sets the rest aside in the table
 ``clinicdesk_stash_e4b7a2c9d5f1`` (one JSON row per user / medical row / access-log row), from which
@@ -108,6 +110,28 @@ def _phone_key(phone: str | None) -> str:
     return "".join(c for c in (phone or "") if c.isdigit())[:40]
 
 
+def _tokens(name_key: str, phone_key: str) -> set[str]:
+    tokens = {word[:40] for word in name_key.split()}
+    for skip in range(4):
+        if len(phone_key[skip:]) >= 4:
+            tokens.add(f"#{phone_key[skip:]}"[:40])
+    return tokens
+
+
+_token = sa.table("patientsearchtoken", sa.column("token", sa.String), sa.column("user_id", sa.String))
+
+
+def _fill_tokens(conn: sa.Connection) -> None:
+    rows = conn.execute(
+        sa.select(_user.c.id, _user.c.name_key, _user.c.phone_key).where(_user.c.role == "patient")
+    ).all()
+    values = [
+        {"token": t, "user_id": row.id} for row in rows for t in sorted(_tokens(row.name_key, row.phone_key))
+    ]
+    for start in range(0, len(values), 5000):
+        conn.execute(sa.insert(_token), values[start : start + 5000])
+
+
 def upgrade() -> None:
     op.create_table(
         "accesslog",
@@ -158,6 +182,16 @@ def upgrade() -> None:
         _restore_from_stash(conn)
         op.drop_table(STASH)
     _number_patients(conn)
+    op.create_table(
+        "patientsearchtoken",
+        sa.Column("token", sa.String(length=40), nullable=False),
+        sa.Column("user_id", sa.String(), nullable=False),
+        sa.ForeignKeyConstraint(["user_id"], ["user.id"], name=op.f("fk_patientsearchtoken_user_id_user")),
+        sa.PrimaryKeyConstraint("token", "user_id", name=op.f("pk_patientsearchtoken")),
+    )
+    with op.batch_alter_table("patientsearchtoken", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_patientsearchtoken_user_id"), ["user_id"], unique=False)
+    _fill_tokens(conn)
 
     with op.batch_alter_table("user", schema=None) as batch_op:
         batch_op.create_check_constraint(
@@ -280,6 +314,9 @@ def _datetime(value: str) -> dt.datetime:
 
 def downgrade() -> None:
     conn = op.get_bind()
+    with op.batch_alter_table("patientsearchtoken", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_patientsearchtoken_user_id"))
+    op.drop_table("patientsearchtoken")
     op.create_table(
         STASH,
         sa.Column("id", sa.Integer(), primary_key=True),

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.db.base import Base
 from desktop.db.types import utcnow
-from desktop.domain.patients import phone_key, sort_key
+from desktop.domain.patients import phone_key, search_tokens, sort_key
 
 
 def new_uuid() -> str:
@@ -82,6 +82,28 @@ def _keep_search_keys(mapper: Any, connection: Any, user: User) -> None:
     """The search keys follow the name and phone whoever writes them (profile, registration, import)."""
     user.name_key = sort_key(user.name, user.family_name, user.given_names)
     user.phone_key = phone_key(user.phone)
+
+
+@event.listens_for(User, "after_insert")
+@event.listens_for(User, "after_update")
+def _keep_search_tokens(mapper: Any, connection: Any, user: User) -> None:
+    """Rewrite the patient's rows in the token table in the same transaction as the change."""
+    table = PatientSearchToken.__table__
+    connection.execute(table.delete().where(table.c.user_id == user.id))
+    tokens = search_tokens(user.name_key, user.phone_key) if user.role == "patient" else set()
+    if tokens:
+        connection.execute(table.insert(), [{"token": t, "user_id": user.id} for t in sorted(tokens)])
+
+
+class PatientSearchToken(Base):
+    """Every word a patient can be found by (name words, phone digits), one row each: a search as you
+    type seeks the typed prefix in this table's primary key instead of reading every patient.
+    Derived from ``user`` (kept in step by the listener above), so a downgrade simply drops it."""
+
+    __tablename__ = "patientsearchtoken"
+
+    token: Mapped[str] = mapped_column(String(40), primary_key=True)
+    user_id: Mapped[str] = mapped_column(ForeignKey("user.id"), primary_key=True, index=True)
 
 
 class MedicalRecord(Base):

@@ -56,6 +56,29 @@ def phone_key(phone: str | None) -> str:
     return "".join(ch for ch in (phone or "") if ch.isdigit())[:40]
 
 
+PHONE_TOKEN = "#"
+#: Leading digits a phone search may skip (a country code of up to three digits).
+PHONE_SKIP = 3
+MIN_PHONE_TOKEN = 4
+
+
+def search_tokens(name_key_value: str, phone_key_value: str) -> set[str]:
+    """The words a patient can be found by, for the indexed token table: each name word, and the
+    phone digits from the start and without up to three leading digits (so "629 287" finds
+    "+34 629 287 123"), marked with "#" so they never match a name."""
+    tokens = {word[:40] for word in name_key_value.split()}
+    for skip in range(PHONE_SKIP + 1):
+        digits = phone_key_value[skip:]
+        if len(digits) >= MIN_PHONE_TOKEN:
+            tokens.add(f"{PHONE_TOKEN}{digits}"[:40])
+    return tokens
+
+
+def prefix_upper_bound(prefix: str) -> str:
+    """The smallest string after every string starting with ``prefix`` (for an indexed range)."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
 def parse_date(text: str) -> dt.date | None:
     """A typed date of birth: ISO (1945-07-14), day first (14/07/1945, 14.7.1945) or with the month's
     name (14-Jul-1945, 14 July 1945); None when ``text`` is not one of these. Day first because the

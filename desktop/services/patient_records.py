@@ -42,7 +42,7 @@ def to_dto(user: User) -> PatientDTO:
 
 
 def to_summary(row: Any) -> PatientSummary:
-    """From a Core row of the columns in :data:`SUMMARY_COLUMNS`."""
+    """From a Core row of the columns in :data:`SUMMARY_COLUMNS` (``name_key`` orders the list)."""
     return PatientSummary(
         id=row.id,
         mrn=row.mrn or "",
@@ -66,6 +66,7 @@ SUMMARY_COLUMNS = (
     User.sex,
     User.phone,
     User.is_active,
+    User.name_key,
 )
 
 

@@ -1,11 +1,15 @@
 """Finding a patient as the name, MRN, date of birth or phone number is typed.
 
-One statement per keystroke, over the stored search keys (see desktop/domain/patients.py):
-- a date (1945-07-14, 14/07/1945, 14-Jul-1945) matches the date of birth (indexed);
+Every query is an indexed one, so a keystroke costs the same on 100 or 100,000 patients:
+- a date (1945-07-14, 14/07/1945, 14-Jul-1945) matches the date of birth;
 - otherwise every typed word must start a word of the name, in any order, accents and case ignored
-  (``name_key LIKE '% word%'``), or the text is the start of an MRN (an indexed range), or, when it
-  is only digits and separators (at least three digits), it appears in the phone number's digits.
-Results come in name order, walking the name-key index so the first page stops early.
+  (``name_key LIKE '% word%'``): the longest word is sought in the token table's primary key; when
+  it is rare its few patients are filtered, when it is common the name index is walked in order and
+  the first page comes at once;
+- the text may be the start of an MRN (a range of the unique MRN index);
+- digits and separators only (at least three digits) match the phone number's digits, from the
+  start or after a country code (tokens in the same table).
+Results come in name order (family name first when known).
 
 An empty box lists the patients the person looked at most recently (their own access-log rows),
 then the most recently registered.
@@ -16,51 +20,68 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
-from desktop.db.models import AccessLog, User
+from desktop.db.models import AccessLog, PatientSearchToken, User
 from desktop.domain.enums import Role
-from desktop.domain.patients import name_words, parse_date, phone_key
+from desktop.domain.patients import PHONE_TOKEN, name_words, parse_date, phone_key, prefix_upper_bound
 
 _PHONE_ONLY = re.compile(r"^[\d\s()+./-]+$")
 _MRN_PREFIX = re.compile(r"^[A-Z0-9][A-Z0-9-]{0,19}$")
 MIN_PHONE_DIGITS = 3
 
 
+#: Above this many token matches a typed word is "common": walking the name index in order finds the
+#: first page quickly; below it, the few candidates are filtered and sorted instead.
+DENSE = 2000
+#: At most this many patients share the typed phone digits (a phone search is meant to single one out).
+PHONE_CANDIDATES = 2000
+
+
 def _escape(value: str) -> str:
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def text_condition(text: str) -> Any | None:
-    """The WHERE clause for a typed text; None when nothing could match."""
-    day = parse_date(text)
-    if day is not None:
-        return User.date_of_birth == day
-    alternatives: list[Any] = []
-    words = name_words(text)
-    if words:
-        alternatives.append(and_(*(User.name_key.like(f"% {_escape(word)}%", escape="\\") for word in words)))
-    token = text.strip().upper()
-    if _MRN_PREFIX.match(token):
-        upper = token[:-1] + chr(ord(token[-1]) + 1)
-        alternatives.append(and_(User.mrn >= token, User.mrn < upper))
-    digits = phone_key(text)
-    if _PHONE_ONLY.match(text) and len(digits) >= MIN_PHONE_DIGITS:
-        alternatives.append(User.phone_key.like(f"%{digits}%"))
-    if not alternatives:
-        return None
-    return or_(*alternatives) if len(alternatives) > 1 else alternatives[0]
+def _token_range(prefix: str) -> Any:
+    return select(PatientSearchToken.user_id).where(
+        PatientSearchToken.token >= prefix, PatientSearchToken.token < prefix_upper_bound(prefix)
+    )
+
+
+def _is_dense(s: OrmSession, prefix: str) -> bool:
+    capped = _token_range(prefix).limit(DENSE + 1).subquery()
+    return (s.scalar(select(func.count()).select_from(capped)) or 0) > DENSE
 
 
 def find(s: OrmSession, columns: tuple[Any, ...], text: str, limit: int, include_inactive: bool) -> list[Any]:
-    condition = text_condition(text)
-    if condition is None:
-        return []
-    query = select(*columns).where(User.role == Role.PATIENT.value, condition)
+    """The first ``limit`` patients matching ``text``, in name order (one to three indexed queries)."""
+    base = select(*columns).where(User.role == Role.PATIENT.value)
     if not include_inactive:
-        query = query.where(User.is_active.is_(True))
-    return list(s.execute(query.order_by(User.name_key, User.id).limit(limit)))
+        base = base.where(User.is_active.is_(True))
+    day = parse_date(text)
+    if day is not None:
+        return list(s.execute(base.where(User.date_of_birth == day).order_by(User.name_key).limit(limit)))
+    found: dict[str, Any] = {}
+    words = sorted(name_words(text), key=len, reverse=True)
+    if words:
+        named = base.where(*(User.name_key.like(f"% {_escape(word)}%", escape="\\") for word in words))
+        if _is_dense(s, words[0]):
+            # SQLite walks ix_user_name_key in order and stops at the first page (ORDER BY name_key only:
+            # adding id would force a sort of every match).
+            named = named.with_hint(User, "INDEXED BY ix_user_name_key", "sqlite")
+        else:
+            named = named.where(User.id.in_(_token_range(words[0])))
+        found.update((row.id, row) for row in s.execute(named.order_by(User.name_key).limit(limit)))
+    token = text.strip().upper()
+    if _MRN_PREFIX.match(token):
+        numbered = base.where(User.mrn >= token, User.mrn < prefix_upper_bound(token))
+        found.update((row.id, row) for row in s.execute(numbered.order_by(User.mrn).limit(limit)))
+    digits = phone_key(text)
+    if _PHONE_ONLY.match(text) and len(digits) >= MIN_PHONE_DIGITS:
+        by_phone = base.where(User.id.in_(_token_range(f"{PHONE_TOKEN}{digits}").limit(PHONE_CANDIDATES)))
+        found.update((row.id, row) for row in s.execute(by_phone.limit(limit)))
+    return sorted(found.values(), key=lambda row: (row.name_key, row.id))[:limit]
 
 
 def recent(

@@ -10,6 +10,7 @@ import pytest
 from desktop.domain.enums import AllergyStatus, Role, Sex
 from desktop.domain.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
 from desktop.domain.patient_dto import PatientDraft
+from desktop.services import patient_search
 from desktop.services.container import Services
 from tests.services.patient_helpers import Clinic, make_clinic, register
 
@@ -36,7 +37,11 @@ def test_registration_numbers_patients_and_keeps_the_clinic_mrn(services: Servic
     assert register(services, clinic, "Next").mrn == "000004"  # the count goes on past typed-in numbers
 
 
-def test_search_by_name_words_mrn_date_of_birth_and_phone(services: Services, clinic: Clinic) -> None:
+@pytest.mark.parametrize("dense", [2000, 0], ids=["rare-words", "common-words"])
+def test_search_by_name_words_mrn_date_of_birth_and_phone(
+    services: Services, clinic: Clinic, dense: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(patient_search, "DENSE", dense)  # both ways of finding names: tokens, name index
     maria = register(
         services, clinic, "María José", "García", date_of_birth="1945-07-14", phone="+34 600-123-456"
     )
