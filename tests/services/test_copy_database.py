@@ -29,7 +29,7 @@ def fill(url: str, *, long_type: bool = False) -> None:
     with database.unit_of_work() as s:
         users = [
             m.User(id=f"user-{n}", name=f"User {n}", email=f"u{n}@clinic.example", password_hash="$2b$04$x",
-                   role="admin" if n == 0 else "user", is_active=n != 2, created_at=T0, updated_at=T0)
+                   role="admin" if n == 0 else "patient", is_active=n != 2, created_at=T0, updated_at=T0)
             for n in range(3)
         ]
         s.add_all(users)
@@ -63,7 +63,7 @@ def fill(url: str, *, long_type: bool = False) -> None:
 
 def _feature_columns() -> list[str]:
     skip = {"id", "user_id", "prediction", "confidence", "risk_level", "created_at", "notes", "probability",
-            "model_version", "version_id"}
+            "model_version", "version_id", "created_by"}
     return [c.name for c in m.BreastCancerPrediction.__table__.columns if c.name not in skip]
 
 
