@@ -1,4 +1,4 @@
-"""patients, clinic roles and the chart access log
+"""patients and clinic roles with the chart access log
 
 The ``user`` row becomes a patient or a member of staff:
 - roles patient / reception / clinician / admin (every stored ``user`` becomes ``patient``);

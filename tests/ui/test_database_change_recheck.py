@@ -19,7 +19,7 @@ from desktop.ui.dialogs import startup
 from desktop.ui.main_window import MainWindow
 from tests.ui import helpers_ui2  # noqa: F401  (installs the PySide6 refcount guard)
 
-HEAD = "c7e5d1f0a9b3"
+HEAD = "e4b7a2c9d5f1"
 PREVIOUS = "d24a4742aa81"
 
 
