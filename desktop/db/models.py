@@ -19,7 +19,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Table, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.db.base import Base
@@ -48,7 +48,9 @@ class User(Base):
 
     id: Mapped[str] = mapped_column(String, primary_key=True, default=new_uuid)
     name: Mapped[str] = mapped_column(String(100))
-    email: Mapped[str | None] = mapped_column(String, unique=True, index=True)
+    # NULL for patients who never sign in. Typed ``str`` on purpose: every account that signs in (and
+    # so every session, actor and profile) has one; the patient DTOs read it as optional.
+    email: Mapped[str] = mapped_column(String, unique=True, index=True, nullable=True)
     password_hash: Mapped[str] = mapped_column(String)
     age: Mapped[int | None] = mapped_column(Integer, default=0)
     phone: Mapped[str | None] = mapped_column(String, default="")
@@ -89,6 +91,7 @@ def _keep_search_keys(mapper: Any, connection: Any, user: User) -> None:
 def _keep_search_tokens(mapper: Any, connection: Any, user: User) -> None:
     """Rewrite the patient's rows in the token table in the same transaction as the change."""
     table = PatientSearchToken.__table__
+    assert isinstance(table, Table)
     connection.execute(table.delete().where(table.c.user_id == user.id))
     tokens = search_tokens(user.name_key, user.phone_key) if user.role == "patient" else set()
     if tokens:

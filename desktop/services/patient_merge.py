@@ -9,8 +9,9 @@ version number, so an editor still holding one of them gets a conflict instead o
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import CursorResult, Result, update
 from sqlalchemy.orm import Session as OrmSession
 
 from desktop.db.models import AccessLog, BreastCancerPrediction, FamilyHistory, MedicalRecord, User
@@ -32,6 +33,11 @@ class MergeResult:
     moved: dict[str, int]
 
 
+def _count(result: Result[Any]) -> int:
+    """Rows an UPDATE changed (Session.execute types its result as a plain Result)."""
+    return int(cast(CursorResult[Any], result).rowcount or 0)
+
+
 def merge_rows(s: OrmSession, ctx: ServiceContext, actor: User, duplicate: User, into: User) -> MergeResult:
     if duplicate.id == into.id:
         raise ValidationError("Choose two different patients: a patient cannot be merged into themselves.")
@@ -45,14 +51,14 @@ def merge_rows(s: OrmSession, ctx: ServiceContext, actor: User, duplicate: User,
             .values(user_id=into.id, version_id=model.version_id + 1)
             .execution_options(synchronize_session=False)
         )
-        moved[model.__tablename__] = result.rowcount or 0
+        moved[model.__tablename__] = _count(result)
     result = s.execute(
         update(AccessLog)
         .where(AccessLog.patient_id == duplicate.id)
         .values(patient_id=into.id)
         .execution_options(synchronize_session=False)
     )
-    moved[AccessLog.__tablename__] = result.rowcount or 0
+    moved[AccessLog.__tablename__] = _count(result)
     duplicate.is_active = False
     duplicate.updated_at = ctx.now()
     end_all_sessions(s, duplicate.id)
