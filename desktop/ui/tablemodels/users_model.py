@@ -48,7 +48,7 @@ class UsersModel(QAbstractTableModel):
         if column == 1:
             return account.email
         if column == 2:
-            return "Administrator" if account.is_admin else "User"
+            return account.role.label
         if column == 3:
             return "Active" if account.is_active else "Deactivated"
         return account.created_at.astimezone().strftime("%Y-%m-%d")
