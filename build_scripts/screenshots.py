@@ -72,8 +72,7 @@ def _sample_data(services: Any) -> Any:
         from desktop.ui.sample_cases import BENIGN_EXAMPLE, MALIGNANT_EXAMPLE
 
         for case in (BENIGN_EXAMPLE, MALIGNANT_EXAMPLE):
-            result = services.predictions.make_prediction(token, case)
-            services.predictions.save(token, result, case, "Demo case")
+            services.predictions.save(token, case, "Demo case")
     except Exception as error:  # the model is another part's work; the pages still show
         print(f"(no sample predictions: {error})", file=sys.stderr)
     return session, admin

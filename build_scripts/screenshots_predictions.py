@@ -38,7 +38,7 @@ def main() -> int:
     from PySide6.QtWidgets import QApplication, QWidget
 
     app = QApplication.instance() or QApplication(sys.argv)
-    from desktop.ui import theme  # importing desktop.ui applies pyside_workarounds
+    from desktop.ui import theme
 
     dark = os.environ.get("CLINICDESK_THEME") == "dark"
     theme.apply_theme(app, dark=dark)
@@ -109,26 +109,13 @@ def main() -> int:
     settle()
 
     # History with several predictions
-    from types import SimpleNamespace
-
     from desktop.ui.sample_cases import BENIGN_EXAMPLE, MALIGNANT_EXAMPLE
 
-    for days, p in ((120, 0.02), (90, 0.12), (60, 0.35), (30, 0.81), (2, 0.97)):
+    # Points on the way from the benign to the malignant example: the model gives them rising risk.
+    for days, t in ((120, 0.0), (90, 0.45), (60, 0.55), (30, 0.7), (2, 1.0)):
         moment[0] = dt.datetime.now(dt.UTC) - dt.timedelta(days=days)  # earlier visits, same session
-        label = "Malignant" if p >= 0.5 else "Benign"
-        risk = "High" if p >= 0.5 else "Medium" if p >= 0.05 else "Low"
-        services.predictions.save(
-            session.token,
-            SimpleNamespace(
-                prediction=label,
-                confidence=max(p, 1 - p),
-                probability=p,
-                risk_level=risk,
-                model_version="demo",
-            ),
-            MALIGNANT_EXAMPLE if p >= 0.5 else BENIGN_EXAMPLE,
-            "",
-        )
+        case = {name: b + t * (MALIGNANT_EXAMPLE[name] - b) for name, b in BENIGN_EXAMPLE.items()}
+        services.predictions.save(session.token, case, "")
     moment[0] = None
     from desktop.ui.pages.prediction_history import PredictionHistoryPage
 
@@ -145,7 +132,7 @@ def main() -> int:
     fixtures = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
     screening = ScreeningPage(ctx)
     if (fixtures / "wdbc_mixed.csv").exists():
-        screening.screen(str(fixtures / "wdbc_mixed.csv"))
+        screening.screen_file(str(fixtures / "wdbc_mixed.csv"))
         settle()
     shot(screening, "screening", (1200, 800))
     screening.tabs.setCurrentIndex(1)

@@ -4,17 +4,21 @@
     python build_scripts/smoke_test.py path/to/bundle  # or an unpacked archive
 
 Checks: ``--version``; ``--self-test`` headless (QT_QPA_PLATFORM=offscreen, temporary data folder, exit 0
-and its summary line); ``db init`` / ``db status`` on a new SQLite file and ``screen`` of a sample CSV;
-``db status`` on the PostgreSQL server named by CLINICDESK_TEST_POSTGRES_URL, if set, forcing psycopg's
-bundled libpq (PSYCOPG_IMPL=binary). The offscreen platform does not load the xcb plugin a real
-desktop uses, so on Linux the GUI is also started on xcb under Xvfb (when xvfb-run is installed) up to
-the point where signing in is possible, and every remaining binary is checked with ``ldd`` for
-libraries trimming may have removed ("not found"); only libraries deliberately left to the host
-system (bundle_layout.HOST_LIBRARIES, e.g. libcups) may be missing, and are reported.
+and its summary line); ``db init`` / ``db status`` on a new SQLite file and ``screen`` of a sample CSV.
+When CLINICDESK_SMOKE_POSTGRES_URL (or the test suite's CLINICDESK_TEST_POSTGRES_URL) names a
+PostgreSQL server, the bundle also migrates a new scratch database there (``db init``, dropped
+afterwards) and reads its ``db status``, forcing psycopg's bundled libpq (PSYCOPG_IMPL=binary).
+
+The offscreen platform does not load the xcb plugin a real desktop uses, so on Linux the GUI is also
+started on xcb under Xvfb (when xvfb-run is installed) up to the point where signing in is possible,
+and every remaining binary is checked with ``ldd`` for libraries trimming may have removed ("not
+found"); only libraries deliberately left to the host system (bundle_layout.HOST_LIBRARIES, e.g.
+libcups) may be missing, and are reported.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
 import os
 import shutil
@@ -22,7 +26,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bundle_layout as layout
@@ -56,14 +64,46 @@ def run_self_test(exe: Path) -> tuple[bool, str, float]:
 
 SCREEN_FIXTURE = layout.ROOT / "tests" / "fixtures" / "wdbc_sample.csv"
 
+#: Where a PostgreSQL server for the smoke test is named (any database on it, e.g. ``.../postgres``):
+#: the smoke test's own variable first, then the test suite's, so a CI job that already runs the
+#: server for the tests needs nothing more.
+POSTGRES_URL_ENVS = ("CLINICDESK_SMOKE_POSTGRES_URL", "CLINICDESK_TEST_POSTGRES_URL")
+
+
+def postgres_server_url() -> str | None:
+    for name in POSTGRES_URL_ENVS:
+        value = os.environ.get(name)
+        if value:
+            return value
+    return None
+
+
+@contextlib.contextmanager
+def scratch_database(server_url: str) -> Iterator[str]:
+    """The URL of a new, empty database on the server at ``server_url``; dropped afterwards."""
+    name = f"clinicdesk_smoke_{os.getpid()}_{int(time.time())}"
+    admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        try:
+            yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as conn:
+                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
 
 def run_cli_checks(exe: Path) -> list[tuple[str, bool, str]]:
     """The maintainer subcommands, frozen: ``db init`` / ``db status`` on a new file, ``screen`` a CSV,
-    and ``db status`` on the test PostgreSQL server when CLINICDESK_TEST_POSTGRES_URL names one."""
+    and ``db init`` / ``db status`` on a scratch PostgreSQL database when a server is named (see
+    POSTGRES_URL_ENVS)."""
     checks: list[tuple[str, bool, str]] = []
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     env.pop("CLINICDESK_DATABASE_URL", None)
-    with tempfile.TemporaryDirectory(prefix="clinicdesk-cli-") as tmp:
+    server = postgres_server_url()
+    with tempfile.TemporaryDirectory(prefix="clinicdesk-cli-") as tmp, contextlib.ExitStack() as stack:
         env["CLINICDESK_DATA_DIR"] = tmp
         url = f"sqlite:///{Path(tmp, 'cli.db').as_posix()}"
         commands = [
@@ -75,10 +115,20 @@ def run_cli_checks(exe: Path) -> list[tuple[str, bool, str]]:
             commands.append(
                 ("screen", [str(exe), "screen", str(SCREEN_FIXTURE), "--out", str(out)], "Rejected: 0")
             )
-        postgres = os.environ.get("CLINICDESK_TEST_POSTGRES_URL")
-        if postgres:  # read-only; PSYCOPG_IMPL=binary proves the bundled libpq works, not the system's
-            command = [str(exe), "--database-url", postgres, "db", "status"]
-            commands.append(("db status (PostgreSQL)", command, "head:"))
+        if server:  # PSYCOPG_IMPL=binary: the bundled libpq is what is proven to work, not the system's
+            postgres = stack.enter_context(scratch_database(server))
+            commands += [
+                (
+                    "db init (PostgreSQL)",
+                    [str(exe), "--database-url", postgres, "db", "init"],
+                    "Created the database",
+                ),
+                (
+                    "db status (PostgreSQL)",
+                    [str(exe), "--database-url", postgres, "db", "status"],
+                    "pending: 0",
+                ),
+            ]
         for name, command, expected in commands:
             run_env = dict(env, PSYCOPG_IMPL="binary") if "PostgreSQL" in name else env
             result = subprocess.run(

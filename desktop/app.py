@@ -1,6 +1,6 @@
 """Composition root of the GUI: logging -> QApplication -> first window -> database -> sign-in -> main window.
 
-Start-up order matters for how fast ClinicDesk feels (shared/PLATFORM.md: a bare PySide6 window takes
+Start-up order matters for how fast ClinicDesk feels (measured warm: a bare PySide6 window takes
 ~0.12 s, SQLAlchemy 0.15 s, alembic 0.26 s, onnxruntime 0.10 s). So the sign-in window is shown first,
 disabled, with only Qt imported; the database check, the migration (if any) and building the services
 (SQLAlchemy) run afterwards on the worker pool; the form is enabled when sign-in is possible.
@@ -22,51 +22,60 @@ window is shown. tests/perf/bench_startup.py uses it.
 
 from __future__ import annotations
 
+import gc
+import logging
 import os
 import sys
 import time
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QWidget
 
+from desktop.domain.errors import KnownError
 from desktop.ui import theme
+from desktop.ui.errors import apology, user_message
 from desktop.ui.login import LoginDialog
 
 if TYPE_CHECKING:
-    from desktop import settings as app_settings
+    from desktop.domain.dto import SessionInfo
+    from desktop.services.container import Services
+    from desktop.services.startup import StartupCheck
+    from desktop.settings import Settings
+    from desktop.ui.context import UiContext
+    from desktop.ui.main_window import MainWindow
+    from desktop.ui.workers import Runner
 
-# Only what the first window needs is imported above (Qt, the theme, the sign-in dialog). Settings,
-# logging (logging.handlers pulls socket and pickle), json, the message boxes, the worker pool and
-# everything after them are imported once the window is on screen.
+# Deferred imports. Only what the first window needs is imported above (Qt, the theme, the sign-in
+# dialog and the error texts). Every other import of this module sits inside the function that first
+# needs it, each marked "after the first window": the settings (json, the credentials store), the
+# message boxes and the worker pool are imported once the window is on screen; the start-up check,
+# the services (SQLAlchemy) on a worker behind it; the main window and its pages after sign-in. They
+# are plain import statements: a missing module fails there, loudly, like any other import.
+
+log = logging.getLogger(__name__)
 
 EXIT_AFTER_SHOWN_ENV = "CLINICDESK_EXIT_AFTER_SHOWN"
 #: Go on with start-up even if the window manager never has the sign-in window painted (hidden start).
 FIRST_PAINT_TIMEOUT_MS = 1000
 
 
-def _log() -> Any:
-    import logging
-
-    return logging.getLogger(__name__)
-
-
 def install_excepthook() -> None:
     """Log any uncaught exception with its traceback and show a short apology, never the traceback."""
     showing = {"now": False}
 
-    def hook(exc_type: type[BaseException], exc: BaseException, tb: Any) -> None:
+    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
         if issubclass(exc_type, KeyboardInterrupt):
             sys.__excepthook__(exc_type, exc, tb)
             return
-        _log().critical("uncaught exception", exc_info=(exc_type, exc, tb))
+        log.critical("uncaught exception", exc_info=(exc_type, exc, tb))
         if showing["now"] or QApplication.instance() is None:
             return
         showing["now"] = True
         try:
-            from desktop.domain.errors import KnownError
-            from desktop.ui.dialogs import prompts
-            from desktop.ui.errors import apology
+            from desktop.ui.dialogs import prompts  # after the first window
 
             text = exc.message if isinstance(exc, KnownError) else apology()
             prompts.error(None, text)
@@ -80,7 +89,7 @@ class _FirstPaint(QObject):
     """Calls ``callback`` once, right after ``widget`` was painted for the first time (it is on screen:
     ``show()`` only queues the paint, and a 0 ms timer started at ``show()`` fires before it)."""
 
-    def __init__(self, widget: QWidget, callback: Any) -> None:
+    def __init__(self, widget: QWidget, callback: Callable[[], None]) -> None:
         super().__init__(widget)
         self._callback = callback
         widget.installEventFilter(self)
@@ -100,10 +109,10 @@ class AppController(QObject):
         super().__init__(app)
         self.app = app
         self.database_url = database_url
-        self.settings: Any = None  # loaded once the window shows
-        self.runner: Any = None
-        self.ctx: Any = None
-        self.main_window: Any = None
+        self.settings: Settings | None = None  # loaded once the window shows
+        self.runner: Runner | None = None
+        self.ctx: UiContext | None = None
+        self.main_window: MainWindow | None = None
         self.login = LoginDialog()
         self.login.signed_in.connect(self._signed_in)
         self.login.rejected.connect(self._login_closed)
@@ -128,86 +137,102 @@ class AppController(QObject):
         if self._exit_mode == "window":
             self._report_and_quit()
             return
-        from desktop import settings as app_settings
-        from desktop.ui.workers import Runner
+        from desktop import settings as app_settings  # after the first window
+        from desktop.ui.workers import Runner  # after the first window
 
         app_settings.setup_logging()
-        self.settings = app_settings.load_settings(self.database_url)
+        settings = self.settings = app_settings.load_settings(self.database_url)
         self.runner = Runner(self)
-        self.runner.run(prepare_and_open, self.settings, on_done=self._database_checked,
-                        on_error=self._fatal, key="startup")
+        self.runner.run(
+            lambda: prepare_and_open(settings),
+            on_done=self._database_checked,
+            on_error=self._fatal,
+            key="startup",
+        )
 
-    def _database_checked(self, result: tuple[Any, Any]) -> None:
+    def _database_checked(self, result: tuple[StartupCheck | None, OpenedServices | None]) -> None:
         """Services already open (the usual case): sign-in is possible. Otherwise hand the database that
         needs attention to the start-up dialogs, then open the services."""
         decision, opened = result
         if opened is not None:
             self._services_ready(opened)
             return
+        settings, runner = self._started_with()
         self.timings["database_checked"] = time.time()
         self._resume_gc()  # an upgrade or a dialog is no start-up sprint
-        if not handle_startup_decision(self.login, self.settings, decision):
+        if not handle_startup_decision(self.login, settings, decision):
             self.app.quit()
             return
-        self.runner.run(open_services, self.settings, on_done=self._services_ready, on_error=self._fatal,
-                        key="startup")
+        runner.run(
+            lambda: open_services(settings), on_done=self._services_ready, on_error=self._fatal, key="startup"
+        )
 
-    def _services_ready(self, result: tuple[Any, bool]) -> None:
-        from desktop.ui.context import UiContext
+    def _started_with(self) -> tuple[Settings, Runner]:
+        """The settings and runner made when the first window was shown."""
+        if self.settings is None or self.runner is None:
+            raise RuntimeError("start-up has not begun: call start() first")
+        return self.settings, self.runner
 
+    def _services_ready(self, result: OpenedServices) -> None:
+        from desktop.ui.context import UiContext  # after the first window
+
+        settings, runner = self._started_with()
         services, has_users = result
-        self.ctx = UiContext(services, self.settings, self.runner)
+        self.ctx = UiContext(services, settings, runner)
         self.login.set_context(self.ctx, first_admin=not has_users)
         self.timings["sign_in_ready"] = time.time()
         # The other services (and their imports) are built now, behind the sign-in window.
-        self.runner.run(services.warm_up, on_done=self._warmed_up, on_error=self._warm_up_failed,
-                        key="warm-up")
+        runner.run(services.warm_up, on_done=self._warmed_up, on_error=self._warm_up_failed, key="warm-up")
 
-    def _warmed_up(self, _result: Any = None) -> None:
+    def _warmed_up(self, _result: object = None) -> None:
         self._resume_gc()
         if self._exit_mode:
             self._report_and_quit()
 
     def _warm_up_failed(self, error: BaseException) -> None:
         """Not fatal: the service that failed to build reports its error when a page first uses it."""
-        _log().warning("building the services ahead of use failed: %s", error)
+        log.warning("building the services ahead of use failed: %s", error)
         self._warmed_up()
 
     def _resume_gc(self) -> None:
         """End the start-up pause of the garbage collector (see the module docstring)."""
         if self._gc_paused:
-            import gc
-
             self._gc_paused = False
             gc.freeze()
             gc.enable()
 
     def _fatal(self, error: BaseException) -> None:
-        from desktop.ui.dialogs import prompts
-        from desktop.ui.errors import user_message
+        from desktop.ui.dialogs import prompts  # after the first window
 
         self._resume_gc()
-        prompts.error(self.login, "ClinicDesk cannot open the database.\n\n"
-                      + user_message(error, already_logged=True))
+        prompts.error(
+            self.login, "ClinicDesk cannot open the database.\n\n" + user_message(error, already_logged=True)
+        )
         self.app.exit(1)
 
     def _report_and_quit(self) -> None:
-        import json
-        import resource
+        import json  # only for this benchmark line
+        import resource  # (a Unix module: only the benchmark asks for it)
 
         peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        heavy = [m for m in ("sqlalchemy", "alembic", "numpy", "onnxruntime", "bcrypt", "PySide6.QtCharts")
-                 if m in sys.modules]
-        print(json.dumps({**self.timings, "peak_rss_mb": round(peak_kb / 1024, 1), "loaded": heavy}),
-              flush=True)
+        heavy = [
+            m
+            for m in ("sqlalchemy", "alembic", "numpy", "onnxruntime", "bcrypt", "PySide6.QtCharts")
+            if m in sys.modules
+        ]
+        print(
+            json.dumps({**self.timings, "peak_rss_mb": round(peak_kb / 1024, 1), "loaded": heavy}), flush=True
+        )
         QTimer.singleShot(0, self.app.quit)
 
     # --- sign-in / sign-out ------------------------------------------------------------------------
 
     @Slot(object)
-    def _signed_in(self, session: Any) -> None:
-        from desktop.ui.main_window import MainWindow
+    def _signed_in(self, session: SessionInfo) -> None:
+        from desktop.ui.main_window import MainWindow  # after sign-in: imports every dialog it opens
 
+        if self.ctx is None:
+            raise RuntimeError("signed in before the services were open")
         self.ctx.set_session(session)
         self.main_window = MainWindow(self.ctx)
         self.main_window.signed_out.connect(self._signed_out)
@@ -236,47 +261,35 @@ class AppController(QObject):
             self.ctx.services.close()
 
 
-def prepare_database(settings: app_settings.Settings) -> Any:
-    """Worker: None when the database is ready at head; else the decision for the start-up dialogs.
-
-    Uses UI-2's start-up flow (desktop/ui/dialogs/startup.py over desktop.services.startup); if that
-    module is absent, falls back to upgrading (or creating) the database directly.
-    """
-    try:
-        from desktop.ui.dialogs import startup
-    except ModuleNotFoundError as error:
-        if error.name is None or not error.name.startswith("desktop."):
-            raise
-        from desktop.db import migrate
-
-        migrate.upgrade(settings.database_url)
-        return None
-    return startup.check_database(settings)
+#: What ``open_services`` returns: the services and whether any account exists.
+OpenedServices = tuple["Services", bool]
 
 
-def prepare_and_open(settings: app_settings.Settings) -> tuple[Any, Any]:
+def prepare_and_open(settings: Settings) -> tuple[StartupCheck | None, OpenedServices | None]:
     """Worker: ``(None, open_services(...))`` when the database is ready, else ``(decision, None)``.
 
     One job instead of two: no hop through the GUI thread between the check and opening the services
     when nothing needs to be asked.
     """
-    decision = prepare_database(settings)
+    from desktop.ui.dialogs import startup  # after the first window, on the worker: pulls SQLAlchemy
+
+    decision = startup.check_database(settings)
     if decision is not None:
         return decision, None
     return None, open_services(settings)
 
 
-def handle_startup_decision(parent: Any, settings: app_settings.Settings, decision: Any) -> bool:
+def handle_startup_decision(parent: QWidget, settings: Settings, decision: StartupCheck | None) -> bool:
     """GUI thread: show what the decision needs (progress, refusal, repair); True to go on to sign-in."""
-    from desktop.ui.dialogs import startup
+    from desktop.ui.dialogs import startup  # after the first window (already loaded by the worker)
 
-    return bool(startup.handle_startup_decision(parent, settings, decision))
+    return startup.handle_startup_decision(parent, settings, decision)
 
 
-def open_services(settings: app_settings.Settings) -> tuple[Any, bool]:
+def open_services(settings: Settings) -> OpenedServices:
     """Worker: build the services (imports SQLAlchemy here, not before the first window). Only the
     sign-in service is built; the others are built on first use or by ``Services.warm_up``."""
-    from desktop.services.container import Services
+    from desktop.services.container import Services  # after the first window, on the worker
 
     services = Services.create(settings.database_url, settings)
     return services, services.auth.has_any_user()
@@ -290,7 +303,8 @@ def run_gui(database_url: str | None = None, gc_paused: bool = False) -> int:
     GUI); it is enabled again once sign-in is possible and the services are built.
     """
     install_excepthook()
-    app = QApplication.instance() or QApplication(sys.argv)
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication(sys.argv)
     app.setApplicationName("ClinicDesk")
     app.setOrganizationName("ClinicDesk")
     app.setApplicationDisplayName("ClinicDesk")

@@ -1,6 +1,6 @@
 """Where the clinic server's password is kept: the system keyring if one works, else a private file.
 
-The issue asks that the password is never stored in clear text next to the program. The ``keyring``
+The password is never stored in clear text next to the program or in settings.json. The ``keyring``
 package is optional (it is not a dependency: Debian CI and many Linux desktops have no usable backend),
 so the store is chosen at run time:
 
@@ -152,6 +152,8 @@ def database_url_with_secret(url: str) -> str:
     unchanged (libpq may then use PGPASSWORD, ~/.pgpass or trust authentication). Safe for
     desktop/settings.py to call at start-up: this module does not import desktop.settings.
     """
+    # Here, not at the top: desktop.settings imports this module on the way to the first window,
+    # which must not wait for SQLAlchemy; only a saved server URL needs parsing.
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
 

@@ -31,7 +31,7 @@ def _resource_bases() -> list[Path]:
     if is_frozen():
         bases.append(Path(sys._MEIPASS))  # type: ignore[attr-defined]  # PyInstaller 6: <bundle>/_internal
     package_dir = Path(__file__).resolve().parent
-    bases.append(package_dir / "_bundled")  # installed wheel (see pyproject package-dir mapping)
+    bases.append(package_dir / "_bundled")  # installed wheel: setup.py copies the roots there
     bases.append(package_dir.parent)  # source checkout / editable install
     return bases
 
@@ -62,7 +62,7 @@ def data_dir() -> Path:
     if override:
         path = Path(override).expanduser()
     else:
-        from platformdirs import user_data_dir
+        from platformdirs import user_data_dir  # ~7 ms, not needed before the first window
 
         path = Path(user_data_dir(APP_NAME, APP_AUTHOR))
     path.mkdir(parents=True, exist_ok=True)

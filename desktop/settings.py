@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from desktop import paths
+from desktop.credentials import database_url_with_secret
 
 DATABASE_URL_ENV = "CLINICDESK_DATABASE_URL"
 IDLE_LOCK_ENV = "CLINICDESK_IDLE_LOCK_MINUTES"
@@ -41,9 +42,7 @@ def resolve_database_url(cli_value: str | None = None) -> str:
         return env_value
     stored = _read_settings_file().get("database_url")
     if isinstance(stored, str) and stored:
-        from desktop.credentials import database_url_with_secret  # the password is kept apart from the URL
-
-        return database_url_with_secret(stored)
+        return database_url_with_secret(stored)  # the password is kept apart from the URL
     return sqlite_url(paths.default_database_path())
 
 

@@ -11,11 +11,11 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.pop("CLINICDESK_DATABASE_URL", None)
 
+import uuid
 from pathlib import Path
 
 import pytest
-
-import desktop.ui  # noqa: F401  (applies desktop/ui/pyside_workarounds.py before any Qt call)
+import sqlalchemy as sa
 
 POSTGRES_URL_ENV = "CLINICDESK_TEST_POSTGRES_URL"
 
@@ -46,9 +46,6 @@ def postgres_base_url() -> str | None:
 @pytest.fixture
 def postgres_url() -> str:
     """URL of an empty PostgreSQL database, dropped afterwards. Skips locally when no server runs."""
-    import uuid
-
-    import sqlalchemy as sa
 
     base = postgres_base_url()
     if not base:

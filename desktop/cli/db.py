@@ -13,9 +13,17 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from desktop.cli.db_copy import register_db_subcommand
 from desktop.cli.output import fail, paint
+from desktop.db.backup import validate_backup
+from desktop.db.fingerprint import write as write_fingerprints
+from desktop.db.migrate import Step, create_migration
+from desktop.domain.errors import DatabaseTooNewError, KnownError
+from desktop.services.maintenance import MaintenanceService, cli_actor
+from desktop.settings import resolve_database_url
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -62,10 +70,6 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="regenerate alembic/fingerprints.json from the migrations (developers)",
     )
-    try:
-        from desktop.cli.db_copy import register_db_subcommand
-    except ImportError:  # pragma: no cover - copy-to is another module's; the rest works without it
-        return
     before = set(sub.choices)
     register_db_subcommand(sub)
     for name in set(sub.choices) - before:
@@ -78,8 +82,6 @@ def _guarded(handler: Handler) -> Handler:
     """Turn KnownError into a one-line reason and exit code; let real bugs show their traceback."""
 
     def run(args: argparse.Namespace) -> int:
-        from desktop.domain.errors import DatabaseTooNewError, KnownError
-
         try:
             return handler(args)
         except DatabaseTooNewError as error:
@@ -93,24 +95,18 @@ def _guarded(handler: Handler) -> Handler:
 
 
 def _url(args: argparse.Namespace) -> str:
-    from desktop.settings import resolve_database_url
-
     return resolve_database_url(getattr(args, "database_url", None))
 
 
-def _service(args: argparse.Namespace) -> Any:
-    from desktop.services.maintenance import MaintenanceService
-
+def _service(args: argparse.Namespace) -> MaintenanceService:
     return MaintenanceService(_url(args))
 
 
 def _actor() -> str:
-    from desktop.services.maintenance import cli_actor
-
     return cli_actor()
 
 
-def _progress(step: Any) -> None:
+def _progress(step: Step) -> None:
     if not step.done:
         line = f"  [{step.index}/{step.total}] {step.direction} {step.revision}  {step.message} ..."
         print(line, flush=True)
@@ -159,8 +155,8 @@ def cmd_init(args: argparse.Namespace) -> int:
         if st.pending:
             print("Run `clinicdesk db migrate` to upgrade it.")
         return 0
-    result = service.upgrade(_actor(), progress=_progress, on_wait=_on_wait)
-    print(paint(f"Created the database at {result.migration.after}: {st.location}", "green"))
+    service.upgrade(_actor(), progress=_progress, on_wait=_on_wait)
+    print(paint(f"Created the database at {service.status().current}: {st.location}", "green"))
     return 0
 
 
@@ -171,8 +167,6 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 
 def cmd_create_migration(args: argparse.Namespace) -> int:
-    from desktop.db.migrate import create_migration
-
     path = create_migration(args.message, autogenerate=not args.empty, url=_url(args))
     print(f"Wrote {path}")
     print("Edit it (DOWNGRADE_DROPS, the downgrade), then run `clinicdesk db fingerprint --write`.")
@@ -220,10 +214,6 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from desktop.db.backup import validate_backup
-
     file = Path(args.file)
     revision = validate_backup(file)
     service = _service(args)
@@ -247,9 +237,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_fingerprint(args: argparse.Namespace) -> int:
     if args.write:
-        from desktop.db.fingerprint import write
-
-        print(f"Wrote {write()}")
+        print(f"Wrote {write_fingerprints()}")
         return 0
     result = _service(args).fingerprint()
     print(f"revision: {result.revision}")

@@ -13,6 +13,10 @@ import sys
 from typing import Any
 
 from desktop.cli.output import fail, paint
+from desktop.domain.errors import KnownError
+from desktop.services.copy_database import copy_to
+from desktop.services.server_settings import database_url_with_secret
+from desktop.settings import redact_url, resolve_database_url
 
 DESCRIPTION = (
     "Copy every row of this computer's ClinicDesk database into an EMPTY database (normally the "
@@ -57,11 +61,6 @@ class _ProgressLine:
 
 
 def run_copy_to(args: argparse.Namespace) -> int:
-    from desktop.domain.errors import KnownError
-    from desktop.services.copy_database import copy_to
-    from desktop.services.server_settings import database_url_with_secret
-    from desktop.settings import redact_url, resolve_database_url
-
     source = resolve_database_url(getattr(args, "database_url", None))
     target = database_url_with_secret(args.url)
     print(f"Copying {redact_url(source)}\n     to {redact_url(target)}")

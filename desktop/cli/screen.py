@@ -11,6 +11,9 @@ import argparse
 from pathlib import Path
 
 from desktop.cli.output import fail, paint
+from desktop.domain.errors import KnownError
+from desktop.services.predictor_provider import PredictorProvider
+from desktop.services.screening import ScreeningService
 
 #: Rejected rows listed in full; the rest are counted (all are in --out).
 MAX_LISTED = 50
@@ -37,10 +40,6 @@ def _pct(value: float | None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from desktop.domain.errors import KnownError
-    from desktop.services.predictor_provider import PredictorProvider
-    from desktop.services.screening import ScreeningService
-
     service = ScreeningService(PredictorProvider(args.model_dir))
     try:
         report = service.screen_file(args.csv_file)

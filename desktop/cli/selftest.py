@@ -6,6 +6,10 @@ of a new SQLite file, bcrypt account creation and sign-in, an onnxruntime predic
 cases, and every main page built and painted offscreen - and prints one summary line. It works the
 same from source and frozen because every file is found through desktop.paths.resource_path.
 
+Each step imports what it exercises inside itself: a module missing from a bundle (a hidden import
+PyInstaller did not see) then fails that step by name, instead of stopping the self-test before it
+starts with a bare traceback.
+
 Exit code 0 when every step passed; otherwise 1, after printing the failing step and its error.
 Nothing touches the user's data folder: CLINICDESK_DATA_DIR points at a temporary folder for the run.
 """
@@ -20,6 +24,8 @@ import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+import desktop
 
 SUMMARY_PREFIX = "ClinicDesk self-test"
 #: bcrypt cost for the throw-away account: the self-test proves bcrypt works, not how slow cost 12 is.
@@ -117,7 +123,7 @@ class SelfTest:
             got = getattr(result.prediction, "value", result.prediction)
             if got != expected.value:
                 raise CheckFailedError(f"known {expected.value.lower()} case predicted {got}")
-        saved = self.services.predictions.save(token, result, BENIGN_EXAMPLE, notes="self-test")
+        saved = self.services.predictions.save(token, BENIGN_EXAMPLE, notes="self-test")
         if self.services.predictions.get(token, saved.id).prediction != Diagnosis.BENIGN.value:
             raise CheckFailedError("the saved prediction did not read back")
 
@@ -132,7 +138,6 @@ class SelfTest:
 
         from desktop.ui.context import UiContext
         from desktop.ui.main_window import MainWindow
-        from desktop.ui.page_registry import PlaceholderPage
         from desktop.ui.workers import Runner
 
         previous = qInstallMessageHandler(lambda _kind, _context, text: self.qt_messages.append(text))
@@ -149,8 +154,6 @@ class SelfTest:
                 _settle(app, runner)
                 if page is None:
                     raise CheckFailedError(f"page {key!r} was not built")
-                if isinstance(page, PlaceholderPage):
-                    raise CheckFailedError(f"page {key!r} did not load (the error is logged above)")
                 if window.grab().isNull():
                     raise CheckFailedError(f"page {key!r} could not be painted")
                 self.pages.append(key)
@@ -178,8 +181,6 @@ def _run_mode() -> str:
     """'frozen' (PyInstaller bundle), 'installed' (a wheel: resources in desktop/_bundled) or 'source'."""
     if getattr(sys, "frozen", False):
         return "frozen"
-    import desktop
-
     return "installed" if (Path(desktop.__file__).resolve().parent / "_bundled").is_dir() else "source"
 
 

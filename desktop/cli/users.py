@@ -15,6 +15,10 @@ import getpass
 import sys
 
 from desktop.cli.output import fail, paint
+from desktop.db import migrate
+from desktop.domain.errors import KnownError
+from desktop.services.container import Services
+from desktop.settings import load_settings, redact_url
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -63,12 +67,8 @@ def _database_option(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _services(args: argparse.Namespace):  # -> Services
+def _services(args: argparse.Namespace) -> Services:
     """Services over the resolved database; an empty database gets the schema first."""
-    from desktop.db import migrate
-    from desktop.services.container import Services
-    from desktop.settings import load_settings, redact_url
-
     settings = load_settings(getattr(args, "database_url", None))
     url = settings.database_url
     state = migrate.status(url)
@@ -81,7 +81,7 @@ def _services(args: argparse.Namespace):  # -> Services
         print(f"Created a new ClinicDesk database: {redact_url(url)}")
     elif not state.at_head:
         raise SystemExit(
-            fail(f"The database {redact_url(url)} needs an upgrade first: run `clinicdesk db upgrade`.")
+            fail(f"The database {redact_url(url)} needs an upgrade first: run `clinicdesk db migrate`.")
         )
     return Services.create(url, settings)
 
@@ -99,8 +99,6 @@ def _read_password(from_stdin: bool) -> str | None:
 
 
 def create_admin(args: argparse.Namespace) -> int:
-    from desktop.domain.errors import KnownError
-
     password = _read_password(args.password_stdin)
     if password is None:
         return 1
@@ -138,8 +136,6 @@ def create_account(args: argparse.Namespace) -> int:
 
 
 def list_users(args: argparse.Namespace) -> int:
-    from desktop.domain.errors import KnownError
-
     try:
         services = _services(args)
         try:

@@ -14,14 +14,13 @@ import contextvars
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
-from desktop.db.engine import is_sqlite, make_engine, set_begin_statement, sqlite_path
+from desktop.db.engine import is_sqlite, make_engine, set_begin_statement
 from desktop.domain.errors import ConflictError, DatabaseError
 
 log = logging.getLogger(__name__)
@@ -46,10 +45,6 @@ class Database:
     @property
     def is_sqlite(self) -> bool:
         return is_sqlite(self.url)
-
-    @property
-    def sqlite_file(self) -> Path | None:
-        return sqlite_path(self.url)
 
     @contextmanager
     def unit_of_work(self, *, write: bool = False) -> Iterator[Session]:

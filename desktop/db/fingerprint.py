@@ -24,6 +24,10 @@ from typing import Any
 
 from sqlalchemy import Connection, inspect, types
 
+from desktop.db import migrate
+from desktop.db.engine import make_engine
+from desktop.db.migration_lock import read_current
+
 FINGERPRINT_FILE = "fingerprints.json"
 #: Tables a downgrade fills with what the older schema cannot hold, for the next upgrade to restore:
 #: not part of any revision's schema.
@@ -152,9 +156,7 @@ def _label(key: str) -> str:
 
 def fingerprint_file(alembic_folder: Path | None = None) -> Path:
     if alembic_folder is None:
-        from desktop.db.migrate import alembic_dir
-
-        alembic_folder = alembic_dir()
+        alembic_folder = migrate.alembic_dir()
     return alembic_folder / FINGERPRINT_FILE
 
 
@@ -169,9 +171,6 @@ def load_expected(path: Path | None = None) -> dict[str, Any]:
 
 def generate() -> dict[str, Any]:
     """Build the expected schemas by upgrading a scratch SQLite file one revision at a time."""
-    from desktop.db import migrate
-    from desktop.db.engine import make_engine
-
     script = migrate.script_directory()
     head = migrate.head_revision(script)
     revisions = [r.revision for r in reversed(list(script.walk_revisions()))]
@@ -198,9 +197,6 @@ def write(path: Path | None = None) -> Path:
 
 def check(url: str) -> FingerprintResult:
     """Compare the database at ``url`` with the schema its revision should have."""
-    from desktop.db.engine import make_engine
-    from desktop.db.migrate import read_current
-
     engine = make_engine(url)
     try:
         with engine.connect() as conn:

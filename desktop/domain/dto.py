@@ -68,10 +68,6 @@ class SessionInfo:
     expires_at: dt.datetime
 
 
-#: What ``AuthService.sign_in`` returns.
-SignInResult = SessionInfo
-
-
 # --- profile ---------------------------------------------------------------------------------------
 
 

@@ -1,8 +1,8 @@
 """The error family every layer raises.
 
 ``KnownError`` and its subclasses carry a message a clinician or maintainer understands; the UI shows
-it as it is. Anything else (including ``BugError``) is our fault: the UI shows a short apology with the
-log file's location and logs the traceback, never showing it.
+it as it is. Any other exception is our fault: the UI shows a short apology with the log file's
+location and logs the traceback, never showing it.
 """
 
 from __future__ import annotations
@@ -62,7 +62,3 @@ class MigrationError(DatabaseError):
 
 class ModelError(KnownError):
     """The prediction model is missing, altered or unusable."""
-
-
-class BugError(Exception):
-    """A fault in ClinicDesk itself; shown as an apology plus the log file location."""

@@ -2,7 +2,8 @@
 
 Plain frozen dataclasses (no numpy, no onnxruntime) so the UI can show them and the services can
 store them. ``validate_features`` is here, not in the predictor, because the rules (30 named,
-finite, non-negative numbers) belong to the measurements themselves; the UI gets one message per
+finite, non-negative numbers) belong to the measurements themselves: the predictor, the prediction
+service and the input form all call it (or ``feature_value`` for one field), and get one message per
 field from the ``ValidationError`` it raises.
 """
 
@@ -20,6 +21,10 @@ from desktop.domain.features import FEATURE_NAMES, feature_label
 _FEATURE_SET = frozenset(FEATURE_NAMES)
 _PLAIN_NUMBER_TYPES = frozenset({float, int})
 _FLOAT_ONLY = frozenset({float})
+#: The largest measurement accepted: the largest single-precision float, since the model reads its
+#: inputs as float32. A larger value would reach it as infinity, and a case with two such values
+#: would get a probability of NaN.
+MAX_MEASUREMENT = 3.4028234663852886e38
 
 
 class FeatureContribution(NamedTuple):
@@ -161,21 +166,34 @@ def _field_problem(value: object) -> tuple[float | None, str | None]:
         return None, "must be a finite number"
     if number < 0:
         return None, "must not be negative"
+    if number > MAX_MEASUREMENT:
+        return None, "is too large"
     return number, None
+
+
+def feature_value(name: str, value: object) -> float:
+    """One measurement, by the rule ``validate_features`` applies to each: for a form that checks a
+    field as it is typed. ValidationError (message naming the measurement) when it is not acceptable."""
+    number, problem = _field_problem(value)
+    if number is None:
+        message = f"{feature_label(name)} {problem}."
+        raise ValidationError(message, {name: message})
+    return number
 
 
 def validate_features(features: Mapping[str, object]) -> tuple[float, ...]:
     """The 30 values in model order, or ValidationError with one message per offending field.
 
-    Missing and unknown names, non-numbers, NaN, infinities and negative values are refused. Values
-    outside the training range are accepted here: the predictor flags them instead.
+    Missing and unknown names, non-numbers, NaN, infinities, negative values and values beyond
+    ``MAX_MEASUREMENT`` are refused. Values outside the training range are accepted here: the
+    predictor flags them instead.
     """
     try:  # fast path for the usual case, plain numbers: keeps predict() within a few times inference
         raw: list[Any] = list(map(features.__getitem__, FEATURE_NAMES))
         types = set(map(type, raw))
         if len(features) == len(FEATURE_NAMES) and types <= _PLAIN_NUMBER_TYPES:
             total = sum(raw)  # NaN or an infinity anywhere makes the sum NaN or infinite
-            if total == total and total != math.inf and min(raw) >= 0:
+            if total == total and min(raw) >= 0 and max(raw) <= MAX_MEASUREMENT:
                 return tuple(raw) if types == _FLOAT_ONLY else tuple(map(float, raw))
     except (KeyError, OverflowError):
         pass

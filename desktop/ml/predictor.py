@@ -25,9 +25,16 @@ import numpy as np
 from desktop.domain.enums import Diagnosis, RiskLevel
 from desktop.domain.errors import ModelError, ValidationError
 from desktop.domain.features import FEATURE_NAMES, feature_label
-from desktop.domain.prediction import FeatureContribution, ModelInfo, PredictionResult, validate_features
+from desktop.domain.prediction import (
+    MAX_MEASUREMENT,
+    FeatureContribution,
+    ModelInfo,
+    PredictionResult,
+    validate_features,
+)
 from desktop.ml.batch import BatchPrediction
-from desktop.ml.model_card import ModelCard, read_card
+from desktop.ml.model_contract import ModelContract, read_contract
+from desktop.paths import resource_path
 
 N_FEATURES = len(FEATURE_NAMES)
 _LABELS = tuple(feature_label(n) for n in FEATURE_NAMES)
@@ -37,8 +44,6 @@ DEFAULT_CHUNK = 65_536
 
 def default_model_dir() -> Path:
     """The bundled onnx_model/ folder (source checkout, wheel or PyInstaller bundle)."""
-    from desktop.paths import resource_path
-
     try:
         return resource_path("onnx_model")
     except FileNotFoundError as exc:
@@ -58,21 +63,21 @@ class _RowKernel:
         "session", "threshold", "version", "weight",
     )  # fmt: skip
 
-    def __init__(self, card: ModelCard, session: Any) -> None:
-        explanation = card.explanation
+    def __init__(self, contract: ModelContract, session: Any) -> None:
+        explanation = contract.explanation
         self.session = session
-        self.outputs = [card.probability_output]
-        self.input_name = card.input_name
-        self.column = card.malignant_column
+        self.outputs = [contract.probability_output]
+        self.input_name = contract.input_name
+        self.column = contract.malignant_column
         # coef * (log1p(x / median) - center) / scale, rearranged to weight * log1p(x * inv) - offset
         self.weight = explanation.coefficients / explanation.scale
         self.inv_median = 1.0 / explanation.median
         self.offset = self.weight * explanation.center
-        self.mins: list[float] = card.feature_min.tolist()
-        self.maxs: list[float] = card.feature_max.tolist()
-        self.threshold = card.info.decision_threshold
-        self.low, self.high = card.low_edge, card.high_edge
-        self.version = card.info.full_version
+        self.mins: list[float] = contract.feature_min.tolist()
+        self.maxs: list[float] = contract.feature_max.tolist()
+        self.threshold = contract.info.decision_threshold
+        self.low, self.high = contract.low_edge, contract.high_edge
+        self.version = contract.info.full_version
 
     def result(self, values: Sequence[float], x: np.ndarray, p: float) -> PredictionResult:
         contributions = self.weight * np.log1p(x * self.inv_median) - self.offset
@@ -108,7 +113,7 @@ class Predictor:
         self._model_dir = Path(model_dir) if model_dir is not None else None
         self._batch_threads = batch_threads
         self._lock = threading.Lock()
-        self._card: ModelCard | None = None
+        self._contract: ModelContract | None = None
         self._single: Any = None
         self._batch: Any = None
         self._kernel: _RowKernel | None = None
@@ -126,38 +131,38 @@ class Predictor:
         return self._single is not None
 
     @property
-    def card(self) -> ModelCard:
+    def contract(self) -> ModelContract:
         """model.json, read and checked on first access (cheap: no onnxruntime)."""
-        card = self._card
-        if card is None:
+        contract = self._contract
+        if contract is None:
             with self._lock:
-                if self._card is None:
-                    self._card = read_card(self.model_dir)
-                card = self._card
-        return card
+                if self._contract is None:
+                    self._contract = read_contract(self.model_dir)
+                contract = self._contract
+        return contract
 
     @property
     def info(self) -> ModelInfo:
-        return self.card.info
+        return self.contract.info
 
     def load(self) -> ModelInfo:
         """Check the model file and open the sessions (idempotent). Raises ModelError."""
         if self._single is None:
-            card = self.card
+            contract = self.contract
             with self._lock:
                 if self._single is None:
-                    model_bytes = self._verified_model_bytes(card)
+                    model_bytes = self._verified_model_bytes(contract)
                     single = self._session(model_bytes, 1)
                     if self._batch_threads == 1:
                         self._batch = single
                     else:
                         self._batch = self._session(model_bytes, self._batch_threads)
-                    self._kernel = _RowKernel(card, single)
+                    self._kernel = _RowKernel(contract, single)
                     self._single = single
-        return self.card.info
+        return self.contract.info
 
-    def _verified_model_bytes(self, card: ModelCard) -> bytes:
-        path = self.model_dir / card.onnx_file
+    def _verified_model_bytes(self, contract: ModelContract) -> bytes:
+        path = self.model_dir / contract.onnx_file
         try:
             data = path.read_bytes()
         except FileNotFoundError as exc:
@@ -165,7 +170,7 @@ class Predictor:
         except OSError as exc:
             raise ModelError(f"The prediction model file cannot be read ({path}): {exc}") from exc
         digest = hashlib.sha256(data).hexdigest()
-        if digest != card.info.sha256:
+        if digest != contract.info.sha256:
             raise ModelError(
                 f"The prediction model file ({path}) has been altered or damaged: its checksum does "
                 "not match model.json. Predictions are disabled; reinstall ClinicDesk."
@@ -174,6 +179,8 @@ class Predictor:
 
     @staticmethod
     def _session(model_bytes: bytes, intra_threads: int) -> Any:
+        # Here, not at the top: importing onnxruntime takes longer than the rest of the app's start;
+        # it is paid on a worker when the model first loads.
         import onnxruntime as ort
 
         options = ort.SessionOptions()
@@ -212,10 +219,10 @@ class Predictor:
         return kernel.result(x.tolist(), x, p)
 
     def risk_level(self, probability_malignant: float) -> RiskLevel:
-        card = self.card
-        if probability_malignant < card.low_edge:
+        contract = self.contract
+        if probability_malignant < contract.low_edge:
             return RiskLevel.LOW
-        if probability_malignant >= card.high_edge:
+        if probability_malignant >= contract.high_edge:
             return RiskLevel.HIGH
         return RiskLevel.MEDIUM
 
@@ -228,23 +235,30 @@ class Predictor:
         x = self._as_matrix(rows)
         if self._batch is None:
             self.load()
-        card = self._card
-        assert card is not None
+        contract = self._contract
+        assert contract is not None
         x32 = x if x.dtype == np.float32 else x.astype(np.float32)
         n = x.shape[0]
         p = np.empty(n, dtype=np.float64)
         for start in range(0, n, chunk_size):
             stop = min(start + chunk_size, n)
-            out = self._batch.run([card.probability_output], {card.input_name: x32[start:stop]})[0]
-            p[start:stop] = out[:, card.malignant_column]
-        malignant = p >= card.info.decision_threshold
-        risk = (p >= card.low_edge).view(np.int8) + (p >= card.high_edge).view(
+            out = self._batch.run([contract.probability_output], {contract.input_name: x32[start:stop]})[0]
+            p[start:stop] = out[:, contract.malignant_column]
+        malignant = p >= contract.info.decision_threshold
+        risk = (p >= contract.low_edge).view(np.int8) + (p >= contract.high_edge).view(
             np.int8
         )  # 0 Low, 1 Med, 2 High
         for array in (p, malignant, risk):
             array.flags.writeable = False
         return BatchPrediction(
-            x, p, malignant, risk, card.info.full_version, card.feature_min, card.feature_max, self._result
+            x,
+            p,
+            malignant,
+            risk,
+            contract.info.full_version,
+            contract.feature_min,
+            contract.feature_max,
+            self._result,
         )
 
     @staticmethod
@@ -260,13 +274,19 @@ class Predictor:
                 raise ValidationError("The measurements must be numbers.") from exc
             x = x.view()
             x.flags.writeable = False  # our view only: the caller must not change the array meanwhile
-            if x.size and not (x.min() >= 0 and x.max() < np.inf):  # NaN fails both comparisons
-                bad = ~(np.isfinite(x) & (x >= 0)).all(axis=1)
-                where = np.flatnonzero(bad)
+            if x.size and not (x.min() >= 0 and x.max() <= MAX_MEASUREMENT):  # NaN fails both
+                # Only finds the rows, vectorised; validate_features says what is wrong with them.
+                where = np.flatnonzero(~((x >= 0) & (x <= MAX_MEASUREMENT)).all(axis=1))
                 listed = ", ".join(str(int(i) + 1) for i in where[:10]) + (" ..." if len(where) > 10 else "")
-                raise ValidationError(
-                    f"{len(where)} row(s) hold a missing, infinite or negative measurement (rows {listed})."
-                )
+                try:
+                    validate_features(dict(zip(FEATURE_NAMES, x[where[0]].tolist(), strict=True)))
+                except ValidationError as exc:
+                    raise ValidationError(
+                        f"{len(where)} row(s) hold a missing, infinite, negative or too large measurement "
+                        f"(rows {listed}). "
+                        f"Row {int(where[0]) + 1}: {exc.message}",
+                        exc.fields,
+                    ) from None
             return x
         matrix = np.empty((len(rows), N_FEATURES), dtype=np.float64)
         for i, mapping in enumerate(rows):

@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import func, inspect, or_, select
+from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session as OrmSession
 
 from desktop.db.models import AuditLog, User
 from desktop.domain import validation as v
 from desktop.domain.dto import AuditAction, AuditEntryDTO, AuditQuery, Page
+from desktop.domain.entry_rules import search_text
 from desktop.services.context import ServiceContext
-from desktop.services.rows import check_version, owned
+from desktop.services.rows import text_matches, to_dataclass
 from desktop.services.sessions import authenticate, require_admin
 
 
@@ -65,18 +65,11 @@ def write(
 
 
 def to_dto(row: AuditLog) -> AuditEntryDTO:
-    return AuditEntryDTO(
-        id=row.id,
-        created_at=row.created_at,
-        user_id=row.user_id,
-        actor=row.actor,
-        action=row.action,
-        entity=row.entity,
-        entity_id=row.entity_id,
-        summary=row.summary,
-        before=json.loads(row.before) if row.before else None,
-        after=json.loads(row.after) if row.after else None,
-    )
+    return to_dataclass(AuditEntryDTO, row, before=_from_json(row.before), after=_from_json(row.after))
+
+
+def _from_json(text: str | None) -> dict[str, Any] | None:
+    return json.loads(text) if text else None
 
 
 def day_start(day: dt.date) -> dt.datetime:
@@ -93,7 +86,7 @@ class AuditService:
         """Admin only: one page of audit entries, newest first, filtered by ``query``."""
         query = query or AuditQuery()
         offset, limit = v.page(query.offset, query.limit)
-        search = v.text(query.text, "Search text", max_length=200)
+        search = search_text(query.text)
         with self._ctx.unit_of_work() as s:
             require_admin(s, self._ctx, token)
             conditions = []
@@ -112,15 +105,7 @@ class AuditService:
                 end = dt.date.fromisoformat(v.iso_date(query.date_to, "To date"))
                 conditions.append(AuditLog.created_at < day_start(end) + dt.timedelta(days=1))
             if search:
-                pattern = f"%{_escape_like(search.lower())}%"
-                conditions.append(
-                    or_(
-                        *(
-                            func.lower(col).like(pattern, escape="\\")
-                            for col in (AuditLog.actor, AuditLog.summary, AuditLog.entity_id)
-                        )
-                    )
-                )
+                conditions.append(text_matches(search, AuditLog.actor, AuditLog.summary, AuditLog.entity_id))
             total = s.scalar(select(func.count()).select_from(AuditLog).where(*conditions)) or 0
             order = (
                 (AuditLog.created_at.desc(), AuditLog.id.desc())
@@ -149,47 +134,3 @@ class AuditService:
             user = authenticate(s, self._ctx, token) if token is not None else None
             write(s, self._ctx, action=action, user=user, entity=entity, entity_id=entity_id, summary=summary)
             s.commit()
-
-
-def _escape_like(value: str) -> str:
-    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-def like_pattern(search: str) -> str:
-    """A case-insensitive LIKE pattern matching ``search`` anywhere (wildcards escaped; use escape='\\')."""
-    return f"%{_escape_like(search.lower())}%"
-
-
-def delete_owned(
-    ctx: ServiceContext,
-    token: str,
-    model: type[Any],
-    ident: object,
-    *,
-    label: str,
-    entity: str,
-    summary: Callable[[Any], str],
-    expected_version: int | None = None,
-) -> None:
-    """Delete one of the signed-in user's rows, keeping its last values in the audit log.
-
-    The one way records, family history and predictions are deleted: another user's id is "not
-    found" (rows.owned); with ``expected_version`` a row changed since the user saw it is refused
-    (ConflictError).
-    """
-    with ctx.unit_of_work(write=True) as s:
-        user = authenticate(s, ctx, token)
-        row = owned(s, model, ident, user.id, label)
-        check_version(row, expected_version)
-        write(
-            s,
-            ctx,
-            action=AuditAction.DELETE,
-            user=user,
-            entity=entity,
-            entity_id=row.id,
-            summary=summary(row),
-            before=row_values(row),
-        )
-        s.delete(row)
-        s.commit()

@@ -188,14 +188,6 @@ class AuthService:
         with self._ctx.unit_of_work() as s:
             return current_user(authenticate(s, self._ctx, token))
 
-    def session_info(self, token: str) -> SessionInfo:
-        """Token, user and expiry of a valid session."""
-        with self._ctx.unit_of_work() as s:
-            user = authenticate(s, self._ctx, token)
-            row = session_row(s, token)
-            assert row is not None
-            return SessionInfo(token=row.id, user=current_user(user), expires_at=row.expires_at)
-
     def verify_password(self, token: str, password: str) -> None:
         """Resume after the idle lock: returns if ``password`` is the signed-in user's.
 

@@ -42,5 +42,3 @@ class ServiceContext:
         write lock up front; conflicts and driver errors arrive translated for people)."""
         with self.database.unit_of_work(write=write) as session:
             yield session
-
-

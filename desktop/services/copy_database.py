@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Integer, Table, exc, func, inspect, select, text
+from sqlalchemy.engine import make_url
 
 import desktop.db.models  # noqa: F401  # registers every table on Base.metadata
 from desktop.db import migrate
@@ -124,8 +125,6 @@ def count_rows(url: str) -> list[tuple[str, int]]:
 
 
 def _same_database(a: str, b: str) -> bool:
-    from sqlalchemy.engine import make_url
-
     def key(url: str) -> tuple[object, ...]:
         parsed = make_url(url)
         path = sqlite_path(url)

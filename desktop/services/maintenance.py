@@ -23,14 +23,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy as sa
+
 from desktop.db import backup as backups
 from desktop.db import migrate
 from desktop.db.backup import BackupInfo, BackupResult, IntegrityReport
 from desktop.db.engine import is_sqlite, make_engine, set_begin_statement, sqlite_path
 from desktop.db.fingerprint import FingerprintResult
+from desktop.db.fingerprint import check as check_fingerprint
 from desktop.db.migrate import MigrationResult, Revision, Step
+from desktop.db.models import AuditLog
+from desktop.db.types import utcnow
 from desktop.domain.dto import AuditAction
 from desktop.domain.errors import DatabaseError
+from desktop.paths import backups_dir
+from desktop.services.context import ServiceContext
+from desktop.services.sessions import require_admin
 from desktop.settings import redact_url
 
 log = logging.getLogger(__name__)
@@ -50,11 +58,6 @@ def record(url: str, action: str, actor: str, summary: str, entity_id: str = "")
     """Log ``summary`` and add an audit row when the database has the auditlog table (else log only)."""
     log.info("%s by %s: %s", action, actor, summary)
     try:
-        import sqlalchemy as sa
-
-        from desktop.db.models import AuditLog
-        from desktop.db.types import utcnow
-
         engine = make_engine(url)
         try:
             with engine.connect() as conn, _write_transaction(conn):
@@ -169,15 +172,13 @@ class MaintenanceService:
     context, :meth:`authorize` turns a session token into the actor name, admins only.
     """
 
-    def __init__(self, target: str | Any) -> None:
-        self._ctx: Any = None
+    def __init__(self, target: str | ServiceContext) -> None:
+        self._ctx: ServiceContext | None = None
         if isinstance(target, str):
             self.url = target
-        elif hasattr(target, "database"):  # ServiceContext
+        else:
             self._ctx = target
             self.url = target.database.url
-        else:  # Database
-            self.url = target.url
 
     def authorize(self, token: str) -> str:
         """The signed-in administrator's e-mail (the ``actor`` to pass to the actions).
@@ -187,8 +188,6 @@ class MaintenanceService:
         """
         if self._ctx is None:
             raise DatabaseError("Sign-in checks are not available here (no service context).")
-        from desktop.services.sessions import require_admin
-
         with self._ctx.unit_of_work() as session:
             return str(require_admin(session, self._ctx, token).email)
 
@@ -229,14 +228,10 @@ class MaintenanceService:
         return backups.list_backups()
 
     def backups_folder(self) -> Path:
-        from desktop.paths import backups_dir
-
         return backups_dir()
 
     def fingerprint(self) -> FingerprintResult:
-        from desktop.db.fingerprint import check
-
-        return check(self.url)
+        return check_fingerprint(self.url)
 
     def plan_downgrade(self, target: str = "-1") -> DowngradePlan:
         """What ``downgrade(target)`` would undo and which data it deletes (with current row counts)."""
@@ -250,8 +245,6 @@ class MaintenanceService:
         return DowngradePlan(current, resolved, steps, lost, confirm_text=confirm)
 
     def _describe_loss(self, item: str) -> str:
-        import sqlalchemy as sa
-
         table, _, column = item.partition(".")
         engine = make_engine(self.url)
         try:
@@ -338,8 +331,3 @@ class MaintenanceService:
                 "check " + ("ok" if report.ok else "found problems"),
             )
             return report
-
-
-def build(ctx: Any) -> MaintenanceService:
-    """Hook for desktop.services.container: the service for the context's database."""
-    return MaintenanceService(ctx)

@@ -160,16 +160,6 @@ def ab64_decode(data: str) -> bytes:
     return base64.b64decode(padded, validate=True)
 
 
-def ab64_encode(data: bytes) -> str:
-    return base64.b64encode(data).decode("ascii").rstrip("=").replace("+", ".")
-
-
-def pbkdf2_sha256_hash(password: str, salt: bytes, rounds: int = 29000) -> str:
-    """A hash in the web version's format (used by tests and fixtures to make legacy accounts)."""
-    digest = hashlib.pbkdf2_hmac("sha256", password.encode("utf-8"), salt, rounds, dklen=32)
-    return f"{LEGACY_PREFIX}{rounds}${ab64_encode(salt)}${ab64_encode(digest)}"
-
-
 def _verify_pbkdf2(raw: bytes, stored_hash: str) -> bool:
     parts = stored_hash.split("$")
     if len(parts) != 5:

@@ -1,10 +1,11 @@
 """One Predictor per application, loaded on first use from whichever thread asks first.
 
-The composition root creates a single ``PredictorProvider`` and hands it to every service that predicts
-(screening, saving predictions). The UI warms it from a worker (``provider.warm()``) so the first
-prediction does not pay for onnxruntime's import and session start on the GUI thread. A failed load
-(missing or altered model) is remembered and raised again as the same ModelError on every call, so the
-UI can disable prediction with one clear message instead of retrying a broken install.
+``Services`` (desktop.services.container) hands one ``PredictorProvider`` to every service that
+predicts (predictions, screening). The UI asks for the model's description from a worker
+(``model_info()``), which loads it, so the first prediction does not pay for onnxruntime's import and
+session start on the GUI thread. A failed load (missing or altered model) is remembered and raised
+again as the same ModelError on every call, so the UI can disable prediction with one clear message
+instead of retrying a broken install.
 """
 
 from __future__ import annotations
@@ -14,9 +15,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from desktop.domain.errors import ModelError
-from desktop.domain.prediction import ModelInfo
 
-if TYPE_CHECKING:  # imported on first use: numpy and onnxruntime stay out of the start-up path
+if TYPE_CHECKING:  # the container imports this module before sign-in: keep that path light
+    from desktop.domain.prediction import ModelInfo
     from desktop.ml.predictor import Predictor
 
 
@@ -42,6 +43,7 @@ class PredictorProvider:
             if self._predictor is None:
                 if self._error is not None:
                     raise self._error
+                # Here, not at the top: numpy and onnxruntime stay out of the start-up path.
                 from desktop.ml.predictor import Predictor
 
                 candidate = Predictor(self._model_dir)
@@ -53,35 +55,16 @@ class PredictorProvider:
                 self._predictor = candidate
             return self._predictor
 
-    def warm(self) -> ModelInfo:
-        """Load now (call from a worker thread at start-up); returns the model's card for the UI."""
-        return self.get().info
-
     def model_info(self) -> ModelInfo:
-        """The model's card; loads the model if needed (the card is only trusted once the hash matched)."""
+        """The model's description; loads the model if needed (model.json is only trusted once the
+        hash of model.onnx matched)."""
         return self.get().info
 
 
-#: The application's provider. Services and the UI's model-card adapter call the functions below;
-#: tests build their own PredictorProvider(model_dir) instead of touching this one.
+#: The application's provider (the bundled model); tests build their own PredictorProvider(model_dir).
 _shared = PredictorProvider()
 
 
 def shared_provider() -> PredictorProvider:
     """The application-wide provider (bundled model)."""
     return _shared
-
-
-def get_predictor() -> Predictor:
-    """The application's loaded Predictor (loads on first call; ModelError if it cannot)."""
-    return _shared.get()
-
-
-def model_info() -> ModelInfo:
-    """The application's model card (loads the model on first call)."""
-    return _shared.model_info()
-
-
-def warm() -> ModelInfo:
-    """Load the application's model now; for a start-up worker thread."""
-    return _shared.warm()

@@ -14,6 +14,7 @@ Saving writes the URL *without* the password to settings.json (``database_url``)
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -24,7 +25,7 @@ from sqlalchemy.pool import NullPool
 from desktop import credentials as password_store
 from desktop import paths
 from desktop.db import migrate
-from desktop.settings import resolve_database_url, save_setting, sqlite_url
+from desktop.settings import DATABASE_URL_ENV, resolve_database_url, save_setting, sqlite_url
 
 log = logging.getLogger(__name__)
 
@@ -296,10 +297,6 @@ def current_server_settings() -> ServerSettings:
 def override_note(running_url: str) -> str:
     """A warning when a saved choice would not take effect: the database is chosen by the
     ``CLINICDESK_DATABASE_URL`` environment variable or was given with ``--database-url``."""
-    import os
-
-    from desktop.settings import DATABASE_URL_ENV
-
     if os.environ.get(DATABASE_URL_ENV):
         return (
             f"The {DATABASE_URL_ENV} environment variable chooses the database on this computer: "

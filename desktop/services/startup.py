@@ -1,6 +1,6 @@
 """The start-up decision, before sign-in: create, upgrade, refuse, or offer a way out (Qt-free).
 
-The composition root (desktop/app.py) calls :func:`inspect` and acts on its state:
+The app (desktop/app.py, through the start-up dialogs) calls :func:`inspect` and acts on its state:
 
 * ``MISSING``: :func:`run_startup_upgrade` creates the database at head.
 * ``BEHIND``: show a progress dialog naming each revision and call :func:`run_startup_upgrade`
@@ -13,12 +13,15 @@ The composition root (desktop/app.py) calls :func:`inspect` and acts on its stat
   new database after :func:`quarantine_corrupt` (the old file is renamed, never deleted).
 
 The at-head path for SQLite uses only the standard library (desktop.db.probe): no SQLAlchemy
-reflection, no Alembic import.
+reflection, no Alembic import. That is why the database modules (migrate, backup, fingerprint, engine)
+and the maintenance service are imported inside the functions that need them: this module runs before
+the sign-in window is usable, and those imports would delay it on every ordinary start.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import os
 from collections.abc import Callable
@@ -27,9 +30,11 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from desktop.db.probe import expected_digest, known_head, probe_sqlite, sqlite_schema_digest
 from desktop.domain.dto import AuditAction
 from desktop.domain.errors import DatabaseError, DatabaseTooNewError, MigrationError
-from desktop.settings import database_location, sqlite_file_of
+from desktop.paths import data_dir
+from desktop.settings import database_location, log_file_path, sqlite_file_of
 
 if TYPE_CHECKING:
     from desktop.db.backup import BackupResult
@@ -57,11 +62,6 @@ class StartupCheck:
     message: str = ""
     differences: tuple[str, ...] = field(default_factory=tuple)
 
-    @property
-    def can_start(self) -> bool:
-        """True when the app may go on to sign-in without changing the database."""
-        return self.state in (StartupState.AT_HEAD, StartupState.FINGERPRINT_MISMATCH)
-
 
 class StartupUpgradeError(MigrationError):
     """The start-up upgrade failed; the database is at its previous revision. Carries where the backup
@@ -81,8 +81,6 @@ def inspect(url: str, check_fingerprint: bool = False) -> StartupCheck:
     location = database_location(url)
     path = sqlite_file_of(url)
     if path is not None:
-        from desktop.db.probe import known_head, probe_sqlite
-
         probe = probe_sqlite(path)
         head = known_head()
         if probe.kind in ("missing", "empty"):
@@ -195,18 +193,12 @@ def _with_fingerprint(url: str, check: StartupCheck) -> StartupCheck:
 
 
 def _verified_key(path: Path, revision: str | None) -> str | None:
-    from desktop.db.probe import expected_digest, sqlite_schema_digest
-
     schema = sqlite_schema_digest(path)
     expected = expected_digest(revision or "")
     return f"{revision}:{expected}:{schema}" if schema and expected else None
 
 
 def _verified() -> dict[str, str]:
-    import json
-
-    from desktop.paths import data_dir
-
     try:
         data = json.loads((data_dir() / VERIFIED_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -215,10 +207,6 @@ def _verified() -> dict[str, str]:
 
 
 def _remember_verified(path: str, key: str) -> None:
-    import json
-
-    from desktop.paths import data_dir
-
     data = _verified()
     data[path] = key
     target = data_dir() / VERIFIED_FILE
@@ -247,7 +235,6 @@ def run_startup_upgrade(
     finds nothing to do. Raises DatabaseTooNewError untouched, StartupUpgradeError on failure.
     """
     from desktop.db import backup, migrate
-    from desktop.settings import log_file_path
 
     try:
         made = backup.backup(url, reason="before-upgrade")

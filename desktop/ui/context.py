@@ -8,7 +8,7 @@ Pages are built as ``SomePage(ctx: UiContext, parent=None)``. A page exposes:
   ``new_item()`` (Ctrl+N), ``focus_search()`` (Ctrl+F), ``print_current()`` (Ctrl+P).
 
 The context holds the ``Services`` container (desktop/services/container.py), the runner that executes
-blocking service calls off the GUI thread (``ctx.runner.run(fn, *args, on_done=..., on_error=...)``), the
+blocking service calls off the GUI thread (``ctx.runner.run(lambda: ..., on_done=..., on_error=...)``), the
 Settings, and the current session once someone has signed in. Per-user service calls take the session
 token first: ``ctx.services.records.list(ctx.token, query)``.
 

@@ -14,14 +14,11 @@ from desktop.domain.errors import KnownError
 log = logging.getLogger(__name__)
 
 
-def is_known(error: BaseException) -> bool:
-    """True when ``error`` carries a message meant for the user."""
-    return isinstance(error, KnownError)
-
-
 def apology() -> str:
     """The text shown for an unexpected fault."""
-    from desktop.settings import log_file_path  # not at import: the first window must not wait for it
+    # Here, not at the top: desktop.app imports this module before the first window, which must not
+    # wait for the settings module (json, the credentials store).
+    from desktop.settings import log_file_path
 
     return (
         "Sorry, something went wrong inside ClinicDesk. Your last action may not have been completed.\n\n"

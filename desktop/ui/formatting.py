@@ -28,3 +28,18 @@ def delete_prediction_question(prediction: Any) -> str:
         f"Delete prediction #{p.id} of {when:%Y-%m-%d %H:%M} ({p.prediction}, {p.risk_level} risk)?\n\n"
         "It disappears from your history; a copy of its values stays in the audit log."
     )
+
+
+def count_text(total: int, shown: int, nouns: tuple[str, str], filtered: bool) -> str:
+    """The line under a list: how many rows match (and how many are loaded so far).
+
+    ``nouns`` is (singular, plural). An empty list says whether to add something or widen the search,
+    which an empty table alone does not.
+    """
+    singular, plural = nouns
+    if total == 0:
+        if filtered:
+            return f"No {plural} match the search."
+        return f"No {plural} yet. Press New… (Ctrl+N) to add one."
+    noun = singular if total == 1 else plural
+    return f"{total} {noun}" if shown >= total else f"{total} {noun} ({shown} loaded)"

@@ -8,6 +8,7 @@ worker pool; wrong attempts count towards the lockout) or signing out. Emits ``u
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -94,9 +95,7 @@ class LockScreen(QWidget):
         self.unlock_button.setEnabled(False)
         self.message.setText("Checking...")
         self.ctx.runner.run(
-            self.ctx.services.auth.verify_password,
-            self.ctx.token,
-            password,
+            partial(self.ctx.services.auth.verify_password, self.ctx.token, password),
             key="unlock",
             on_done=self._ok,
             on_error=self._failed,

@@ -10,21 +10,19 @@ AccountLockedError), shown in the dialog itself, next to the form, so nothing mo
 Emits ``signed_in(SessionInfo)`` and accepts when someone signed in. Creating an account (or the first
 admin) signs in with it straight away.
 
-Start-up cost (issue 5): the "create an account" form is built the first time it is shown (its
-widgets are reachable as attributes at any time, which builds it), and modules needed only for errors
-are imported when an error is shown, so the first window appears sooner.
+Start-up cost: the "create an account" form is built the first time it is shown (its widgets are
+reachable as attributes at any time, which builds it), so the first window appears sooner.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal, Slot
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -34,24 +32,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.domain.errors import ValidationError
+from desktop.ui.errors import user_message
+from desktop.ui.login_forms import CreateAccountForm, SignInForm
+from desktop.ui.widgets.field_error import FieldError
+
 if TYPE_CHECKING:
+    from desktop.domain.dto import SessionInfo
     from desktop.ui.context import UiContext
-    from desktop.ui.widgets.field_error import FieldError
-
-
-def user_message(error: BaseException, *, already_logged: bool = False) -> str:
-    """desktop.ui.errors.user_message, imported when the first error is shown."""
-    from desktop.ui.errors import user_message as message
-
-    return message(error, already_logged=already_logged)
-
-
-def _line(name: str, password: bool = False) -> QLineEdit:
-    edit = QLineEdit()
-    edit.setAccessibleName(name)
-    if password:
-        edit.setEchoMode(QLineEdit.EchoMode.Password)
-    return edit
 
 
 class LoginDialog(QDialog):
@@ -64,7 +52,7 @@ class LoginDialog(QDialog):
         self.ctx: UiContext | None = None
         self._first_admin = False
         self._queued_sign_in = False
-        self._create: _CreateForm | None = None
+        self._create: CreateAccountForm | None = None
         self.setWindowTitle("ClinicDesk - Sign in")
         self.setMinimumWidth(420)
 
@@ -79,7 +67,10 @@ class LoginDialog(QDialog):
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.stack = QStackedWidget()
-        self.stack.addWidget(self._build_sign_in())  # the create form is added when first shown
+        sign_in = SignInForm(self.submit_sign_in, lambda: self.show_create(first_admin=False))
+        self.email, self.password = sign_in.email, sign_in.password
+        self.sign_in_button, self.create_link = sign_in.sign_in_button, sign_in.create_link
+        self.stack.addWidget(sign_in.page)  # the create form is added when first shown
 
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
@@ -94,37 +85,10 @@ class LoginDialog(QDialog):
 
     # --- construction ------------------------------------------------------------------------------
 
-    def _build_sign_in(self) -> QWidget:
-        page = QWidget()
-        self.email = _line("E-mail")
-        self.email.setPlaceholderText("name@clinic.example")
-        self.password = _line("Password", password=True)
-        form = QFormLayout()
-        form.addRow("&E-mail:", self.email)
-        form.addRow("&Password:", self.password)
-        self.sign_in_button = QPushButton("&Sign in")
-        self.sign_in_button.setAccessibleName("Sign in")
-        self.sign_in_button.setDefault(True)
-        self.sign_in_button.clicked.connect(self.submit_sign_in)
-        self.create_link = QPushButton("&Create an account...")
-        self.create_link.setAccessibleName("Create an account")
-        self.create_link.setFlat(True)
-        self.create_link.clicked.connect(lambda: self.show_create(first_admin=False))
-        buttons = QDialogButtonBox()
-        buttons.addButton(self.sign_in_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(self.create_link, QDialogButtonBox.ButtonRole.ActionRole)
-        self.password.returnPressed.connect(self.submit_sign_in)
-        self.email.returnPressed.connect(self.password.setFocus)
-        box = QVBoxLayout(page)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addLayout(form)
-        box.addWidget(buttons)
-        return page
-
-    def _create_form(self) -> _CreateForm:
+    def _create_form(self) -> CreateAccountForm:
         """The "create an account" form, built and added to the stack on first use."""
         if self._create is None:
-            self._create = _CreateForm(self)
+            self._create = CreateAccountForm(self.submit_create, self.show_sign_in)
             self.stack.addWidget(self._create.page)
         return self._create
 
@@ -231,7 +195,9 @@ class LoginDialog(QDialog):
             self._create_form()
         for i in range(self.stack.count()):
             policy = QSizePolicy.Policy.Preferred if i == index else QSizePolicy.Policy.Ignored
-            self.stack.widget(i).setSizePolicy(policy, policy)
+            page = self.stack.widget(i)
+            if page is not None:
+                page.setSizePolicy(policy, policy)
         self.stack.setCurrentIndex(index)
         self.adjustSize()
 
@@ -266,9 +232,7 @@ class LoginDialog(QDialog):
             return
         self._busy("Signing in...")
         self.ctx.runner.run(
-            self.ctx.services.auth.sign_in,
-            email,
-            password,
+            partial(self.ctx.services.auth.sign_in, email, password),
             key="sign-in",
             on_done=self._signed_in,
             on_error=self._sign_in_failed,
@@ -292,7 +256,7 @@ class LoginDialog(QDialog):
         auth = self.ctx.services.auth
         first = self._first_admin
 
-        def create_and_sign_in() -> Any:
+        def create_and_sign_in() -> SessionInfo:
             if first:
                 auth.create_first_admin(email, name, password)
             else:
@@ -304,7 +268,7 @@ class LoginDialog(QDialog):
             create_and_sign_in, key="sign-in", on_done=self._signed_in, on_error=self._create_failed
         )
 
-    def _signed_in(self, session: Any) -> None:
+    def _signed_in(self, session: SessionInfo) -> None:
         self.password.clear()
         if self._create is not None:
             self._create.new_password.clear()
@@ -319,56 +283,16 @@ class LoginDialog(QDialog):
         self.password.setFocus()
 
     def _create_failed(self, error: BaseException) -> None:
-        from desktop.domain.errors import ValidationError
-
         self._set_ready(True, "")
         if isinstance(error, ValidationError) and error.fields:
+            form = self._create_form()
             first_widget = None
-            widgets = {"name": self.new_name, "email": self.new_email, "password": self.new_password}
             for key, text in error.fields.items():
-                if key in self.field_errors:
-                    self.field_errors[key].set_error(text)
-                    first_widget = first_widget or widgets.get(key)
+                if key in form.field_errors:
+                    form.field_errors[key].set_error(text)
+                    first_widget = first_widget or form.widget_for(key)
             self.show_message(user_message(error))
             if first_widget is not None:
                 first_widget.setFocus()
             return
         self.show_message(user_message(error, already_logged=True))
-
-
-class _CreateForm:
-    """The widgets of the "create an account" form (``page``), wired to ``dialog``'s slots."""
-
-    def __init__(self, dialog: LoginDialog) -> None:
-        from desktop.ui.widgets.field_error import FieldError
-
-        self.page = QWidget()
-        self.new_name = _line("Full name")
-        self.new_email = _line("E-mail for the new account")
-        self.new_password = _line("New password", password=True)
-        self.new_password.setPlaceholderText("at least 10 characters")
-        self.new_password2 = _line("Repeat the new password", password=True)
-        self.field_errors = {key: FieldError() for key in ("name", "email", "password", "password2")}
-        form = QFormLayout()
-        for label, edit, key in (
-            ("Full &name:", self.new_name, "name"),
-            ("E-&mail:", self.new_email, "email"),
-            ("Pass&word:", self.new_password, "password"),
-            ("&Repeat password:", self.new_password2, "password2"),
-        ):
-            form.addRow(label, edit)
-            form.addRow("", self.field_errors[key])
-        self.create_button = QPushButton("Create account and sign in")
-        self.create_button.setAccessibleName("Create account and sign in")
-        self.create_button.clicked.connect(dialog.submit_create)
-        self.back_button = QPushButton("&Back to sign in")
-        self.back_button.setAccessibleName("Back to sign in")
-        self.back_button.clicked.connect(dialog.show_sign_in)
-        buttons = QDialogButtonBox()
-        buttons.addButton(self.create_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(self.back_button, QDialogButtonBox.ButtonRole.RejectRole)
-        self.new_password2.returnPressed.connect(dialog.submit_create)
-        box = QVBoxLayout(self.page)
-        box.setContentsMargins(0, 0, 0, 0)
-        box.addLayout(form)
-        box.addWidget(buttons)

@@ -8,54 +8,37 @@ medical records page and starts a new record there.
 
 Emits ``signed_out(reason)`` when the person signs out, the session expires or the account gets
 locked while the screen is locked; the app then shows the sign-in window again.
-Window geometry and the last page are stored in QSettings (an INI file in the data folder).
+Window geometry and the last page are remembered (window_state.py).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from functools import partial
 
-from PySide6.QtCore import QSettings, QSize, Qt, Signal, Slot
-from PySide6.QtGui import QAction, QCloseEvent, QFont, QFontMetrics, QKeySequence
+from PySide6.QtCore import Signal, Slot
+from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
     QMainWindow,
     QStackedWidget,
     QWidget,
 )
 
-from desktop import __version__, paths
-from desktop.ui.dialogs import prompts
+from desktop.ui import window_state
+from desktop.ui.context import UiContext
+from desktop.ui.dialogs import prompts, startup
+from desktop.ui.dialogs.database_tools import DatabaseToolsDialog
+from desktop.ui.dialogs.server_settings import ServerSettingsDialog
 from desktop.ui.idle import IdleWatcher
 from desktop.ui.lock_screen import LockScreen
-from desktop.ui.page_registry import PageSpec, build_page, pages_for
-from desktop.ui.theme import SIDEBAR_POINT_SIZE
-
-if TYPE_CHECKING:
-    from desktop.ui.context import UiContext
+from desktop.ui.main_menus import MainMenus, about_text, help_text
+from desktop.ui.page_registry import PageSpec, pages_for
+from desktop.ui.sidebar import PageSidebar
 
 log = logging.getLogger(__name__)
-
-SETTINGS_FILE = "window.ini"
-
-
-def sidebar_width(base: QFont) -> int:
-    """Wide enough for the longest page title in the sidebar's font (theme.py: 11 pt, 1 em padding)."""
-    font = QFont(base)
-    font.setPointSizeF(SIDEBAR_POINT_SIZE)
-    metrics = QFontMetrics(font)
-    widest = max(metrics.horizontalAdvance(spec.title) for spec in pages_for(True))
-    return widest + metrics.horizontalAdvance("M") * 3 + 16
-
-
-def window_settings() -> QSettings:
-    """Per-user window state, kept with the data (so tests and portable installs stay isolated)."""
-    return QSettings(str(paths.data_dir() / SETTINGS_FILE), QSettings.Format.IniFormat)
 
 
 class MainWindow(QMainWindow):
@@ -68,18 +51,11 @@ class MainWindow(QMainWindow):
         self._specs: list[PageSpec] = pages_for(ctx.is_admin)
         self._pages: dict[str, QWidget] = {}
         self._closing_for_sign_out = False
+        self._hidden_dialogs: list[QDialog] = []  # dialogs hidden by the lock screen
 
-        self.sidebar = QListWidget()
-        self.sidebar.setObjectName("Sidebar")
-        self.sidebar.setAccessibleName("Pages")
-        self.sidebar.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.sidebar.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.sidebar.setFixedWidth(sidebar_width(self.font()))
+        self.sidebar = PageSidebar(self._specs)
         self.stack = QStackedWidget()
-        for spec in self._specs:
-            item = QListWidgetItem(spec.title)
-            item.setData(Qt.ItemDataRole.UserRole, spec.key)
-            self.sidebar.addItem(item)
+        for _spec in self._specs:
             self.stack.addWidget(QWidget())  # replaced by the real page the first time it is shown
         self.sidebar.currentRowChanged.connect(self._show_row)
 
@@ -97,78 +73,13 @@ class MainWindow(QMainWindow):
         self.central.addWidget(self.lock_screen)
         self.setCentralWidget(self.central)
 
-        self._build_menus()
+        self.menus = MainMenus(self, self, self._specs, ctx.is_admin)
         self._build_status_bar()
         self.idle = IdleWatcher(ctx.settings.idle_lock_minutes, self)
         self.idle.idle.connect(self.lock)
         ctx.runner.session_expired.connect(self._session_expired)
         ctx.runner.busy_changed.connect(self._busy_changed)
         self._restore_state()
-
-    # --- construction ------------------------------------------------------------------------------
-
-    def _action(self, text: str, slot, shortcut: QKeySequence | str | None = None, name: str = "") -> QAction:
-        action = QAction(text, self)
-        if shortcut:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.triggered.connect(slot)
-        if name:
-            action.setObjectName(name)
-        return action
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        keys = QKeySequence.StandardKey
-        self.print_action = self._action("&Print...", self.print_current, keys.Print, "print")
-        self.lock_action = self._action("&Lock screen", self.lock, "Ctrl+L", "lock")
-        self.sign_out_action = self._action("Sign &out", lambda: self.sign_out(""), None, "sign_out")
-        self.quit_action = self._action("&Quit", self.close, keys.Quit, "quit")
-        entries = (self.print_action, None, self.lock_action, self.sign_out_action, None, self.quit_action)
-        for action in entries:
-            file_menu.addSeparator() if action is None else file_menu.addAction(action)
-
-        edit_menu = bar.addMenu("&Edit")
-        self.new_action = self._action("&New record...", self.new_item, keys.New, "new")
-        self.find_action = self._action("&Search", self.focus_search, keys.Find, "find")
-        edit_menu.addAction(self.new_action)
-        edit_menu.addAction(self.find_action)
-
-        go_menu = bar.addMenu("&Go")
-        for row, spec in enumerate(self._specs):
-            go_menu.addAction(
-                self._action(
-                    spec.title,
-                    lambda _=False, r=row: self.sidebar.setCurrentRow(r),
-                    spec.shortcut or None,
-                    f"go_{spec.key}",
-                )
-            )
-
-        self.tools_menu = None
-        if self.ctx.is_admin:
-            self.tools_menu = bar.addMenu("&Tools")
-            self.tools_menu.addAction(
-                self._action("&Database tools...", self.open_database_tools, None, "database_tools")
-            )
-            self.tools_menu.addAction(
-                self._action("Database &connection...", self.open_server_settings, None, "server_settings")
-            )
-
-        help_menu = bar.addMenu("&Help")
-        self.help_action = self._action("&Help and shortcuts", self.show_help, keys.HelpContents, "help")
-        help_menu.addAction(self.help_action)
-        help_menu.addAction(self._action("&About ClinicDesk", self.show_about, None, "about"))
-        self._locked_actions = [
-            self.print_action,
-            self.new_action,
-            self.find_action,
-            self.lock_action,
-            *go_menu.actions(),
-        ]
-        if self.tools_menu is not None:
-            self._locked_actions.extend(self.tools_menu.actions())
 
     def _build_status_bar(self) -> None:
         user = self.ctx.user
@@ -217,14 +128,15 @@ class MainWindow(QMainWindow):
         spec = self._specs[row]
         page = self._pages.get(spec.key)
         if page is None:
-            page = build_page(spec, self.ctx)
+            page = spec.build(self.ctx)
             old = self.stack.widget(row)
             self.stack.insertWidget(row, page)
-            self.stack.removeWidget(old)
-            old.deleteLater()
+            if old is not None:
+                self.stack.removeWidget(old)
+                old.deleteLater()
             self._pages[spec.key] = page
-        elif callable(getattr(page, "refresh", None)):
-            page.refresh()
+        else:
+            _call(page, "refresh")
         self.stack.setCurrentIndex(row)
         self._show_page_title()
 
@@ -238,19 +150,16 @@ class MainWindow(QMainWindow):
     # --- shortcuts ---------------------------------------------------------------------------------
 
     def _dispatch(self, method: str) -> bool:
-        page = self.current_page()
-        action = getattr(page, method, None)
-        if callable(action):
-            action()
-            return True
-        return False
+        return _call(self.current_page(), method)
+
+    @Slot(int)
+    def go_to_row(self, row: int) -> None:
+        self.sidebar.setCurrentRow(row)
 
     @Slot()
     def new_item(self) -> None:
         if not self._dispatch("new_item"):
-            page = self.show_page("records")
-            if page is not None and callable(getattr(page, "new_item", None)):
-                page.new_item()
+            _call(self.show_page("records"), "new_item")
 
     @Slot()
     def focus_search(self) -> None:
@@ -266,11 +175,6 @@ class MainWindow(QMainWindow):
     def open_database_tools(self) -> None:
         if not self.ctx.is_admin:
             return
-        try:
-            from desktop.ui.dialogs.database_tools import DatabaseToolsDialog
-        except ModuleNotFoundError:
-            prompts.info(self, "The database tools are not available in this build.")
-            return
         dialog = DatabaseToolsDialog(self.ctx, self)
         reasons: list[str] = []
 
@@ -278,9 +182,7 @@ class MainWindow(QMainWindow):
             reasons.append(reason or "The database was changed. Please sign in again.")
             dialog.done(0)
 
-        signal = getattr(dialog, "sign_out_requested", None)
-        if signal is not None:
-            signal.connect(leave)
+        dialog.sign_out_requested.connect(leave)
         dialog.exec()
         if reasons:  # only once the dialog's own event loop has ended
             self.after_database_change(reasons[0])
@@ -291,8 +193,6 @@ class MainWindow(QMainWindow):
         A restored or downgraded database gets what a fresh start would give it (the upgrade offer,
         the too-new refusal, the repair choices) before the sign-in window comes back.
         """
-        from desktop.ui.dialogs import startup
-
         if startup.recheck_after_change(self, self.ctx.settings):
             self.sign_out(reason)
         else:  # the dialogs said why; with the sign-in window hidden, closing this one quits
@@ -303,34 +203,16 @@ class MainWindow(QMainWindow):
         """This computer's SQLite file or the clinic's PostgreSQL server (admins)."""
         if not self.ctx.is_admin:
             return
-        from desktop.ui.dialogs.server_settings import ServerSettingsDialog
-
         ServerSettingsDialog(self.ctx, self).exec()
 
     @Slot()
     def show_help(self) -> None:
-        lines = [
-            "Ctrl+N  New medical record (or new entry on the current page)",
-            "Ctrl+F  Search on the current page",
-            "Ctrl+P  Print the current page's report",
-            "Ctrl+L  Lock the screen",
-            *(f"{spec.shortcut}  {spec.title}" for spec in self._specs if spec.shortcut),
-            "F1  This help",
-            "",
-            f"The screen locks itself after {self.ctx.settings.idle_lock_minutes} minutes without activity.",
-            f"Log file: {self.ctx.log_file}",
-        ]
-        prompts.info(self, "\n".join(lines), "ClinicDesk help")
+        text = help_text(self._specs, self.ctx.settings.idle_lock_minutes, self.ctx.log_file)
+        prompts.info(self, text, "ClinicDesk help")
 
     @Slot()
     def show_about(self) -> None:
-        prompts.info(
-            self,
-            f"ClinicDesk {__version__}\n\nOffline patient records and breast-cancer decision support.\n"
-            "Predictions are decision support, not a diagnosis.\n\n"
-            f"Database: {self.ctx.database_label}",
-            "About ClinicDesk",
-        )
+        prompts.info(self, about_text(self.ctx.database_label), "About ClinicDesk")
 
     # --- lock and sign-out ---------------------------------------------------------------------------
 
@@ -342,8 +224,7 @@ class MainWindow(QMainWindow):
         if self.is_locked():
             return
         self.idle.set_enabled(False)
-        for action in self._locked_actions:
-            action.setEnabled(False)
+        self.menus.set_enabled(False)
         self.sidebar.setEnabled(False)
         # Open dialogs (an edit form, a history) would stay readable over the lock screen and, being
         # window-modal, would block its password field: hide them now, show them again on unlock.
@@ -358,18 +239,15 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def unlock(self) -> None:
-        for action in self._locked_actions:
-            action.setEnabled(True)
+        self.menus.set_enabled(True)
         self.sidebar.setEnabled(True)
         self.central.setCurrentWidget(self.content)
         self._show_page_title()
         self.idle.set_enabled(True)
-        for dialog in getattr(self, "_hidden_dialogs", []):
+        for dialog in self._hidden_dialogs:
             dialog.show()
         self._hidden_dialogs = []
-        page = self.current_page()
-        if callable(getattr(page, "refresh", None)):
-            page.refresh()
+        _call(self.current_page(), "refresh")
         log.info("screen unlocked")
 
     @Slot(str)
@@ -380,7 +258,7 @@ class MainWindow(QMainWindow):
         self._closing_for_sign_out = True
         token = self.ctx.session.token if self.ctx.session else None
         if token:
-            self.ctx.runner.run(self.ctx.services.auth.sign_out, token, on_error=lambda _e: None)
+            self.ctx.runner.run(partial(self.ctx.services.auth.sign_out, token), on_error=lambda _e: None)
         self.ctx.clear_session()
         self.close()
         self.signed_out.emit(reason)
@@ -396,21 +274,12 @@ class MainWindow(QMainWindow):
     # --- state -------------------------------------------------------------------------------------
 
     def _restore_state(self) -> None:
-        settings = window_settings()
-        geometry = settings.value("main/geometry")
-        if geometry is None or not self.restoreGeometry(geometry):
-            self.resize(QSize(1100, 720))
-        last = settings.value("main/last_page", "records")
+        window_state.restore_geometry(self)
         keys = self.page_keys()
-        self.sidebar.setCurrentRow(keys.index(last) if last in keys else keys.index("records"))
+        self.sidebar.setCurrentRow(keys.index(window_state.last_page(keys)))
 
     def save_state(self) -> None:
-        settings = window_settings()
-        settings.setValue("main/geometry", self.saveGeometry())
-        key = self.current_key()
-        if key:
-            settings.setValue("main/last_page", key)
-        settings.sync()
+        window_state.save(self, self.current_key())
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
@@ -430,3 +299,12 @@ class MainWindow(QMainWindow):
                     log.exception("sign-out at exit failed")
                 self.ctx.clear_session()
         super().closeEvent(event)
+
+
+def _call(page: QWidget | None, method: str) -> bool:
+    """Call ``page.method()`` if the page offers it (see desktop/ui/context.py); True if it did."""
+    action = getattr(page, method, None)
+    if callable(action):
+        action()
+        return True
+    return False

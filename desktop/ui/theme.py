@@ -17,6 +17,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
+from desktop.paths import resource_path
+
 THEME_ENV = "CLINICDESK_THEME"
 SIDEBAR_POINT_SIZE = 11
 
@@ -121,15 +123,15 @@ def stylesheet(c: dict[str, str]) -> str:
         border: none; border-right: 1px solid {c["border"]}; border-bottom: 1px solid {c["border"]};
     }}
     QLineEdit, QPlainTextEdit {{
-        border: 1px solid {c['border']}; border-radius: 3px; padding: 2px 4px; background: {c['base']};
+        border: 1px solid {c["border"]}; border-radius: 3px; padding: 2px 4px; background: {c["base"]};
     }}
-    QLineEdit:focus, QPlainTextEdit:focus {{ border: 1px solid {c['highlight']}; }}
-    QLineEdit:read-only {{ background: {c['alt']}; }}
+    QLineEdit:focus, QPlainTextEdit:focus {{ border: 1px solid {c["highlight"]}; }}
+    QLineEdit:read-only {{ background: {c["alt"]}; }}
     QLineEdit[invalid="true"], QSpinBox[invalid="true"], QComboBox[invalid="true"],
     QPlainTextEdit[invalid="true"] {{ border: 1px solid {c["error"]}; }}
     QPushButton {{ padding: 0.3em 1em; }}
     QGroupBox {{
-        border: 1px solid {c['border']}; border-radius: 4px;
+        border: 1px solid {c["border"]}; border-radius: 4px;
         margin-top: 1.4em; padding: 0.8em 0.5em 0.4em 0.5em;
     }}
     QGroupBox::title {{ subcontrol-origin: margin; left: 0.7em; padding: 0 0.3em; }}
@@ -163,8 +165,6 @@ def follow_system(app: QApplication) -> None:
 
 def app_icon() -> QIcon:
     """The ClinicDesk icon at every size shipped in resources/icons (files load lazily, when drawn)."""
-    from desktop.paths import resource_path
-
     icon = QIcon()
     for path in sorted(resource_path("resources", "icons").glob("clinicdesk-*.png")):
         icon.addFile(str(path))

@@ -2,18 +2,18 @@
 
 Usage::
 
-    job = ctx.runner.run(services.auth.sign_in, email, password,
-                         on_done=self._signed_in, on_error=self._show_error)
+    ctx.runner.run(lambda: services.auth.sign_in(email, password),
+                   on_done=self._signed_in, on_error=self._show_error)
 
-``fn(*args, **kwargs)`` runs on a QThreadPool thread. Its result is handed to ``on_done(result)`` and
+``fn()`` runs on a QThreadPool thread. Its result (of type T) is handed to ``on_done(result: T)`` and
 its exception to ``on_error(error)`` *on the GUI thread*: the job's private QObject emits a signal that
 is connected with ``Qt.QueuedConnection`` to slots of the Runner, which lives in the GUI thread (Qt docs,
-"Signals and Slots Across Threads").
+"Signals and Slots Across Threads"). The job is a closure without arguments, so mypy checks that
+``on_done`` takes what ``fn`` returns (the shape of Anki's ``QueryOp(Generic[T])``).
 
-Progress: pass ``on_progress=callable``; ``fn`` then receives an extra keyword argument (named
-``progress`` unless ``progress_kwarg`` says otherwise), a function safe to call from the worker thread
-with any value (e.g. ``progress((done, total))`` or ``progress("Upgrading to a8b9...")``), delivered to
-``on_progress(value)`` on the GUI thread.
+Progress: ``run_with_progress(fn, on_progress=...)`` calls ``fn(progress)``, where ``progress`` is a
+function safe to call from the worker thread with one value (e.g. ``progress((done, total))`` or a
+migration step), delivered to ``on_progress(value)`` on the GUI thread.
 
 Errors: unexpected exceptions (not KnownError) are logged with their traceback here. Without
 ``on_error`` the runner shows the message itself through dialogs/prompts.py (KnownError: its message;
@@ -34,16 +34,20 @@ import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QWidget
 from shiboken6 import isValid
 
 from desktop.domain.errors import KnownError, SessionExpiredError
+from desktop.ui.dialogs import prompts
 from desktop.ui.errors import user_message
 
 log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+V = TypeVar("V")
 
 
 class _JobSignals(QObject):
@@ -55,18 +59,16 @@ class _JobSignals(QObject):
 
 
 class _Job(QRunnable):
-    def __init__(self, job_id: int, fn: Callable[..., Any], args: tuple, kwargs: dict, signals: _JobSignals):
+    def __init__(self, job_id: int, fn: Callable[[], object], signals: _JobSignals) -> None:
         super().__init__()
         self.setAutoDelete(True)
         self._id = job_id
         self._fn = fn
-        self._args = args
-        self._kwargs = kwargs
         self._signals = signals
 
     def run(self) -> None:  # runs on the pool thread
         try:
-            result = self._fn(*self._args, **self._kwargs)
+            result = self._fn()
         except BaseException as error:
             if not isinstance(error, KnownError):
                 # Log here, where the traceback is complete and names the worker thread.
@@ -80,7 +82,7 @@ class _Job(QRunnable):
             self._signals.done.emit(self._id, result)
 
 
-def _receiver_gone(callback: Callable[..., Any] | None) -> bool:
+def _receiver_gone(callback: Callable[..., object] | None) -> bool:
     """True when ``callback`` is a method of a Qt object whose C++ side was already deleted."""
     owner = getattr(callback, "__self__", None)
     return isinstance(owner, QObject) and not isValid(owner)
@@ -88,13 +90,17 @@ def _receiver_gone(callback: Callable[..., Any] | None) -> bool:
 
 @dataclass
 class JobHandle:
-    """A running job: ``id``, its ``key`` (or None) and the callbacks the Runner will call."""
+    """A running job: ``id``, its ``key`` (or None) and the callbacks the Runner will call.
+
+    The callbacks' argument types were checked when the job was started (``Runner.run``); here, where
+    jobs of every result type are kept together, they are erased to ``Any``.
+    """
 
     id: int
     key: str | None
-    on_done: Callable[[Any], None] | None
-    on_error: Callable[[BaseException], None] | None
-    on_progress: Callable[[Any], None] | None
+    on_done: Callable[[Any], object] | None
+    on_error: Callable[[BaseException], object] | None
+    on_progress: Callable[[Any], object] | None
     error_parent: QWidget | None
     signals: _JobSignals = field(repr=False)
 
@@ -118,37 +124,68 @@ class Runner(QObject):
 
     def run(
         self,
-        fn: Callable[..., Any],
-        *args: Any,
-        on_done: Callable[[Any], None] | None = None,
-        on_error: Callable[[BaseException], None] | None = None,
-        on_progress: Callable[[Any], None] | None = None,
+        fn: Callable[[], T],
+        *,
+        on_done: Callable[[T], object] | None = None,
+        on_error: Callable[[BaseException], object] | None = None,
         key: str | None = None,
         error_parent: QWidget | None = None,
-        progress_kwarg: str = "progress",
-        **kwargs: Any,
     ) -> JobHandle | None:
-        """Start ``fn(*args, **kwargs)`` on a worker thread; None if a job with ``key`` is running.
+        """Start ``fn()`` on a worker thread; None if a job with ``key`` is running.
 
         ``error_parent`` is the widget the default error message is shown over (no on_error given).
         """
         if key is not None and self.is_running(key):
             log.info("job %r already running; not starting it twice", key)
             return None
-        job_id = next(self._ids)
+        handle = self._handle(key, on_done, on_error, None, error_parent)
+        self._start(handle, fn)
+        return handle
+
+    def run_with_progress(
+        self,
+        fn: Callable[[Callable[[V], None]], T],
+        *,
+        on_progress: Callable[[V], object],
+        on_done: Callable[[T], object] | None = None,
+        on_error: Callable[[BaseException], object] | None = None,
+        key: str | None = None,
+        error_parent: QWidget | None = None,
+    ) -> JobHandle | None:
+        """Like :meth:`run`, calling ``fn(progress)``; each ``progress(value)`` on the worker thread
+        reaches ``on_progress(value)`` on the GUI thread."""
+        if key is not None and self.is_running(key):
+            log.info("job %r already running; not starting it twice", key)
+            return None
+        handle = self._handle(key, on_done, on_error, on_progress, error_parent)
+        signals, job_id = handle.signals, handle.id
+        signals.progress.connect(self._deliver_progress, Qt.ConnectionType.QueuedConnection)
+
+        def report(value: V) -> None:  # called on the worker thread
+            signals.progress.emit(job_id, value)
+
+        self._start(handle, lambda: fn(report))
+        return handle
+
+    def _handle(
+        self,
+        key: str | None,
+        on_done: Callable[[Any], object] | None,
+        on_error: Callable[[BaseException], object] | None,
+        on_progress: Callable[[Any], object] | None,
+        error_parent: QWidget | None,
+    ) -> JobHandle:
         signals = _JobSignals()  # created here, so it lives in the GUI thread
         signals.done.connect(self._deliver_done, Qt.ConnectionType.QueuedConnection)
         signals.failed.connect(self._deliver_error, Qt.ConnectionType.QueuedConnection)
-        if on_progress is not None:
-            signals.progress.connect(self._deliver_progress, Qt.ConnectionType.QueuedConnection)
-            kwargs[progress_kwarg] = lambda value, _s=signals, _i=job_id: _s.progress.emit(_i, value)
-        handle = JobHandle(job_id, key, on_done, on_error, on_progress, error_parent, signals)
+        return JobHandle(next(self._ids), key, on_done, on_error, on_progress, error_parent, signals)
+
+    def _start(self, handle: JobHandle, work: Callable[[], object]) -> None:
         was_idle = not self._jobs
-        self._jobs[job_id] = handle
+        self._jobs[handle.id] = handle
         if was_idle:
             self.busy_changed.emit(True)
-        self._pool.start(_Job(job_id, fn, args, kwargs, signals))
-        return handle
+        self._pool.start(_Job(handle.id, work, handle.signals))
 
     def is_running(self, key: str | None = None) -> bool:
         """Whether any job (or the job with ``key``) is still running or waiting for delivery."""
@@ -183,8 +220,6 @@ class Runner(QObject):
                 if not _receiver_gone(job.on_error):
                     job.on_error(error)
             else:
-                from desktop.ui.dialogs import prompts
-
                 prompts.error(job.error_parent, user_message(error, already_logged=True))
             if isinstance(error, SessionExpiredError):
                 self.session_expired.emit()

@@ -40,7 +40,9 @@ def test_ico_directory_points_at_png_entries_of_every_size() -> None:
     assert (reserved, kind, count) == (0, 1, len(PNG_SIZES))
     sizes = []
     for index in range(count):
-        width, _h, _c, _r, _planes, _bits, length, offset = struct.unpack("<BBBBHHII", data[6 + 16 * index : 22 + 16 * index])
+        width, _h, _c, _r, _planes, _bits, length, offset = struct.unpack(
+            "<BBBBHHII", data[6 + 16 * index : 22 + 16 * index]
+        )
         assert png_size(data[offset : offset + length]) == ((width or 256),) * 2
         sizes.append(width or 256)
     assert sorted(sizes) == list(PNG_SIZES)
@@ -51,7 +53,10 @@ def test_icns_entries_are_pngs_and_lengths_add_up() -> None:
     assert data[:4] == b"icns" and struct.unpack(">I", data[4:8])[0] == len(data)
     offset, kinds = 8, {}
     while offset < len(data):
-        kind, length = data[offset : offset + 4].decode(), struct.unpack(">I", data[offset + 4 : offset + 8])[0]
+        kind, length = (
+            data[offset : offset + 4].decode(),
+            struct.unpack(">I", data[offset + 4 : offset + 8])[0],
+        )
         kinds[kind] = png_size(data[offset + 8 : offset + length])[0]
         offset += length
     assert offset == len(data)

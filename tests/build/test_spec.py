@@ -88,8 +88,15 @@ print(" ".join(sorted(sys.modules)))
 def test_the_running_app_imports_none_of_the_excluded_modules() -> None:
     """onnx, scikit-learn & co. are excluded from the bundle: prove a prediction never needs them."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
-    result = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     loaded = set(result.stdout.split())
     assert {"onnxruntime", "numpy", "sqlalchemy", "PySide6.QtWidgets", "desktop.ui.main_window"} <= loaded

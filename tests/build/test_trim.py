@@ -23,8 +23,28 @@ _spec.loader.exec_module(build)
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux library names")
 
-KEPT_LIBS = ["Core", "Gui", "Widgets", "Charts", "OpenGL", "OpenGLWidgets", "DBus", "XcbQpa", "Svg", "PrintSupport"]
-DROPPED_LIBS = ["Quick", "Qml", "QmlModels", "WebEngineCore", "Pdf", "VirtualKeyboard", "Network", "WaylandClient"]
+KEPT_LIBS = [
+    "Core",
+    "Gui",
+    "Widgets",
+    "Charts",
+    "OpenGL",
+    "OpenGLWidgets",
+    "DBus",
+    "XcbQpa",
+    "Svg",
+    "PrintSupport",
+]
+DROPPED_LIBS = [
+    "Quick",
+    "Qml",
+    "QmlModels",
+    "WebEngineCore",
+    "Pdf",
+    "VirtualKeyboard",
+    "Network",
+    "WaylandClient",
+]
 
 
 def make_bundle(tmp_path: Path) -> Path:
@@ -36,11 +56,19 @@ def make_bundle(tmp_path: Path) -> Path:
         name = f"libQt6{stem}.so.6"
         (qt / "lib" / name).write_bytes(b"not really a library")
         os.symlink(f"PySide6/Qt/lib/{name}", internal / name)
-    for plugin in ("platforms/libqxcb.so", "platforms/libqoffscreen.so", "platforms/libqeglfs.so",
-                   "platforms/libqwayland.so", "platformthemes/libqgtk3.so", "generic/libqtuiotouchplugin.so",
-                   "tls/libqopensslbackend.so", "imageformats/libqsvg.so", "imageformats/libqtiff.so",
-                   "platforminputcontexts/libqtvirtualkeyboardplugin.so",
-                   "platforminputcontexts/libcomposeplatforminputcontextplugin.so"):
+    for plugin in (
+        "platforms/libqxcb.so",
+        "platforms/libqoffscreen.so",
+        "platforms/libqeglfs.so",
+        "platforms/libqwayland.so",
+        "platformthemes/libqgtk3.so",
+        "generic/libqtuiotouchplugin.so",
+        "tls/libqopensslbackend.so",
+        "imageformats/libqsvg.so",
+        "imageformats/libqtiff.so",
+        "platforminputcontexts/libqtvirtualkeyboardplugin.so",
+        "platforminputcontexts/libcomposeplatforminputcontextplugin.so",
+    ):
         path = qt / "plugins" / plugin
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"plugin")
@@ -65,7 +93,9 @@ def test_trim_drops_unused_qt_everywhere_and_keeps_what_the_app_needs(tmp_path: 
         assert not os.path.lexists(internal / f"libQt6{stem}.so.6"), stem
     for stem in KEPT_LIBS:
         assert (qt / "lib" / f"libQt6{stem}.so.6").is_file(), stem
-        assert (internal / f"libQt6{stem}.so.6").is_symlink() and (internal / f"libQt6{stem}.so.6").exists(), stem
+        assert (internal / f"libQt6{stem}.so.6").is_symlink() and (
+            internal / f"libQt6{stem}.so.6"
+        ).exists(), stem
     dangling = [p for p in internal.rglob("*") if p.is_symlink() and not p.exists()]
     assert dangling == []
     plugins = {p.relative_to(qt / "plugins").as_posix() for p in (qt / "plugins").rglob("*.so")}

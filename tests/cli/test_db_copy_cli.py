@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 
+from desktop.cli import main
 from desktop.cli.db_copy import register_db_subcommand
 from desktop.db import models as m
 from desktop.db.database import Database
@@ -38,8 +38,10 @@ def source(tmp_path: Path) -> str:
     with database.unit_of_work() as s:
         s.add(m.User(id="u1", name="Ann", email="ann@clinic.example", password_hash="x"))
         s.flush()
-        s.add_all(m.MedicalRecord(user_id="u1", date="2025-01-01", type=f"t{i}", result="", doctor="", notes="")
-                  for i in range(7))
+        s.add_all(
+            m.MedicalRecord(user_id="u1", date="2025-01-01", type=f"t{i}", result="", doctor="", notes="")
+            for i in range(7)
+        )
         s.commit()
     database.dispose()
     return url
@@ -58,7 +60,9 @@ def test_copy_to_postgres_prints_the_row_counts(source: str, postgres_url: str, 
     engine.dispose()
 
 
-def test_source_from_the_environment_and_a_refused_target(source: str, tmp_path: Path, monkeypatch, capsys) -> None:
+def test_source_from_the_environment_and_a_refused_target(
+    source: str, tmp_path: Path, monkeypatch, capsys
+) -> None:
     """The source is resolved like the app does; a target with data gives a one-line error, exit 1."""
     monkeypatch.setenv("CLINICDESK_DATABASE_URL", source)
     target = f"sqlite:///{tmp_path / 'target.db'}"
@@ -82,18 +86,8 @@ def test_unreachable_server_is_a_plain_error(source: str, capsys) -> None:
     assert f"Nothing answers at 127.0.0.1:{port}" in err
 
 
-def test_registered_in_the_real_cli_once_wired(source: str, tmp_path: Path, capsys) -> None:
-    """Through desktop.cli.main, when desktop/cli/db.py registers copy-to (the lead wires it)."""
-    try:
-        db_module = importlib.import_module("desktop.cli.db")
-    except ModuleNotFoundError:
-        pytest.skip("desktop/cli/db.py not written yet")
-    if "register_db_subcommand" not in getattr(db_module, "__dict__", {}) and "db_copy" not in (
-        Path(db_module.__file__).read_text()
-    ):
-        pytest.skip("desktop/cli/db.py does not register copy-to yet")
-    from desktop.cli import main
-
+def test_copy_to_runs_through_the_real_cli(source: str, tmp_path: Path, capsys) -> None:
+    """Through desktop.cli.main: ``clinicdesk --database-url U db copy-to URL``."""
     target = f"sqlite:///{tmp_path / 'wired.db'}"
     assert main(["--database-url", source, "db", "copy-to", target]) == 0
     assert "9 rows copied and counted" in capsys.readouterr().out

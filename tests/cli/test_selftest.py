@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-SUMMARY = re.compile(r"^ClinicDesk self-test passed \(source\): 6 steps, (\d+) pages in [0-9.]+s \[(.+)\]$", re.M)
+SUMMARY = re.compile(
+    r"^ClinicDesk self-test passed \(source\): 6 steps, (\d+) pages in [0-9.]+s \[(.+)\]$", re.M
+)
 
 
 def run_self_test(env_extra: dict[str, str], data_dir: Path) -> subprocess.CompletedProcess[str]:
@@ -23,7 +25,12 @@ def run_self_test(env_extra: dict[str, str], data_dir: Path) -> subprocess.Compl
     env.pop("CLINICDESK_DATABASE_URL", None)
     return subprocess.run(
         [sys.executable, "-m", "desktop", "--self-test"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=240, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        check=False,
     )
 
 
@@ -36,7 +43,12 @@ def test_self_test_passes_from_source_and_leaves_the_data_folder_alone(data_dir:
     assert match, result.stdout
     assert int(match.group(1)) >= 6  # every page of an admin: profile ... audit log
     assert [part.split()[0] for part in match.group(2).split(", ")] == [
-        "resources", "migrate", "account", "sign-in", "predict", "pages",
+        "resources",
+        "migrate",
+        "account",
+        "sign-in",
+        "predict",
+        "pages",
     ]
     assert list(data_dir.iterdir()) == []  # the self-test works in its own temporary folder
 

@@ -32,7 +32,11 @@ def test_status_and_history(service: MaintenanceService, tmp_path: Path) -> None
     status = service.status()
     assert status.engine == "SQLite" and status.location == str(tmp_path / "clinic.db")
     assert status.file_size and status.current == "a8b9ec836410" and status.head == HEAD
-    assert [r.revision for r in status.pending] == ["d24a4742aa81", "c7e5d1f0a9b3", HEAD] and not status.at_head
+    assert [r.revision for r in status.pending] == [
+        "d24a4742aa81",
+        "c7e5d1f0a9b3",
+        HEAD,
+    ] and not status.at_head
     history = service.history()
     assert [(r.revision, r.applied, r.is_current) for r in history] == [
         (HEAD, False, False),

@@ -14,10 +14,10 @@ from desktop.db.engine import make_engine
 from desktop.domain.enums import AllergyStatus, Role, Sex
 from desktop.domain.errors import NotFoundError
 from desktop.domain.patient_dto import PatientDraft
-from desktop.services import passwords
 from desktop.services.container import Services
 from desktop.settings import Settings
 from tests.fixtures.web_database import ALICE, BOB, make_web_database
+from tests.services.conftest import passlib_style_hash
 
 HEAD = "e4b7a2c9d5f1"
 PREVIOUS = "c7e5d1f0a9b3"
@@ -41,7 +41,7 @@ def _sql(url: str, statement: str, **params: object) -> list[sa.Row]:
 
 def test_web_users_become_patients_who_keep_their_password(any_db_url: str) -> None:
     make_web_database(any_db_url, "d24a4742aa81")
-    legacy = passwords.pbkdf2_sha256_hash(WEB_PASSWORD, b"0123456789abcdef", 29000)
+    legacy = passlib_style_hash(WEB_PASSWORD, b"0123456789abcdef", 29000)
     _sql(any_db_url, 'UPDATE "user" SET password_hash = :h', h=legacy)
     migrate.upgrade(any_db_url)  # one start-up: three revisions in one go
     assert migrate.drift(any_db_url) == []

@@ -33,7 +33,7 @@ def _audit_rows(url: str) -> list[tuple[str, str, str]]:
 
 def test_missing_database_is_created_at_head(any_db_url: str, data_dir: Path) -> None:
     check = inspect(any_db_url)
-    assert check.state is StartupState.MISSING and not check.can_start
+    assert check.state is StartupState.MISSING
     steps = []
     result = run_startup_upgrade(any_db_url, progress=steps.append)
     assert not result.backup.made and result.migration.after == HEAD
@@ -136,7 +136,7 @@ def test_fingerprint_mismatch_is_a_warning(sqlite_url: str) -> None:
         conn.exec_driver_sql("ALTER TABLE user ADD COLUMN nickname VARCHAR")
     engine.dispose()
     check = inspect(sqlite_url, check_fingerprint=True)
-    assert check.state is StartupState.FINGERPRINT_MISMATCH and check.can_start
+    assert check.state is StartupState.FINGERPRINT_MISMATCH
     assert "Database tools" in check.message
     assert check.differences == ("column user.nickname is not part of this schema",)
 

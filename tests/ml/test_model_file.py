@@ -1,4 +1,4 @@
-"""The shipped model: hash, card contents, and that retraining gives the same bytes."""
+"""The shipped model: hash, contract contents, and that retraining gives the same bytes."""
 
 # ruff: noqa: N806  (X and C are scikit-learn's own names)
 
@@ -14,21 +14,23 @@ import pytest
 
 from desktop.domain.errors import ModelError
 from desktop.domain.features import FEATURE_NAMES
-from desktop.ml.model_card import parse_card, read_card
+from desktop.ml.model_contract import parse_contract, read_contract
 
 
-def card_json(model_dir: Path) -> dict:
+def contract_json(model_dir: Path) -> dict:
     return json.loads((model_dir / "model.json").read_text(encoding="utf-8"))
 
 
 def test_committed_model_matches_its_hash(model_dir: Path) -> None:
     digest = hashlib.sha256((model_dir / "model.onnx").read_bytes()).hexdigest()
-    assert digest == card_json(model_dir)["onnx"]["sha256"]
+    assert digest == contract_json(model_dir)["onnx"]["sha256"]
 
 
-def test_card_describes_the_training_data(model_dir: Path, dataset: tuple[np.ndarray, np.ndarray]) -> None:
+def test_contract_describes_the_training_data(
+    model_dir: Path, dataset: tuple[np.ndarray, np.ndarray]
+) -> None:
     X, y = dataset
-    data = card_json(model_dir)
+    data = contract_json(model_dir)
     assert [f["name"] for f in data["features"]] == list(FEATURE_NAMES)
     np.testing.assert_array_equal([f["min"] for f in data["features"]], X.min(axis=0))
     np.testing.assert_array_equal([f["max"] for f in data["features"]], X.max(axis=0))
@@ -40,8 +42,8 @@ def test_card_describes_the_training_data(model_dir: Path, dataset: tuple[np.nda
         assert data["library_versions"][lib]
 
 
-def test_card_records_cv_metrics_bands_and_targets(model_dir: Path) -> None:
-    data = card_json(model_dir)
+def test_contract_records_cv_metrics_bands_and_targets(model_dir: Path) -> None:
+    data = contract_json(model_dir)
     metrics = data["metrics"]
     assert set(metrics) == {"accuracy", "roc_auc", "sensitivity", "specificity", "brier"}
     assert data["cross_validation"]["chosen"] in data["cross_validation"]["candidates"]
@@ -70,20 +72,20 @@ def test_retraining_gives_byte_identical_onnx(train: ModuleType, dataset, model_
     assert first == (model_dir / "model.onnx").read_bytes()
 
 
-def test_card_explanation_matches_retrained_pipeline(train: ModuleType, dataset, model_dir: Path) -> None:
+def test_contract_explanation_matches_retrained_pipeline(train: ModuleType, dataset, model_dir: Path) -> None:
     X, y = dataset
-    explanation = card_json(model_dir)["explanation"]
+    explanation = contract_json(model_dir)["explanation"]
     pipeline = train.fit_final(X, y, C=explanation["C"])
     np.testing.assert_allclose(explanation["coefficients"], pipeline.named_steps["clf"].coef_[0], rtol=1e-9)
     np.testing.assert_allclose(explanation["median"], pipeline.named_steps["log"].median_, rtol=1e-12)
 
 
-def test_read_card_gives_model_info(model_dir: Path) -> None:
-    card = read_card(model_dir)
-    assert card.info.full_version.startswith(card.info.version + "+")
-    assert card.info.metric("roc_auc").mean > 0.99
-    assert card.info.feature("area_mean").maximum == pytest.approx(2501.0)
-    assert card.low_edge < card.info.decision_threshold <= card.high_edge
+def test_read_contract_gives_model_info(model_dir: Path) -> None:
+    contract = read_contract(model_dir)
+    assert contract.info.full_version.startswith(contract.info.version + "+")
+    assert contract.info.metric("roc_auc").mean > 0.99
+    assert contract.info.feature("area_mean").maximum == pytest.approx(2501.0)
+    assert contract.low_edge < contract.info.decision_threshold <= contract.high_edge
 
 
 @pytest.mark.parametrize(
@@ -98,11 +100,11 @@ def test_read_card_gives_model_info(model_dir: Path) -> None:
     ],
     ids=["feature-order", "no-bands", "bad-edges", "bad-sha", "short-coefficients", "unknown-explanation"],
 )
-def test_malformed_card_is_refused(model_dir: Path, breaks) -> None:
-    data = card_json(model_dir)
+def test_malformed_contract_is_refused(model_dir: Path, breaks) -> None:
+    data = contract_json(model_dir)
     breaks(data)
     with pytest.raises(ModelError, match=r"model\.json"):
-        parse_card(data)
+        parse_contract(data)
 
 
 def test_train_script_end_to_end_writes_the_same_model(tmp_path: Path, model_dir: Path) -> None:
@@ -118,6 +120,6 @@ def test_train_script_end_to_end_writes_the_same_model(tmp_path: Path, model_dir
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "model.onnx").read_bytes() == (model_dir / "model.onnx").read_bytes()
-    card = read_card(tmp_path)
-    assert card.info.sha256 == read_card(model_dir).info.sha256
-    assert "1 repeats" in card.info.cv_scheme
+    contract = read_contract(tmp_path)
+    assert contract.info.sha256 == read_contract(model_dir).info.sha256
+    assert "1 repeats" in contract.info.cv_scheme

@@ -35,7 +35,7 @@ def test_predicts_known_cases(predictor: Predictor, dataset) -> None:
 
 def test_label_is_the_more_probable_class_and_risk_follows_the_bands(predictor: Predictor, dataset) -> None:
     X, _ = dataset
-    card = predictor.card
+    contract = predictor.contract
     for i in range(0, 569, 7):
         r = predictor.predict(case(X, i))
         p = r.probability_malignant
@@ -43,9 +43,9 @@ def test_label_is_the_more_probable_class_and_risk_follows_the_bands(predictor: 
         assert r.confidence == pytest.approx(max(p, 1 - p)) and r.confidence >= 0.5
         expected = (
             RiskLevel.LOW
-            if p < card.low_edge
+            if p < contract.low_edge
             else RiskLevel.HIGH
-            if p >= card.high_edge
+            if p >= contract.high_edge
             else RiskLevel.MEDIUM
         )
         assert r.risk_level is expected
@@ -59,7 +59,9 @@ def test_explanation_is_exact_and_sorted(predictor: Predictor, dataset) -> None:
         sizes = [abs(c.contribution) for c in r.contributions]
         assert sizes == sorted(sizes, reverse=True)
         assert {c.name: c.value for c in r.contributions} == case(X, i)
-        log_odds = predictor.card.explanation.intercept + math.fsum(c.contribution for c in r.contributions)
+        log_odds = predictor.contract.explanation.intercept + math.fsum(
+            c.contribution for c in r.contributions
+        )
         p = 1 / (1 + math.exp(-log_odds))
         assert abs(p - r.probability_malignant) < 1e-5  # float64 explanation vs float32 inference
 
@@ -152,7 +154,7 @@ def test_loading_is_lazy(model_dir: Path, dataset) -> None:
     X, _ = dataset
     p = Predictor(model_dir)
     assert not p.loaded
-    assert p.info.sha256  # the card is readable without onnxruntime
+    assert p.info.sha256  # the contract is readable without onnxruntime
     assert not p.loaded
     p.predict(case(X, 0))
     assert p.loaded

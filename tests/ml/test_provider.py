@@ -29,7 +29,7 @@ def test_loads_once_across_threads(model_dir: Path) -> None:
         t.join()
     assert len(seen) == 4 and all(p is seen[0] for p in seen)
     assert provider.is_loaded and seen[0].loaded
-    assert provider.warm() is provider.model_info() is seen[0].info
+    assert provider.model_info() is seen[0].info
 
 
 def test_failure_is_remembered(model_dir: Path, tmp_path: Path) -> None:
@@ -42,6 +42,6 @@ def test_failure_is_remembered(model_dir: Path, tmp_path: Path) -> None:
         provider.get()
     shutil.copy2(model_dir / "model.onnx", copy / "model.onnx")  # repaired behind its back: still refused
     with pytest.raises(ModelError) as second:
-        provider.warm()
+        provider.model_info()
     assert second.value is first.value
     assert not provider.is_loaded

@@ -32,11 +32,17 @@ def tree_size(path: Path) -> int:
 
 
 def start_once(command: list[str], data_dir: Path) -> dict[str, float]:
-    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", CLINICDESK_DATA_DIR=str(data_dir),
-               CLINICDESK_EXIT_AFTER_SHOWN="1")
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        CLINICDESK_DATA_DIR=str(data_dir),
+        CLINICDESK_EXIT_AFTER_SHOWN="1",
+    )
     env.pop("CLINICDESK_DATABASE_URL", None)
     started = time.time()
-    result = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False
+    )
     ended = time.time()
     lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
     if result.returncode != 0 or not lines:
@@ -56,8 +62,15 @@ def self_test_once(command: list[str]) -> float:
     with tempfile.TemporaryDirectory() as tmp:
         env["CLINICDESK_DATA_DIR"] = tmp
         started = time.perf_counter()
-        result = subprocess.run([*command, "--self-test"], cwd=ROOT, env=env, capture_output=True, text=True,
-                                timeout=300, check=False)
+        result = subprocess.run(
+            [*command, "--self-test"],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
         elapsed = time.perf_counter() - started
     if result.returncode != 0:
         raise SystemExit(f"self-test failed:\n{result.stdout}\n{result.stderr}")
@@ -79,7 +92,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--bundle", type=Path, default=ROOT / "dist" / "clinicdesk")
     args = parser.parse_args()
-    exe = args.bundle / ("clinicdesk-cli.exe" if sys.platform == "win32" else "clinicdesk")  # Windows: console build
+    exe = args.bundle / (
+        "clinicdesk-cli.exe" if sys.platform == "win32" else "clinicdesk"
+    )  # Windows: console build
     if not exe.is_file():
         print(f"no bundle at {args.bundle}: run python build_scripts/build.py first", file=sys.stderr)
         return 2
@@ -88,16 +103,22 @@ def main() -> int:
     results = {name: measure(name, command, args.runs) for name, command in variants.items()}
 
     print(f"\nStart-up to sign-in, medians of {args.runs} runs (offscreen, database at head)\n")
-    print(f"{'':8} {'window shown':>13} {'sign-in ready':>14} {'process exit':>13} {'peak RSS':>9} {'self-test':>10}")
+    print(
+        f"{'':8} {'window shown':>13} {'sign-in ready':>14} {'process exit':>13} {'peak RSS':>9} {'self-test':>10}"
+    )
     for name, r in results.items():
-        print(f"{name:8} {r['window']:12.3f}s {r['sign_in']:13.3f}s {r['exit']:12.3f}s {r['rss']:7.1f}MB "
-              f"{r['self_test']:9.2f}s")
+        print(
+            f"{name:8} {r['window']:12.3f}s {r['sign_in']:13.3f}s {r['exit']:12.3f}s {r['rss']:7.1f}MB "
+            f"{r['self_test']:9.2f}s"
+        )
     ratio = results["frozen"]["sign_in"] / results["source"]["sign_in"]
     print(f"\nfrozen / source, time to sign-in ready: {ratio:.2f}x")
 
     size = tree_size(args.bundle)
     print(f"\nbundle   {args.bundle}: {size / MIB:8.1f} MiB = {size / 1e6:.1f} MB (target <= 230)")
-    archives = sorted(args.bundle.parent.glob("clinicdesk-*.tar.gz")) + sorted(args.bundle.parent.glob("clinicdesk-*.zip"))
+    archives = sorted(args.bundle.parent.glob("clinicdesk-*.tar.gz")) + sorted(
+        args.bundle.parent.glob("clinicdesk-*.zip")
+    )
     for archive in archives:
         size = archive.stat().st_size
         print(f"archive  {archive.name}: {size / MIB:8.1f} MiB = {size / 1e6:.1f} MB (target <= 90)")

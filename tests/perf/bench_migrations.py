@@ -1,7 +1,7 @@
 """Benchmark: start-up check at head, upgrade base->head, upgrade and backup of 100k medical records.
 
 Run: ``python tests/perf/bench_migrations.py`` (or ``python -m tests.perf.bench_migrations``) from the
-repository root. Prints a table; not part of the test suite. Target (issue 6): the check at head costs
+repository root. Prints a table; not part of the test suite. Target: the check at head costs
 < 50 ms over a bare open of the database.
 """
 

@@ -1,4 +1,4 @@
-"""Prediction benchmark (issue 3): the app's predictor against bare onnxruntime and scikit-learn.
+"""Prediction benchmark: the app's predictor against bare onnxruntime and scikit-learn.
 
     python tests/perf/bench_predict.py [--rows 100000] [--singles 3000]
 

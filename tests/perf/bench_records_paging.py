@@ -161,7 +161,9 @@ def main() -> int:
     os.environ.setdefault("CLINICDESK_DATA_DIR", tempfile.mkdtemp())
     table: dict[str, dict[str, float]] = {}
     with tempfile.TemporaryDirectory() as folder:
-        for name, ms in run(f"sqlite:///{Path(folder) / 'bench.db'}", args.rows, args.index, not args.no_analyze):
+        for name, ms in run(
+            f"sqlite:///{Path(folder) / 'bench.db'}", args.rows, args.index, not args.no_analyze
+        ):
             table.setdefault(name, {})["SQLite"] = ms
     if args.postgres:
         admin = sa.create_engine(args.postgres, isolation_level="AUTOCOMMIT")

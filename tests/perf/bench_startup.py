@@ -1,4 +1,4 @@
-"""Start-up and records-page benchmark for the desktop GUI (issue 5). Prints a table.
+"""Start-up and records-page benchmark for the desktop GUI. Prints a table.
 
     python tests/perf/bench_startup.py [--runs 5] [--rows 100000]
 
@@ -86,12 +86,23 @@ def bare_run(env: dict[str, str]) -> tuple[float, float]:
 def app_run(env: dict[str, str]) -> dict[str, float]:
     env = {**env, "CLINICDESK_EXIT_AFTER_SHOWN": "1"}
     start = time.time()
-    out = subprocess.run([sys.executable, "-m", "desktop"], env=env, capture_output=True, text=True, check=True,
-                         cwd=ROOT, timeout=60)
+    out = subprocess.run(
+        [sys.executable, "-m", "desktop"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=ROOT,
+        timeout=60,
+    )
     line = [ln for ln in out.stdout.splitlines() if ln.startswith("{")][-1]
     data = json.loads(line)
-    return {"window": data["window_shown"] - start, "sign_in": data["sign_in_ready"] - start,
-            "rss": data["peak_rss_mb"], "loaded": ",".join(data.get("loaded", []))}
+    return {
+        "window": data["window_shown"] - start,
+        "sign_in": data["sign_in_ready"] - start,
+        "rss": data["peak_rss_mb"],
+        "loaded": ",".join(data.get("loaded", [])),
+    }
 
 
 def prepare_database(data_dir: Path) -> str:
@@ -187,27 +198,44 @@ def main() -> int:
     best = (min(b[0] for b in bare), min(a["window"] for a in app), min(a["sign_in"] for a in app))
     rss = max(a["rss"] for a in app)
     rows = [
-        ("bare PySide6: process start -> QMainWindow shown", f"{bare_window * 1000:.0f} ms",
-         f"best {best[0] * 1000:.0f} ms"),
-        ("ClinicDesk: process start -> first window shown", f"{app_window * 1000:.0f} ms",
-         f"{app_window / bare_window:.2f}x bare (target <= 1.5x); best {best[1] * 1000:.0f} ms "
-         f"= {best[1] / best[0]:.2f}x best bare"),
-        ("ClinicDesk: process start -> sign-in possible", f"{sign_in * 1000:.0f} ms",
-         f"target < 500 ms; best {best[2] * 1000:.0f} ms (typing is possible from the first window)"),
-        ("ClinicDesk: peak RSS at the sign-in window", f"{rss:.0f} MB",
-         f"target < 120 MB; bare {max(b[1] for b in bare):.0f} MB; loaded: {app[-1]['loaded']}"),
+        (
+            "bare PySide6: process start -> QMainWindow shown",
+            f"{bare_window * 1000:.0f} ms",
+            f"best {best[0] * 1000:.0f} ms",
+        ),
+        (
+            "ClinicDesk: process start -> first window shown",
+            f"{app_window * 1000:.0f} ms",
+            f"{app_window / bare_window:.2f}x bare (target <= 1.5x); best {best[1] * 1000:.0f} ms "
+            f"= {best[1] / best[0]:.2f}x best bare",
+        ),
+        (
+            "ClinicDesk: process start -> sign-in possible",
+            f"{sign_in * 1000:.0f} ms",
+            f"target < 500 ms; best {best[2] * 1000:.0f} ms (typing is possible from the first window)",
+        ),
+        (
+            "ClinicDesk: peak RSS at the sign-in window",
+            f"{rss:.0f} MB",
+            f"target < 120 MB; bare {max(b[1] for b in bare):.0f} MB; loaded: {app[-1]['loaded']}",
+        ),
         (f"records page open, {args.rows} rows", f"{page['open'] * 1000:.0f} ms", "target < 200 ms"),
         ("records: text filter (SQL)", f"{page['filter'] * 1000:.0f} ms", ""),
         ("records: sort by type (SQL)", f"{page['sort'] * 1000:.0f} ms", ""),
-        ("records: scroll to the end", f"{page['scroll_end'] * 1000:.0f} ms",
-         f"{int(page['fetches'])} fetches, {int(page['loaded_rows'])} rows loaded"),
+        (
+            "records: scroll to the end",
+            f"{page['scroll_end'] * 1000:.0f} ms",
+            f"{int(page['fetches'])} fetches, {int(page['loaded_rows'])} rows loaded",
+        ),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"{'measure':<{width}}  {'value':>9}  note")
     print("-" * (width + 40))
     for name, value, note in rows:
         print(f"{name:<{width}}  {value:>9}  {note}")
-    print(f"\n{args.runs} runs each, medians; load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(
+        f"\n{args.runs} runs each, medians; load average now {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Issue 8's load test: N simulated desktops on one database, then a consistency check. Prints tables.
+"""Load test: N simulated desktops on one database, then a consistency check. Prints tables.
 
     python -m tests.perf.load_test                       # PostgreSQL N=1,4,16 and SQLite N=1,4, 10 s each
     python -m tests.perf.load_test --backends postgresql --clients 16 --seconds 20 --think-ms 0-0
@@ -63,20 +63,38 @@ MIX = (
     ("record_history", 10),
 )
 SORTS = ("date", "type", "status", "created_at")
-BENIGN = (12.1, 17.9, 78.1, 463.0, 0.0925, 0.080, 0.046, 0.0257, 0.174, 0.0629,
-          0.284, 1.22, 2.0, 21.1, 0.0072, 0.0214, 0.026, 0.0099, 0.0206, 0.0036,
-          13.4, 23.5, 87.0, 558.0, 0.125, 0.183, 0.166, 0.0744, 0.270, 0.0794)
-
-
-@dataclass
-class StubResult:
-    """Stands in for the model's PredictionResult when the model is not installed."""
-
-    prediction: str = "Benign"
-    confidence: float = 0.9
-    probability: float = 0.1
-    risk_level: str = "Medium"
-    model_version: str = "load-test-stub"
+BENIGN = (
+    12.1,
+    17.9,
+    78.1,
+    463.0,
+    0.0925,
+    0.080,
+    0.046,
+    0.0257,
+    0.174,
+    0.0629,
+    0.284,
+    1.22,
+    2.0,
+    21.1,
+    0.0072,
+    0.0214,
+    0.026,
+    0.0099,
+    0.0206,
+    0.0036,
+    13.4,
+    23.5,
+    87.0,
+    558.0,
+    0.125,
+    0.183,
+    0.166,
+    0.0744,
+    0.270,
+    0.0794,
+)
 
 
 @dataclass
@@ -104,8 +122,16 @@ def _features(rng: random.Random) -> dict[str, float]:
     return {name: value * rng.uniform(0.9, 1.1) for name, value in zip(FEATURE_NAMES, BENIGN, strict=True)}
 
 
-def desktop(index: int, account: int, url: str, email: str, seconds: float, think: tuple[float, float],
-            barrier: Any, queue: Any) -> None:
+def desktop(
+    index: int,
+    account: int,
+    url: str,
+    email: str,
+    seconds: float,
+    think: tuple[float, float],
+    barrier: Any,
+    queue: Any,
+) -> None:
     """One simulated desktop (runs in its own process)."""
     from desktop.domain.dto import FamilyQuery, PredictionQuery, RecordDraft, RecordQuery
     from desktop.domain.errors import ConflictError, ModelError
@@ -132,8 +158,14 @@ def desktop(index: int, account: int, url: str, email: str, seconds: float, thin
         report.user_id = session.user.id
         own: list[int] = []
         for n in range(SEED_RECORDS):
-            dto = services.records.create(token, RecordDraft(
-                date=f"2025-{n % 12 + 1:02d}-{n % 28 + 1:02d}", type=f"Seed {n}", notes=f"{marker_prefix}seed{n}"))
+            dto = services.records.create(
+                token,
+                RecordDraft(
+                    date=f"2025-{n % 12 + 1:02d}-{n % 28 + 1:02d}",
+                    type=f"Seed {n}",
+                    notes=f"{marker_prefix}seed{n}",
+                ),
+            )
             own.append(dto.id)
             report.created[dto.id] = f"{marker_prefix}seed{n}"
         # Load the model before the clock starts, as the app does off the GUI thread at first use.
@@ -163,16 +195,29 @@ def desktop(index: int, account: int, url: str, email: str, seconds: float, thin
         seq += 1
         try:
             if op == "list_records":
-                query = RecordQuery(offset=rng.choice((0, 0, 50)), limit=50, sort=rng.choice(SORTS),
-                                    descending=rng.random() < 0.5, text=rng.choice(("", "", "seed")))
+                query = RecordQuery(
+                    offset=rng.choice((0, 0, 50)),
+                    limit=50,
+                    sort=rng.choice(SORTS),
+                    descending=rng.random() < 0.5,
+                    text=rng.choice(("", "", "seed")),
+                )
                 page = timed(op, services.records.list, token, query)
-                report.foreign_rows_seen += sum(1 for r in page.rows if not r.notes.startswith(account_prefix))
+                report.foreign_rows_seen += sum(
+                    1 for r in page.rows if not r.notes.startswith(account_prefix)
+                )
                 own.extend(r.id for r in page.rows[:5])  # rows the other desks of this account made, too
                 del own[:-400]
             elif op == "add_record":
                 marker = f"{marker_prefix}{seq}"
-                draft = RecordDraft(date="2026-03-01", type=f"Visit {seq}", result="pending",
-                                    doctor="Dr Load", notes=marker, status="pending")
+                draft = RecordDraft(
+                    date="2026-03-01",
+                    type=f"Visit {seq}",
+                    result="pending",
+                    doctor="Dr Load",
+                    notes=marker,
+                    status="pending",
+                )
                 dto = timed(op, services.records.create, token, draft)
                 report.created[dto.id] = marker
                 own.append(dto.id)
@@ -181,26 +226,36 @@ def desktop(index: int, account: int, url: str, email: str, seconds: float, thin
                 current = timed("open_record", services.records.get, token, record_id)
                 time.sleep(rng.uniform(*think))  # the form is open while the person types
                 result = f"r{index}.{seq}"
-                draft = RecordDraft(date=current.date, type=current.type, result=result, doctor=current.doctor,
-                                    notes=current.notes, status=rng.choice(("normal", "abnormal", "follow-up")))
+                draft = RecordDraft(
+                    date=current.date,
+                    type=current.type,
+                    result=result,
+                    doctor=current.doctor,
+                    notes=current.notes,
+                    status=rng.choice(("normal", "abnormal", "follow-up")),
+                )
                 op = "save_edit"
-                new = timed(op, services.records.update, token, record_id, draft, expected_version=current.version)
+                new = timed(
+                    op, services.records.update, token, record_id, draft, expected_version=current.version
+                )
                 report.edits.append((record_id, current.version, new.version, result))
             elif op == "list_family":
                 timed(op, services.family.list, token, FamilyQuery(limit=50))
             elif op == "predict_and_save":
                 features = _features(rng)
-                outcome: Any = StubResult()
-                if not report.predict_unavailable:
+                if not report.predict_unavailable:  # without the model nothing can be saved
                     op = "predict"
-                    outcome = timed(op, services.predictions.make_prediction, token, features)
-                op = "save_prediction"
-                saved = timed(op, services.predictions.save, token, outcome, features,
-                              notes=f"{marker_prefix}{seq}")
-                report.predictions.append(saved.id)
+                    timed(op, services.predictions.make_prediction, token, features)
+                    op = "save_prediction"  # the service runs the model again on what it stores
+                    saved = timed(
+                        op, services.predictions.save, token, features, notes=f"{marker_prefix}{seq}"
+                    )
+                    report.predictions.append(saved.id)
             elif op == "list_predictions":
                 page = timed(op, services.predictions.list, token, PredictionQuery(limit=50))
-                report.foreign_rows_seen += sum(1 for p in page.rows if not p.notes.startswith(account_prefix))
+                report.foreign_rows_seen += sum(
+                    1 for p in page.rows if not p.notes.startswith(account_prefix)
+                )
             elif op == "record_history":
                 timed(op, services.records.history, token, rng.choice(own))
         except ConflictError:
@@ -236,7 +291,9 @@ def fresh_database(backend: str, postgres_base: str | None, folder: Path) -> tup
 
     def drop() -> None:
         with admin.connect() as conn:
-            conn.exec_driver_sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
+            conn.exec_driver_sql(
+                f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'"
+            )
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}"')
         admin.dispose()
 
@@ -275,8 +332,15 @@ def check_consistency(url: str, reports: list[Report]) -> list[tuple[str, int]]:
     problems: Counter = Counter()
     owner_of = {r.account: r.user_id for r in reports}
     with engine.connect() as conn:
-        records = conn.execute(sa.select(m.MedicalRecord.id, m.MedicalRecord.user_id, m.MedicalRecord.notes,
-                                         m.MedicalRecord.result, m.MedicalRecord.version_id)).all()
+        records = conn.execute(
+            sa.select(
+                m.MedicalRecord.id,
+                m.MedicalRecord.user_id,
+                m.MedicalRecord.notes,
+                m.MedicalRecord.result,
+                m.MedicalRecord.version_id,
+            )
+        ).all()
         by_id = {r.id: r for r in records}
         marker_counts = Counter(r.notes for r in records)
         acked_markers = set()
@@ -295,10 +359,14 @@ def check_consistency(url: str, reports: list[Report]) -> list[tuple[str, int]]:
             for record_id, read, saved, result in report.edits:
                 edits[record_id].append((saved, result))
                 # A save acknowledged over a version it never saw overwrote someone's change unseen.
-                problems["lost updates (a save acknowledged over a version it did not read)"] += saved != read + 1
+                problems["lost updates (a save acknowledged over a version it did not read)"] += (
+                    saved != read + 1
+                )
         for record_id, acked in edits.items():
             versions = [version for version, _ in acked]
-            problems["lost updates (two saves acknowledged at one version)"] += len(versions) - len(set(versions))
+            problems["lost updates (two saves acknowledged at one version)"] += len(versions) - len(
+                set(versions)
+            )
             last_version, last_result = max(acked)
             row = by_id.get(record_id)
             if row is None or row.version_id != last_version or row.result != last_result:
@@ -310,8 +378,9 @@ def check_consistency(url: str, reports: list[Report]) -> list[tuple[str, int]]:
             if account.isdigit() and owner_of.get(int(account)) not in (None, row.user_id):
                 problems["row owned by the wrong account"] += 1
 
-        predictions = dict(conn.execute(sa.select(m.BreastCancerPrediction.id,
-                                                  m.BreastCancerPrediction.user_id)).all())
+        predictions = dict(
+            conn.execute(sa.select(m.BreastCancerPrediction.id, m.BreastCancerPrediction.user_id)).all()
+        )
         acked_predictions = 0
         for report in reports:
             acked_predictions += len(report.predictions)
@@ -321,8 +390,10 @@ def check_consistency(url: str, reports: list[Report]) -> list[tuple[str, int]]:
         problems["unacknowledged predictions present"] += max(0, len(predictions) - acked_predictions)
 
         audit = Counter(
-            (a.action, a.entity_id) for a in conn.execute(
-                sa.select(m.AuditLog.action, m.AuditLog.entity_id).where(m.AuditLog.entity == "medicalrecord"))
+            (a.action, a.entity_id)
+            for a in conn.execute(
+                sa.select(m.AuditLog.action, m.AuditLog.entity_id).where(m.AuditLog.entity == "medicalrecord")
+            )
         )
         for report in reports:
             for record_id in report.created:
@@ -337,30 +408,42 @@ def check_consistency(url: str, reports: list[Report]) -> list[tuple[str, int]]:
             for fk in table.foreign_keys:
                 parent = fk.column.table
                 orphans = conn.execute(
-                    sa.select(sa.func.count()).select_from(table.outerjoin(parent, fk.parent == fk.column))
+                    sa.select(sa.func.count())
+                    .select_from(table.outerjoin(parent, fk.parent == fk.column))
                     .where(fk.parent.is_not(None), fk.column.is_(None))
                 ).scalar_one()
                 problems["foreign keys pointing at missing rows"] += orphans
         if is_sqlite(url):
-            problems["sqlite foreign_key_check rows"] += len(conn.exec_driver_sql("PRAGMA foreign_key_check").all())
+            problems["sqlite foreign_key_check rows"] += len(
+                conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+            )
             problems["sqlite integrity_check problems"] += int(
-                conn.exec_driver_sql("PRAGMA integrity_check").scalar_one() != "ok")
-        sessions = Counter(row[0] for row in conn.execute(
-            sa.select(m.Session.user_id).where(m.Session.is_active.is_(True))))
+                conn.exec_driver_sql("PRAGMA integrity_check").scalar_one() != "ok"
+            )
+        sessions = Counter(
+            row[0] for row in conn.execute(sa.select(m.Session.user_id).where(m.Session.is_active.is_(True)))
+        )
         desks = Counter(report.user_id for report in reports if report.user_id)
         for user_id, count in desks.items():
             if sessions[user_id] != count:
                 problems["accounts whose active sessions differ from their desks"] += 1
     engine.dispose()
     checks = [
-        "lost record writes", "duplicated record writes", "record with wrong content or owner",
-        "unacknowledged rows present", "lost updates (a save acknowledged over a version it did not read)",
+        "lost record writes",
+        "duplicated record writes",
+        "record with wrong content or owner",
+        "unacknowledged rows present",
+        "lost updates (a save acknowledged over a version it did not read)",
         "lost updates (two saves acknowledged at one version)",
         "row not at its last acknowledged edit",
-        "lost or misowned predictions", "unacknowledged predictions present",
-        "audit: not exactly one 'create' per new record", "audit: 'update' rows differ from acknowledged edits",
-        "rows of another account seen by a desktop", "row owned by the wrong account",
-        "foreign keys pointing at missing rows", "accounts whose active sessions differ from their desks",
+        "lost or misowned predictions",
+        "unacknowledged predictions present",
+        "audit: not exactly one 'create' per new record",
+        "audit: 'update' rows differ from acknowledged edits",
+        "rows of another account seen by a desktop",
+        "row owned by the wrong account",
+        "foreign keys pointing at missing rows",
+        "accounts whose active sessions differ from their desks",
     ]
     if is_sqlite(url):
         checks += ["sqlite foreign_key_check rows", "sqlite integrity_check problems"]
@@ -375,17 +458,28 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
-def run_one(backend: str, n: int, seconds: float, think: tuple[float, float], postgres_base: str | None,
-            folder: Path, per_account: int = 1) -> dict[str, Any]:
+def run_one(
+    backend: str,
+    n: int,
+    seconds: float,
+    think: tuple[float, float],
+    postgres_base: str | None,
+    folder: Path,
+    per_account: int = 1,
+) -> dict[str, Any]:
     url, drop = fresh_database(backend, postgres_base, folder)
     try:
         emails = create_accounts(url, (n + per_account - 1) // per_account)
         ctx = mp.get_context("spawn")
         barrier = ctx.Barrier(n)
         queue = ctx.Queue()
-        procs = [ctx.Process(target=desktop, args=(i, i // per_account, url, emails[i // per_account], seconds,
-                                                   think, barrier, queue))
-                 for i in range(n)]
+        procs = [
+            ctx.Process(
+                target=desktop,
+                args=(i, i // per_account, url, emails[i // per_account], seconds, think, barrier, queue),
+            )
+            for i in range(n)
+        ]
         for proc in procs:
             proc.start()
         reports = [queue.get(timeout=seconds + 300) for _ in procs]
@@ -395,8 +489,14 @@ def run_one(backend: str, n: int, seconds: float, think: tuple[float, float], po
         consistency = check_consistency(url, reports)
     finally:
         drop()
-    return {"backend": backend, "n": n, "seconds": seconds, "reports": reports, "consistency": consistency,
-            "per_account": per_account}
+    return {
+        "backend": backend,
+        "n": n,
+        "seconds": seconds,
+        "reports": reports,
+        "consistency": consistency,
+        "per_account": per_account,
+    }
 
 
 def print_result(result: dict[str, Any]) -> bool:
@@ -423,20 +523,26 @@ def print_result(result: dict[str, Any]) -> bool:
             all_lat.extend(values)
         rate = len(values) / seconds if op not in untimed else float("nan")
         mean_cpu = sum(cpu[op]) / len(cpu[op]) if cpu[op] else float("nan")
-        print(f"{op:<18}{len(values):>8}{rate:>9.1f}{percentile(values, .5) * 1e3:>9.1f}"
-              f"{percentile(values, .95) * 1e3:>9.1f}{max(values) * 1e3:>9.1f}{mean_cpu * 1e3:>9.1f}")
+        print(
+            f"{op:<18}{len(values):>8}{rate:>9.1f}{percentile(values, 0.5) * 1e3:>9.1f}"
+            f"{percentile(values, 0.95) * 1e3:>9.1f}{max(values) * 1e3:>9.1f}{mean_cpu * 1e3:>9.1f}"
+        )
     if all_lat:
-        print(f"{'ALL timed ops':<18}{timed_ops:>8}{timed_ops / seconds:>9.1f}"
-              f"{percentile(all_lat, .5) * 1e3:>9.1f}{percentile(all_lat, .95) * 1e3:>9.1f}{max(all_lat) * 1e3:>9.1f}")
+        print(
+            f"{'ALL timed ops':<18}{timed_ops:>8}{timed_ops / seconds:>9.1f}"
+            f"{percentile(all_lat, 0.5) * 1e3:>9.1f}{percentile(all_lat, 0.95) * 1e3:>9.1f}{max(all_lat) * 1e3:>9.1f}"
+        )
     fatal = [r for r in reports if r.fatal]
     for report in fatal:
         print(f"  desktop {report.index} could not start: {report.fatal}")
     if any(r.predict_unavailable for r in reports):
-        print("  note: prediction model not installed; 'save_prediction' stored a fixed result")
+        print("  note: prediction model not installed; no prediction was made or saved")
     conflicts = sum(r.conflicts for r in reports)
     if conflicts or result["per_account"] > 1:
-        print(f"explained: {conflicts} saves refused with 'changed by someone else' (another desk of the "
-              "same account saved first)")
+        print(
+            f"explained: {conflicts} saves refused with 'changed by someone else' (another desk of the "
+            "same account saved first)"
+        )
     print("unexplained errors:" + ("" if errors else " none"))
     for (op, kind), count in errors.most_common():
         print(f"  {count:>6}  {op:<18} {kind}")
@@ -455,20 +561,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--think-ms", default="50-250", help="random pause between operations, LOW-HIGH ms")
     parser.add_argument("--postgres-url", default=os.environ.get("CLINICDESK_TEST_POSTGRES_URL"))
-    parser.add_argument("--desks-per-account", type=int, default=1,
-                        help="desktops signed in to the same account (2+ makes concurrent edits of one record)")
+    parser.add_argument(
+        "--desks-per-account",
+        type=int,
+        default=1,
+        help="desktops signed in to the same account (2+ makes concurrent edits of one record)",
+    )
     args = parser.parse_args(argv)
     low, high = (float(x) / 1000 for x in args.think_ms.split("-"))
     os.environ.setdefault("CLINICDESK_DATA_DIR", tempfile.mkdtemp(prefix="cd-load-data-"))
-    print(f"ClinicDesk load test: {os.cpu_count()} CPUs, think time {args.think_ms} ms, {args.seconds:.0f} s per run")
+    print(
+        f"ClinicDesk load test: {os.cpu_count()} CPUs, think time {args.think_ms} ms, {args.seconds:.0f} s per run"
+    )
     ok = True
     with tempfile.TemporaryDirectory(prefix="cd-load-") as tmp:
         for backend in args.backends.split(","):
             for n in (int(x) for x in args.clients.split(",")):
                 if backend == "sqlite" and n > 4:
                     continue
-                result = run_one(backend, n, args.seconds, (low, high), args.postgres_url, Path(tmp),
-                                 args.desks_per_account)
+                result = run_one(
+                    backend,
+                    n,
+                    args.seconds,
+                    (low, high),
+                    args.postgres_url,
+                    Path(tmp),
+                    args.desks_per_account,
+                )
                 ok &= print_result(result)
     print("\nRESULT:", "clean (no errors, no lost or duplicated writes)" if ok else "PROBLEMS (see above)")
     return 0 if ok else 1

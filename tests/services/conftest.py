@@ -8,7 +8,9 @@ bcrypt runs at cost 4 here so the suite stays fast.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
 import os
 import shutil
 import uuid
@@ -143,3 +145,15 @@ def alice(services: Services, admin: SessionInfo) -> SessionInfo:
 @pytest.fixture
 def bob(services: Services, admin: SessionInfo) -> SessionInfo:
     return add_user(services, admin, "bob@clinic.example")
+
+
+def passlib_style_hash(password: str, salt: bytes, rounds: int) -> str:
+    """Independent re-implementation of passlib's pbkdf2_sha256 format, built from its documentation:
+    ``$pbkdf2-sha256$<rounds>$<ab64 salt>$<ab64 32-byte digest>``; ab64 = base64 with '.' for '+',
+    no '=' padding."""
+
+    def ab64(data: bytes) -> str:
+        return base64.b64encode(data).decode().replace("+", ".").rstrip("=")
+
+    digest = hashlib.pbkdf2_hmac("sha256", password.encode(), salt, rounds)
+    return f"$pbkdf2-sha256${rounds}${ab64(salt)}${ab64(digest)}"

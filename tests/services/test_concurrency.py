@@ -10,7 +10,7 @@ from desktop.db.models import AuditLog, MedicalRecord
 from desktop.domain.dto import FamilyDraft, ProfileUpdate, RecordDraft, RecordQuery
 from desktop.domain.errors import ConflictError, DatabaseError
 from tests.services.conftest import make_services
-from tests.services.test_predictions import FEATURES, Result
+from tests.services.test_predictions import FEATURES
 
 DRAFT = RecordDraft(date="2024-05-01", type="Ultrasound", result="clear", doctor="Dr A", notes="")
 
@@ -57,7 +57,7 @@ def test_conflicts_on_family_profile_and_prediction_notes(services, second_deskt
     second_desktop.profile.update(alice.token, ProfileUpdate(name="Alice A", age=30), profile.version)
     with pytest.raises(ConflictError):
         services.profile.update(alice.token, ProfileUpdate(name="Alice B", age=31), profile.version)
-    saved = services.predictions.save(alice.token, Result(), FEATURES)
+    saved = services.predictions.save(alice.token, FEATURES)
     second_desktop.predictions.annotate(alice.token, saved.id, "one", saved.version)
     with pytest.raises(ConflictError):
         services.predictions.annotate(alice.token, saved.id, "two", saved.version)

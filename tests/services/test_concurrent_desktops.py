@@ -19,11 +19,14 @@ pytestmark = pytest.mark.slow
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def test_two_desktops_sharing_an_account(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+def test_two_desktops_sharing_an_account(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     # run_one makes (and drops) its own database on the server named by the fixture's URL.
     base = request.getfixturevalue("postgres_url") if backend == "postgresql" else None
-    result = run_one(backend, 2, seconds=1.5, think=(0.0, 0.005), postgres_base=base, folder=tmp_path,
-                     per_account=2)
+    result = run_one(
+        backend, 2, seconds=1.5, think=(0.0, 0.005), postgres_base=base, folder=tmp_path, per_account=2
+    )
     reports = result["reports"]
     assert [r.fatal for r in reports] == ["", ""]
     assert all(not r.errors for r in reports), [dict(r.errors) for r in reports]

@@ -28,31 +28,79 @@ def fill(url: str, *, long_type: bool = False) -> None:
     database = Database(url)
     with database.unit_of_work() as s:
         users = [
-            m.User(id=f"user-{n}", name=f"User {n}", email=f"u{n}@clinic.example", password_hash="$2b$04$x",
-                   role="admin" if n == 0 else "patient", is_active=n != 2, created_at=T0, updated_at=T0)
+            m.User(
+                id=f"user-{n}",
+                name=f"User {n}",
+                email=f"u{n}@clinic.example",
+                password_hash="$2b$04$x",
+                role="admin" if n == 0 else "patient",
+                is_active=n != 2,
+                created_at=T0,
+                updated_at=T0,
+            )
             for n in range(3)
         ]
         s.add_all(users)
         s.flush()
         s.add_all(
-            m.MedicalRecord(user_id=f"user-{i % 2}", date=f"2025-{i % 12 + 1:02d}-01", type=f"Visit {i}",
-                            result="ok", doctor="Dr Ng", notes="é ✓ \n line", status="pending",
-                            status_color="#f59e0b", created_at=T0 + dt.timedelta(seconds=i))
+            m.MedicalRecord(
+                user_id=f"user-{i % 2}",
+                date=f"2025-{i % 12 + 1:02d}-01",
+                type=f"Visit {i}",
+                result="ok",
+                doctor="Dr Ng",
+                notes="é ✓ \n line",
+                status="pending",
+                status_color="#f59e0b",
+                created_at=T0 + dt.timedelta(seconds=i),
+            )
             for i in range(RECORDS)
         )
-        s.add_all(m.FamilyHistory(user_id="user-1", relation="mother", age=61, condition="breast cancer",
-                                  created_at=T0) for _ in range(3))
-        s.add(m.BreastCancerPrediction(
-            user_id="user-1", **{c: 0.125 * (k + 1) for k, c in enumerate(_feature_columns())},
-            prediction="Benign", confidence=0.97, risk_level="Low", probability=0.03,
-            model_version="lr-1", created_at=T0))
+        s.add_all(
+            m.FamilyHistory(
+                user_id="user-1", relation="mother", age=61, condition="breast cancer", created_at=T0
+            )
+            for _ in range(3)
+        )
+        s.add(
+            m.BreastCancerPrediction(
+                user_id="user-1",
+                **{c: 0.125 * (k + 1) for k, c in enumerate(_feature_columns())},
+                prediction="Benign",
+                confidence=0.97,
+                risk_level="Low",
+                probability=0.03,
+                model_version="lr-1",
+                created_at=T0,
+            )
+        )
         s.add(m.Session(id="sess-1", user_id="user-1", created_at=T0, expires_at=T0 + dt.timedelta(hours=8)))
-        s.add_all(m.AuditLog(user_id="user-0", actor="u0@clinic.example", action="create", entity="medicalrecord",
-                             entity_id=str(i), summary="added", after='{"a": 1}', created_at=T0) for i in range(5))
+        s.add_all(
+            m.AuditLog(
+                user_id="user-0",
+                actor="u0@clinic.example",
+                action="create",
+                entity="medicalrecord",
+                entity_id=str(i),
+                summary="added",
+                after='{"a": 1}',
+                created_at=T0,
+            )
+            for i in range(5)
+        )
         s.add(m.LoginAttempt(email="nobody@clinic.example", succeeded=False, created_at=T0))
         if long_type:  # SQLite ignores VARCHAR lengths; PostgreSQL does not
-            s.add(m.MedicalRecord(user_id="user-1", date="2025-01-01", type="x" * 150, result="", doctor="",
-                                  notes="", created_at=T0))
+            s.add(
+                m.MedicalRecord(
+                    user_id="user-1",
+                    date="2025-01-01",
+                    type="x" * 150,
+                    result="",
+                    doctor="",
+                    notes="",
+                    created_at=T0,
+                )
+            )
         # Deleting the last rows leaves gaps: the copy must keep ids, not renumber.
         s.commit()
     with database.unit_of_work() as s:
@@ -62,8 +110,19 @@ def fill(url: str, *, long_type: bool = False) -> None:
 
 
 def _feature_columns() -> list[str]:
-    skip = {"id", "user_id", "prediction", "confidence", "risk_level", "created_at", "notes", "probability",
-            "model_version", "version_id", "created_by"}
+    skip = {
+        "id",
+        "user_id",
+        "prediction",
+        "confidence",
+        "risk_level",
+        "created_at",
+        "notes",
+        "probability",
+        "model_version",
+        "version_id",
+        "created_by",
+    }
     return [c.name for c in m.BreastCancerPrediction.__table__.columns if c.name not in skip]
 
 
@@ -190,10 +249,11 @@ def test_source_must_exist_and_be_current(tmp_path: Path, target_url: str) -> No
         cd.copy_to(old, target_url)
 
 
-def test_copy_onto_itself_is_refused(source_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_copy_onto_itself_is_refused(
+    source_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with pytest.raises(KnownError, match="same database"):
         cd.copy_to(source_url, source_url)
     monkeypatch.chdir(tmp_path)
     with pytest.raises(KnownError, match="same database"):  # the same file, named relatively
         cd.copy_to(source_url, "sqlite:///desk.db")
-

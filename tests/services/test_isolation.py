@@ -17,7 +17,7 @@ from desktop.services.family import FamilyService
 from desktop.services.predictions import PredictionService
 from desktop.services.profile import ProfileService
 from desktop.services.records import RecordService
-from tests.services.test_predictions import FEATURES, Result
+from tests.services.test_predictions import FEATURES
 
 RECORD = RecordDraft(date="2024-05-01", type="Mammogram", result="BI-RADS 4", doctor="Dr A", notes="secret")
 FAMILY = FamilyDraft(relation="Mother", age=60, condition="Breast cancer")
@@ -29,7 +29,7 @@ def a_rows(services, alice):
     record = services.records.create(alice.token, RECORD)
     record = services.records.update(alice.token, record.id, RECORD, record.version)  # gives it history
     family = services.family.create(alice.token, FAMILY)
-    prediction = services.predictions.save(alice.token, Result(), FEATURES, "alice only")
+    prediction = services.predictions.save(alice.token, FEATURES, "alice only")
     return {"record": record, "family": family, "prediction": prediction}
 
 
@@ -61,8 +61,7 @@ OWN_DATA = {
     ),
     "predictions.list": lambda s, t, r: s.predictions.list(t, PredictionQuery()).total == 0,
     "predictions.save": lambda s, t, r: (
-        s.predictions.save(t, Result(), FEATURES).id != r["prediction"].id
-        and s.predictions.list(t).total == 1
+        s.predictions.save(t, FEATURES).id != r["prediction"].id and s.predictions.list(t).total == 1
     ),
     # Reads no stored data at all: it only needs B's session to be valid.
     "predictions.make_prediction": lambda s, t, r: _predict_or_no_model(s, t),

@@ -1,36 +1,27 @@
-"""Saving predictions with their 30 inputs, listing, annotating, deleting."""
+"""Saving predictions from their 30 inputs (the service runs the real model), listing, annotating,
+deleting."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pytest
 
-from desktop.domain.dto import PredictionQuery
-from desktop.domain.errors import ConflictError, NotFoundError, ValidationError
+from desktop.domain.dto import AuditQuery, PredictionQuery
+from desktop.domain.errors import ConflictError, NotFoundError, SessionExpiredError, ValidationError
 from desktop.domain.features import FEATURE_NAMES
+from desktop.ml.predictor import Predictor
+from desktop.ui.sample_cases import BENIGN_EXAMPLE, MALIGNANT_EXAMPLE
 
-
-@dataclass(frozen=True)
-class Result:
-    """The fields the service stores from the ML part's PredictionResult."""
-
-    prediction: str = "Malignant"
-    confidence: float = 0.97
-    probability: float = 0.97
-    risk_level: str = "High"
-    model_version: str = "test-model-1"
-
-
-FEATURES = {name: 1.0 + i / 10 for i, name in enumerate(FEATURE_NAMES)}
+#: A real malignant case of the training data (the model says Malignant, High risk).
+FEATURES = dict(MALIGNANT_EXAMPLE)
 
 
 def test_save_list_get_annotate_delete(services, alice, clock):
-    saved = services.predictions.save(alice.token, Result(), FEATURES, notes="first look")
+    saved = services.predictions.save(alice.token, FEATURES, notes="first look")
     assert saved.features == FEATURES and saved.prediction == "Malignant" and saved.notes == "first look"
-    assert saved.model_version == "test-model-1" and saved.version == 1
+    assert saved.risk_level == "High" and saved.version == 1
+    assert saved.model_version == services.predictions.model_info().full_version
     clock.advance(minutes=1)
-    services.predictions.save(alice.token, Result("Benign", 0.9, 0.1, "Low"), FEATURES)
+    services.predictions.save(alice.token, BENIGN_EXAMPLE)
     page = services.predictions.list(alice.token)
     assert page.total == 2 and page.rows[0].prediction == "Benign"  # newest first
     assert services.predictions.list(alice.token, PredictionQuery(risk_level="High")).total == 1
@@ -44,30 +35,76 @@ def test_save_list_get_annotate_delete(services, alice, clock):
         services.predictions.get(alice.token, saved.id)
 
 
-def test_inputs_and_results_are_validated(services, alice):
-    bad_features = dict(FEATURES, radius_mean=float("inf"))
-    del bad_features["area_worst"]
+@pytest.mark.parametrize(
+    "case",
+    [
+        BENIGN_EXAMPLE,
+        MALIGNANT_EXAMPLE,
+        # half-way between the two examples (near the decision threshold), and far outside the
+        # training range
+        {name: (BENIGN_EXAMPLE[name] + MALIGNANT_EXAMPLE[name]) / 2 for name in FEATURE_NAMES},
+        {name: value * 40 for name, value in BENIGN_EXAMPLE.items()},
+    ],
+    ids=["benign", "malignant", "between", "outside"],
+)
+def test_a_saved_prediction_is_the_models_output_for_its_stored_inputs(services, alice, case):
+    """The stored result is what the real ONNX model, loaded on its own, says about the stored inputs."""
+    saved = services.predictions.save(alice.token, case)
+    stored = services.predictions.get(alice.token, saved.id)
+    expected = Predictor().predict(stored.features)
+    assert stored.features == pytest.approx(case)
+    assert stored.prediction == expected.prediction.value
+    assert stored.risk_level == expected.risk_level.value
+    assert stored.probability == pytest.approx(expected.probability_malignant, abs=1e-12)
+    assert stored.confidence == pytest.approx(expected.confidence, abs=1e-12)
+    assert stored.model_version == expected.model_version
+
+
+def test_save_refuses_invalid_measurements_with_a_message_per_field(services, alice, admin):
+    bad = dict(FEATURES, radius_mean=float("inf"), texture_mean="abc", area_mean=-1.0, unknown=1.0)
+    del bad["area_worst"]
     with pytest.raises(ValidationError) as info:
-        services.predictions.save(alice.token, Result(prediction="Maybe", confidence=1.5), bad_features)
-    assert {"features", "result"} <= set(info.value.fields)
+        services.predictions.save(alice.token, bad, notes="x\x00")
+    fields = info.value.fields
+    assert fields["radius_mean"] == "Radius (mean) must be a finite number."
+    assert fields["texture_mean"] == "Texture (mean) must be a number (got 'abc')."
+    assert fields["area_mean"] == "Area (mean) must not be negative."
+    assert fields["area_worst"] == "Area (worst) is missing."
+    assert fields["unknown"] == "'unknown' is not one of the 30 measurements."
+    assert fields["features"].startswith("5 measurements need attention:")
+    assert "notes" in fields
+    with pytest.raises(ValidationError) as info:
+        services.predictions.save(alice.token, "not a mapping")  # type: ignore[arg-type]
+    assert info.value.fields == {"features": "The 30 measurements are missing."}
+    assert services.predictions.list(alice.token).total == 0
+    stored = services.audit.list(admin.token, AuditQuery(entity="breastcancerprediction"))
+    assert stored.total == 0  # nothing was stored, not even half
     with pytest.raises(ValidationError):
         services.predictions.list(alice.token, PredictionQuery(risk_level="Extreme"))
-    assert services.predictions.list(alice.token).total == 0
+
+
+def test_a_value_the_model_would_read_as_infinite_is_refused(services, alice):
+    """Two values beyond single precision used to give a probability of NaN."""
+    bad = dict(BENIGN_EXAMPLE, compactness_worst=1e39, fractal_dimension_worst=1e39)
+    with pytest.raises(ValidationError) as info:
+        services.predictions.save(alice.token, bad)
+    assert info.value.fields["compactness_worst"] == "Compactness (worst) is too large."
+    with pytest.raises(ValidationError):
+        services.predictions.make_prediction(alice.token, bad)
 
 
 def test_deleted_prediction_keeps_its_inputs_in_the_audit_log(services, alice, admin):
-    saved = services.predictions.save(alice.token, Result(), FEATURES)
+    saved = services.predictions.save(alice.token, FEATURES)
     services.predictions.delete(alice.token, saved.id, saved.version)
     entry = services.audit.list(admin.token).rows[0]
     assert entry.action == "delete" and entry.before["radius_mean"] == FEATURES["radius_mean"]
 
 
-def test_make_and_save_a_real_prediction_with_the_bundled_model(services, alice, bob):
-    """The real ONNX model through the shared provider: the PredictionResult is stored as it came."""
-    info = services.predictions._predictor_provider().model_info()
+def test_make_prediction_matches_what_save_stores(services, alice, bob):
+    info = services.predictions.model_info()
     features = {f.name: f.mean for f in info.features}
     result = services.predictions.make_prediction(alice.token, features)
-    saved = services.predictions.save(alice.token, result, features, notes="typical case")
+    saved = services.predictions.save(alice.token, features, notes="typical case")
     assert saved.prediction == result.prediction.value and saved.risk_level == result.risk_level.value
     assert saved.probability == pytest.approx(result.probability_malignant)
     assert saved.confidence == pytest.approx(result.confidence)
@@ -79,9 +116,10 @@ def test_make_and_save_a_real_prediction_with_the_bundled_model(services, alice,
     assert "radius_mean" in info_error.value.fields
 
 
-def test_make_prediction_needs_a_valid_session(services, alice):
-    from desktop.domain.errors import SessionExpiredError
-
+def test_make_and_save_need_a_valid_session(services, alice, admin):
     services.auth.sign_out(alice.token)
     with pytest.raises(SessionExpiredError):
         services.predictions.make_prediction(alice.token, FEATURES)
+    with pytest.raises(SessionExpiredError):
+        services.predictions.save(alice.token, FEATURES)
+    assert services.predictions.list(admin.token).total == 0

@@ -31,7 +31,7 @@ from desktop.domain.errors import (
     ValidationError,
 )
 from desktop.domain.features import FEATURE_NAMES
-from tests.services.test_predictions import FEATURES, Result
+from tests.services.test_predictions import FEATURES
 
 PROPERTY_SETTINGS = settings(
     max_examples=int(os.environ.get("CLINICDESK_HYPOTHESIS_EXAMPLES", "20")),
@@ -175,32 +175,20 @@ def test_profile_inputs(services, alice, name, age, phone, contact, blood, aller
     changed=st.dictionaries(st.sampled_from(FEATURE_NAMES), numbers, max_size=3),
     dropped=st.lists(st.sampled_from(FEATURE_NAMES), max_size=2),
     extra=st.dictionaries(st.text(max_size=10), numbers, max_size=1),
-    prediction=st.one_of(st.sampled_from(["Benign", "Malignant"]), anything),
-    confidence=numbers,
-    probability=numbers,
     risk=st.one_of(st.sampled_from(["Low", "Medium", "High"]), anything),
-    model_version=anything,
     notes=anything,
 )
-def test_prediction_inputs(
-    services, alice, changed, dropped, extra, prediction, confidence, probability, risk, model_version, notes
-):
+def test_prediction_inputs(services, alice, changed, dropped, extra, risk, notes):
     features = {**FEATURES, **changed, **extra}
     for name in dropped:
         features.pop(name, None)
-    result = Result(
-        prediction=prediction,
-        confidence=confidence,
-        probability=probability,
-        risk_level=risk,
-        model_version=model_version,
-    )
     try:
-        saved = services.predictions.save(alice.token, result, features, notes)
+        saved = services.predictions.save(alice.token, features, notes)
     except ValidationError as error:
         assert error.fields
     else:
         assert services.predictions.get(alice.token, saved.id) == saved
+        assert saved.features == {name: float(features[name]) for name in FEATURE_NAMES}
         try:
             services.predictions.annotate(alice.token, saved.id, notes, saved.version)
         except ValidationError:  # pragma: no cover

@@ -48,7 +48,8 @@ def test_wdbc_layout_predicts_every_row_like_the_predictor(service: ScreeningSer
         assert result.known_diagnosis is (Diagnosis.MALIGNANT if raw[1] == "M" else Diagnosis.BENIGN)
         single = predictor.predict(dict(zip(FEATURE_NAMES, map(float, raw[2:]), strict=True)))
         assert result.prediction is single.prediction and result.risk_level is single.risk_level
-        assert result.probability_malignant == pytest.approx(single.probability_malignant, abs=1e-6)  # batch vs single row: float32 rounding
+        # batch vs single row: float32 rounding
+        assert result.probability_malignant == pytest.approx(single.probability_malignant, abs=1e-6)
     assert [r.line for r in report.results] == list(range(1, 65))
 
 

@@ -88,7 +88,9 @@ def cluster() -> Iterator[Cluster]:
     if root:
         shutil.chown(folder, "postgres")
         shutil.chown(folder / "pw", "postgres")
-    _run_as_owner(f"{_pg_bin('initdb')} -D {folder}/data -U postgres -A scram-sha-256 --pwfile={folder}/pw -N")
+    _run_as_owner(
+        f"{_pg_bin('initdb')} -D {folder}/data -U postgres -A scram-sha-256 --pwfile={folder}/pw -N"
+    )
     hba = folder / "data" / "pg_hba.conf"
     hba.write_text("host all blocked 127.0.0.1/32 reject\n" + hba.read_text())  # first match wins
     running = Cluster(folder, _free_port())

@@ -131,7 +131,9 @@ def test_ok_recognises_an_existing_clinicdesk_database(postgres_url: str) -> Non
     upgrade(postgres_url, target="a8b9ec836410")  # the web version's schema
     result = ss.check_connection(settings)
     assert result.ok and result.has_clinicdesk_schema is True
-    assert "from an older version: the first desktop that starts with this version upgrades it" in result.message
+    assert (
+        "from an older version: the first desktop that starts with this version upgrades it" in result.message
+    )
 
     upgrade(postgres_url)
     result = ss.check_connection(settings)
@@ -205,7 +207,8 @@ def test_unknown_host_name() -> None:
 
 def test_unrecognised_error_quotes_the_server() -> None:
     problem, message = ss.classify_connection_error(
-        "FATAL:  sorry, too many clients already\nDETAIL: more", ServerSettings(ConnectionMode.POSTGRESQL, "h")
+        "FATAL:  sorry, too many clients already\nDETAIL: more",
+        ServerSettings(ConnectionMode.POSTGRESQL, "h"),
     )
     assert problem == ConnectionProblem.OTHER
     assert message.endswith("FATAL:  sorry, too many clients already")
@@ -229,7 +232,10 @@ def test_save_keeps_the_password_out_of_settings_json(data_dir, monkeypatch: pyt
     # At start-up: settings.json gives the URL, the store gives the password back.
     url = resolve_database_url()
     assert sa.engine.make_url(url).password == "s3cret!"
-    assert sa.engine.make_url(url).render_as_string(hide_password=False) == "postgresql+psycopg://desk:s3cret%21@db.clinic.lan:5432/clinic"
+    assert (
+        sa.engine.make_url(url).render_as_string(hide_password=False)
+        == "postgresql+psycopg://desk:s3cret%21@db.clinic.lan:5432/clinic"
+    )
     assert saved.url == "postgresql+psycopg://desk@db.clinic.lan:5432/clinic"
     assert ss.current_server_settings() == settings
     assert ss.stored_password(settings) == "s3cret!"
@@ -274,7 +280,9 @@ def test_without_a_usable_keyring_the_private_file_is_named() -> None:
         assert "only your user account can read" in info.description
 
 
-def test_override_note_names_what_wins_over_the_saved_choice(data_dir, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_override_note_names_what_wins_over_the_saved_choice(
+    data_dir, monkeypatch: pytest.MonkeyPatch
+) -> None:
     default = resolve_database_url()
     assert ss.override_note(default) == ""
     assert "--database-url" in ss.override_note("sqlite:////elsewhere/clinic.db")

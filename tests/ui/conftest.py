@@ -17,15 +17,25 @@ Fixtures:
 
 from __future__ import annotations
 
+import logging
+import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QCoreApplication
 
+from desktop.db import migrate
+from desktop.db.models import MedicalRecord
+from desktop.db.types import utcnow
 from desktop.domain.dto import FamilyDraft, RecordDraft
+from desktop.services.container import Services
 from desktop.settings import Settings
+from desktop.ui.context import UiContext
+from desktop.ui.dialogs import prompts
+from desktop.ui.workers import Runner
 
 ADMIN_EMAIL = "admin@clinic.example"
 ADMIN_NAME = "Ada Admin"
@@ -39,9 +49,6 @@ BCRYPT_ROUNDS = 4
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One SQLite file at head, made by the real migrations; tests copy it."""
-    import os
-
-    from desktop.db import migrate
 
     folder = tmp_path_factory.mktemp("template")
     old = os.environ.get("CLINICDESK_DATA_DIR")
@@ -71,7 +78,6 @@ def ui_settings(ui_db_url: str) -> Settings:
 
 @pytest.fixture
 def services(ui_db_url: str, ui_settings: Settings) -> Iterator[Any]:
-    from desktop.services.container import Services
 
     svc = Services.create(ui_db_url, ui_settings, bcrypt_rounds=BCRYPT_ROUNDS)
     try:
@@ -82,13 +88,11 @@ def services(ui_db_url: str, ui_settings: Settings) -> Iterator[Any]:
 
 @pytest.fixture
 def runner(qapp: Any) -> Iterator[Any]:
-    from desktop.ui.workers import Runner
 
     r = Runner()
     yield r
     r.wait_for_done(10_000)
     # deliver queued results so no callback fires into a deleted widget of the next test
-    from PySide6.QtCore import QCoreApplication
 
     QCoreApplication.processEvents()
     r.deleteLater()
@@ -96,7 +100,6 @@ def runner(qapp: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def make_ctx(services: Any, ui_settings: Settings, runner: Any):
-    from desktop.ui.context import UiContext
 
     def make(session: Any = None) -> UiContext:
         ctx = UiContext(services, ui_settings, runner)
@@ -118,10 +121,15 @@ def user_session(services: Any, admin_session: Any) -> Any:
     """A normal user with three records and two family-history entries."""
     services.auth.register(USER_EMAIL, USER_NAME, USER_PASSWORD)
     session = services.auth.sign_in(USER_EMAIL, USER_PASSWORD)
-    for day, kind, status in (("2026-01-05", "Blood test", "normal"), ("2026-02-10", "Mammogram", "abnormal"),
-                              ("2026-03-15", "Biopsy", "pending")):
-        services.records.create(session.token, RecordDraft(date=day, type=kind, result="see notes",
-                                                           doctor="Dr. Grey", notes="", status=status))
+    for day, kind, status in (
+        ("2026-01-05", "Blood test", "normal"),
+        ("2026-02-10", "Mammogram", "abnormal"),
+        ("2026-03-15", "Biopsy", "pending"),
+    ):
+        services.records.create(
+            session.token,
+            RecordDraft(date=day, type=kind, result="see notes", doctor="Dr. Grey", notes="", status=status),
+        )
     services.family.create(session.token, FamilyDraft(relation="Mother", age=62, condition="Breast cancer"))
     services.family.create(session.token, FamilyDraft(relation="Father", age=65, condition="Hypertension"))
     return session
@@ -153,19 +161,19 @@ class PromptRecorder:
         def fn(*args: Any, **kwargs: Any) -> Any:
             self.calls.append((name, args, kwargs))
             return result() if callable(result) else result
+
         return fn
 
 
 @pytest.fixture
 def no_dialogs(monkeypatch: pytest.MonkeyPatch) -> PromptRecorder:
-    from desktop.ui.dialogs import prompts
 
     rec = PromptRecorder()
-    for name in ("info", "warn", "error", "show_exception"):
+    for name in ("info", "warn", "error"):
         monkeypatch.setattr(prompts, name, rec._record(name, None))
     monkeypatch.setattr(prompts, "confirm", rec._record("confirm", lambda: rec.answer))
     monkeypatch.setattr(prompts, "ask_text", rec._record("ask_text", lambda: rec.text))
-    for name in ("open_file", "save_file", "open_directory"):
+    for name in ("open_file", "save_file"):
         monkeypatch.setattr(prompts, name, rec._record(name, lambda: rec.file))
     return rec
 
@@ -186,14 +194,21 @@ def bulk_add_records(services: Any, user_id: str, n: int, start: int = 0) -> Non
 
     Goes straight to the table, as an import of old data would; the services read them back.
     """
-    from desktop.db.models import MedicalRecord
-    from desktop.db.types import utcnow
 
     now = utcnow()
     rows = [
-        {"user_id": user_id, "date": f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}", "type": f"Test {i:06d}",
-         "result": "within range", "doctor": "Dr. Bulk", "notes": "", "status": "normal",
-         "status_color": "#10b981", "created_at": now, "version_id": 1}
+        {
+            "user_id": user_id,
+            "date": f"2025-{1 + i % 12:02d}-{1 + i % 28:02d}",
+            "type": f"Test {i:06d}",
+            "result": "within range",
+            "doctor": "Dr. Bulk",
+            "notes": "",
+            "status": "normal",
+            "status_color": "#10b981",
+            "created_at": now,
+            "version_id": 1,
+        }
         for i in range(start, start + n)
     ]
     with services.database.engine.begin() as conn:
@@ -205,7 +220,6 @@ def _detach_log_file() -> Iterator[None]:
     """setup_logging() (run by the app at start-up) attaches a file handler in this test's data folder;
     detach it afterwards so the next test logs into its own folder."""
     yield
-    import logging
 
     root = logging.getLogger()
     for handler in [h for h in root.handlers if getattr(h, "_clinicdesk", False)]:

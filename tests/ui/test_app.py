@@ -3,13 +3,14 @@ and the global excepthook (a message, never a traceback)."""
 
 from __future__ import annotations
 
+import logging
 import sys
 from typing import Any
 
 import pytest
 
 from desktop.app import AppController, install_excepthook
-from desktop.settings import log_file_path
+from desktop.settings import log_file_path, setup_logging
 from tests.ui.conftest import USER_EMAIL, USER_PASSWORD
 
 
@@ -35,8 +36,9 @@ def test_start_sign_in_and_sign_out(qtbot: Any, controller: Any) -> None:
     controller.login.email.setText(USER_EMAIL)
     controller.login.password.setText(USER_PASSWORD)
     controller.login.sign_in_button.click()
-    qtbot.waitUntil(lambda: controller.main_window is not None and controller.main_window.isVisible(),
-                    timeout=20_000)
+    qtbot.waitUntil(
+        lambda: controller.main_window is not None and controller.main_window.isVisible(), timeout=20_000
+    )
     window = controller.main_window
     assert not controller.login.isVisible()
     assert window.current_key() == "records"
@@ -46,9 +48,9 @@ def test_start_sign_in_and_sign_out(qtbot: Any, controller: Any) -> None:
     assert not controller.ctx.signed_in
 
 
-def test_excepthook_shows_an_apology_and_logs_the_traceback(no_dialogs: Any, monkeypatch: pytest.MonkeyPatch,
-                                                            qapp: Any) -> None:
-    from desktop.settings import setup_logging
+def test_excepthook_shows_an_apology_and_logs_the_traceback(
+    no_dialogs: Any, monkeypatch: pytest.MonkeyPatch, qapp: Any
+) -> None:
 
     setup_logging()
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
@@ -61,7 +63,6 @@ def test_excepthook_shows_an_apology_and_logs_the_traceback(no_dialogs: Any, mon
     assert len(shown) == 1
     assert "Traceback" not in shown[0] and "ZeroDivisionError" not in shown[0]
     assert str(log_file_path()) in shown[0]
-    import logging
 
     root = logging.getLogger()
     ours = [h for h in root.handlers if getattr(h, "_clinicdesk", False)]
@@ -75,8 +76,9 @@ def test_excepthook_shows_an_apology_and_logs_the_traceback(no_dialogs: Any, mon
             handler.close()
 
 
-def test_first_run_asks_for_the_first_admin(qtbot: Any, qapp: Any, ui_db_url: str,
-                                            monkeypatch: pytest.MonkeyPatch) -> None:
+def test_first_run_asks_for_the_first_admin(
+    qtbot: Any, qapp: Any, ui_db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.delenv("CLINICDESK_EXIT_AFTER_SHOWN", raising=False)
     app_controller = AppController(qapp, ui_db_url)
     app_controller.login.rejected.disconnect()

@@ -1,6 +1,6 @@
 """After Database tools restored or downgraded the database, the main window runs the start-up check
-again before the sign-in window comes back (issue 6: "a downgraded database the app cannot run on is
-explained, and the dialog offers to upgrade again").
+again before the sign-in window comes back: a downgraded database the app cannot run on is explained,
+and the dialog offers to upgrade again.
 
 Real SQLite file, real Alembic downgrade/upgrade, real progress dialog; only ``startup.ask`` (the one
 place the flow shows a choice modally) is replaced by a recorder that answers.
@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 
+from desktop.app import AppController
 from desktop.db import migrate
 from desktop.ui.dialogs import startup
 from desktop.ui.main_window import MainWindow
-from tests.ui import helpers_ui2  # noqa: F401  (installs the PySide6 refcount guard)
+from tests.ui.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 
 HEAD = "e4b7a2c9d5f1"
 PREVIOUS = "d24a4742aa81"
@@ -92,7 +93,6 @@ def test_restored_database_at_head_signs_out_without_questions(
 
 @pytest.fixture
 def controller(qapp: Any, ui_db_url: str, user_session: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    from desktop.app import AppController
 
     monkeypatch.delenv("CLINICDESK_EXIT_AFTER_SHOWN", raising=False)
     app_controller = AppController(qapp, ui_db_url)
@@ -109,15 +109,15 @@ def controller(qapp: Any, ui_db_url: str, user_session: Any, monkeypatch: pytest
 def test_after_the_upgrade_offer_the_admin_signs_in_again(
     qtbot: Any, controller: Any, ui_db_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.ui.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 
     def sign_in() -> MainWindow:
         qtbot.waitUntil(controller.login.is_ready, timeout=20_000)
         controller.login.email.setText(ADMIN_EMAIL)
         controller.login.password.setText(ADMIN_PASSWORD)
         controller.login.sign_in_button.click()
-        qtbot.waitUntil(lambda: controller.main_window is not None and controller.main_window.isVisible(),
-                        timeout=20_000)
+        qtbot.waitUntil(
+            lambda: controller.main_window is not None and controller.main_window.isVisible(), timeout=20_000
+        )
         return controller.main_window
 
     controller.start()

@@ -13,8 +13,10 @@ from typing import Any
 import pytest
 
 from desktop.db import migrate
+from desktop.services.container import Services
+from desktop.settings import Settings
+from desktop.ui.context import UiContext
 from desktop.ui.dialogs.database_tools import DatabaseToolsDialog
-from tests.ui import helpers_ui2  # noqa: F401  (installs the PySide6 refcount guard)
 
 HEAD = "e4b7a2c9d5f1"
 REVISIONS = [HEAD, "c7e5d1f0a9b3", "d24a4742aa81", "a8b9ec836410"]  # newest first, as the history shows
@@ -56,7 +58,7 @@ def _wait_idle(qtbot: Any, dialog: DatabaseToolsDialog) -> None:
 
 
 def _history(dialog: DatabaseToolsDialog) -> list[list[str]]:
-    table = dialog.history_table
+    table = dialog.panel.history_table
     return [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
 
 
@@ -91,11 +93,11 @@ def test_status_at_base_first_revision_and_head(
         ui_db_url, target
     )  # the admin's session row goes with the file: the role check falls back to the UI's
     dialog = _open(qtbot, admin_ctx)
-    assert dialog.engine_label.text() == "SQLite"
-    assert dialog.location_label.text() == str(_file(ui_db_url))
-    assert dialog.size_label.text() != "-"
-    assert dialog.current_label.text() == current_text
-    assert dialog.head_label.text() == HEAD
+    assert dialog.panel.engine_label.text() == "SQLite"
+    assert dialog.panel.location_label.text() == str(_file(ui_db_url))
+    assert dialog.panel.size_label.text() != "-"
+    assert dialog.panel.current_label.text() == current_text
+    assert dialog.panel.head_label.text() == HEAD
     rows = _history(dialog)
     assert [r[1] for r in rows] == REVISIONS
     assert [r[4] for r in rows] == applied
@@ -105,15 +107,15 @@ def test_status_at_base_first_revision_and_head(
     else:
         assert markers[REVISIONS.index(target)] == "▶ current"
     if pending:
-        assert len(dialog.pending_label.text().split(", ")) == pending
-        assert dialog.upgrade_button.isEnabled()
-        assert dialog.banner.isVisible()
-        assert f"needs {HEAD} to run" in dialog.banner.text() or "needs" in dialog.banner.text()
+        assert len(dialog.panel.pending_label.text().split(", ")) == pending
+        assert dialog.buttons.upgrade_button.isEnabled()
+        assert dialog.panel.banner.isVisible()
+        assert f"needs {HEAD} to run" in dialog.panel.banner.text() or "needs" in dialog.panel.banner.text()
     else:
-        assert dialog.pending_label.text() == "none"
-        assert not dialog.upgrade_button.isEnabled()
-        assert dialog.banner.text() == ""
-        assert dialog.fingerprint_label.text() == "matches this revision"
+        assert dialog.panel.pending_label.text() == "none"
+        assert not dialog.buttons.upgrade_button.isEnabled()
+        assert dialog.panel.banner.text() == ""
+        assert dialog.panel.fingerprint_label.text() == "matches this revision"
 
 
 def test_downgrade_and_upgrade_keep_rows(
@@ -122,22 +124,22 @@ def test_downgrade_and_upgrade_keep_rows(
     records = _count(ui_db_url, "medicalrecord")
     assert records == 3
     dialog = _open(qtbot, admin_ctx)
-    dialog.down_one_button.click()
+    dialog.buttons.down_one_button.click()
     _wait_idle(qtbot, dialog)
     qtbot.waitUntil(lambda: dialog._status.current == "c7e5d1f0a9b3", timeout=20_000)
     assert _revision(ui_db_url) == "c7e5d1f0a9b3"
     assert _count(ui_db_url, "medicalrecord") == records
     confirm = no_dialogs.messages("confirm")[-1]
     assert f"from {HEAD} to c7e5d1f0a9b3" in confirm
-    assert f"needs {HEAD} to run" in dialog.banner.text()
+    assert f"needs {HEAD} to run" in dialog.panel.banner.text()
     assert list((data_dir / "backups").glob("*before-downgrade*"))  # a backup always first
 
-    dialog.upgrade_button.click()
+    dialog.buttons.upgrade_button.click()
     _wait_idle(qtbot, dialog)
     qtbot.waitUntil(lambda: dialog._status.current == HEAD, timeout=20_000)
     assert _revision(ui_db_url) == HEAD
     assert _count(ui_db_url, "medicalrecord") == records
-    assert dialog.banner.text() == ""
+    assert dialog.panel.banner.text() == ""
     with qtbot.waitSignal(dialog.sign_out_requested, timeout=5000) as signal:
         dialog.close()
     assert "downgraded" in signal.args[0]
@@ -149,7 +151,7 @@ def test_cancelled_confirmation_changes_nothing(
     before = _file(ui_db_url).read_bytes()
     dialog = _open(qtbot, admin_ctx)
     no_dialogs.answer = False
-    dialog.down_base_button.click()
+    dialog.buttons.down_base_button.click()
     _wait_idle(qtbot, dialog)
     text = no_dialogs.messages("confirm")[-1]
     for table in ("table user", "table medicalrecord", "table breastcancerprediction"):
@@ -159,7 +161,7 @@ def test_cancelled_confirmation_changes_nothing(
     # confirmed, but the typed revision is wrong: still nothing
     no_dialogs.answer = True
     no_dialogs.text = "a8b9ec836410"
-    dialog.down_base_button.click()
+    dialog.buttons.down_base_button.click()
     _wait_idle(qtbot, dialog)
     assert _revision(ui_db_url) == HEAD
     assert _file(ui_db_url).read_bytes() == before
@@ -172,19 +174,19 @@ def test_downgrade_to_base_needs_the_revision_typed(
 ) -> None:
     dialog = _open(qtbot, admin_ctx)
     no_dialogs.text = HEAD
-    dialog.down_base_button.click()
+    dialog.buttons.down_base_button.click()
     _wait_idle(qtbot, dialog)
     qtbot.waitUntil(lambda: dialog._status.current is None, timeout=20_000)
     assert _revision(ui_db_url) is None
-    assert dialog.current_label.text() == "base (empty)"
+    assert dialog.panel.current_label.text() == "base (empty)"
 
 
 def test_downgrade_to_selected_revision(qtbot: Any, admin_ctx: Any, ui_db_url: str, no_dialogs: Any) -> None:
     dialog = _open(qtbot, admin_ctx)
-    assert not dialog.down_to_button.isEnabled()
-    dialog.history_table.selectRow(REVISIONS.index("a8b9ec836410"))
-    assert dialog.down_to_button.isEnabled()
-    dialog.down_to_button.click()
+    assert not dialog.buttons.down_to_button.isEnabled()
+    dialog.panel.history_table.selectRow(REVISIONS.index("a8b9ec836410"))
+    assert dialog.buttons.down_to_button.isEnabled()
+    dialog.buttons.down_to_button.click()
     _wait_idle(qtbot, dialog)
     qtbot.waitUntil(lambda: dialog._status.current == "a8b9ec836410", timeout=20_000)
     text = no_dialogs.messages("confirm")[-1]
@@ -195,7 +197,7 @@ def test_restore_brings_back_deleted_rows(
     qtbot: Any, admin_ctx: Any, user_session: Any, services: Any, ui_db_url: str, no_dialogs: Any
 ) -> None:
     dialog = _open(qtbot, admin_ctx)
-    dialog.backup_button.click()
+    dialog.buttons.backup_button.click()
     _wait_idle(qtbot, dialog)
     qtbot.waitUntil(lambda: "Backup saved to" in dialog.output.toPlainText(), timeout=20_000)
     backup = dialog.output.toPlainText().split("Backup saved to ", 1)[1].splitlines()[0].strip()
@@ -206,10 +208,10 @@ def test_restore_brings_back_deleted_rows(
 
     no_dialogs.file = backup
     no_dialogs.answer = False  # first cancelled
-    dialog.restore_button.click()
+    dialog.buttons.restore_button.click()
     assert _count(ui_db_url, "medicalrecord") == 0
     no_dialogs.answer = True
-    dialog.restore_button.click()
+    dialog.buttons.restore_button.click()
     _wait_idle(qtbot, dialog)
     qtbot.waitUntil(lambda: "Restored from" in dialog.output.toPlainText(), timeout=20_000)
     assert _count(ui_db_url, "medicalrecord") == 3
@@ -220,7 +222,7 @@ def test_restore_brings_back_deleted_rows(
 
 def test_integrity_check_report(qtbot: Any, admin_ctx: Any, no_dialogs: Any) -> None:
     dialog = _open(qtbot, admin_ctx)
-    dialog.check_button.click()
+    dialog.buttons.check_button.click()
     _wait_idle(qtbot, dialog)
     qtbot.waitUntil(lambda: "Result:" in dialog.output.toPlainText(), timeout=20_000)
     text = dialog.output.toPlainText()
@@ -231,9 +233,9 @@ def test_integrity_check_report(qtbot: Any, admin_ctx: Any, no_dialogs: Any) -> 
 
 def test_operations_cannot_start_twice(qtbot: Any, admin_ctx: Any, no_dialogs: Any) -> None:
     dialog = _open(qtbot, admin_ctx)
-    dialog.check_button.click()
+    dialog.buttons.check_button.click()
     assert dialog.busy
-    assert not dialog.backup_button.isEnabled() and not dialog.check_button.isEnabled()
+    assert not dialog.buttons.backup_button.isEnabled() and not dialog.buttons.check_button.isEnabled()
     dialog.backup_now()  # called directly while busy: refused, not started
     assert "still running" in dialog.output.toPlainText()
     _wait_idle(qtbot, dialog)
@@ -245,14 +247,14 @@ def test_non_admin_session_is_read_only(
 ) -> None:
     """The service checks the session itself: a normal user's dialog shows the status and changes nothing."""
     dialog = _open(qtbot, signed_in_ctx)
-    assert dialog.current_label.text() == HEAD
+    assert dialog.panel.current_label.text() == HEAD
     buttons = (
-        dialog.upgrade_button,
-        dialog.down_one_button,
-        dialog.down_base_button,
-        dialog.backup_button,
-        dialog.restore_button,
-        dialog.check_button,
+        dialog.buttons.upgrade_button,
+        dialog.buttons.down_one_button,
+        dialog.buttons.down_base_button,
+        dialog.buttons.backup_button,
+        dialog.buttons.restore_button,
+        dialog.buttons.check_button,
     )
     assert not any(b.isEnabled() for b in buttons)
     assert any("administrator" in m.lower() for m in no_dialogs.messages("error"))
@@ -263,9 +265,6 @@ def test_non_admin_session_is_read_only(
 
 @pytest.mark.postgres
 def test_status_on_a_postgresql_server(qtbot: Any, postgres_url: str, runner: Any, no_dialogs: Any) -> None:
-    from desktop.services.container import Services
-    from desktop.settings import Settings
-    from desktop.ui.context import UiContext
 
     migrate.upgrade(postgres_url)
     settings = Settings(database_url=postgres_url)
@@ -275,12 +274,14 @@ def test_status_on_a_postgresql_server(qtbot: Any, postgres_url: str, runner: An
         ctx = UiContext(services, settings, runner)
         ctx.set_session(services.auth.sign_in("admin@clinic.example", "admin-pass-4321"))
         dialog = _open(qtbot, ctx)
-        assert dialog.engine_label.text() == "PostgreSQL"
-        assert dialog.current_label.text() == HEAD
-        assert dialog.size_label.text() == "-"
-        assert dialog.restore_button.isEnabled()  # pg_dump archives restore too (db/postgres_restore.py)
-        assert dialog.backup_button.isEnabled() and not dialog.upgrade_button.isEnabled()
-        dialog.check_button.click()
+        assert dialog.panel.engine_label.text() == "PostgreSQL"
+        assert dialog.panel.current_label.text() == HEAD
+        assert dialog.panel.size_label.text() == "-"
+        assert (
+            dialog.buttons.restore_button.isEnabled()
+        )  # pg_dump archives restore too (db/postgres_restore.py)
+        assert dialog.buttons.backup_button.isEnabled() and not dialog.buttons.upgrade_button.isEnabled()
+        dialog.buttons.check_button.click()
         _wait_idle(qtbot, dialog)
         qtbot.waitUntil(lambda: "Result:" in dialog.output.toPlainText(), timeout=20_000)
         assert "not applicable" in dialog.output.toPlainText()

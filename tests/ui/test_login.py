@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
+
 from desktop.ui.login import LoginDialog
 from tests.ui.conftest import ADMIN_EMAIL, USER_EMAIL, USER_PASSWORD
 
@@ -24,7 +26,8 @@ def _sign_in(qtbot: Any, dialog: LoginDialog, email: str, password: str) -> None
 
 
 def test_typing_works_before_the_database_is_open_and_sign_in_waits_for_it(
-        qtbot: Any, make_ctx: Any, user_session: Any) -> None:
+    qtbot: Any, make_ctx: Any, user_session: Any
+) -> None:
     dialog = LoginDialog()
     qtbot.addWidget(dialog)
     assert dialog.can_type() and not dialog.is_ready()
@@ -48,7 +51,9 @@ def test_right_password_signs_in(qtbot: Any, make_ctx: Any, user_session: Any) -
     assert dialog.password.text() == ""
 
 
-def test_wrong_password_says_so_without_revealing_the_account(qtbot: Any, make_ctx: Any, user_session: Any) -> None:
+def test_wrong_password_says_so_without_revealing_the_account(
+    qtbot: Any, make_ctx: Any, user_session: Any
+) -> None:
     dialog = _dialog(qtbot, make_ctx())
     _sign_in(qtbot, dialog, USER_EMAIL, "not-the-password")
     wrong = dialog.message.text()
@@ -74,8 +79,9 @@ def test_locked_account_message(qtbot: Any, make_ctx: Any, user_session: Any) ->
     assert dialog.result() != LoginDialog.DialogCode.Accepted
 
 
-def test_deactivated_account_message(qtbot: Any, make_ctx: Any, services: Any, admin_session: Any,
-                                     user_session: Any) -> None:
+def test_deactivated_account_message(
+    qtbot: Any, make_ctx: Any, services: Any, admin_session: Any, user_session: Any
+) -> None:
     user = next(u for u in services.users.list_accounts(admin_session.token) if u.email == USER_EMAIL)
     services.users.deactivate(admin_session.token, user.id)
     dialog = _dialog(qtbot, make_ctx())
@@ -113,8 +119,8 @@ def test_mismatched_passwords_are_caught_before_the_service(qtbot: Any, make_ctx
 
 
 def test_escape_goes_back_from_create_account_and_never_closes_the_window(
-        qtbot: Any, make_ctx: Any, user_session: Any) -> None:
-    from PySide6.QtCore import Qt
+    qtbot: Any, make_ctx: Any, user_session: Any
+) -> None:
 
     dialog = _dialog(qtbot, make_ctx())
     dialog.show_create()

@@ -6,8 +6,17 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractSpinBox,
+    QComboBox,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+)
 
-from desktop.domain.errors import PermissionDeniedError
+from desktop.domain.errors import PermissionDeniedError, SessionExpiredError
+from desktop.ui.login import LoginDialog
 from desktop.ui.main_window import MainWindow
 from tests.ui.conftest import USER_PASSWORD
 
@@ -25,13 +34,22 @@ def _idle(qtbot: Any, ctx: Any) -> None:
 
 def test_user_sees_no_admin_pages_and_the_services_refuse_them(qtbot: Any, signed_in_ctx: Any) -> None:
     window = _window(qtbot, signed_in_ctx)
-    assert window.page_keys() == ["profile", "records", "family", "new_prediction", "prediction_history",
-                                  "screening"]
-    assert window.tools_menu is None
+    assert window.page_keys() == [
+        "profile",
+        "records",
+        "family",
+        "new_prediction",
+        "prediction_history",
+        "screening",
+    ]
+    assert window.menus.tools_menu is None
     assert window.show_page("users") is None
     services, token = signed_in_ctx.services, signed_in_ctx.token
-    for call in (lambda: services.users.list_accounts(token), lambda: services.audit.list(token),
-                 lambda: services.users.make_admin(token, signed_in_ctx.user.id)):
+    for call in (
+        lambda: services.users.list_accounts(token),
+        lambda: services.audit.list(token),
+        lambda: services.users.make_admin(token, signed_in_ctx.user.id),
+    ):
         with pytest.raises(PermissionDeniedError):
             call()
     assert "Pat Patient" in window.user_label.text()
@@ -41,7 +59,7 @@ def test_user_sees_no_admin_pages_and_the_services_refuse_them(qtbot: Any, signe
 def test_admin_sees_users_audit_and_tools(qtbot: Any, admin_ctx: Any, qtmodeltester: Any) -> None:
     window = _window(qtbot, admin_ctx)
     assert {"users", "audit"} <= set(window.page_keys())
-    assert window.tools_menu is not None
+    assert window.menus.tools_menu is not None
     users = window.show_page("users")
     _idle(qtbot, admin_ctx)
     assert users.model.rowCount() == 1
@@ -64,7 +82,7 @@ def test_every_page_opens(qtbot: Any, signed_in_ctx: Any) -> None:
 def test_ctrl_n_from_another_page_opens_a_new_record(qtbot: Any, signed_in_ctx: Any) -> None:
     window = _window(qtbot, signed_in_ctx)
     window.show_page("profile")
-    window.new_action.trigger()
+    window.menus.new_action.trigger()
     assert window.current_key() == "records"
     dialog = window.page("records")._dialog
     qtbot.addWidget(dialog)
@@ -84,11 +102,11 @@ def test_ctrl_f_focuses_the_search_box(qtbot: Any, signed_in_ctx: Any) -> None:
 def test_lock_hides_data_and_resume_needs_the_password(qtbot: Any, signed_in_ctx: Any) -> None:
     window = _window(qtbot, signed_in_ctx)
     assert window.windowTitle() == "Medical records - ClinicDesk"
-    window.lock_action.trigger()
+    window.menus.lock_action.trigger()
     assert window.is_locked()
     assert window.windowTitle() == "ClinicDesk - Locked"
     assert not window.content.isVisible()
-    assert not window.new_action.isEnabled()
+    assert not window.menus.new_action.isEnabled()
     screen = window.lock_screen
     screen.password.setText("wrong password")
     screen.unlock_button.click()
@@ -100,7 +118,7 @@ def test_lock_hides_data_and_resume_needs_the_password(qtbot: Any, signed_in_ctx
         screen.unlock_button.click()
     assert not window.is_locked()
     assert window.windowTitle() == "Medical records - ClinicDesk"
-    assert window.new_action.isEnabled()
+    assert window.menus.new_action.isEnabled()
 
 
 def test_idle_time_locks_the_screen(qtbot: Any, signed_in_ctx: Any) -> None:
@@ -118,7 +136,6 @@ def test_sign_out_from_the_lock_screen_ends_the_session(qtbot: Any, signed_in_ct
         window.lock_screen.sign_out_button.click()
     _idle(qtbot, signed_in_ctx)
     assert not signed_in_ctx.signed_in
-    from desktop.domain.errors import SessionExpiredError
 
     with pytest.raises(SessionExpiredError):
         signed_in_ctx.services.records.list(token)
@@ -144,21 +161,16 @@ def test_geometry_and_last_page_are_remembered(qtbot: Any, signed_in_ctx: Any, m
 
 
 def test_inputs_and_buttons_carry_accessible_names(qtbot: Any, admin_ctx: Any) -> None:
-    from PySide6.QtWidgets import (
-        QAbstractButton,
-        QAbstractSpinBox,
-        QComboBox,
-        QLineEdit,
-        QPlainTextEdit,
-        QSpinBox,
-    )
 
     window = _window(qtbot, admin_ctx)
     missing = []
     for key in window.page_keys():  # every page, the prediction pages too
         page = window.show_page(key)
-        widgets = [w for kind in (QAbstractButton, QLineEdit, QComboBox, QPlainTextEdit, QSpinBox)
-                   for w in page.findChildren(kind)]
+        widgets = [
+            w
+            for kind in (QAbstractButton, QLineEdit, QComboBox, QPlainTextEdit, QSpinBox)
+            for w in page.findChildren(kind)
+        ]
         for widget in widgets:
             if isinstance(widget, QLineEdit) and isinstance(widget.parent(), QComboBox | QAbstractSpinBox):
                 continue  # the editor inside a combo / spin box speaks through its owner
@@ -173,30 +185,29 @@ def test_lock_hides_an_open_edit_dialog_and_unlock_brings_it_back(qtbot: Any, si
     records = window.show_page("records")
     records.new_item()
     dialog = records._dialog
-    dialog.type.setText("half typed")
+    dialog.type_edit.setText("half typed")
     assert dialog.isVisible()
     window.lock()
     assert not dialog.isVisible()
     with qtbot.waitSignal(window.lock_screen.unlocked, timeout=10_000):
         window.lock_screen.password.setText(USER_PASSWORD)
         window.lock_screen.unlock_button.click()
-    assert dialog.isVisible() and dialog.type.text() == "half typed"
+    assert dialog.isVisible() and dialog.type_edit.text() == "half typed"
 
 
 def test_print_and_help_shortcuts(qtbot: Any, signed_in_ctx: Any, no_dialogs: Any) -> None:
     window = _window(qtbot, signed_in_ctx)
     window.show_page("records")  # no report to print here: a note in the status bar, no dialog
-    window.print_action.trigger()
+    window.menus.print_action.trigger()
     assert "nothing to print" in window.statusBar().currentMessage().lower()
-    window.help_action.trigger()
+    window.menus.help_action.trigger()
     assert "Ctrl+L" in no_dialogs.messages("info")[0]
-    assert window.help_action.shortcut().toString() == "F1"
-    assert window.lock_action.shortcut().toString() == "Ctrl+L"
+    assert window.menus.help_action.shortcut().toString() == "F1"
+    assert window.menus.lock_action.shortcut().toString() == "Ctrl+L"
     _idle(qtbot, signed_in_ctx)
 
 
 def test_sign_in_tab_order(qtbot: Any, make_ctx: Any) -> None:
-    from desktop.ui.login import LoginDialog
 
     dialog = LoginDialog(make_ctx())
     qtbot.addWidget(dialog)

@@ -13,9 +13,9 @@ from desktop.domain.features import FEATURE_NAMES
 from desktop.ui.formatting import percent
 from desktop.ui.sample_cases import SAMPLE_CASES
 from desktop.ui.widgets.contributions_chart import ContributionsChart, top_contributions
-from desktop.ui.widgets.feature_form import FeatureForm, parse_value
+from desktop.ui.widgets.feature_form import FeatureForm, read_value
 from desktop.ui.widgets.risk_badge import RiskBadge, risk_colour
-from tests.ui.helpers_ui2 import BENIGN_EXAMPLE, MALIGNANT_EXAMPLE
+from tests.ui.sample_predictions import BENIGN_EXAMPLE, MALIGNANT_EXAMPLE
 
 # --- widgets ---------------------------------------------------------------------------------------
 
@@ -25,15 +25,15 @@ from tests.ui.helpers_ui2 import BENIGN_EXAMPLE, MALIGNANT_EXAMPLE
     [
         ("12.5", 12.5, ""),
         (" 0,25 ", 0.25, ""),
-        ("", None, "Required."),
-        ("abc", None, "Enter a number, e.g. 12.5."),
-        ("-1", None, "Must not be negative."),
-        ("nan", None, "Enter a finite number."),
-        ("inf", None, "Enter a finite number."),
+        ("", None, "Radius (mean) is missing."),
+        ("abc", None, "Radius (mean) must be a number (got 'abc')."),
+        ("-1", None, "Radius (mean) must not be negative."),
+        ("nan", None, "Radius (mean) must be a number (got NaN)."),
+        ("inf", None, "Radius (mean) must be a finite number."),
     ],
 )
-def test_parse_value(text: str, value: float | None, message: str) -> None:
-    assert parse_value(text) == (value, message)
+def test_read_value(text: str, value: float | None, message: str) -> None:
+    assert read_value("radius_mean", text) == (value, message)
 
 
 def test_form_reports_every_bad_field(qtbot: Any) -> None:
@@ -45,8 +45,11 @@ def test_form_reports_every_bad_field(qtbot: Any) -> None:
     form.edit_for("area_worst").setText("")
     with pytest.raises(ValidationError) as caught:
         form.values()
-    assert caught.value.fields == {"radius_mean": "Must not be negative.", "area_worst": "Required."}
-    assert form.message_for("radius_mean") == "Must not be negative."
+    assert caught.value.fields == {
+        "radius_mean": "Radius (mean) must not be negative.",
+        "area_worst": "Area (worst) is missing.",
+    }
+    assert form.message_for("radius_mean") == "Radius (mean) must not be negative."
     assert form.edit_for("radius_mean").property("invalid") is True
 
 
@@ -55,7 +58,7 @@ def test_typing_validates_as_you_go_and_emits_changed(qtbot: Any) -> None:
     qtbot.addWidget(form)
     with qtbot.waitSignal(form.changed, timeout=1000):
         qtbot.keyClicks(form.edit_for("texture_se"), "x")
-    assert form.message_for("texture_se") == "Enter a number, e.g. 12.5."
+    assert form.message_for("texture_se") == "Texture (standard error) must be a number (got 'x')."
     form.edit_for("texture_se").clear()
     qtbot.keyClicks(form.edit_for("texture_se"), "1.5")
     assert form.message_for("texture_se") == ""
@@ -200,8 +203,8 @@ def test_invalid_input_is_shown_per_field_and_not_sent(qtbot: Any, signed_in_ctx
     page.predict_button.click()
     assert not signed_in_ctx.runner.is_running()
     assert page.result is None
-    assert "need attention" in page.status_label.text()
-    assert page.form.message_for("texture_mean") == "Must not be negative."
+    assert page.status_label.text() == "1 measurement needs attention: Texture (mean) must not be negative."
+    assert page.form.message_for("texture_mean") == "Texture (mean) must not be negative."
 
 
 def test_missing_model_is_a_clear_message(

@@ -6,13 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from PySide6.QtWidgets import QLabel
+import shiboken6
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialog, QLabel
 
 from desktop.settings import Settings, database_location
 from desktop.ui.context import UiContext
+from desktop.ui.dialogs.prediction_detail import PredictionDetailDialog
 from desktop.ui.main_window import MainWindow
+from desktop.ui.pages.new_prediction import NewPredictionPage
 from desktop.ui.pages.prediction_history import EMPTY_TEXT, PredictionHistoryPage
-from tests.ui.helpers_ui2 import save_predictions
+from desktop.ui.pages.records import RecordsPage
+from tests.ui.sample_predictions import save_predictions
 
 
 def _headings(page: Any) -> list[str]:
@@ -52,8 +57,10 @@ def test_history_without_predictions_says_what_to_do(qtbot: Any, signed_in_ctx: 
     [
         ("sqlite:////srv/clinic/clinic.db", "/srv/clinic/clinic.db"),
         ("sqlite:///relative/clinic.db?mode=ro", "relative/clinic.db"),
-        ("postgresql+psycopg://desk:s3cret@db.clinic.lan:5432/clinic",
-         "postgresql+psycopg://desk:***@db.clinic.lan:5432/clinic"),
+        (
+            "postgresql+psycopg://desk:s3cret@db.clinic.lan:5432/clinic",
+            "postgresql+psycopg://desk:***@db.clinic.lan:5432/clinic",
+        ),
     ],
 )
 def test_database_location_is_a_path_or_a_url_without_password(url: str, shown: str) -> None:
@@ -69,7 +76,6 @@ def test_status_bar_shows_the_sqlite_file(qtbot: Any, signed_in_ctx: Any, ui_db_
 
 
 def test_notes_box_has_a_label(qtbot: Any, signed_in_ctx: Any) -> None:
-    from desktop.ui.pages.new_prediction import NewPredictionPage
 
     page = NewPredictionPage(signed_in_ctx)
     qtbot.addWidget(page)
@@ -92,9 +98,6 @@ def test_prediction_pages_load_the_first_time_they_are_shown(
 
 
 def test_double_click_on_a_record_opens_one_dialog(qtbot: Any, signed_in_ctx: Any) -> None:
-    from PySide6.QtCore import Qt
-
-    from desktop.ui.pages.records import RecordsPage
 
     page = RecordsPage(signed_in_ctx)
     qtbot.addWidget(page)
@@ -110,9 +113,6 @@ def test_double_click_on_a_record_opens_one_dialog(qtbot: Any, signed_in_ctx: An
 
 
 def test_enter_opens_a_saved_prediction(qtbot: Any, signed_in_ctx: Any, services: Any) -> None:
-    from PySide6.QtCore import Qt
-
-    from desktop.ui.dialogs.prediction_detail import PredictionDetailDialog
 
     save_predictions(services, signed_in_ctx.token, [0.9])
     page = PredictionHistoryPage(signed_in_ctx)
@@ -130,8 +130,6 @@ def test_enter_opens_a_saved_prediction(qtbot: Any, signed_in_ctx: Any, services
 
 def test_a_result_for_a_closed_dialog_is_dropped(qtbot: Any, runner: Any) -> None:
     """A dialog closed (and deleted) while its job ran: the result must not reach the dead widget."""
-    import shiboken6
-    from PySide6.QtWidgets import QDialog
 
     class Waiting(QDialog):
         def show_result(self, value: Any) -> None:
@@ -148,7 +146,6 @@ def test_a_result_for_a_closed_dialog_is_dropped(qtbot: Any, runner: Any) -> Non
 
 
 def test_empty_records_page_says_how_to_add_one(qtbot: Any, admin_ctx: Any) -> None:
-    from desktop.ui.pages.records import RecordsPage
 
     page = RecordsPage(admin_ctx)  # the admin has no records of their own
     qtbot.addWidget(page)
@@ -161,9 +158,6 @@ def test_empty_records_page_says_how_to_add_one(qtbot: Any, admin_ctx: Any) -> N
 def test_sort_indicator_and_service_order_agree(qtbot: Any, signed_in_ctx: Any) -> None:
     """Newest first: the header says Descending (Qt's Fusion style draws that as an up arrow, its
     convention for every view) and the service was asked for descending dates."""
-    from PySide6.QtCore import Qt
-
-    from desktop.ui.pages.records import RecordsPage
 
     page = RecordsPage(signed_in_ctx)
     qtbot.addWidget(page)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from PySide6.QtCore import Qt
 
 from desktop.domain.dto import PredictionQuery
@@ -14,7 +15,8 @@ from desktop.ui.tablemodels.predictions_model import (
     PredictionRole,
     PredictionsModel,
 )
-from tests.ui.helpers_ui2 import save_predictions
+from desktop.ui.widgets.feature_form import format_value
+from tests.ui.sample_predictions import save_predictions
 
 
 def _page(qtbot: Any, ctx: Any) -> PredictionHistoryPage:
@@ -42,7 +44,7 @@ def test_model_passes_modeltester_and_pages(qtmodeltester: Any, services: Any, u
     newest = model.index(0, COL_PROBABILITY)
     assert model.data(newest) == "3.0%"
     assert model.data(model.index(0, COL_RISK)) == "Low"
-    assert model.data(newest, PredictionRole).probability == 0.03
+    assert model.data(newest, PredictionRole).probability == pytest.approx(0.03, abs=1e-6)
 
 
 def test_empty_model_passes_modeltester(qtmodeltester: Any) -> None:
@@ -74,7 +76,7 @@ def test_open_edit_notes_and_delete_from_detail(
     dialog = page.open_prediction(page.selected())
     qtbot.waitUntil(lambda: not signed_in_ctx.runner.is_running(), timeout=10_000)
     assert dialog.result_panel.prediction_label.text() == "Malignant"
-    assert dialog.inputs.item(0, 0).text() == "17.99"  # radius_mean of the malignant example
+    assert dialog.inputs.item(0, 0).text() == format_value(saved[1].features["radius_mean"])
 
     dialog.notes_edit.setPlainText("Referred for biopsy.")
     with qtbot.waitSignal(dialog.changed, timeout=10_000):
@@ -107,7 +109,7 @@ def test_delete_from_page_needs_confirmation(
     no_dialogs.answer = True
     page.delete_button.click()
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=10_000)
-    assert services.predictions.list(signed_in_ctx.token).rows[0].probability == 0.95
+    assert services.predictions.list(signed_in_ctx.token).rows[0].probability == pytest.approx(0.95, abs=1e-6)
     assert page.model.data(page.model.index(0, COL_RISK), Qt.ItemDataRole.DisplayRole) == "High"
 
 

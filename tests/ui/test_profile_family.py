@@ -60,7 +60,9 @@ def test_profile_conflict_offers_reload(qtbot: Any, signed_in_ctx: Any, no_dialo
     assert no_dialogs.calls[0][0] == "confirm"
 
 
-def test_change_password_checks_the_repeat_and_the_policy(qtbot: Any, signed_in_ctx: Any, no_dialogs: Any) -> None:
+def test_change_password_checks_the_repeat_and_the_policy(
+    qtbot: Any, signed_in_ctx: Any, no_dialogs: Any
+) -> None:
     page = _profile(qtbot, signed_in_ctx)
     page.current_password.setText("patient-pass-8765")
     page.new_password.setText("short")

@@ -8,8 +8,11 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
+from desktop.db.models import FamilyHistory
+from desktop.db.types import utcnow
 from desktop.domain.dto import RecordDraft, RecordQuery
 from desktop.ui.pages.records import RecordsPage
+from desktop.ui.tablemodels.family_model import FamilyModel
 from desktop.ui.tablemodels.records_model import RecordsModel, StatusColourRole
 from tests.ui.conftest import bulk_add_records
 
@@ -29,7 +32,9 @@ def _add_many(ctx: Any, n: int) -> None:
     bulk_add_records(ctx.services, ctx.user.id, n)
 
 
-def test_model_contract_and_fetch_more_over_many_rows(qtbot: Any, qtmodeltester: Any, signed_in_ctx: Any) -> None:
+def test_model_contract_and_fetch_more_over_many_rows(
+    qtbot: Any, qtmodeltester: Any, signed_in_ctx: Any
+) -> None:
     _add_many(signed_in_ctx, 447)  # 450 with the fixture's three
     model = RecordsModel(signed_in_ctx)
     model.reload()
@@ -71,11 +76,11 @@ def test_add_a_record(qtbot: Any, signed_in_ctx: Any) -> None:
     page = _page(qtbot, signed_in_ctx)
     page.new_item()
     dialog = page._dialog
-    dialog.type.setText("")
+    dialog.type_edit.setText("")
     dialog.save_button.click()
     _idle(qtbot, signed_in_ctx)
     assert dialog.errors["type"].has_error()  # validation shown next to the field
-    dialog.type.setText("Ultrasound")
+    dialog.type_edit.setText("Ultrasound")
     dialog.doctor.setText("Dr. Who")
     dialog.status.setCurrentIndex(dialog.status.findData("critical"))
     with qtbot.waitSignal(dialog.saved, timeout=10_000):
@@ -91,8 +96,8 @@ def test_edit_a_record_and_see_its_history(qtbot: Any, signed_in_ctx: Any) -> No
     before = page.selected()
     page.edit_selected()
     dialog = page._dialog
-    assert dialog.type.text() == before.type
-    dialog.result.setText("BI-RADS 2")
+    assert dialog.type_edit.text() == before.type
+    dialog.result_edit.setText("BI-RADS 2")
     with qtbot.waitSignal(dialog.saved, timeout=10_000):
         dialog.save_button.click()
     assert page.model.dto(1).result == "BI-RADS 2"
@@ -104,8 +109,13 @@ def test_edit_a_record_and_see_its_history(qtbot: Any, signed_in_ctx: Any) -> No
     qtbot.addWidget(history)
     assert history.table.rowCount() == 2  # created, changed
     history.table.selectRow(1)
-    values = {history.details.item(r, 0).text(): (history.details.item(r, 1).text(), history.details.item(r, 2).text())
-              for r in range(history.details.rowCount())}
+    values = {
+        history.details.item(r, 0).text(): (
+            history.details.item(r, 1).text(),
+            history.details.item(r, 2).text(),
+        )
+        for r in range(history.details.rowCount())
+    }
     assert values["result"] == ("see notes", "BI-RADS 2")
 
 
@@ -116,16 +126,22 @@ def test_conflict_offers_to_reload(qtbot: Any, signed_in_ctx: Any, no_dialogs: A
     page.edit_selected()
     dialog = page._dialog
     # someone else (another desktop, same account) saves first
-    signed_in_ctx.services.records.update(signed_in_ctx.token, dto.id, RecordDraft(
-        date=dto.date, type=dto.type, result="changed elsewhere", doctor=dto.doctor, status=dto.status), dto.version)
-    dialog.result.setText("my change")
+    signed_in_ctx.services.records.update(
+        signed_in_ctx.token,
+        dto.id,
+        RecordDraft(
+            date=dto.date, type=dto.type, result="changed elsewhere", doctor=dto.doctor, status=dto.status
+        ),
+        dto.version,
+    )
+    dialog.result_edit.setText("my change")
     no_dialogs.answer = True
     dialog.save_button.click()
-    qtbot.waitUntil(lambda: dialog.result.text() == "changed elsewhere", timeout=10_000)
+    qtbot.waitUntil(lambda: dialog.result_edit.text() == "changed elsewhere", timeout=10_000)
     assert [c[0] for c in no_dialogs.calls] == ["confirm"]
     assert "someone else" in no_dialogs.calls[0][1][1]
     assert signed_in_ctx.services.records.get(signed_in_ctx.token, dto.id).result == "changed elsewhere"
-    dialog.result.setText("my change again")
+    dialog.result_edit.setText("my change again")
     with qtbot.waitSignal(dialog.saved, timeout=10_000):
         dialog.save_button.click()
     assert signed_in_ctx.services.records.get(signed_in_ctx.token, dto.id).result == "my change again"
@@ -146,7 +162,9 @@ def test_delete_asks_first(qtbot: Any, signed_in_ctx: Any, no_dialogs: Any) -> N
     assert no_dialogs.messages("error") == []
 
 
-def test_export_writes_every_matching_row(qtbot: Any, signed_in_ctx: Any, no_dialogs: Any, tmp_path: Path) -> None:
+def test_export_writes_every_matching_row(
+    qtbot: Any, signed_in_ctx: Any, no_dialogs: Any, tmp_path: Path
+) -> None:
     _add_many(signed_in_ctx, 297)
     page = _page(qtbot, signed_in_ctx)
     no_dialogs.file = str(tmp_path / "out.csv")
@@ -188,14 +206,17 @@ def test_rows_added_changed_and_deleted_between_fetches_do_not_repeat_or_vanish(
 
 
 def test_family_model_fetches_by_cursor(qtbot: Any, qtmodeltester: Any, signed_in_ctx: Any) -> None:
-    from desktop.db.models import FamilyHistory
-    from desktop.db.types import utcnow
-    from desktop.ui.tablemodels.family_model import FamilyModel
 
     now = utcnow()
     rows = [
-        {"user_id": signed_in_ctx.user.id, "relation": f"Cousin {i % 4}", "age": 30 + i % 7,
-         "condition": "Asthma", "created_at": now, "version_id": 1}
+        {
+            "user_id": signed_in_ctx.user.id,
+            "relation": f"Cousin {i % 4}",
+            "age": 30 + i % 7,
+            "condition": "Asthma",
+            "created_at": now,
+            "version_id": 1,
+        }
         for i in range(1248)
     ]
     with signed_in_ctx.services.database.engine.begin() as conn:

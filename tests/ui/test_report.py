@@ -12,8 +12,9 @@ import pytest
 
 from desktop.domain.features import FEATURE_NAMES
 from desktop.ui import report
+from desktop.ui.formatting import percent
 from desktop.ui.model_card import ModelCard, report_data_for
-from tests.ui.helpers_ui2 import MALIGNANT_EXAMPLE, utc
+from tests.ui.sample_predictions import MALIGNANT_EXAMPLE, utc
 
 
 def _data(**overrides: Any) -> report.ReportData:
@@ -112,7 +113,6 @@ def test_long_notes_are_shortened_to_keep_one_page(qapp: Any, tmp_path: Path) ->
 
 
 def test_percent_never_claims_certainty() -> None:
-    from desktop.ui.formatting import percent
 
     assert percent(0.5) == "50.0%"
     assert percent(0.99996) == "> 99.9%"

@@ -7,10 +7,11 @@ import csv
 from pathlib import Path
 from typing import Any
 
+from PySide6.QtCore import QPersistentModelIndex, Qt
+
 from desktop.services.screening import ScreeningService
 from desktop.ui.pages.screening import ScreeningPage
 from desktop.ui.tablemodels.screening_model import RejectedRowsModel, ScreeningResultsModel, SortRole
-from tests.ui import helpers_ui2  # noqa: F401  (installs the PySide6 refcount guard)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MIXED = FIXTURES / "wdbc_mixed.csv"
@@ -25,7 +26,7 @@ def _page(qtbot: Any, ctx: Any) -> ScreeningPage:
 
 
 def _screen(qtbot: Any, page: ScreeningPage, path: Path) -> None:
-    page.screen(str(path))
+    page.screen_file(str(path))
     qtbot.waitUntil(lambda: not page.running, timeout=30_000)
 
 
@@ -103,7 +104,7 @@ def test_cancel_keeps_nothing(qtbot: Any, signed_in_ctx: Any, tmp_path: Path, no
     big = tmp_path / "big.csv"
     big.write_text("\n".join([good] * 40_000) + "\n")
     page = _page(qtbot, signed_in_ctx)
-    page.screen(str(big))
+    page.screen_file(str(big))
     assert page.running and page.cancel_button.isEnabled() and not page.choose_button.isEnabled()
     page.cancel_button.click()
     qtbot.waitUntil(lambda: not page.running, timeout=30_000)
@@ -127,7 +128,6 @@ def test_unreadable_file_is_a_message(
 
 
 def test_model_sorts_itself_and_keeps_persistent_indexes(qapp: Any) -> None:
-    from PySide6.QtCore import QPersistentModelIndex, Qt
 
     report = ScreeningService().screen_file(MIXED)
     model = ScreeningResultsModel()

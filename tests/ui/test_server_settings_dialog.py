@@ -72,8 +72,9 @@ def test_test_connection_says_nothing_answers(qtbot: Any, admin_ctx: Any) -> Non
 
 
 @pytest.mark.postgres
-def test_test_connection_ok_then_save(qtbot: Any, admin_ctx: Any, no_dialogs: Any, postgres_url: str,
-                                      data_dir: Any) -> None:
+def test_test_connection_ok_then_save(
+    qtbot: Any, admin_ctx: Any, no_dialogs: Any, postgres_url: str, data_dir: Any
+) -> None:
     dialog = make_dialog(qtbot, admin_ctx)
     fill_server(dialog, postgres_url)
     with qtbot.waitSignal(admin_ctx.runner.job_finished, timeout=10_000):
@@ -102,7 +103,9 @@ def test_test_connection_ok_then_save(qtbot: Any, admin_ctx: Any, no_dialogs: An
     assert again.server_radio.isChecked() and again.password.text() == "pw-123"
 
 
-def test_saving_an_untested_server_asks_first(qtbot: Any, admin_ctx: Any, no_dialogs: Any, data_dir: Any) -> None:
+def test_saving_an_untested_server_asks_first(
+    qtbot: Any, admin_ctx: Any, no_dialogs: Any, data_dir: Any
+) -> None:
     dialog = make_dialog(qtbot, admin_ctx)
     fill_server(dialog, "postgresql+psycopg://desk@db.clinic.lan:5432/clinic")
     no_dialogs.answer = False
@@ -112,8 +115,9 @@ def test_saving_an_untested_server_asks_first(qtbot: Any, admin_ctx: Any, no_dia
 
 
 @pytest.mark.postgres
-def test_copy_to_the_server_shows_progress_and_row_counts(qtbot: Any, admin_ctx: Any, no_dialogs: Any,
-                                                          postgres_url: str) -> None:
+def test_copy_to_the_server_shows_progress_and_row_counts(
+    qtbot: Any, admin_ctx: Any, no_dialogs: Any, postgres_url: str
+) -> None:
     dialog = make_dialog(qtbot, admin_ctx)
     fill_server(dialog, postgres_url)
     dialog.password.setText("")  # the test server trusts local connections
@@ -124,7 +128,10 @@ def test_copy_to_the_server_shows_progress_and_row_counts(qtbot: Any, admin_ctx:
         assert not dialog.copy_button.isEnabled()
         dialog.reject()  # refused while copying
     text = dialog.copy_result.text()
-    assert "Copied and checked" in text and "<td>user</td><td align='right'>1</td><td align='right'>1</td>" in text
+    assert (
+        "Copied and checked" in text
+        and "<td>user</td><td align='right'>1</td><td align='right'>1</td>" in text
+    )
     assert any(s.startswith("Copying user:") for s in steps)
     assert dialog.copy_progress.value() == dialog.copy_progress.maximum()
     assert "must be empty" in no_dialogs.messages("confirm")[0]
@@ -136,8 +143,9 @@ def test_copy_to_the_server_shows_progress_and_row_counts(qtbot: Any, admin_ctx:
     assert "already holds ClinicDesk data" in dialog.copy_result.text()
 
 
-def test_copy_is_offered_only_when_this_computer_has_the_data(qtbot: Any, make_ctx: Any,
-                                                                 admin_session: Any) -> None:
+def test_copy_is_offered_only_when_this_computer_has_the_data(
+    qtbot: Any, make_ctx: Any, admin_session: Any
+) -> None:
     ctx = make_ctx(admin_session)
     ctx.settings = type(ctx.settings)(database_url="postgresql+psycopg://desk@server/clinic")
     dialog = make_dialog(qtbot, ctx)

@@ -19,7 +19,6 @@ from desktop.ui.dialogs import startup
 from desktop.ui.dialogs.startup_dialogs import ChoiceDialog, UpgradeProgressDialog
 from tests.fixtures.web_database import make_web_database, row_counts
 from tests.migrations.test_failures import failing_scripts  # noqa: F401  (fixture)
-from tests.ui import helpers_ui2  # noqa: F401  (installs the PySide6 refcount guard)
 
 HEAD = "e4b7a2c9d5f1"
 

@@ -26,8 +26,9 @@ def _select(page: UsersPage, email: str) -> Any:
     return page.selected()
 
 
-def test_admin_manages_accounts(qtbot: Any, admin_ctx: Any, user_session: Any, no_dialogs: Any,
-                                qtmodeltester: Any) -> None:
+def test_admin_manages_accounts(
+    qtbot: Any, admin_ctx: Any, user_session: Any, no_dialogs: Any, qtmodeltester: Any
+) -> None:
     page = _page(qtbot, admin_ctx)
     qtmodeltester.check(page.model)
     assert page.model.rowCount() == 2

@@ -1,13 +1,13 @@
 """A record's status shown with its colour: a filled dot before the status name.
 
-The colour is the one stored with the record (as the web version did). A dot plus the word, not a
+The colour is the one stored with the record. A dot plus the word, not a
 coloured background, keeps the text readable in the light and the dark theme and does not rely on
 colour alone.
 
 Why a decoration and not a Python ``paint()`` override: Qt's own C++ QStyledItemDelegate draws the
 icon the model returns for ``DecorationRole`` (see RecordsModel.data), so painting 100k-row tables
 never calls into Python per cell, and it avoids the PySide6 6.12 / Python 3.11 reference-count defect
-that Python delegate overrides trigger (desktop/ui/pyside_workarounds.py). ``StatusDelegate`` only
+that Python delegate overrides trigger (README, notes for maintainers). ``StatusDelegate`` only
 sizes the dot to the font, so it stays proportionate at 200% scaling.
 """
 

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.features import FEATURE_NAMES
+from desktop.services.screening_csv import Layout, read_rows
 from desktop.ui.context import UiContext
 from desktop.ui.dialogs import prompts
 from desktop.ui.errors import user_message
@@ -41,8 +42,6 @@ class CsvCase:
 
 def read_cases(path: str) -> list[CsvCase]:
     """Every data row of ``path`` as a CsvCase; ScreeningFileError if the file cannot be read at all."""
-    from desktop.services.screening_csv import Layout, read_rows
-
     header, rows = read_rows(Path(path))
     layout = Layout(header)
     cases = []

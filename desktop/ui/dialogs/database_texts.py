@@ -115,3 +115,18 @@ def integrity_text(report: Any) -> str:
         lines.append("Schema fingerprint: DIFFERENT from what this revision should have (changed by hand?)")
         lines.extend(f"    {d}" for d in tuple(fp.differences)[:30])
     return "\n".join(lines)
+
+
+def upgrade_confirmation(head: str | None, pending: Sequence[str]) -> str:
+    return (
+        f"Upgrade the database to {head or 'head'}?\n\n"
+        f"Applies: {', '.join(pending) or 'nothing'}.\nA backup is made first."
+    )
+
+
+def restore_confirmation(backup_name: str) -> str:
+    return (
+        f"Replace the current database with the backup {backup_name}?\n\nEverything changed since that "
+        "backup was made will be gone from the database. The current database is backed up first, so "
+        "this can be undone by restoring that backup. Everyone is signed out afterwards."
+    )

@@ -15,43 +15,43 @@ it closes and the main window signs out; app.py then runs the start-up check aga
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QGridLayout,
-    QLabel,
-    QPlainTextEdit,
-    QProgressBar,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from desktop.domain.errors import PermissionDeniedError
 from desktop.ui.context import UiContext
 from desktop.ui.dialogs import database_texts as texts
 from desktop.ui.dialogs import prompts
+from desktop.ui.dialogs.database_actions import DatabaseActions
+from desktop.ui.dialogs.database_confirmations import confirm_downgrade, confirm_restore, confirm_upgrade
 from desktop.ui.dialogs.database_status_panel import DatabaseStatusPanel
+from desktop.ui.dialogs.database_status_read import StatusRead, read_status
+from desktop.ui.dialogs.operation_progress import OperationProgress, StepReport
 from desktop.ui.errors import user_message
+
+if TYPE_CHECKING:
+    from desktop.services.maintenance import (
+        CheckReport,
+        DatabaseStatus,
+        DowngradePlan,
+        OperationResult,
+        Revision,
+    )
 
 log = logging.getLogger(__name__)
 
 JOB_KEY = "database-tools"
 
-
-def maintenance_for(ctx: UiContext) -> Any:
-    """The maintenance service for this database (the container's, when it is wired to a URL)."""
-    service = getattr(ctx.services, "maintenance", None)
-    if service is not None and isinstance(getattr(service, "url", None), str):
-        return service
-    from desktop.services.maintenance import MaintenanceService
-
-    return MaintenanceService(ctx.settings.database_url)
+T = TypeVar("T")
 
 
 class DatabaseToolsDialog(QDialog):
@@ -63,9 +63,9 @@ class DatabaseToolsDialog(QDialog):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
-        self._service = maintenance_for(ctx)
-        self._status: Any = None
-        self._history: list[Any] = []
+        self._service = ctx.services.maintenance
+        self._status: DatabaseStatus | None = None
+        self._history: list[Revision] = []
         self._sign_out_reason = ""
         self._actor: str | None = None
         self.setWindowTitle("Database tools")
@@ -73,84 +73,35 @@ class DatabaseToolsDialog(QDialog):
 
         self.panel = DatabaseStatusPanel()
         self.panel.selection_changed.connect(self._update_buttons)
-        # Shortcuts used by callers and tests.
-        self.banner, self.history_table = self.panel.banner, self.panel.history_table
-        self.current_label, self.head_label = self.panel.current_label, self.panel.head_label
-        self.pending_label, self.fingerprint_label = self.panel.pending_label, self.panel.fingerprint_label
-        self.engine_label, self.location_label = self.panel.engine_label, self.panel.location_label
-        self.size_label = self.panel.size_label
 
-        self.refresh_button = self._button("Refresh", self.refresh)
-        self.upgrade_button = self._button("Upgrade to head", self.upgrade)
-        self.down_one_button = self._button("Downgrade one step…", lambda: self.downgrade("-1"))
-        self.down_to_button = self._button("Downgrade to selected…", self.downgrade_to_selected)
-        self.down_base_button = self._button("Downgrade to base…", lambda: self.downgrade("base"))
-        self.backup_button = self._button("Backup now", self.backup_now)
-        self.restore_button = self._button("Restore from backup…", self.restore)
-        self.check_button = self._button("Integrity check", self.check)
-        self.folder_button = self._button("Open backups folder", self.open_backups_folder)
-        actions = QGridLayout()
-        for index, button in enumerate(
-            (
-                self.refresh_button,
-                self.upgrade_button,
-                self.backup_button,
-                self.down_one_button,
-                self.down_to_button,
-                self.down_base_button,
-                self.restore_button,
-                self.check_button,
-                self.folder_button,
-            )
-        ):
-            actions.addWidget(button, index // 3, index % 3)
+        self.buttons = DatabaseActions()
+        buttons = self.buttons
+        buttons.refresh_button.clicked.connect(self.refresh)
+        buttons.upgrade_button.clicked.connect(self.upgrade)
+        buttons.backup_button.clicked.connect(self.backup_now)
+        buttons.down_one_button.clicked.connect(lambda: self.downgrade("-1"))
+        buttons.down_to_button.clicked.connect(self.downgrade_to_selected)
+        buttons.down_base_button.clicked.connect(lambda: self.downgrade("base"))
+        buttons.restore_button.clicked.connect(self.restore)
+        buttons.check_button.clicked.connect(self.check)
+        buttons.folder_button.clicked.connect(self.open_backups_folder)
 
-        self.progress = QProgressBar()
-        self.progress.setVisible(False)
-        self.progress_label = QLabel()
-        self.progress_label.setWordWrap(True)
-        self.output = QPlainTextEdit()
-        self.output.setReadOnly(True)
-        self.output.setAccessibleName("Results of database operations")
-        self.output.setMaximumBlockCount(2000)
+        self.operation = OperationProgress()
+        self.output = self.operation.output  # what was done, for callers and tests
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.panel, 2)
-        layout.addLayout(actions)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.progress_label)
-        layout.addWidget(self.output, 1)
+        layout.addWidget(self.buttons)
+        layout.addWidget(self.operation, 1)
         layout.addWidget(close)
         self.refresh()
-
-    def _button(self, text: str, slot: Any) -> QPushButton:
-        button = QPushButton(text)
-        button.clicked.connect(slot)
-        return button
 
     @property
     def actor(self) -> str:
         """Who the audit log names; checked by the service when the dialog opened (admins only)."""
         return self._actor or "unknown"
-
-    def _authorize(self, status: Any) -> str:
-        """Worker thread: the service's admin check of this session, once, when the dialog opens.
-
-        Only a database at head can answer it (older revisions have no sessions table, e.g. after an
-        earlier downgrade); the UI's own admin check (the Tools menu is admin-only) is then all there is.
-        """
-        authorize = getattr(self._service, "authorize", None)
-        if not callable(authorize) or not status.exists or status.is_too_new or not status.at_head:
-            return self._fallback_actor()
-        return str(authorize(self._ctx.token))
-
-    def _fallback_actor(self) -> str:
-        if not self._ctx.is_admin:
-            raise PermissionDeniedError("Only administrators may use the database tools.")
-        user = self._ctx.user
-        return user.email if user else "admin"
 
     @property
     def busy(self) -> bool:
@@ -160,36 +111,22 @@ class DatabaseToolsDialog(QDialog):
 
     @Slot()
     def refresh(self) -> None:
-        service, authorize = self._service, self._actor is None
+        service, ctx, check_admin = self._service, self._ctx, self._actor is None
+        self._start(
+            lambda: read_status(service, ctx if check_admin else None),
+            self._show_status,
+            "Reading the database status…",
+            refresh_after_error=False,
+        )
 
-        def read() -> tuple[Any, list[Any], Any, str | None, BaseException | None]:
-            status = service.status()
-            actor, refused = None, None
-            if authorize:
-                try:
-                    actor = self._authorize(status)
-                except Exception as error:  # shown with the status; actions stay disabled
-                    refused = error
-            history = service.history() if not status.is_too_new else []
-            fingerprint = None
-            if status.exists and status.current and not status.is_too_new:
-                try:
-                    fingerprint = service.fingerprint()
-                except Exception:  # the fingerprint is informative only; the status must still show
-                    log.exception("schema fingerprint check failed")
-            return status, history, fingerprint, actor, refused
-
-        self._start(read, self._show_status, "Reading the database status…", refresh_after_error=False)
-
-    def _show_status(self, result: tuple[Any, list[Any], Any, str | None, BaseException | None]) -> None:
-        status, history, fingerprint, actor, refused = result
-        self._status, self._history = status, history
-        if actor is not None:
-            self._actor = actor
-        self.panel.show_status(status, history, fingerprint)
+    def _show_status(self, read: StatusRead) -> None:
+        self._status, self._history = read.status, read.history
+        if read.actor is not None:
+            self._actor = read.actor
+        self.panel.show_status(read.status, read.history, read.fingerprint)
         self._update_buttons()
-        if refused is not None:
-            message = user_message(refused)
+        if read.refused is not None:
+            message = user_message(read.refused)
             self._say("The database tools are read-only for this session: " + message)
             prompts.error(self, message, "Database tools")
         self.refreshed.emit()
@@ -199,43 +136,21 @@ class DatabaseToolsDialog(QDialog):
 
     @Slot()
     def _update_buttons(self) -> None:
-        busy = self.busy or self._actor is None  # nothing changes before the admin check passed
-        status = self._status
-        known = status is not None and status.exists and not status.is_too_new
-        current = status.current if known else None
-        selected = self.selected_revision()
-        self.refresh_button.setEnabled(not self.busy)
-        self.upgrade_button.setEnabled(not busy and known and not status.at_head)
-        self.upgrade_button.setDefault(bool(known and not status.at_head))  # the way back after a downgrade
-        self.down_one_button.setEnabled(not busy and current is not None)
-        self.down_base_button.setEnabled(not busy and current is not None)
-        applied_older = any(r.revision == selected and r.applied and not r.is_current for r in self._history)
-        self.down_to_button.setEnabled(not busy and current is not None and applied_older)
-        self.backup_button.setEnabled(not busy and status is not None and status.exists)
-        self.restore_button.setEnabled(not busy and status is not None)
-        self.check_button.setEnabled(not busy and status is not None and status.exists)
-        self.folder_button.setEnabled(True)
+        self.buttons.update_enabled(
+            self._status, self._history, self.selected_revision(), self.busy, self._actor is not None
+        )
 
     # --- actions -----------------------------------------------------------------------------------
 
     @Slot()
     def upgrade(self) -> None:
-        status = self._status
-        pending = ", ".join(r.revision for r in status.pending) if status else ""
-        if not prompts.confirm(
-            self,
-            f"Upgrade the database to {status.head if status else 'head'}?\n\n"
-            f"Applies: {pending or 'nothing'}.\nA backup is made first.",
-            "Upgrade database",
-            yes_label="Upgrade",
-        ):
+        if not confirm_upgrade(self, self._status):
             return
         service, actor = self._service, self.actor
-        self._start(
+        self._start_with_progress(
             lambda progress: service.upgrade(actor, progress=progress),
             self._operation_done,
             "Making a backup, then upgrading…",
-            with_progress=True,
         )
 
     def downgrade_to_selected(self) -> None:
@@ -252,31 +167,21 @@ class DatabaseToolsDialog(QDialog):
             "Working out what a downgrade would undo…",
         )
 
-    def _confirm_downgrade(self, plan: Any) -> None:
+    def _confirm_downgrade(self, plan: DowngradePlan) -> None:
         self._update_buttons()
         if not plan.steps:
             prompts.info(self, "Nothing to undo: the database is already at that revision.")
             return
-        text = texts.downgrade_confirmation(plan.current, plan.target, plan.steps, plan.lost)
-        if not prompts.confirm(self, text, "Downgrade database", yes_label="Downgrade", destructive=True):
-            self._say("Downgrade cancelled; nothing was changed.")
+        cancelled = confirm_downgrade(self, plan)
+        if cancelled:
+            self._say(cancelled)
             return
-        if plan.confirm_text:
-            typed = prompts.ask_text(
-                self, texts.base_confirmation_prompt(plan.current), "Confirm downgrade to base"
-            )
-            if (typed or "").strip() != plan.confirm_text:
-                self._say(
-                    "Downgrade to base cancelled: the revision typed did not match; nothing was changed."
-                )
-                return
         service, actor, target = self._service, self.actor, plan.target
         self._sign_out_reason = "The database was downgraded. Please sign in again."
-        self._start(
+        self._start_with_progress(
             lambda progress: service.downgrade(actor, target, progress=progress),
             self._operation_done,
             "Making a backup, then downgrading…",
-            with_progress=True,
         )
 
     @Slot()
@@ -297,13 +202,9 @@ class DatabaseToolsDialog(QDialog):
         if not chosen:
             return
         name = Path(chosen).name
-        text = (
-            f"Replace the current database with the backup {name}?\n\nEverything changed since that backup "
-            "was made will be gone from the database. The current database is backed up first, so this can "
-            "be undone by restoring that backup. Everyone is signed out afterwards."
-        )
-        if not prompts.confirm(self, text, "Restore backup", yes_label="Restore", destructive=True):
-            self._say("Restore cancelled; nothing was changed.")
+        cancelled = confirm_restore(self, name)
+        if cancelled:
+            self._say(cancelled)
             return
         self._ctx.services.close()  # the service requires every connection of this app to be closed
         service, actor = self._service, self.actor
@@ -315,7 +216,7 @@ class DatabaseToolsDialog(QDialog):
         service, actor = self._service, self.actor
         self._start(lambda: service.check(actor), self._show_check, "Checking the database…")
 
-    def _show_check(self, report: Any) -> None:
+    def _show_check(self, report: CheckReport) -> None:
         self._finish_message(texts.integrity_text(report))
 
     @Slot()
@@ -328,52 +229,54 @@ class DatabaseToolsDialog(QDialog):
 
     def _start(
         self,
-        fn: Any,
-        on_done: Any,
+        work: Callable[[], T],
+        on_done: Callable[[T], object],
         message: str,
-        with_progress: bool = False,
         refresh_after_error: bool = True,
     ) -> None:
+        if self._may_start(message, refresh_after_error):
+            self._ctx.runner.run(
+                work,
+                on_done=lambda result: self._finished(on_done, result),
+                on_error=lambda error: self._failed(error, refresh_after_error),
+                key=JOB_KEY,
+            )
+            self._update_buttons()
+
+    def _start_with_progress(
+        self, work: Callable[[Callable[[StepReport], None]], T], on_done: Callable[[T], object], message: str
+    ) -> None:
+        """Like ``_start`` for a migration: the steps it reports show in the progress bar and log."""
+        if self._may_start(message, refresh_after_error=True):
+            self._ctx.runner.run_with_progress(
+                work,
+                on_progress=self.operation.step,
+                on_done=lambda result: self._finished(on_done, result),
+                on_error=lambda error: self._failed(error),
+                key=JOB_KEY,
+            )
+            self._update_buttons()
+
+    def _may_start(self, message: str, refresh_after_error: bool) -> bool:
+        """False (and says why) while another operation runs or the admin check has not passed."""
         if self.busy:
             self._say("Another database operation is still running; wait for it to finish.")
-            return
+            return False
         if refresh_after_error and self._actor is None:  # every action but reading the status
             self._say("Not allowed: the administrator check for this session did not pass.")
-            return
-        self.progress.setVisible(True)
-        self.progress.setRange(0, 0)  # busy indicator until the first step is known
-        self.progress_label.setText(message)
-        extra = {"on_progress": self._progress} if with_progress else {}
-        self._ctx.runner.run(
-            fn,
-            on_done=lambda result: self._finished(on_done, result),
-            on_error=lambda error: self._failed(error, refresh_after_error),
-            key=JOB_KEY,
-            **extra,
-        )
-        self._update_buttons()
+            return False
+        self.operation.begin(message)
+        return True
 
-    def _progress(self, step: Any) -> None:
-        self.progress.setRange(0, max(1, step.total))
-        if step.done:
-            self.progress.setValue(step.index)
-            self._say(f"  ✓ {step.direction} {step.revision} – {step.message}")
-        else:
-            self.progress_label.setText(
-                f"Step {step.index} of {step.total}: {step.direction} {step.revision} – {step.message}"
-            )
-
-    def _finished(self, on_done: Any, result: Any) -> None:
-        self.progress.setVisible(False)
-        self.progress_label.clear()
+    def _finished(self, on_done: Callable[[T], object], result: T) -> None:
+        self.operation.end()
         try:
             on_done(result)
         finally:
             self._update_buttons()
 
     def _failed(self, error: BaseException, refresh: bool = True) -> None:
-        self.progress.setVisible(False)
-        self.progress_label.clear()
+        self.operation.end()
         message = user_message(error, already_logged=True)
         self._say("FAILED: " + message)
         prompts.error(self, message, "Database tools")
@@ -381,7 +284,7 @@ class DatabaseToolsDialog(QDialog):
         if refresh and not self.busy:  # show where the database stands after a failed action
             self.refresh()
 
-    def _operation_done(self, result: Any) -> None:
+    def _operation_done(self, result: OperationResult) -> None:
         self._finish_message(result.message)
 
     def _finish_message(self, message: str) -> None:
@@ -389,7 +292,7 @@ class DatabaseToolsDialog(QDialog):
         self.refresh()
 
     def _say(self, text: str) -> None:
-        self.output.appendPlainText(text)
+        self.operation.say(text)
 
     def done(self, result: int) -> None:
         if self.busy:  # never walk away from a running migration or restore

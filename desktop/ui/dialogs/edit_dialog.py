@@ -1,9 +1,11 @@
 """The shared shape of the add/edit dialogs (records, family history): form, inline errors, save.
 
-A subclass builds its inputs, registers them with ``add_field(key, label, widget)`` (the key is the
-service's field name, so ``ValidationError.fields`` land next to the right input), and implements
-``draft()``, ``fill(dto)``, ``create(token, draft)``, ``update(token, id, draft, version)`` and
-``get(token, id)``. Saving runs on the worker pool; ``saved(dto)`` is emitted and the dialog accepts.
+A subclass names its row and draft types (``EditDialog[RecordDTO, RecordDraft]``), builds its inputs,
+registers them with ``add_field(key, label, widget)`` (the key is the service's field name, so
+``ValidationError.fields`` land next to the right input), and implements ``draft()``, ``fill(dto)``,
+``create_row(token, draft)``, ``update_row(token, row, draft)`` and ``fetch_row(token, row)``
+(not ``create``/``update``: QWidget has methods of those names). Saving runs on the worker pool;
+``saved(dto)`` is emitted and the dialog accepts.
 
 Optimistic concurrency: the dialog keeps the ``version`` of the row it opened. If someone else saved
 the row in between, the service raises ConflictError; the dialog says so and offers to reload the
@@ -12,7 +14,9 @@ current values (the person's own edits are then redone by hand, nothing is silen
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Hashable
+from functools import partial
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
@@ -25,6 +29,19 @@ from desktop.ui.widgets.field_error import FieldError
 if TYPE_CHECKING:
     from desktop.ui.context import UiContext
 
+
+class EditableRow(Protocol):
+    """A row an edit dialog can save: its id, and the version it was read at (optimistic locking)."""
+
+    @property
+    def id(self) -> Hashable: ...
+    @property
+    def version(self) -> int: ...
+
+
+DtoT = TypeVar("DtoT", bound=EditableRow)
+DraftT = TypeVar("DraftT")
+
 CONFLICT_TEXT = (
     "This entry was changed by someone else after you opened it.\n\n"
     "Reload it to see the current values? Your changes in this window will be replaced; "
@@ -32,11 +49,11 @@ CONFLICT_TEXT = (
 )
 
 
-class EditDialog(QDialog):
-    saved = Signal(object)
+class EditDialog(QDialog, Generic[DtoT, DraftT]):
+    saved = Signal(object)  # the saved DtoT
     noun = "entry"
 
-    def __init__(self, ctx: UiContext, dto: Any = None, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: UiContext, dto: DtoT | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.dto = dto
@@ -72,19 +89,22 @@ class EditDialog(QDialog):
 
     # --- to implement ------------------------------------------------------------------------------
 
-    def draft(self) -> Any:
+    def draft(self) -> DraftT:
+        """The values typed in; ValidationError (with ``fields``) when the form cannot be read."""
         raise NotImplementedError
 
-    def fill(self, dto: Any) -> None:
+    def fill(self, dto: DtoT) -> None:
         raise NotImplementedError
 
-    def create(self, token: str, draft: Any) -> Any:
+    def create_row(self, token: str, draft: DraftT) -> DtoT:
         raise NotImplementedError
 
-    def update(self, token: str, ident: Any, draft: Any, version: int) -> Any:
+    def update_row(self, token: str, row: DtoT, draft: DraftT) -> DtoT:
+        """Save ``draft`` over ``row`` if it is still at ``row.version`` (else ConflictError)."""
         raise NotImplementedError
 
-    def get(self, token: str, ident: Any) -> Any:
+    def fetch_row(self, token: str, row: DtoT) -> DtoT:
+        """The row's current values and version."""
         raise NotImplementedError
 
     # --- saving ------------------------------------------------------------------------------------
@@ -122,14 +142,15 @@ class EditDialog(QDialog):
             self.message.setText(error.message)
             return
         token = self.ctx.token
+        call: Callable[[], DtoT]
         if self.dto is None:
-            call: tuple[Any, ...] = (self.create, token, draft)
+            call = partial(self.create_row, token, draft)
         else:
-            call = (self.update, token, self.dto.id, draft, self.dto.version)
+            call = partial(self.update_row, token, self.dto, draft)
         self.save_button.setEnabled(False)
-        self.ctx.runner.run(*call, key=f"save-{id(self)}", on_done=self._saved, on_error=self._failed)
+        self.ctx.runner.run(call, key=f"save-{id(self)}", on_done=self._saved, on_error=self._failed)
 
-    def _saved(self, dto: Any) -> None:
+    def _saved(self, dto: DtoT) -> None:
         self.save_button.setEnabled(True)
         self.dto = dto
         self.saved.emit(dto)
@@ -156,10 +177,12 @@ class EditDialog(QDialog):
         if self.dto is None:
             return
         self.ctx.runner.run(
-            self.get, self.ctx.token, self.dto.id, on_done=self._reloaded, on_error=self._failed
+            partial(self.fetch_row, self.ctx.token, self.dto),
+            on_done=self._reloaded,
+            on_error=self._failed,
         )
 
-    def _reloaded(self, dto: Any) -> None:
+    def _reloaded(self, dto: DtoT) -> None:
         self.dto = dto
         self.fill(dto)
         self.clear_errors()

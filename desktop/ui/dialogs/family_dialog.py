@@ -1,22 +1,38 @@
-"""Add or edit one family-history entry (relation, age, condition)."""
+"""Add or edit one family-history entry (relation, age, condition).
+
+The inputs' limits and the check before saving come from the domain's family-history rules, the ones
+the family service applies, so the dialog shows the service's own messages without a round trip.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QComboBox, QLineEdit, QSpinBox, QWidget
 
 from desktop.domain.dto import FamilyDraft, FamilyDTO
+from desktop.domain.entry_rules import AGE_MAX, CONDITION_MAX, RELATION_MAX, family_values
 from desktop.ui.dialogs.edit_dialog import EditDialog
 
 if TYPE_CHECKING:
     from desktop.ui.context import UiContext
 
-RELATIONS = ("Mother", "Father", "Sister", "Brother", "Daughter", "Son", "Grandmother", "Grandfather",
-             "Aunt", "Uncle", "Cousin")
+RELATIONS = (
+    "Mother",
+    "Father",
+    "Sister",
+    "Brother",
+    "Daughter",
+    "Son",
+    "Grandmother",
+    "Grandfather",
+    "Aunt",
+    "Uncle",
+    "Cousin",
+)
 
 
-class FamilyDialog(EditDialog):
+class FamilyDialog(EditDialog[FamilyDTO, FamilyDraft]):
     noun = "family history entry"
 
     def __init__(self, ctx: UiContext, entry: FamilyDTO | None = None, parent: QWidget | None = None) -> None:
@@ -25,12 +41,14 @@ class FamilyDialog(EditDialog):
         self.relation.setEditable(True)
         self.relation.addItems(RELATIONS)
         self.relation.setCurrentText("")
-        self.relation.lineEdit().setMaxLength(50)
+        typed = self.relation.lineEdit()
+        if typed is not None:  # always, for an editable combo box
+            typed.setMaxLength(RELATION_MAX)
         self.age = QSpinBox()
-        self.age.setRange(0, 130)
+        self.age.setRange(0, AGE_MAX)
         self.age.setSuffix(" years")
         self.condition = QLineEdit()
-        self.condition.setMaxLength(200)
+        self.condition.setMaxLength(CONDITION_MAX)
         self.condition.setPlaceholderText("e.g. Breast cancer at 48")
         self.add_field("relation", "&Relation:", self.relation)
         self.add_field("age", "&Age:", self.age)
@@ -40,19 +58,23 @@ class FamilyDialog(EditDialog):
         self.relation.setFocus()
 
     def draft(self) -> FamilyDraft:
-        return FamilyDraft(relation=self.relation.currentText(), age=self.age.value(),
-                           condition=self.condition.text())
+        """The typed-in entry; ValidationError (per field) when the family-history rules refuse it."""
+        draft = FamilyDraft(
+            relation=self.relation.currentText(), age=self.age.value(), condition=self.condition.text()
+        )
+        family_values(draft)
+        return draft
 
-    def fill(self, dto: Any) -> None:
+    def fill(self, dto: FamilyDTO) -> None:
         self.relation.setCurrentText(dto.relation)
         self.age.setValue(int(dto.age))
         self.condition.setText(dto.condition)
 
-    def create(self, token: str, draft: Any) -> Any:
+    def create_row(self, token: str, draft: FamilyDraft) -> FamilyDTO:
         return self.ctx.services.family.create(token, draft)
 
-    def update(self, token: str, ident: Any, draft: Any, version: int) -> Any:
-        return self.ctx.services.family.update(token, ident, draft, version)
+    def update_row(self, token: str, row: FamilyDTO, draft: FamilyDraft) -> FamilyDTO:
+        return self.ctx.services.family.update(token, row.id, draft, row.version)
 
-    def get(self, token: str, ident: Any) -> Any:
-        return self.ctx.services.family.get(token, ident)
+    def fetch_row(self, token: str, row: FamilyDTO) -> FamilyDTO:
+        return self.ctx.services.family.get(token, row.id)

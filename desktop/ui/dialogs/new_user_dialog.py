@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QCheckBox, QLineEdit, QWidget
 
+from desktop.domain.dto import UserAccount
 from desktop.domain.enums import Role
 from desktop.domain.errors import ValidationError
 from desktop.ui.dialogs.edit_dialog import EditDialog
@@ -14,7 +16,17 @@ if TYPE_CHECKING:
     from desktop.ui.context import UiContext
 
 
-class NewUserDialog(EditDialog):
+@dataclass(frozen=True)
+class NewAccount:
+    """What the form holds; the users service checks it (e-mail, password rules) when it is saved."""
+
+    email: str
+    name: str
+    password: str
+    role: Role
+
+
+class NewUserDialog(EditDialog[UserAccount, NewAccount]):
     noun = "account"
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
@@ -30,12 +42,12 @@ class NewUserDialog(EditDialog):
         self.add_field("role", "&Role:", self.admin)
         self.name.setFocus()
 
-    def draft(self) -> dict[str, Any]:
+    def draft(self) -> NewAccount:
         if not self.name.text().strip():
             raise ValidationError("Enter the person's name.", {"name": "Enter the person's name."})
-        return {"email": self.email.text(), "name": self.name.text(), "password": self.password.text(),
-                "role": Role.ADMIN if self.admin.isChecked() else Role.USER}
+        role = Role.ADMIN if self.admin.isChecked() else Role.USER
+        return NewAccount(self.email.text(), self.name.text(), self.password.text(), role)
 
-    def create(self, token: str, draft: Any) -> Any:
-        return self.ctx.services.users.create_user(token, draft["email"], draft["name"], draft["password"],
-                                                   draft["role"])
+    def create_row(self, token: str, draft: NewAccount) -> UserAccount:
+        users = self.ctx.services.users
+        return users.create_user(token, draft.email, draft.name, draft.password, draft.role)

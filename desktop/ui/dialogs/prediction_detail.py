@@ -8,6 +8,7 @@ otherwise it says why the chart is missing rather than showing another model's r
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal, Slot
@@ -156,9 +157,11 @@ class PredictionDetailDialog(QDialog):
 
     def _explain(self) -> None:
         self._ctx.runner.run(
-            self._ctx.services.predictions.make_prediction,
-            self._ctx.token,
-            dict(self._prediction.features),
+            partial(
+                self._ctx.services.predictions.make_prediction,
+                self._ctx.token,
+                dict(self._prediction.features),
+            ),
             on_done=self._explained,
             on_error=self._explain_failed,
         )
@@ -184,11 +187,13 @@ class PredictionDetailDialog(QDialog):
     def save_notes(self) -> None:
         self.save_notes_button.setEnabled(False)
         self._ctx.runner.run(
-            self._ctx.services.predictions.annotate,
-            self._ctx.token,
-            self._prediction.id,
-            self.notes_edit.toPlainText(),
-            self._prediction.version,
+            partial(
+                self._ctx.services.predictions.annotate,
+                self._ctx.token,
+                self._prediction.id,
+                self.notes_edit.toPlainText(),
+                self._prediction.version,
+            ),
             on_done=self._notes_saved,
             on_error=self._failed,
             key=f"notes-{self._prediction.id}",
@@ -216,10 +221,7 @@ class PredictionDetailDialog(QDialog):
             return
         self.delete_button.setEnabled(False)
         self._ctx.runner.run(
-            self._ctx.services.predictions.delete,
-            self._ctx.token,
-            p.id,
-            p.version,
+            partial(self._ctx.services.predictions.delete, self._ctx.token, p.id, p.version),
             on_done=self._deleted,
             on_error=self._failed,
             key=f"delete-{p.id}",

@@ -5,14 +5,12 @@ Everything else calls these functions through the module (``prompts.confirm(...)
 instead of facing a modal dialog that blocks the offscreen test run.
 
 All texts are plain sentences a clinician understands; ``error`` never receives a traceback (use
-desktop.ui.errors.user_message to turn an exception into text, or ``show_exception``).
+desktop.ui.errors.user_message to turn an exception into text).
 """
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
-
-from desktop.ui.errors import user_message
 
 APP_TITLE = "ClinicDesk"
 
@@ -27,11 +25,6 @@ def warn(parent: QWidget | None, text: str, title: str = APP_TITLE) -> None:
 
 def error(parent: QWidget | None, text: str, title: str = APP_TITLE) -> None:
     QMessageBox.critical(parent, title, text)
-
-
-def show_exception(parent: QWidget | None, exc: BaseException, title: str = APP_TITLE) -> None:
-    """Show ``exc`` as a message: a KnownError's text, or an apology naming the log (traceback logged)."""
-    error(parent, user_message(exc), title)
 
 
 def confirm(
@@ -80,10 +73,4 @@ def open_file(parent: QWidget | None, caption: str, filter: str = "", directory:
 def save_file(parent: QWidget | None, caption: str, filter: str = "", default_name: str = "") -> str | None:
     """A file name to save to, or None when cancelled (the dialog asks before overwriting)."""
     path, _ = QFileDialog.getSaveFileName(parent, caption, default_name, filter)
-    return path or None
-
-
-def open_directory(parent: QWidget | None, caption: str, directory: str = "") -> str | None:
-    """A folder, or None when cancelled."""
-    path = QFileDialog.getExistingDirectory(parent, caption, directory)
     return path or None

@@ -1,13 +1,18 @@
-"""Add or edit one medical record (date, type, result, doctor, status, notes)."""
+"""Add or edit one medical record (date, type, result, doctor, status, notes).
+
+The inputs' lengths and the check before saving come from the domain's record rules, the ones the
+records service applies, so the dialog shows the service's own messages without a round trip.
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QPlainTextEdit, QWidget
 
 from desktop.domain.dto import RecordDraft, RecordDTO
+from desktop.domain.entry_rules import RECORD_TEXT_MAX, record_values
 from desktop.domain.enums import RecordStatus
 from desktop.ui.dialogs.edit_dialog import EditDialog
 
@@ -15,7 +20,7 @@ if TYPE_CHECKING:
     from desktop.ui.context import UiContext
 
 
-class RecordDialog(EditDialog):
+class RecordDialog(EditDialog[RecordDTO, RecordDraft]):
     noun = "medical record"
 
     def __init__(
@@ -26,13 +31,13 @@ class RecordDialog(EditDialog):
         self.date.setCalendarPopup(True)
         self.date.setDisplayFormat("yyyy-MM-dd")
         self.date.setDate(QDate.currentDate())
-        self.type = QLineEdit()
-        self.type.setMaxLength(100)
-        self.type.setPlaceholderText("e.g. Blood test, Mammogram")
-        self.result = QLineEdit()
-        self.result.setMaxLength(100)
+        self.type_edit = QLineEdit()
+        self.type_edit.setMaxLength(RECORD_TEXT_MAX)
+        self.type_edit.setPlaceholderText("e.g. Blood test, Mammogram")
+        self.result_edit = QLineEdit()
+        self.result_edit.setMaxLength(RECORD_TEXT_MAX)
         self.doctor = QLineEdit()
-        self.doctor.setMaxLength(100)
+        self.doctor.setMaxLength(RECORD_TEXT_MAX)
         self.status = QComboBox()
         for status in RecordStatus:
             self.status.addItem(status.label, status.value)
@@ -40,41 +45,44 @@ class RecordDialog(EditDialog):
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(self.fontMetrics().lineSpacing() * 5)
         self.add_field("date", "&Date:", self.date)
-        self.add_field("type", "&Type:", self.type)
-        self.add_field("result", "&Result:", self.result)
+        self.add_field("type", "&Type:", self.type_edit)
+        self.add_field("result", "&Result:", self.result_edit)
         self.add_field("doctor", "D&octor:", self.doctor)
         self.add_field("status", "&Status:", self.status)
         self.add_field("notes", "&Notes:", self.notes)
         if record is not None:
             self.fill(record)
-        self.type.setFocus()
+        self.type_edit.setFocus()
 
     def draft(self) -> RecordDraft:
-        return RecordDraft(
+        """The typed-in record; ValidationError (per field) when the record rules refuse it."""
+        draft = RecordDraft(
             date=self.date.date().toString("yyyy-MM-dd"),
-            type=self.type.text(),
-            result=self.result.text(),
+            type=self.type_edit.text(),
+            result=self.result_edit.text(),
             doctor=self.doctor.text(),
             notes=self.notes.toPlainText(),
             status=str(self.status.currentData()),
         )
+        record_values(draft)
+        return draft
 
-    def fill(self, dto: Any) -> None:
+    def fill(self, dto: RecordDTO) -> None:
         date = QDate.fromString(dto.date, "yyyy-MM-dd")
         if date.isValid():
             self.date.setDate(date)
-        self.type.setText(dto.type)
-        self.result.setText(dto.result)
+        self.type_edit.setText(dto.type)
+        self.result_edit.setText(dto.result)
         self.doctor.setText(dto.doctor)
         self.notes.setPlainText(dto.notes)
         index = self.status.findData(dto.status)
         self.status.setCurrentIndex(max(0, index))
 
-    def create(self, token: str, draft: Any) -> Any:
+    def create_row(self, token: str, draft: RecordDraft) -> RecordDTO:
         return self.ctx.services.records.create(token, draft)
 
-    def update(self, token: str, ident: Any, draft: Any, version: int) -> Any:
-        return self.ctx.services.records.update(token, ident, draft, version)
+    def update_row(self, token: str, row: RecordDTO, draft: RecordDraft) -> RecordDTO:
+        return self.ctx.services.records.update(token, row.id, draft, row.version)
 
-    def get(self, token: str, ident: Any) -> Any:
-        return self.ctx.services.records.get(token, ident)
+    def fetch_row(self, token: str, row: RecordDTO) -> RecordDTO:
+        return self.ctx.services.records.get(token, row.id)

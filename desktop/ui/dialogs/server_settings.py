@@ -9,7 +9,9 @@ at the next start (the running services keep their database).
 from __future__ import annotations
 
 import html
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
@@ -42,8 +44,10 @@ OK_STYLE = "color: #15803d;"
 PROBLEM_STYLE = "color: #b91c1c;"
 
 
-def _copy_job(source: str, target: str, progress: Any) -> CopyResult:
+def _copy_job(source: str, target: str, progress: Callable[[tuple[str, int, int]], None]) -> CopyResult:
     """Runs on the worker thread; adapts copy_to's (table, done, total) to the runner's one value."""
+    # Here, not at the top: copy_database imports Alembic (about 0.26 s), which only a copy needs;
+    # opening the main window (which imports this dialog) must not wait for it.
     from desktop.services.copy_database import copy_to
 
     return copy_to(source, target, progress=lambda table, done, total: progress((table, done, total)))
@@ -82,9 +86,13 @@ class ServerSettingsDialog(QDialog):
         self.password_note.setWordWrap(True)
         self.server_box = QGroupBox("Clinic server")
         form = QFormLayout(self.server_box)
-        for widget, name in ((self.host, "Server name or address"), (self.port, "Server port"),
-                             (self.database, "Database name"), (self.user, "Database user"),
-                             (self.password, "Database password")):
+        for widget, name in (
+            (self.host, "Server name or address"),
+            (self.port, "Server port"),
+            (self.database, "Database name"),
+            (self.user, "Database user"),
+            (self.password, "Database password"),
+        ):
             widget.setAccessibleName(name)
         form.addRow("&Server:", self.host)
         form.addRow("&Port:", self.port)
@@ -204,9 +212,7 @@ class ServerSettingsDialog(QDialog):
         self.test_result.setStyleSheet("")
         self.test_result.setText("Connecting…")
         self.ctx.runner.run(
-            ss.check_connection,
-            settings,
-            password or None,
+            partial(ss.check_connection, settings, password or None),
             key="server-test",
             on_done=lambda check: self._tested(settings, password, check),
             on_error=self._failed_test,
@@ -241,10 +247,9 @@ class ServerSettingsDialog(QDialog):
         self.copy_result.setStyleSheet("")
         self.copy_result.setText("Preparing the server database…")
         target = settings.url(self.password.text() or None)
-        self.ctx.runner.run(
-            _copy_job,
-            self.ctx.settings.database_url,
-            target,
+        source = self.ctx.settings.database_url
+        self.ctx.runner.run_with_progress(
+            lambda progress: _copy_job(source, target, progress),
             key="server-copy",
             on_progress=self._copy_progress,
             on_done=self._copied,

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QWidget
 
+from desktop import paths
 from desktop.services import startup as startup_service
 from desktop.services.startup import StartupCheck, StartupState, StartupUpgradeError
 from desktop.settings import Settings, log_file_path
@@ -209,7 +210,8 @@ def _not_a_database(parent: QWidget | None, settings: Settings, decision: Startu
 
 def _restore_chosen_backup(parent: QWidget | None, settings: Settings, damaged: bool = False) -> bool:
     """Let the person pick a backup file and put it in place; True when it was restored."""
-    from desktop import paths
+    # Here, not at the top: the maintenance service imports Alembic (about 0.26 s), and this module is
+    # imported at every start-up; only restoring a backup needs it.
     from desktop.services import maintenance
 
     chosen = prompts.open_file(

@@ -90,7 +90,6 @@ class UpgradeProgressDialog(QDialog):
         creating = getattr(decision, "current", None) is None
         self.setWindowTitle("Creating the database" if creating else "Upgrading the database")
         self.setModal(True)
-        self.result_value: Any = None
         self.error: BaseException | None = None
         self._running = False
         self._runner = Runner(self, max_threads=1)
@@ -131,7 +130,9 @@ class UpgradeProgressDialog(QDialog):
             return fn(url, progress=progress, on_wait=lambda text: progress(("wait", text)))
 
         self._running = True
-        self._runner.run(work, on_done=self._done, on_error=self._failed, on_progress=self._progress)
+        self._runner.run_with_progress(
+            work, on_done=self._done, on_error=self._failed, on_progress=self._progress
+        )
 
     @property
     def running(self) -> bool:
@@ -157,9 +158,8 @@ class UpgradeProgressDialog(QDialog):
                 item.setText(f"▶  {revision} – {message}")
                 self.steps.scrollToItem(item)
 
-    def _done(self, result: Any) -> None:
+    def _done(self, _result: object) -> None:
         self._running = False
-        self.result_value = result
         self.status.setText("Done.")
         self.accept()
 

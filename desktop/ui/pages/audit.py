@@ -45,6 +45,13 @@ def _date_edit(accessible: str) -> QDateEdit:
     return edit
 
 
+def _label_for(text: str, widget: QWidget) -> QLabel:
+    """A label whose mnemonic (Alt+letter) moves the focus to ``widget``."""
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label
+
+
 class AuditPage(QWidget):
     title = "Audit log"
 
@@ -66,7 +73,7 @@ class AuditPage(QWidget):
         self.search.setClearButtonEnabled(True)
         self.action = QComboBox()
         self.action.setAccessibleName("Filter by action")
-        self.action.addItem("All actions", "")  # not None: see pyside_workarounds.py
+        self.action.addItem("All actions", "")  # "" means no filter
         for action in AuditAction:
             self.action.addItem(action.value.replace("_", " ").capitalize(), action.value)
         self.date_from = _date_edit("From date")
@@ -86,9 +93,9 @@ class AuditPage(QWidget):
         filters = QHBoxLayout()
         filters.addWidget(self.search, 1)
         filters.addWidget(self.action)
-        filters.addWidget(QLabel("&From:", buddy=self.date_from))
+        filters.addWidget(_label_for("&From:", self.date_from))
         filters.addWidget(self.date_from)
-        filters.addWidget(QLabel("&To:", buddy=self.date_to))
+        filters.addWidget(_label_for("&To:", self.date_to))
         filters.addWidget(self.date_to)
         filters.addWidget(self.clear_button)
 
@@ -103,8 +110,9 @@ class AuditPage(QWidget):
         self.view.verticalHeader().hide()
         header = self.view.horizontalHeader()
         metrics = self.fontMetrics()
-        for column, sample in enumerate(("2026-12-31 23:59:59", "someone@clinic.example", "sign in failed",
-                                         "medicalrecord", "12345")):
+        for column, sample in enumerate(
+            ("2026-12-31 23:59:59", "someone@clinic.example", "sign in failed", "medicalrecord", "12345")
+        ):
             header.resizeSection(column, metrics.horizontalAdvance(sample) + metrics.height() * 2)
         header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
+from desktop.domain.dto import AuditEntryDTO, FamilyDTO
 from desktop.ui.dialogs.family_dialog import FamilyDialog
 from desktop.ui.pages.table_page import TablePage
 from desktop.ui.tablemodels.family_model import FamilyModel
@@ -15,7 +17,7 @@ if TYPE_CHECKING:
     from desktop.ui.context import UiContext
 
 
-class FamilyPage(TablePage):
+class FamilyPage(TablePage[FamilyDTO]):
     title = "Family history"
     noun = "entry"
     plural = "entries"
@@ -34,20 +36,14 @@ class FamilyPage(TablePage):
         header.resizeSection(0, metrics.horizontalAdvance("Grandmother") + metrics.height() * 3)
         header.resizeSection(1, metrics.horizontalAdvance("Age 130") + metrics.height() * 2)
 
-    def make_dialog(self, dto: Any) -> FamilyDialog:
+    def make_dialog(self, dto: FamilyDTO | None) -> FamilyDialog:
         return FamilyDialog(self.ctx, dto, self)
 
-    def delete_call(self, token: str, dto: Any) -> None:
+    def delete_call(self, token: str, dto: FamilyDTO) -> None:
         self.ctx.services.family.delete(token, dto.id, dto.version)
 
-    def history_call(self, token: str, dto: Any) -> Any:
+    def history_call(self, token: str, dto: FamilyDTO) -> Sequence[AuditEntryDTO]:
         return self.ctx.services.family.history(token, dto.id)
 
-    def export_page(self, token: str, after: Any, limit: int) -> Any:
-        from dataclasses import replace
-
-        query = replace(self.model.query, offset=0, after=after, limit=limit)  # type: ignore[attr-defined]
-        return self.ctx.services.family.list(token, query)
-
-    def describe(self, dto: Any) -> str:
+    def describe(self, dto: FamilyDTO) -> str:
         return f"the entry \u201c{dto.relation}: {dto.condition}\u201d"

@@ -1,15 +1,17 @@
 """New prediction page: the 30-measurement form, Predict, the result, notes, Save and Print.
 
 Everything slow goes through ``ctx.runner``: the model card is read and the ONNX model is loaded on a
-worker thread the first time the page needs them, so opening the page never freezes the window. A
-result belongs to the values it was computed from: editing any field afterwards marks it stale and
-disables Save, so a saved prediction can never disagree with its stored inputs.
+worker thread the first time the page needs them, so opening the page never freezes the window. The
+result shown belongs to the values it was computed from: editing any field afterwards marks it stale
+and disables Save. Saving hands the service those values and the notes; the service runs the model
+itself and stores what it computed, so a saved prediction always matches its stored inputs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Signal, Slot
@@ -30,6 +32,7 @@ from desktop.domain.prediction import PredictionResult
 from desktop.ui import report
 from desktop.ui.context import UiContext
 from desktop.ui.dialogs import prompts
+from desktop.ui.dialogs.csv_row_dialog import choose_csv_row
 from desktop.ui.errors import user_message
 from desktop.ui.model_card import ModelCard, contributions_of, load_model_card, report_data_for
 from desktop.ui.sample_cases import SAMPLE_CASES
@@ -124,8 +127,7 @@ class NewPredictionPage(QWidget):
         """Read the model card (once, off the GUI thread) for ranges, units and sample cases."""
         if self._card is None:
             self._ctx.runner.run(
-                load_model_card,
-                self._ctx.services,
+                partial(load_model_card, self._ctx.services),
                 on_done=self._card_loaded,
                 on_error=self._card_failed,
                 key="model-card",
@@ -157,10 +159,8 @@ class NewPredictionPage(QWidget):
         self._set_status("Predicting… (the model loads on first use)")
         self.predict_button.setEnabled(False)
         job = self._ctx.runner.run(
-            self._ctx.services.predictions.make_prediction,
-            self._ctx.token,
-            values,
-            on_done=lambda result, v=values: self._predicted(result, v),
+            partial(self._ctx.services.predictions.make_prediction, self._ctx.token, values),
+            on_done=partial(self._predicted, values=values),
             on_error=self._predict_failed,
             key="predict",
         )
@@ -210,11 +210,12 @@ class NewPredictionPage(QWidget):
             return
         self.save_button.setEnabled(False)
         self._ctx.runner.run(
-            self._ctx.services.predictions.save,
-            self._ctx.token,
-            self._result,
-            self._inputs,
-            self.notes_edit.toPlainText(),
+            partial(
+                self._ctx.services.predictions.save,
+                self._ctx.token,
+                self._inputs,
+                self.notes_edit.toPlainText(),
+            ),
             on_done=self._saved,
             on_error=self._save_failed,
             key="save-prediction",
@@ -229,14 +230,17 @@ class NewPredictionPage(QWidget):
 
     @Slot(object)
     def _save_failed(self, error: BaseException) -> None:
-        if isinstance(error, ValidationError) and "notes" in error.fields:
-            self.notes_edit.setFocus()
+        if isinstance(error, ValidationError):
+            self.form.show_errors(error.fields)
+            if "notes" in error.fields:
+                self.notes_edit.setFocus()
         self._set_status(user_message(error, already_logged=True), error=True)
         self._update_buttons()
 
     def report_data(self) -> report.ReportData | None:
         """The printable report of the current result, or None without a current result."""
-        if not self._is_current() or self._inputs is None:
+        result = self._result
+        if not self._is_current() or self._inputs is None or result is None:
             return None
         user = self._ctx.user
         return report_data_for(
@@ -244,13 +248,13 @@ class NewPredictionPage(QWidget):
             patient_name=user.name if user else "",
             created_at=dt.datetime.now(dt.UTC),
             features=self._inputs,
-            prediction=str(self._result.prediction),
-            confidence=float(self._result.confidence),
-            probability=float(self._result.probability_malignant),
-            risk_level=str(self._result.risk_level),
+            prediction=str(result.prediction),
+            confidence=float(result.confidence),
+            probability=float(result.probability_malignant),
+            risk_level=str(result.risk_level),
             notes=self.notes_edit.toPlainText(),
-            out_of_range=list(self._result.out_of_range),
-            model_version=self._result.model_version,
+            out_of_range=list(result.out_of_range),
+            model_version=result.model_version,
             prediction_id=self._saved_id,
         )
 
@@ -285,8 +289,6 @@ class NewPredictionPage(QWidget):
 
     @Slot()
     def _load_csv_row(self) -> None:
-        from desktop.ui.dialogs.csv_row_dialog import choose_csv_row
-
         values = choose_csv_row(self._ctx, self)
         if values is not None:
             self.form.set_values(values)

@@ -8,6 +8,7 @@ confirmation that names the prediction.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Slot
@@ -27,12 +28,13 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.dto import PredictionQuery, SavedPrediction
 from desktop.domain.enums import RiskLevel
+from desktop.ui import report
 from desktop.ui.context import UiContext
 from desktop.ui.dialogs import prompts
 from desktop.ui.dialogs.prediction_detail import PredictionDetailDialog
 from desktop.ui.errors import user_message
 from desktop.ui.formatting import delete_prediction_question
-from desktop.ui.model_card import ModelCard, load_model_card
+from desktop.ui.model_card import ModelCard, load_model_card, report_data_for
 from desktop.ui.tablemodels.predictions_model import COL_NOTES, PredictionsModel
 from desktop.ui.widgets.probability_chart import ProbabilityChart, ProbabilityPoint
 
@@ -116,8 +118,7 @@ class PredictionHistoryPage(QWidget):
         """Reload from the service (on show, after a save on the New prediction page, after changes)."""
         if self._card is None and not self._ctx.runner.is_running(CARD_JOB):
             self._ctx.runner.run(
-                load_model_card,
-                self._ctx.services,
+                partial(load_model_card, self._ctx.services),
                 on_done=self._card_loaded,
                 on_error=lambda _e: None,
                 key=CARD_JOB,
@@ -205,9 +206,6 @@ class PredictionHistoryPage(QWidget):
         if prediction is None:
             prompts.info(self, "Select a prediction to print.")
             return
-        from desktop.ui import report
-        from desktop.ui.model_card import report_data_for
-
         user = self._ctx.user
         p = prediction
         out = [
@@ -244,10 +242,7 @@ class PredictionHistoryPage(QWidget):
             return
         self.delete_button.setEnabled(False)
         self._ctx.runner.run(
-            self._ctx.services.predictions.delete,
-            self._ctx.token,
-            p.id,
-            p.version,
+            partial(self._ctx.services.predictions.delete, self._ctx.token, p.id, p.version),
             on_done=lambda _r: self.refresh(),
             on_error=self._failed,
             key="delete-prediction",

@@ -8,6 +8,7 @@ The password can be changed here too (the current one is required).
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Slot
@@ -72,8 +73,9 @@ class ProfilePage(QWidget):
         form.addRow("E-mail:", self._field("email", self.email, "E-mail (cannot be changed here)"))
         form.addRow("&Age:", self._field("age", self.age, "Age"))
         form.addRow("&Phone:", self._field("phone", self.phone, "Phone"))
-        form.addRow("&Emergency contact:",
-                    self._field("emergency_contact", self.emergency, "Emergency contact"))
+        form.addRow(
+            "&Emergency contact:", self._field("emergency_contact", self.emergency, "Emergency contact")
+        )
         form.addRow("&Blood type:", self._field("blood_type", self.blood, "Blood type"))
         form.addRow("A&llergies:", self._field("allergies", self.allergies, "Allergies"))
         form.addRow("&Medications:", self._field("medications", self.medications, "Medications"))
@@ -133,9 +135,11 @@ class ProfilePage(QWidget):
         self.new_password = QLineEdit()
         self.new_password2 = QLineEdit()
         form = QFormLayout(group)
-        for label, edit, key in (("C&urrent password:", self.current_password, "current_password"),
-                                 ("Ne&w password:", self.new_password, "new_password"),
-                                 ("&Repeat new password:", self.new_password2, "new_password2")):
+        for label, edit, key in (
+            ("C&urrent password:", self.current_password, "current_password"),
+            ("Ne&w password:", self.new_password, "new_password"),
+            ("&Repeat new password:", self.new_password2, "new_password2"),
+        ):
             edit.setEchoMode(QLineEdit.EchoMode.Password)
             form.addRow(label, self._field(key, edit, label.replace("&", "").rstrip(":")))
         self.password_button = QPushButton("&Change password")
@@ -148,8 +152,11 @@ class ProfilePage(QWidget):
 
     @Slot()
     def refresh(self) -> None:
-        self.ctx.runner.run(self.ctx.services.profile.get, self.ctx.token, on_done=self._loaded,
-                            on_error=self._failed)
+        self.ctx.runner.run(
+            partial(self.ctx.services.profile.get, self.ctx.token),
+            on_done=self._loaded,
+            on_error=self._failed,
+        )
 
     def _loaded(self, profile: Any) -> None:
         self.profile = profile
@@ -184,9 +191,14 @@ class ProfilePage(QWidget):
             return
         self.clear_errors()
         self.save_button.setEnabled(False)
-        self.ctx.runner.run(self.ctx.services.profile.update, self.ctx.token, self.update_value(),
-                            self.profile.version, key="profile-save", on_done=self._saved,
-                            on_error=self._failed)
+        self.ctx.runner.run(
+            partial(
+                self.ctx.services.profile.update, self.ctx.token, self.update_value(), self.profile.version
+            ),
+            key="profile-save",
+            on_done=self._saved,
+            on_error=self._failed,
+        )
 
     def _saved(self, profile: Any) -> None:
         self.save_button.setEnabled(True)
@@ -200,8 +212,12 @@ class ProfilePage(QWidget):
             self.show_field_errors(error.fields)
             self.message.setText("Not saved: please correct the fields marked in red.")
         elif isinstance(error, ConflictError):
-            if prompts.confirm(self, "Your profile was changed elsewhere after you opened it. Load the "
-                               "current values? Your unsaved changes will be replaced.", yes_label="Reload"):
+            if prompts.confirm(
+                self,
+                "Your profile was changed elsewhere after you opened it. Load the "
+                "current values? Your unsaved changes will be replaced.",
+                yes_label="Reload",
+            ):
                 self.refresh()
         else:
             self.message.setText(user_message(error, already_logged=True))
@@ -244,9 +260,17 @@ class ProfilePage(QWidget):
             self.show_field_errors({"new_password2": "The two new passwords differ."})
             return
         self.password_button.setEnabled(False)
-        self.ctx.runner.run(self.ctx.services.auth.change_password, self.ctx.token,
-                            self.current_password.text(), self.new_password.text(), key="password",
-                            on_done=self._password_changed, on_error=self._password_failed)
+        self.ctx.runner.run(
+            partial(
+                self.ctx.services.auth.change_password,
+                self.ctx.token,
+                self.current_password.text(),
+                self.new_password.text(),
+            ),
+            key="password",
+            on_done=self._password_changed,
+            on_error=self._password_failed,
+        )
 
     def _password_changed(self, _result: object) -> None:
         self.password_button.setEnabled(True)

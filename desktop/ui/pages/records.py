@@ -6,10 +6,12 @@ a record's earlier values come from the audit log (History...).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtWidgets import QComboBox, QHeaderView, QWidget
 
+from desktop.domain.dto import AuditEntryDTO, RecordDTO
 from desktop.domain.enums import RecordStatus
 from desktop.ui.delegates.status_delegate import StatusDelegate
 from desktop.ui.dialogs.record_dialog import RecordDialog
@@ -20,7 +22,7 @@ if TYPE_CHECKING:
     from desktop.ui.context import UiContext
 
 
-class RecordsPage(TablePage):
+class RecordsPage(TablePage[RecordDTO]):
     title = "Medical records"
     noun = "record"
     search_hint = "Search type, result, doctor or notes (Ctrl+F)"
@@ -34,7 +36,7 @@ class RecordsPage(TablePage):
     def setup_extra(self) -> None:
         self.status_filter = QComboBox()
         self.status_filter.setAccessibleName("Filter by status")
-        self.status_filter.addItem("All statuses", "")  # not None: see pyside_workarounds.py
+        self.status_filter.addItem("All statuses", "")  # "" means no filter
         for status in RecordStatus:
             self.status_filter.addItem(status.label, status.value)
         self.status_filter.currentIndexChanged.connect(lambda _i: self.apply_filter())
@@ -52,20 +54,14 @@ class RecordsPage(TablePage):
     def filter_args(self) -> dict[str, Any]:
         return {"text": self.search.text(), "status": self.status_filter.currentData() or None}
 
-    def make_dialog(self, dto: Any) -> RecordDialog:
+    def make_dialog(self, dto: RecordDTO | None) -> RecordDialog:
         return RecordDialog(self.ctx, dto, self)
 
-    def delete_call(self, token: str, dto: Any) -> None:
+    def delete_call(self, token: str, dto: RecordDTO) -> None:
         self.ctx.services.records.delete(token, dto.id, dto.version)
 
-    def history_call(self, token: str, dto: Any) -> Any:
+    def history_call(self, token: str, dto: RecordDTO) -> Sequence[AuditEntryDTO]:
         return self.ctx.services.records.history(token, dto.id)
 
-    def export_page(self, token: str, after: Any, limit: int) -> Any:
-        from dataclasses import replace
-
-        query = replace(self.model.query, offset=0, after=after, limit=limit)  # type: ignore[attr-defined]
-        return self.ctx.services.records.list(token, query)
-
-    def describe(self, dto: Any) -> str:
+    def describe(self, dto: RecordDTO) -> str:
         return f"the record \u201c{dto.type}\u201d of {dto.date}"

@@ -10,6 +10,8 @@ Nothing is saved to the database: a screening is a report.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -37,23 +39,6 @@ from desktop.ui.tablemodels.screening_model import RejectedRowsModel, ScreeningR
 JOB_KEY = "screening"
 
 
-def screening_service(ctx: UiContext) -> Any:
-    """The container's screening service when it is wired to a predictor, else one over the shared one.
-
-    (The container may build ``ScreeningService(service_context)``, which the service would take for a
-    predictor provider; checking the provider's type keeps this page working either way.)
-    """
-    from desktop.services.predictor_provider import PredictorProvider
-    from desktop.services.screening import ScreeningService
-
-    service = getattr(ctx.services, "screening", None)
-    if isinstance(service, ScreeningService) and isinstance(
-        getattr(service, "_provider", None), PredictorProvider
-    ):
-        return service
-    return ScreeningService()
-
-
 def _percent(value: float | None) -> str:
     """An observed proportion (e.g. 6 of 6 = 100.0%), unlike a model probability (formatting.percent)."""
     return "-" if value is None else f"{value:.1%}"
@@ -67,7 +52,6 @@ class ScreeningPage(QWidget):
         self._ctx = ctx
         self._report: ScreeningReport | None = None
         self._cancel = threading.Event()
-        self._path: str | None = None
 
         self.choose_button = QPushButton("Choose CSV file…")
         self.choose_button.setAccessibleName("Choose a CSV file to screen")
@@ -167,17 +151,16 @@ class ScreeningPage(QWidget):
             self, "Choose a CSV file to screen", "CSV files (*.csv *.data *.txt);;All files (*)"
         )
         if path:
-            self.screen(path)
+            self.screen_file(path)
 
-    def screen(self, path: str) -> None:
+    def screen_file(self, path: str) -> None:
         """Screen ``path`` on a worker thread (ignored while a run is going)."""
         if self.running:
             return
         self._cancel = threading.Event()
-        self._path = path
-        cancel, service = self._cancel, screening_service(self._ctx)
+        cancel, service = self._cancel, self._ctx.services.screening
 
-        def work(progress: Any) -> ScreeningReport:
+        def work(progress: Callable[[tuple[int, int]], None]) -> ScreeningReport:
             return service.screen_file(
                 path, progress=lambda done, total: progress((done, total)), cancel=cancel
             )
@@ -185,7 +168,7 @@ class ScreeningPage(QWidget):
         self.file_label.setText(f"Screening {path}…")
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
-        self._ctx.runner.run(
+        self._ctx.runner.run_with_progress(
             work, on_done=self._finished, on_error=self._failed, on_progress=self._progressed, key=JOB_KEY
         )
         self._update_buttons()
@@ -260,11 +243,9 @@ class ScreeningPage(QWidget):
         path = prompts.save_file(self, "Export screening results", "CSV files (*.csv)", default)
         if not path:
             return
-        service = screening_service(self._ctx)
+        service = self._ctx.services.screening
         self._ctx.runner.run(
-            service.export_csv,
-            report,
-            path,
+            partial(service.export_csv, report, path),
             key="screening-export",
             on_done=lambda n: self.file_label.setText(f"{n} row(s) exported to {path}."),
             on_error=lambda e: prompts.error(self, user_message(e, already_logged=True)),

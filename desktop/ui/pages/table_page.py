@@ -2,46 +2,53 @@
 
 A search box (filtered in SQL by the service, 300 ms after the last key), buttons New / Edit / Delete /
 History / Export CSV, and a table over a PagedTableModel that fetches rows as the view scrolls.
-Subclasses provide the model, the edit dialog, and the service calls for delete, history and the
-rows to export. Shortcuts from the main window arrive as ``new_item()`` and ``focus_search()``.
+Subclasses name the DTO of their rows (``TablePage[RecordDTO]``) and provide the model, the edit
+dialog, and the service calls for delete and history; the export reads every matching row through
+the model's own query (csv_export.py). Shortcuts from the main window arrive as ``new_item()`` and
+``focus_search()``.
 """
 
 from __future__ import annotations
 
-import csv
 import logging
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Hashable, Sequence
+from functools import partial
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
+    QDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.domain.dto import AuditEntryDTO
 from desktop.domain.errors import ConflictError, NotFoundError, SessionExpiredError
 from desktop.ui.dialogs import prompts
+from desktop.ui.dialogs.edit_dialog import EditableRow, EditDialog
 from desktop.ui.dialogs.history_dialog import HistoryDialog
 from desktop.ui.errors import user_message
+from desktop.ui.formatting import count_text
+from desktop.ui.pages.csv_export import write_csv
+from desktop.ui.tablemodels.paged_model import PagedTableModel
+from desktop.ui.widgets.row_table import RowTable
 
 if TYPE_CHECKING:
     from desktop.ui.context import UiContext
-    from desktop.ui.tablemodels.paged_model import PagedTableModel
 
 log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 300
 EXPORT_PAGE = 1000
 
+DtoT = TypeVar("DtoT", bound=EditableRow)
 
-class TablePage(QWidget):
+
+class TablePage(QWidget, Generic[DtoT]):
     title = ""
     noun = "entry"
     plural = ""  # defaults to noun + "s"
@@ -50,7 +57,7 @@ class TablePage(QWidget):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.model: PagedTableModel = self.make_model()
+        self.model: PagedTableModel[DtoT] = self.make_model()
         self.model.fetch_failed.connect(self._fetch_failed)
         self.model.reloaded.connect(self._update_count)
         self.model.rowsInserted.connect(lambda *_: self._update_count())
@@ -76,20 +83,7 @@ class TablePage(QWidget):
         )
         self.export_button = self._button("E&xport CSV...", "Export to a CSV file", self.export_csv)
 
-        self.view = QTableView()
-        self.view.setAccessibleName(self.title)
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().hide()
-        self.view.verticalHeader().setDefaultSectionSize(self.fontMetrics().lineSpacing() + 10)
-        header = self.view.horizontalHeader()
-        header.setStretchLastSection(True)
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSortIndicatorShown(True)
+        self.view = RowTable(self.model, self.title)
         # activated = double-click or Enter; listening to doubleClicked too opened two dialogs
         self.view.activated.connect(lambda _i: self.edit_selected())
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
@@ -114,7 +108,7 @@ class TablePage(QWidget):
         self.setup_sorting()
         self._update_buttons()
 
-    def _button(self, text: str, accessible: str, slot: Any) -> QPushButton:
+    def _button(self, text: str, accessible: str, slot: Callable[[], None]) -> QPushButton:
         button = QPushButton(text)
         button.setAccessibleName(accessible)
         button.clicked.connect(slot)
@@ -122,24 +116,20 @@ class TablePage(QWidget):
 
     # --- hooks ---------------------------------------------------------------------------------------
 
-    def make_model(self) -> PagedTableModel:
+    def make_model(self) -> PagedTableModel[DtoT]:
         raise NotImplementedError
 
-    def make_dialog(self, dto: Any) -> Any:
+    def make_dialog(self, dto: DtoT | None) -> EditDialog[DtoT, Any]:
+        """The add (``dto`` None) or edit dialog; its draft type is its own business."""
         raise NotImplementedError
 
-    def delete_call(self, token: str, dto: Any) -> None:
+    def delete_call(self, token: str, dto: DtoT) -> None:
         raise NotImplementedError
 
-    def history_call(self, token: str, dto: Any) -> Any:
+    def history_call(self, token: str, dto: DtoT) -> Sequence[AuditEntryDTO]:
         raise NotImplementedError
 
-    def export_page(self, token: str, after: Any, limit: int) -> Any:
-        """One page of every row matching the current filter, for the CSV export; ``after`` is the
-        previous page's ``next_cursor`` (keyset paging: each page costs the same), None at first."""
-        raise NotImplementedError
-
-    def describe(self, dto: Any) -> str:
+    def describe(self, dto: DtoT) -> str:
         return f"this {self.noun}"
 
     def setup_extra(self) -> None:
@@ -177,11 +167,11 @@ class TablePage(QWidget):
         self.search.setFocus()
         self.search.selectAll()
 
-    def selected(self) -> Any:
+    def selected(self) -> DtoT | None:
         rows = self.view.selectionModel().selectedRows() if self.view.selectionModel() else []
         return self.model.dto(rows[0].row()) if rows else None
 
-    def select_id(self, ident: Any) -> bool:
+    def select_id(self, ident: Hashable) -> bool:
         row = self.model.row_of(ident)
         if row < 0:
             return False
@@ -207,17 +197,17 @@ class TablePage(QWidget):
         dialog.saved.connect(self._edited)
         self.open_dialog(dialog)
 
-    def open_dialog(self, dialog: Any) -> None:
+    def open_dialog(self, dialog: QDialog) -> None:
         """Open modally; tests replace this to drive the dialog without a nested event loop."""
         dialog.setModal(True)
         dialog.open()
         self._dialog = dialog
 
-    def _created(self, dto: Any) -> None:
+    def _created(self, dto: DtoT) -> None:
         self.model.reload()
         self.select_id(dto.id)
 
-    def _edited(self, dto: Any) -> None:
+    def _edited(self, dto: DtoT) -> None:
         row = self.model.row_of(dto.id)
         if row >= 0:
             self.model.replace(row, dto)
@@ -236,9 +226,7 @@ class TablePage(QWidget):
         if not prompts.confirm(self, question, f"Delete {self.noun}", yes_label="Delete", destructive=True):
             return
         self.ctx.runner.run(
-            self.delete_call,
-            self.ctx.token,
-            dto,
+            partial(self.delete_call, self.ctx.token, dto),
             key="delete",
             on_done=lambda _r: self._deleted(),
             on_error=self._action_failed,
@@ -254,14 +242,12 @@ class TablePage(QWidget):
         if dto is None:
             return
         self.ctx.runner.run(
-            self.history_call,
-            self.ctx.token,
-            dto,
+            partial(self.history_call, self.ctx.token, dto),
             on_error=self._action_failed,
             on_done=lambda entries: self._show_history(dto, entries),
         )
 
-    def _show_history(self, dto: Any, entries: Any) -> None:
+    def _show_history(self, dto: DtoT, entries: Sequence[AuditEntryDTO]) -> None:
         dialog = HistoryDialog(entries, f"History of {self.describe(dto)}", self)
         self.open_dialog(dialog)
 
@@ -274,34 +260,17 @@ class TablePage(QWidget):
             return
         self.export_button.setEnabled(False)
         self.ctx.runner.run(
-            self._write_csv,
-            path,
-            self.ctx.token,
+            partial(self._write_csv, path),
             key="export",
             on_done=lambda n: self._exported(path, n),
             on_error=self._export_failed,
         )
 
-    def _rows_for_export(self, token: str) -> Iterator[Any]:
-        after = None
-        while True:
-            page = self.export_page(token, after, EXPORT_PAGE)
-            yield from page.rows
-            after = page.next_cursor
-            if not page.rows or after is None:
-                return
-
-    def _write_csv(self, path: str, token: str) -> int:
-        """Worker: write every matching row (not only those scrolled into view)."""
-        columns = self.model.COLUMNS
-        count = 0
-        with open(path, "w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            writer.writerow([header for header, _attr, _sort in columns])
-            for dto in self._rows_for_export(token):
-                writer.writerow([getattr(dto, attr) for _h, attr, _s in columns])
-                count += 1
-        return count
+    def _write_csv(self, path: str) -> int:
+        """Worker: write every row matching the filter (not only those scrolled into view), a page at
+        a time through the model's query (keyset paging: each page costs the same)."""
+        model = self.model
+        return write_csv(path, model.COLUMNS, lambda after: model.fetch_page(0, EXPORT_PAGE, after=after))
 
     def _exported(self, path: str, count: int) -> None:
         self.export_button.setEnabled(True)
@@ -324,16 +293,10 @@ class TablePage(QWidget):
         if isinstance(error, SessionExpiredError):  # fetched on the GUI thread, not via the runner
             self.ctx.runner.session_expired.emit()
 
-    def _update_count(self, *_args: Any) -> None:
-        total, shown = self.model.total, self.model.rowCount()
-        if total == 0:  # an empty table alone does not say whether to add something or widen the search
-            plural = self._nouns(0)
-            filtered = any(value for value in self.filter_args().values())
-            empty = f"No {plural} yet. Press New… (Ctrl+N) to add one."
-            self.count_label.setText(f"No {plural} match the search." if filtered else empty)
-            return
-        noun = self._nouns(total)
-        self.count_label.setText(f"{total} {noun}" if shown >= total else f"{total} {noun} ({shown} loaded)")
+    def _update_count(self, *_args: object) -> None:
+        filtered = any(value for value in self.filter_args().values())
+        nouns = (self.noun, self.plural or f"{self.noun}s")
+        self.count_label.setText(count_text(self.model.total, self.model.rowCount(), nouns, filtered))
 
     def _nouns(self, count: int) -> str:
         return self.noun if count == 1 else (self.plural or f"{self.noun}s")

@@ -6,6 +6,8 @@ Only admins see it, and the services refuse every one of these calls for anyone 
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Slot
@@ -51,12 +53,15 @@ class UsersPage(QWidget):
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
 
         self.new_button = self._button("&New account...", "Create an account", self.new_item)
-        self.active_button = self._button("&Deactivate", "Deactivate or reactivate the selected account",
-                                          self.toggle_active)
-        self.reset_button = self._button("&Reset password...", "Reset the selected account's password",
-                                         self.reset_password)
-        self.role_button = self._button("Make &admin", "Change the selected account's role",
-                                        self.toggle_admin)
+        self.active_button = self._button(
+            "&Deactivate", "Deactivate or reactivate the selected account", self.toggle_active
+        )
+        self.reset_button = self._button(
+            "&Reset password...", "Reset the selected account's password", self.reset_password
+        )
+        self.role_button = self._button(
+            "Make &admin", "Change the selected account's role", self.toggle_admin
+        )
         self.refresh_button = self._button("Re&fresh", "Reload the accounts", self.refresh)
         buttons = QHBoxLayout()
         for button in (self.new_button, self.active_button, self.reset_button, self.role_button):
@@ -85,8 +90,11 @@ class UsersPage(QWidget):
 
     @Slot()
     def refresh(self) -> None:
-        self.ctx.runner.run(self.ctx.services.users.list_accounts, self.ctx.token, on_done=self._loaded,
-                            on_error=self._load_failed)
+        self.ctx.runner.run(
+            partial(self.ctx.services.users.list_accounts, self.ctx.token),
+            on_done=self._loaded,
+            on_error=self._load_failed,
+        )
 
     def _loaded(self, accounts: Any) -> None:
         chosen = self.selected()
@@ -103,13 +111,15 @@ class UsersPage(QWidget):
             self.active_button.setText("Reac&tivate" if not account.is_active else "&Deactivate")
             self.role_button.setText("Remove &admin" if account.is_admin else "Make &admin")
 
-    def _run(self, fn: Any, *args: Any, done_text: str = "") -> None:
-        def done(_result: Any) -> None:
+    def _run(self, change: Callable[[str], object], done_text: str = "") -> None:
+        """Run ``change(token)`` (an account change) on the worker pool, then reload the list."""
+
+        def done(_result: object) -> None:
             self.refresh()
             if done_text:
                 prompts.info(self, done_text)
 
-        self.ctx.runner.run(fn, self.ctx.token, *args, key="users", on_done=done, on_error=self._failed)
+        self.ctx.runner.run(partial(change, self.ctx.token), key="users", on_done=done, on_error=self._failed)
 
     @Slot()
     def new_item(self) -> None:
@@ -125,25 +135,38 @@ class UsersPage(QWidget):
         if account is None:
             return
         if account.is_active:
-            if not prompts.confirm(self, f"Deactivate the account of {account.name} ({account.email})?\n\n"
-                                   "They are signed out at once and cannot sign in until reactivated.",
-                                   yes_label="Deactivate", destructive=True):
+            if not prompts.confirm(
+                self,
+                f"Deactivate the account of {account.name} ({account.email})?\n\n"
+                "They are signed out at once and cannot sign in until reactivated.",
+                yes_label="Deactivate",
+                destructive=True,
+            ):
                 return
-            self._run(self.ctx.services.users.deactivate, account.id, account.version)
+            users = self.ctx.services.users
+            self._run(lambda token: users.deactivate(token, account.id, account.version))
         else:
-            self._run(self.ctx.services.users.reactivate, account.id, account.version)
+            users = self.ctx.services.users
+            self._run(lambda token: users.reactivate(token, account.id, account.version))
 
     @Slot()
     def reset_password(self) -> None:
         account = self.selected()
         if account is None:
             return
-        password = prompts.ask_text(self, f"New password for {account.name} ({account.email}).\n"
-                                    "At least 10 characters; tell it to them in person.", "Reset password",
-                                    password=True)
+        password = prompts.ask_text(
+            self,
+            f"New password for {account.name} ({account.email}).\n"
+            "At least 10 characters; tell it to them in person.",
+            "Reset password",
+            password=True,
+        )
         if password:
-            self._run(self.ctx.services.users.reset_password, account.id, password,
-                      done_text=f"The password of {account.email} was reset.")
+            users = self.ctx.services.users
+            self._run(
+                lambda token: users.reset_password(token, account.id, password),
+                done_text=f"The password of {account.email} was reset.",
+            )
 
     @Slot()
     def toggle_admin(self) -> None:
@@ -151,10 +174,13 @@ class UsersPage(QWidget):
         if account is None:
             return
         if account.is_admin:
-            self._run(self.ctx.services.users.remove_admin, account.id)
-        elif prompts.confirm(self, f"Make {account.name} an administrator? Administrators manage accounts "
-                             "and the database.", yes_label="Make administrator"):
-            self._run(self.ctx.services.users.make_admin, account.id)
+            self._run(lambda token: self.ctx.services.users.remove_admin(token, account.id))
+        elif prompts.confirm(
+            self,
+            f"Make {account.name} an administrator? Administrators manage accounts and the database.",
+            yes_label="Make administrator",
+        ):
+            self._run(lambda token: self.ctx.services.users.make_admin(token, account.id))
 
     def _load_failed(self, error: BaseException) -> None:
         self.model.set_accounts([])

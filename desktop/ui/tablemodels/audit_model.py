@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 
-from desktop.domain.dto import AuditQuery
+from desktop.domain.dto import AuditEntryDTO, AuditQuery, Page
 from desktop.ui.tablemodels.paged_model import PagedTableModel
 
 if TYPE_CHECKING:
     from desktop.ui.context import UiContext
 
 
-class AuditModel(PagedTableModel):
+class AuditModel(PagedTableModel[AuditEntryDTO]):
     COLUMNS = (
         ("When", "created_at", "created_at"),
         ("Who", "actor", None),
@@ -24,15 +24,15 @@ class AuditModel(PagedTableModel):
         ("Summary", "summary", None),
     )
 
-    def __init__(self, ctx: UiContext, parent: Any = None) -> None:
+    def __init__(self, ctx: UiContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.query = AuditQuery(limit=self.PAGE_SIZE)
 
-    def fetch_page(self, offset: int, limit: int) -> Any:
+    def fetch_page(self, offset: int, limit: int, after: str | None = None) -> Page[AuditEntryDTO]:
         return self.ctx.services.audit.list(self.ctx.token, replace(self.query, offset=offset, limit=limit))
 
-    def display(self, dto: Any, column: int) -> str:
+    def display(self, dto: AuditEntryDTO, column: int) -> str:
         if column == 0:
             return dto.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
         if column == 2:

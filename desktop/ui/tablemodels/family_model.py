@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 
-from desktop.domain.dto import FamilyQuery
+from desktop.domain.dto import FamilyDTO, FamilyQuery, Page
 from desktop.ui.tablemodels.paged_model import PagedTableModel
 
 if TYPE_CHECKING:
     from desktop.ui.context import UiContext
 
 
-class FamilyModel(PagedTableModel):
+class FamilyModel(PagedTableModel[FamilyDTO]):
     KEYSET = True
     COLUMNS = (
         ("Relation", "relation", "relation"),
@@ -22,12 +22,12 @@ class FamilyModel(PagedTableModel):
         ("Condition", "condition", "condition"),
     )
 
-    def __init__(self, ctx: UiContext, parent: Any = None) -> None:
+    def __init__(self, ctx: UiContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.query = FamilyQuery(limit=self.PAGE_SIZE, sort="created_at", descending=True)
 
-    def fetch_page(self, offset: int, limit: int, after: str | None = None) -> Any:
+    def fetch_page(self, offset: int, limit: int, after: str | None = None) -> Page[FamilyDTO]:
         query = replace(self.query, offset=offset, limit=limit, after=after)
         return self.ctx.services.family.list(self.ctx.token, query)
 

@@ -1,8 +1,10 @@
 """A read-only table model over a service's paged query: rows are fetched as the view scrolls.
 
 Subclasses say which columns exist (``COLUMNS``: header, DTO attribute, sort key or None) and how to
-fetch one page (``fetch_page(offset, limit) -> Page``). Sorting and filtering happen in SQL in the
-service: ``sort()`` and ``set_filter`` only change the query and reload the first page.
+fetch one page (``fetch_page(offset, limit, after) -> Page[DtoT]``); the model is generic in the DTO
+its rows hold (``PagedTableModel[RecordDTO]``), so pages and dialogs built on it get typed rows.
+Sorting and filtering happen in SQL in the service: ``sort()`` and ``set_filter`` only change the
+query and reload the first page.
 
 Keyset models (``KEYSET = True``: records, family history) fetch each later page with
 ``fetch_page(0, limit, after=cursor)``, the ``next_cursor`` of the page before, so the service seeks
@@ -11,7 +13,8 @@ do), and rows added or deleted meanwhile neither repeat nor push rows out of the
 more while the service hands a cursor back. Other models page by offset, as before. Either way a row
 whose id is already shown is not added twice (an edited row can move past the cursor).
 
-canFetchMore/fetchMore follow the C++ Qt "Fetch More" example (shared/STYLE.md traps): a valid parent
+canFetchMore/fetchMore follow the C++ Qt "Fetch More" example (not PySide6's copy, which has an
+off-by-one): a valid parent
 has no children, ``beginInsertRows(parent, first, first + n - 1)`` with the real count fetched, and a
 re-entry guard, because QAbstractItemModelTester calls fetchMore from inside the insert notification.
 
@@ -23,10 +26,12 @@ emits ``fetch_failed(error)`` for the page to show; it never raises into Qt.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
-from typing import Any, ClassVar
+from collections.abc import Hashable, Iterable, Sequence
+from typing import Any, ClassVar, Generic, Protocol, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt, Signal
+
+from desktop.domain.dto import Page
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +42,17 @@ Index = QModelIndex | QPersistentModelIndex
 ROOT = QModelIndex()  # module-level default parent (ruff B008)
 
 
-class PagedTableModel(QAbstractTableModel):
+class Row(Protocol):
+    """A DTO shown as a row: its ``id`` tells rows apart (an edited row replaces the old one)."""
+
+    @property
+    def id(self) -> Hashable: ...
+
+
+DtoT = TypeVar("DtoT", bound=Row)
+
+
+class PagedTableModel(QAbstractTableModel, Generic[DtoT]):
     #: (header, attribute of the DTO, service sort key or None when the column cannot sort)
     COLUMNS: ClassVar[Sequence[tuple[str, str, str | None]]] = ()
     #: The first page: small, so a page opens at once.
@@ -53,23 +68,29 @@ class PagedTableModel(QAbstractTableModel):
     #: Emitted after the first page of a (re)load arrived, with the total matching rows.
     reloaded = Signal(int)
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._rows: list[Any] = []
+        self._rows: list[DtoT] = []
         self._total = 0
         self._fetching = False
         self._exhausted = True
-        self._ids: set[Any] = set()
+        self._ids: set[Hashable] = set()
         self._cursor: str | None = None  # keyset models: where the next page starts
         self._next_offset = 0  # offset models: where the next page starts (rows seen, not kept)
 
     # --- to implement ------------------------------------------------------------------------------
 
-    def fetch_page(self, offset: int, limit: int) -> Any:  # -> Page
-        """One page; keyset models also accept ``after`` (a cursor) and then ignore ``offset``."""
+    def fetch_page(self, offset: int, limit: int, after: str | None = None) -> Page[DtoT]:
+        """One page; keyset models use ``after`` (a cursor) and then ignore ``offset``; offset models
+        are never given one."""
         raise NotImplementedError
 
-    def display(self, dto: Any, column: int) -> str:
+    def set_filter(self, *args: Any, **kwargs: Any) -> None:
+        """Change the query's filters and reload. Each model names its own filters (the page that
+        shows it passes the same names from ``TablePage.filter_args``)."""
+        raise NotImplementedError
+
+    def display(self, dto: DtoT, column: int) -> str:
         """Text of one cell; override for formatting."""
         value = getattr(dto, self.COLUMNS[column][1])
         return "" if value is None else str(value)
@@ -136,12 +157,12 @@ class PagedTableModel(QAbstractTableModel):
             first = len(self._rows)
             self.beginInsertRows(QModelIndex(), first, first + len(rows) - 1)  # parent: invalid here
             self._rows.extend(rows)
-            self._ids.update(getattr(dto, "id", None) for dto in rows)
+            self._ids.update(dto.id for dto in rows)
             self.endInsertRows()
         finally:
             self._fetching = False
 
-    def _advance(self, page: Any) -> None:
+    def _advance(self, page: Page[DtoT]) -> None:
         """Move the position past ``page`` and decide whether another page may follow."""
         self._total = page.total
         self._next_offset += len(page.rows)
@@ -151,13 +172,13 @@ class PagedTableModel(QAbstractTableModel):
         else:
             self._exhausted = not page.rows or self._next_offset >= self._total
 
-    def _new_rows(self, dtos: Any) -> list[Any]:
+    def _new_rows(self, dtos: Iterable[DtoT]) -> list[DtoT]:
         """``dtos`` without those already shown (same id) or repeated within the page."""
-        fresh: list[Any] = []
-        in_page: set[Any] = set()
+        fresh: list[DtoT] = []
+        in_page: set[Hashable] = set()
         for dto in dtos:
-            ident = getattr(dto, "id", None)
-            if ident is not None and (ident in self._ids or ident in in_page):
+            ident = dto.id
+            if ident in self._ids or ident in in_page:
                 continue
             in_page.add(ident)
             fresh.append(dto)
@@ -177,7 +198,7 @@ class PagedTableModel(QAbstractTableModel):
         self._rows, self._ids, self._cursor, self._next_offset = [], set(), None, 0
         self._advance(page)
         self._rows = self._new_rows(page.rows)
-        self._ids = {getattr(dto, "id", None) for dto in self._rows}
+        self._ids = {dto.id for dto in self._rows}
         self.endResetModel()
         self.reloaded.emit(self._total)
         return True
@@ -193,18 +214,18 @@ class PagedTableModel(QAbstractTableModel):
         """Rows matching the current filter in the database (not only those fetched)."""
         return self._total
 
-    def dto(self, row: int) -> Any:
+    def dto(self, row: int) -> DtoT | None:
         return self._rows[row] if 0 <= row < len(self._rows) else None
 
-    def replace(self, row: int, dto: Any) -> None:
+    def replace(self, row: int, dto: DtoT) -> None:
         """Show an edited row's new values without reloading (keeps the scroll position)."""
         if 0 <= row < len(self._rows):
             self._rows[row] = dto
             self.dataChanged.emit(self.index(row, 0), self.index(row, len(self.COLUMNS) - 1))
 
-    def row_of(self, ident: Any) -> int:
+    def row_of(self, ident: Hashable) -> int:
         """Row of the DTO with ``id == ident`` among those fetched, or -1."""
         for row, dto in enumerate(self._rows):
-            if getattr(dto, "id", None) == ident:
+            if dto.id == ident:
                 return row
         return -1

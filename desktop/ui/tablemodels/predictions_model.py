@@ -4,7 +4,7 @@ The model holds only what the service returned (frozen ``SavedPrediction`` value
 next page when the view scrolls near the end (canFetchMore / fetchMore, as in Qt's "Fetch More
 Example" for C++: ``parent.isValid()`` guard and ``beginInsertRows(parent, first, first + n - 1)``).
 ``fetchMore`` guards against re-entry because qtmodeltester calls it from inside the insert
-notification (shared/STYLE.md, "Traps").
+notification.
 """
 
 from __future__ import annotations

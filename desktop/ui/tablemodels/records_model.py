@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor
 
-from desktop.domain.dto import RecordQuery
+from desktop.domain.dto import Page, RecordDTO, RecordQuery
 from desktop.domain.enums import RecordStatus
 from desktop.ui.delegates.status_delegate import status_dot
 from desktop.ui.tablemodels.paged_model import Index, PagedTableModel
@@ -35,7 +35,7 @@ def status_label(value: str) -> str:
         return value
 
 
-class RecordsModel(PagedTableModel):
+class RecordsModel(PagedTableModel[RecordDTO]):
     KEYSET = True
     COLUMNS = (
         ("Date", "date", "date"),
@@ -46,16 +46,16 @@ class RecordsModel(PagedTableModel):
         ("Notes", "notes", None),
     )
 
-    def __init__(self, ctx: UiContext, parent: Any = None) -> None:
+    def __init__(self, ctx: UiContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.query = RecordQuery(limit=self.PAGE_SIZE, sort="date", descending=True)
 
-    def fetch_page(self, offset: int, limit: int, after: str | None = None) -> Any:
+    def fetch_page(self, offset: int, limit: int, after: str | None = None) -> Page[RecordDTO]:
         query = replace(self.query, offset=offset, limit=limit, after=after)
         return self.ctx.services.records.list(self.ctx.token, query)
 
-    def display(self, dto: Any, column: int) -> str:
+    def display(self, dto: RecordDTO, column: int) -> str:
         if column == STATUS_COLUMN:
             return status_label(dto.status)
         text = super().display(dto, column)

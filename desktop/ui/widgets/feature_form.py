@@ -2,17 +2,17 @@
 
 Each measurement is a QLineEdit (a QDoubleSpinBox cannot be empty, and an empty field must read as
 "missing", not as 0). The training range from the model card is the placeholder and the tooltip, so
-the person typing sees what the model has seen. Validation runs as they type and mirrors the
-predictor's rules (a number, finite, not negative); a value outside the training range is not an error
-but is marked amber, because the model will still predict it and the result page warns about it.
+the person typing sees what the model has seen. Validation runs as they type and calls the domain's
+rules for a measurement (the ones the predictor and the prediction service apply), so the form shows
+the very messages a save would give; a value outside the training range is not an error but is marked
+amber, because the model will still predict it and the result page warns about it.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QGridLayout,
     QGroupBox,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.errors import ValidationError
 from desktop.domain.features import BASE_MEASUREMENTS, FEATURE_NAMES, GROUPS
+from desktop.domain.prediction import feature_value, validate_features
 from desktop.ui.widgets.risk_badge import text_colour
 
 
@@ -35,20 +36,18 @@ def format_value(value: float) -> str:
     return f"{value:.6g}"
 
 
-def parse_value(text: str) -> tuple[float | None, str]:
-    """(value, error message); the message is empty when the text is a valid measurement."""
-    text = text.strip().replace(",", ".")
-    if not text:
-        return None, "Required."
+def typed_number(text: str) -> str:
+    """The text of a field as the measurement rules read it: trimmed, a decimal comma (as typed
+    where the locale writes one) read as a point."""
+    return text.strip().replace(",", ".")
+
+
+def read_value(name: str, text: str) -> tuple[float | None, str]:
+    """(value, "") for acceptable text, else (None, the domain's message for measurement ``name``)."""
     try:
-        value = float(text)
-    except ValueError:
-        return None, "Enter a number, e.g. 12.5."
-    if not math.isfinite(value):
-        return None, "Enter a finite number."
-    if value < 0:
-        return None, "Must not be negative."
-    return value, ""
+        return feature_value(name, typed_number(text)), ""
+    except ValidationError as error:
+        return None, error.message
 
 
 class FeatureForm(QWidget):
@@ -182,29 +181,25 @@ class FeatureForm(QWidget):
         self.changed.emit()
 
     def values(self) -> dict[str, float]:
-        """All 30 values, or ValidationError with a message per bad field (all of them shown)."""
-        result: dict[str, float] = {}
-        errors: dict[str, str] = {}
+        """All 30 values, or the domain's ValidationError with a message per bad field (all of them
+        shown under their fields)."""
         for name in FEATURE_NAMES:
-            value, message = self._check(name)
-            if message:
-                errors[name] = message
-            elif value is not None:
-                result[name] = value
-        if errors:
-            first = next(iter(errors))
-            self._edits[first].setFocus()
-            raise ValidationError(
-                f"{len(errors)} measurement(s) need attention before predicting.",
-                errors,
+            self._check(name)
+        try:
+            checked = validate_features(
+                {name: typed_number(self._edits[name].text()) for name in FEATURE_NAMES}
             )
-        return result
+        except ValidationError as error:
+            first = next(name for name in FEATURE_NAMES if name in error.fields)
+            self._edits[first].setFocus()
+            raise
+        return dict(zip(FEATURE_NAMES, checked, strict=True))
 
     def out_of_range(self) -> list[str]:
         """Names of the filled-in features outside the training range."""
         names = []
         for name in FEATURE_NAMES:
-            value, message = parse_value(self._edits[name].text())
+            value, message = read_value(name, self._edits[name].text())
             if not message and value is not None and self._outside(name, value):
                 names.append(name)
         return names
@@ -233,7 +228,7 @@ class FeatureForm(QWidget):
         return value < lo or value > hi
 
     def _check(self, name: str) -> tuple[float | None, str]:
-        value, message = parse_value(self._edits[name].text())
+        value, message = read_value(name, self._edits[name].text())
         if message:
             self._show(name, message, error=True)
         elif value is not None and self._outside(name, value):
@@ -260,6 +255,3 @@ class FeatureForm(QWidget):
             # Style sheets read dynamic properties only when polished (Qt docs, "Using Dynamic Properties").
             edit.style().unpolish(edit)
             edit.style().polish(edit)
-
-    def focus_first(self) -> None:
-        self._edits[FEATURE_NAMES[0]].setFocus(Qt.FocusReason.OtherFocusReason)

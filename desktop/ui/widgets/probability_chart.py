@@ -11,7 +11,15 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from PySide6.QtCharts import QChart, QChartView, QDateTimeAxis, QLineSeries, QScatterSeries, QValueAxis
+from PySide6.QtCharts import (
+    QChart,
+    QChartView,
+    QDateTimeAxis,
+    QLineSeries,
+    QScatterSeries,
+    QValueAxis,
+    QXYSeries,
+)
 from PySide6.QtCore import QDateTime, QMargins, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
 from PySide6.QtWidgets import QWidget
@@ -115,7 +123,7 @@ class ProbabilityChart(QChartView):
             if dots.count():
                 self._add(dots, x_axis, y_axis)
 
-    def _add(self, series: QLineSeries, x_axis: QDateTimeAxis, y_axis: QValueAxis) -> None:
+    def _add(self, series: QXYSeries, x_axis: QDateTimeAxis, y_axis: QValueAxis) -> None:
         self.chart().addSeries(series)
         series.attachAxis(x_axis)
         series.attachAxis(y_axis)

@@ -10,6 +10,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 from desktop.domain.enums import RiskLevel
+from desktop.ui import theme
 
 #: Background colours per risk level; text is white on all three (contrast >= 4.5:1 at bold 10pt+).
 RISK_COLOURS: dict[str, str] = {
@@ -33,8 +34,6 @@ def text_colour(kind: str) -> str:
 
     The light theme's red/amber are too dark on the dark theme's background, so both come in two shades.
     """
-    from desktop.ui import theme
-
     dark = theme.is_dark()
     if kind == "error":
         return theme.colours(dark)["error"]

@@ -2,8 +2,8 @@
 
 Everything the predictor needs besides the ONNX graph lives in model.json: the expected sha256 of
 model.onnx, input/output names, decision threshold, risk-band edges, training ranges and the linear
-model's parameters for exact explanations. A card that does not match the app's 30 features in order,
-or that lacks a field, is refused with ModelError before any prediction is made.
+model's parameters for exact explanations. A contract that does not match the app's 30 features in
+order, or that lacks a field, is refused with ModelError before any prediction is made.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from desktop.domain.errors import ModelError
 from desktop.domain.features import FEATURE_NAMES
 from desktop.domain.prediction import FeatureRange, MetricSummary, ModelInfo, RiskBand, TargetCheck
 
-CARD_FILE = "model.json"
+CONTRACT_FILE = "model.json"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 
@@ -41,7 +41,7 @@ class LinearExplanation:
 
 
 @dataclass(frozen=True)
-class ModelCard:
+class ModelContract:
     """model.json, checked: the domain ModelInfo plus what only the ml layer needs."""
 
     info: ModelInfo
@@ -63,8 +63,8 @@ def _vector(section: dict[str, Any], key: str) -> np.ndarray:
     return values
 
 
-def parse_card(data: dict[str, Any]) -> ModelCard:
-    """Check a decoded model.json and build the card; ModelError names the first problem found."""
+def parse_contract(data: dict[str, Any]) -> ModelContract:
+    """Check a decoded model.json and build the contract; ModelError names the first problem found."""
     try:
         onnx = data["onnx"]
         sha = str(onnx["sha256"])
@@ -137,7 +137,7 @@ def parse_card(data: dict[str, Any]) -> ModelCard:
             cv_scheme=str(data["cross_validation"]["scheme"]),
             n_training_cases=int(data["dataset"]["n_cases"]),
         )
-        return ModelCard(
+        return ModelContract(
             info=info,
             onnx_file=str(onnx["file"]),
             input_name=str(onnx["input_name"]),
@@ -153,9 +153,9 @@ def parse_card(data: dict[str, Any]) -> ModelCard:
         raise ModelError(f"model.json is incomplete or malformed ({type(exc).__name__}: {exc})") from exc
 
 
-def read_card(model_dir: Path) -> ModelCard:
+def read_contract(model_dir: Path) -> ModelContract:
     """Read and check ``model_dir/model.json``."""
-    path = model_dir / CARD_FILE
+    path = model_dir / CONTRACT_FILE
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
@@ -166,4 +166,4 @@ def read_card(model_dir: Path) -> ModelCard:
         raise ModelError(f"The prediction model's description ({path}) cannot be read: {exc}") from exc
     if not isinstance(data, dict):
         raise ModelError(f"The prediction model's description ({path}) is malformed.")
-    return parse_card(data)
+    return parse_contract(data)

@@ -1,0 +1,76 @@
+"""The frozen smoke test's command checks, run against the source tree instead of a bundle.
+
+A small launcher stands in for the frozen executable (``python -m desktop "$@"``), so the checks a
+build runs - including the scratch PostgreSQL database migrated through the app - are proven here
+before a build ever needs them.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import stat
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests.conftest import postgres_base_url
+
+ROOT = Path(__file__).resolve().parents[2]
+_spec = importlib.util.spec_from_file_location(
+    "clinicdesk_smoke_script", ROOT / "build_scripts" / "smoke_test.py"
+)
+assert _spec is not None and _spec.loader is not None
+smoke = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(smoke)
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="the stand-in launcher is a shell script")
+
+
+def source_launcher(tmp_path: Path) -> Path:
+    launcher = tmp_path / "clinicdesk"
+    launcher.write_text(
+        f'#!/bin/sh\nPYTHONPATH="{ROOT}" exec "{sys.executable}" -m desktop "$@"\n', encoding="utf-8"
+    )
+    launcher.chmod(launcher.stat().st_mode | stat.S_IXUSR)
+    return launcher
+
+
+def smoke_databases(server: str) -> list[str]:
+    engine = sa.create_engine(server)
+    try:
+        with engine.connect() as conn:
+            query = "SELECT datname FROM pg_database WHERE datname LIKE 'clinicdesk_smoke_%'"
+            return list(conn.execute(sa.text(query)).scalars())
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.postgres
+def test_cli_checks_migrate_a_scratch_postgres_database_and_drop_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = postgres_base_url()
+    if not server:
+        pytest.skip("no PostgreSQL server (CLINICDESK_TEST_POSTGRES_URL unset)")
+    monkeypatch.setenv("CLINICDESK_SMOKE_POSTGRES_URL", server)
+    before = smoke_databases(server)
+    checks = smoke.run_cli_checks(source_launcher(tmp_path))
+    assert [name for name, ok, _ in checks if not ok] == [], checks
+    names = [name for name, _, _ in checks]
+    assert names[-2:] == ["db init (PostgreSQL)", "db status (PostgreSQL)"]
+    assert smoke_databases(server) == before
+
+
+def test_without_a_server_only_sqlite_and_screening_are_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in smoke.POSTGRES_URL_ENVS:
+        monkeypatch.delenv(name, raising=False)
+    checks = smoke.run_cli_checks(source_launcher(tmp_path))
+    assert [(name, ok) for name, ok, _ in checks] == [
+        ("db init", True),
+        ("db status", True),
+        ("screen", True),
+    ]
