@@ -2,7 +2,8 @@
 
 Prints what was read, predicted and rejected (with line numbers and reasons) and, when the file carries
 diagnoses, the agreement. Rejected rows are part of a normal run: the exit code is non-zero only when
-the file cannot be read at all (or the model cannot load, or the export cannot be written).
+the file cannot be read at all (or the model cannot load, or the export cannot be written). The file
+is streamed, so its size does not matter; --out appears only once the whole file has been screened.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from desktop.services.screening import ScreeningService
 
 #: Rejected rows listed in full; the rest are counted (all are in --out).
 MAX_LISTED = 50
+DELIMITER_NAMES = {";": "semicolons", "\t": "tabs"}
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -42,25 +44,24 @@ def _pct(value: float | None) -> str:
 def run(args: argparse.Namespace) -> int:
     service = ScreeningService(PredictorProvider(args.model_dir))
     try:
-        report = service.screen_file(args.csv_file)
+        report = service.screen_file(args.csv_file, out=args.out)
     except KnownError as exc:
         return fail(exc.message, 2)
 
+    separator = (
+        "" if report.delimiter == "," else f", values separated by {DELIMITER_NAMES[report.delimiter]}"
+    )
     print(
         f"{paint('File:', 'bold')} {report.source} "
-        f"({'with header' if report.layout == 'header' else 'wdbc.data layout'})"
+        f"({'with header' if report.layout == 'header' else 'wdbc.data layout'}{separator})"
     )
     print(f"Model: {report.model_version}")
     print(f"Rows read: {report.rows_read}")
     print(f"Predicted: {report.predicted}")
-    counts = {level: 0 for level in ("Low", "Medium", "High")}
-    malignant = 0
-    for r in report.results:
-        counts[r.risk_level.value] += 1
-        malignant += r.prediction.value == "Malignant"
     if report.predicted:
-        print(f"  Malignant: {malignant}, Benign: {report.predicted - malignant}")
-        print(f"  Risk: Low {counts['Low']}, Medium {counts['Medium']}, High {counts['High']}")
+        risk = report.risk
+        print(f"  Malignant: {report.malignant}, Benign: {report.benign}")
+        print(f"  Risk: Low {risk.low}, Medium {risk.medium}, High {risk.high}")
         if report.out_of_range_rows:
             print(
                 paint(
@@ -70,14 +71,14 @@ def run(args: argparse.Namespace) -> int:
             )
     if report.ignored_columns:
         print(f"Ignored columns: {', '.join(report.ignored_columns)}")
-    n_rejected = len(report.rejected)
+    n_rejected = report.rejected_count
     print(f"Rejected: {paint(str(n_rejected), 'red') if n_rejected else 0}")
     for rej in report.rejected[:MAX_LISTED]:
         who = f" ({rej.case_id})" if rej.case_id else ""
         print(f"  line {rej.line}{who}: {rej.reason}")
-    if len(report.rejected) > MAX_LISTED:
+    if n_rejected > MAX_LISTED:
         print(
-            f"  ... and {len(report.rejected) - MAX_LISTED} more"
+            f"  ... and {n_rejected - MAX_LISTED} more"
             + (" (all are in the output file)" if args.out else "")
         )
     a = report.agreement
@@ -91,9 +92,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"  actual Malignant    {a.true_positive:>19}  {a.false_negative:>16}")
         print(f"  actual Benign       {a.false_positive:>19}  {a.true_negative:>16}")
     if args.out:
-        try:
-            written = service.export_csv(report, args.out)
-        except KnownError as exc:
-            return fail(exc.message, 2)
-        print(f"Wrote {written} row(s) to {args.out}")
+        print(f"Wrote {report.rows_read} row(s) to {args.out}")
     return 0

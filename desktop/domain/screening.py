@@ -1,15 +1,35 @@
 """Results of batch screening a CSV file: what was predicted, what was refused and why, agreement.
 
 Screening never saves anything; these frozen dataclasses are what the UI table, the CLI summary and the
-CSV export are built from.
+CSV export are built from. A report holds counts, not rows: a file can have a million rows, so the
+predicted rows stay in a compact table (``ScreenedRows``) that builds one ``ScreenedRow`` when asked.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from desktop.domain.enums import Diagnosis, RiskLevel
 from desktop.domain.errors import KnownError
+from desktop.domain.features import FEATURE_NAMES
+
+#: Columns of a screening's results file: one line per input row, predicted or rejected.
+EXPORT_COLUMNS = (
+    "line",
+    "id",
+    "status",
+    "reason",
+    "diagnosis_in_file",
+    "prediction",
+    "probability_malignant",
+    "confidence",
+    "risk_level",
+    "agrees",
+    "out_of_range",
+    *FEATURE_NAMES,
+)
 
 
 class ScreeningFileError(KnownError):
@@ -35,7 +55,6 @@ class ScreenedRow:
     confidence: float
     risk_level: RiskLevel
     out_of_range: tuple[str, ...]
-    features: tuple[float, ...]
 
     @property
     def agrees(self) -> bool | None:
@@ -85,23 +104,58 @@ class Agreement:
         return ((self.true_positive, self.false_negative), (self.false_positive, self.true_negative))
 
 
+class ScreenedRows(Protocol):
+    """Every predicted row of a run, held compactly; rows are built on demand and sorted by column."""
+
+    def __len__(self) -> int: ...
+
+    def row(self, position: int) -> ScreenedRow:
+        """The row at ``position`` in file order."""
+        ...
+
+    def order(self, column: str, descending: bool = False) -> Sequence[int]:
+        """Positions sorted by ``column`` (one of ``ScreenedRow``'s fields, or ``agrees``)."""
+        ...
+
+    def close(self) -> None:
+        """Release the rows and the run's temporary results file."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class RiskCounts:
+    """How many predicted rows fell in each risk band."""
+
+    low: int = 0
+    medium: int = 0
+    high: int = 0
+
+
 @dataclass(frozen=True, slots=True)
 class ScreeningReport:
-    """Everything one screening run produced."""
+    """What one screening run produced: counts, the refused rows (the first ``MAX_LISTED_REJECTED``
+    of them; ``rejected_count`` counts all) and, when asked for, the predicted rows."""
 
     source: str
     layout: str  # "wdbc" (no header) or "header"
     rows_read: int
-    results: tuple[ScreenedRow, ...]
+    predicted: int
+    malignant: int
+    risk: RiskCounts
+    out_of_range_rows: int
     rejected: tuple[RejectedRow, ...]
+    rejected_count: int
     agreement: Agreement | None
     model_version: str
     ignored_columns: tuple[str, ...] = ()
+    delimiter: str = ","
+    output: str | None = None  # the results file written, if any
+    results: ScreenedRows | None = None
 
     @property
-    def predicted(self) -> int:
-        return len(self.results)
+    def benign(self) -> int:
+        return self.predicted - self.malignant
 
-    @property
-    def out_of_range_rows(self) -> int:
-        return sum(1 for r in self.results if r.out_of_range)
+
+#: Refused rows a report lists; the rest are counted (every one is in the results file).
+MAX_LISTED_REJECTED = 10_000

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from desktop.domain.enums import Diagnosis, RiskLevel
-from desktop.domain.features import FEATURE_NAMES
 from desktop.domain.prediction import PredictionResult
 
 #: Codes stored in ``BatchPrediction.risk_codes``.
@@ -49,11 +48,6 @@ class BatchPrediction:
     def out_of_range_mask(self) -> np.ndarray:
         """[N, 30] bool: values outside the training range (computed on demand, not stored)."""
         return (self.features < self._feature_min) | (self.features > self._feature_max)
-
-    def out_of_range_names(self, i: int) -> tuple[str, ...]:
-        row = self.features[i]
-        flags = (row < self._feature_min) | (row > self._feature_max)
-        return tuple(FEATURE_NAMES[j] for j in np.flatnonzero(flags).tolist())
 
     def result(self, i: int) -> PredictionResult:
         """Row i with its explanation, exactly as ``Predictor.predict`` would return it."""

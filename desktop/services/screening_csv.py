@@ -3,15 +3,20 @@
 wdbc.data rows are ``id, diagnosis (M/B), 30 values`` without a header; ``id, 30 values`` is accepted
 too. A header may name the features as this app does (``radius_mean``), as the UCI description does
 (``concave points_mean``) or as scikit-learn does (``mean radius``, ``radius error``, ``worst radius``),
-plus optional ``id`` and ``diagnosis`` columns. Problems with one row reject that row only; a file
-that cannot be read at all raises ScreeningFileError.
+plus optional ``id`` and ``diagnosis`` columns. Values are separated by commas, semicolons or tabs (found
+from the first line). Problems with one row reject that row only; a file that cannot be read at all
+raises ScreeningFileError.
+
+This is the row-by-row reader: the dialog that loads one case uses it, and the streaming screen
+(desktop.services.screening_stream) falls back to it for a chunk that holds a bad line, so every
+refused row gets its own reason.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +24,7 @@ from pathlib import Path
 from desktop.domain.enums import Diagnosis
 from desktop.domain.errors import ValidationError
 from desktop.domain.features import FEATURE_NAMES
-from desktop.domain.prediction import validate_features
+from desktop.domain.prediction import MAX_MEASUREMENT, validate_features
 from desktop.domain.screening import ScreeningFileError
 
 N = len(FEATURE_NAMES)
@@ -32,6 +37,8 @@ _DIAGNOSES = {
     "benign": Diagnosis.BENIGN,
 }
 _SKLEARN_GROUPS = (("mean ", "", "_mean"), ("", " error", "_se"), ("worst ", "", "_worst"))
+DELIMITERS = {",": "comma", ";": "semicolon", "\t": "tab"}
+_DECIMAL_COMMA = re.compile(r"^\s*\d+,\d+\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,28 +95,72 @@ def split_rows(text: str, source: str = "the file") -> tuple[list[str] | None, l
     """Like :func:`read_rows` for text already in memory."""
     if "\x00" in text:
         raise ScreeningFileError(f"{source} is not a text (CSV) file.")
-    reader = csv.reader(io.StringIO(text))
+    delimiter = detect_delimiter(text[:65536], source)
     rows: list[RawRow] = []
     header: list[str] | None = None
-    try:
-        for cells in reader:
-            stripped = tuple(c.strip() for c in cells)
-            if not any(stripped):
-                continue
-            if header is None and not rows and _looks_like_header(stripped):
-                header = list(stripped)
-                continue
-            rows.append(RawRow(reader.line_num, stripped))
-    except csv.Error as exc:
-        raise ScreeningFileError(
-            f"{source} is not a readable CSV file (line {reader.line_num}: {exc})."
-        ) from exc
+    for row in iter_raw_rows(text, delimiter, source):
+        if not rows:
+            check_decimal_mark(row, delimiter, source)
+        if header is None and not rows and looks_like_header(row.cells):
+            header = list(row.cells)
+            continue
+        rows.append(row)
     if header is None and not rows:
         raise ScreeningFileError(f"{source} is empty.")
     return header, rows
 
 
-def _looks_like_header(cells: tuple[str, ...]) -> bool:
+def iter_raw_rows(text: str, delimiter: str, source: str, first_line: int = 1) -> Iterator[RawRow]:
+    """The non-blank rows of ``text`` with their cells stripped; line numbers count from ``first_line``
+    (the csv module's own count, so a quoted value spanning lines counts every line)."""
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    offset = first_line - 1
+    try:
+        for cells in reader:
+            stripped = tuple(c.strip() for c in cells)
+            if any(stripped):
+                yield RawRow(reader.line_num + offset, stripped)
+    except csv.Error as exc:
+        raise ScreeningFileError(
+            f"{source} is not a readable CSV file (line {reader.line_num + offset}: {exc})."
+        ) from exc
+
+
+def detect_delimiter(start: str, source: str = "the file") -> str:
+    """The separator of the first non-blank line: the most frequent of comma, semicolon and tab.
+
+    A line with none of them cannot hold 30 measurements, so the file is refused with a message that
+    says what is wrong (instead of every row being "short" or the header "missing" measurements).
+    """
+    first = next((line for line in start.splitlines() if line.strip()), "")
+    if not first:
+        return ","
+    counts = {d: first.count(d) for d in DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    if counts[best] == 0:
+        raise ScreeningFileError(
+            f"{source} does not separate its values with commas, semicolons or tabs (line 1: "
+            f"{first[:40]!r}). Save it as CSV with one row per case and a comma between values."
+        )
+    return best
+
+
+def check_decimal_mark(row: RawRow, delimiter: str, source: str) -> None:
+    """Refuse a semicolon- or tab-separated file whose numbers use a decimal comma (``17,99``), the
+    usual export of spreadsheets set to a European locale: every row would otherwise be refused (or
+    the first taken for a header naming no measurement)."""
+    if delimiter == ",":
+        return
+    sample = next((c for c in row.cells if _DECIMAL_COMMA.match(c)), None)
+    if sample is not None:
+        raise ScreeningFileError(
+            f"{source} separates values with {DELIMITERS[delimiter]}s and writes numbers with a decimal "
+            f"comma (line {row.line}: {sample!r}). Save it with a decimal point (17.99), e.g. as "
+            "comma-separated CSV."
+        )
+
+
+def looks_like_header(cells: tuple[str, ...]) -> bool:
     """At least half the cells are text that is neither a number nor a diagnosis letter."""
     words = sum(1 for c in cells if c and not _is_number(c) and c.lower() not in _DIAGNOSES)
     return words * 2 >= len(cells)
@@ -177,7 +228,7 @@ class Layout:
 def _features(values: list[str]) -> tuple[float, ...]:
     try:  # fast path; the slow one below words the problem per field
         numbers = [float(v) for v in values]
-        if all(0.0 <= x < math.inf for x in numbers):
+        if all(0.0 <= x <= MAX_MEASUREMENT for x in numbers):
             return tuple(numbers)
     except ValueError:
         pass
@@ -185,8 +236,3 @@ def _features(values: list[str]) -> tuple[float, ...]:
         return validate_features(dict(zip(FEATURE_NAMES, values, strict=True)))
     except ValidationError as exc:
         raise ValueError(" ".join(exc.fields.values())) from exc
-
-
-def iter_chunks(rows: list[RawRow], size: int) -> Iterator[list[RawRow]]:
-    for start in range(0, len(rows), size):
-        yield rows[start : start + size]

@@ -72,3 +72,25 @@ def test_altered_model_exits_non_zero(tmp_path: Path) -> None:
     (model / "model.onnx").write_bytes((ROOT / "onnx_model" / "model.onnx").read_bytes() + b"\0")
     done = screen(FIXTURES / "wdbc_sample.csv", "--model-dir", model)
     assert done.returncode != 0 and "altered" in done.stderr
+
+
+def test_semicolon_file_is_read_and_its_separator_named(tmp_path: Path) -> None:
+    semicolons = tmp_path / "semicolons.csv"
+    semicolons.write_text((FIXTURES / "wdbc_mixed.csv").read_text().replace(",", ";"))
+    out = tmp_path / "out.csv"
+    done = screen(semicolons, "--out", out)
+    assert done.returncode == 0, done.stderr
+    assert "values separated by semicolons" in done.stdout
+    assert "Rows read: 18" in done.stdout and "Predicted: 11" in done.stdout and "Rejected: 7" in done.stdout
+    assert "line 13 (bad-0): Texture (mean) must be a number (got 'abc')." in done.stdout
+    with out.open(encoding="utf-8") as f:
+        assert len(list(csv.DictReader(f))) == 18
+
+
+def test_unreadable_file_leaves_no_output(tmp_path: Path) -> None:
+    decimal_comma = tmp_path / "european.csv"
+    decimal_comma.write_text((FIXTURES / "wdbc_sample.csv").read_text().replace(",", ";").replace(".", ","))
+    (tmp_path / "results").mkdir()
+    done = screen(decimal_comma, "--out", tmp_path / "results" / "out.csv")
+    assert done.returncode != 0 and "decimal comma" in done.stderr and "Traceback" not in done.stderr
+    assert list((tmp_path / "results").iterdir()) == []

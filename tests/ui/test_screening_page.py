@@ -31,14 +31,17 @@ def _screen(qtbot: Any, page: ScreeningPage, path: Path) -> None:
 
 
 def test_table_models_pass_modeltester(qtmodeltester: Any) -> None:
-    report = ScreeningService().screen_file(MIXED)
-    assert report.results and report.rejected
+    report = ScreeningService().screen_file(MIXED, keep_rows=True)
+    assert report.results is not None and len(report.results) and report.rejected
     results, rejected = ScreeningResultsModel(), RejectedRowsModel()
     results.set_rows(report.results)
     rejected.set_rows(report.rejected)
     qtmodeltester.check(results)
     qtmodeltester.check(rejected)
-    first = report.results[0]
+    results.sort(3, Qt.SortOrder.DescendingOrder)
+    qtmodeltester.check(results)
+    results.sort(0, Qt.SortOrder.AscendingOrder)
+    first = report.results.row(0)
     assert results.data(results.index(0, 0)) == str(first.line)
     assert results.data(results.index(0, 3), SortRole) == first.probability_malignant
     assert rejected.data(rejected.index(0, 2)) == report.rejected[0].reason
@@ -113,6 +116,7 @@ def test_cancel_keeps_nothing(qtbot: Any, signed_in_ctx: Any, tmp_path: Path, no
     assert "cancelled" in page.file_label.text().lower()
     assert no_dialogs.messages("error") == []
     assert not page.export_button.isEnabled()
+    assert sorted(tmp_path.iterdir()) == sorted(p for p in tmp_path.iterdir() if p.name != "out.csv")
 
 
 def test_unreadable_file_is_a_message(
@@ -128,17 +132,76 @@ def test_unreadable_file_is_a_message(
 
 
 def test_model_sorts_itself_and_keeps_persistent_indexes(qapp: Any) -> None:
-
-    report = ScreeningService().screen_file(MIXED)
+    report = ScreeningService().screen_file(MIXED, keep_rows=True)
+    table = report.results
+    assert table is not None
+    lines = sorted(table.row(i).line for i in range(len(table)))
     model = ScreeningResultsModel()
-    model.set_rows(report.results)
+    model.set_rows(table)
     first = model.row_at(0)
     kept = QPersistentModelIndex(model.index(0, 1))
     model.sort(3, Qt.SortOrder.DescendingOrder)
     probabilities = [model.row_at(r).probability_malignant for r in range(model.rowCount())]
     assert probabilities == sorted(probabilities, reverse=True)
-    assert model.row_at(kept.row()) is first  # the selection follows its row
+    assert model.row_at(kept.row()) == first  # the selection follows its row
     model.sort(0, Qt.SortOrder.AscendingOrder)
-    assert [model.row_at(r).line for r in range(model.rowCount())] == sorted(r.line for r in report.results)
-    model.set_rows(report.results[::-1])  # new rows keep the chosen order
-    assert [model.row_at(r).line for r in range(model.rowCount())] == sorted(r.line for r in report.results)
+    assert [model.row_at(r).line for r in range(model.rowCount())] == lines
+    model.sort(8, Qt.SortOrder.DescendingOrder)
+    assert model.row_at(0).case_id == "far-out"
+    model.set_rows(table)  # new rows keep the chosen order
+    assert model.row_at(0).case_id == "far-out"
+
+
+def test_out_of_range_measurements_are_named(qtbot: Any, signed_in_ctx: Any, no_dialogs: Any) -> None:
+    page = _page(qtbot, signed_in_ctx)
+    _screen(qtbot, page, MIXED)
+    model = page.results_model
+    row = next(r for r in range(model.rowCount()) if model.data(model.index(r, 1)) == "far-out")
+    assert model.data(model.index(row, 8)) == "Area (mean)"
+    assert "not reliable" in model.data(model.index(row, 8), Qt.ItemDataRole.ToolTipRole)
+    assert "value(s)" not in page.summary.text() and "Out of range column" in page.summary.text()
+
+
+def test_progress_is_a_percentage_and_a_new_run_clears_the_summary(
+    qtbot: Any, signed_in_ctx: Any, tmp_path: Path, no_dialogs: Any
+) -> None:
+    page = _page(qtbot, signed_in_ctx)
+    _screen(qtbot, page, MIXED)
+    assert page.summary.text() and page.agreement_box.isVisible()
+    formats: list[str] = []
+    original = page._progressed
+
+    def record(value: tuple[int, int]) -> None:
+        original(value)
+        formats.append(page.progress.text())
+
+    page._progressed = record  # type: ignore[method-assign]
+    good = next(line for line in MIXED.read_text().splitlines() if line.count(",") == 31)
+    big = tmp_path / "big.csv"
+    big.write_text("\n".join([good] * 60_000) + "\n")
+    page.screen_file(str(big))
+    assert page.summary.text() == "" and not page.agreement_box.isVisible()  # cleared at the start
+    assert page.results_model.rowCount() == 0 and page.tabs.tabText(1) == "Rejected rows"
+    qtbot.waitUntil(lambda: not page.running, timeout=60_000)
+    assert formats[0] == "0% of the file" and formats[-1] == "100% of the file"
+    assert len(formats) > 2 and all(f.endswith("% of the file") for f in formats)
+    assert page.results_model.rowCount() == 60_000
+    assert "60,000 row(s) read" in page.summary.text()
+    assert page.report is not None and page.report.results is not None
+    assert page.report.results.nbytes < 40 * 60_000  # a compact table, not 60,000 row objects
+
+
+def test_out_of_range_column_is_on_screen_at_1024_by_700(
+    qtbot: Any, signed_in_ctx: Any, no_dialogs: Any
+) -> None:
+    page = _page(qtbot, signed_in_ctx)
+    page.resize(1024 - 200, 700 - 60)  # the page's share of a 1024x700 window beside the navigation
+    _screen(qtbot, page, MIXED)
+    qtbot.waitUntil(lambda: page.results_view.isVisible())
+    header = page.results_view.horizontalHeader()
+    last = header.count() - 1
+    right = header.sectionViewportPosition(last) + header.sectionSize(last)
+    assert header.sectionViewportPosition(last) >= 0
+    assert right <= page.results_view.viewport().width()
+    needed = page.results_view.fontMetrics().horizontalAdvance("Out of range")
+    assert header.sectionSize(last) >= needed

@@ -1,10 +1,12 @@
 """Batch screening page: choose a CSV file, watch it being screened, read the results, export them.
 
-The run happens on a worker thread (desktop.services.screening), reporting progress after each chunk
-and checking a cancel flag between chunks, so a large file never freezes the window and Cancel is
-prompt. A cancelled run keeps nothing. Rows the service refused are listed with their line number and
-reason; when the file carries diagnoses, agreement figures and the confusion matrix are shown.
-Nothing is saved to the database: a screening is a report.
+The run happens on a worker thread (desktop.services.screening), which streams the file: progress is
+the share of the file's bytes read, the cancel flag is checked between blocks of a few MB, so a large
+file never freezes the window and Cancel is prompt. A cancelled run keeps nothing. The results table
+reads its rows from the run's compact table (a million rows are a few tens of MB, not a million
+objects). Rows the service refused are listed with their line number and reason; when the file
+carries diagnoses, agreement figures and the confusion matrix are shown. Nothing is saved to the
+database: a screening is a report, and Export copies the run's finished results file.
 """
 
 from __future__ import annotations
@@ -37,6 +39,9 @@ from desktop.ui.errors import user_message
 from desktop.ui.tablemodels.screening_model import RejectedRowsModel, ScreeningResultsModel
 
 JOB_KEY = "screening"
+#: Widest a results column may start (wider text is elided and in the tooltip), so that the last
+#: column, "Out of range", stays on screen in a 1024-pixel window.
+MAX_COLUMN_WIDTH = 140
 
 
 def _percent(value: float | None) -> str:
@@ -68,6 +73,7 @@ class ScreeningPage(QWidget):
         )
         self.file_label.setWordWrap(True)
         self.progress = QProgressBar()
+        self.progress.setAccessibleName("Share of the file screened")
         self.progress.setVisible(False)
         self.summary = QLabel()
         self.summary.setObjectName("screeningSummary")
@@ -132,8 +138,29 @@ class ScreeningPage(QWidget):
         view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
         view.horizontalHeader().setStretchLastSection(True)
         view.setAccessibleName(name)
-        view.resizeColumnsToContents()  # empty: as wide as the headers ("Diagnosis in file" was clipped)
+        self._fit_columns(view)  # empty: as wide as the headers ("Diagnosis in file" was clipped)
         return view
+
+    @staticmethod
+    def _fit_columns(view: QTableView) -> None:
+        """Columns as wide as their contents and titles, but none so wide that it pushes the last one
+        off screen; the last one takes what is left (long lists are elided, the tooltip has them).
+
+        Not resizeColumnsToContents: it reserves room for a sort arrow in every title, which alone
+        pushed "Out of range" past the edge of a 1024-pixel window."""
+        header = view.horizontalHeader()
+        metrics = header.fontMetrics()
+        model = view.model()
+        last = header.count() - 1
+        for column in range(last + 1):
+            # + room for the margins and the sort arrow, which Qt draws inside the title
+            title = metrics.horizontalAdvance(str(model.headerData(column, Qt.Orientation.Horizontal))) + 28
+            if column == last:
+                header.resizeSection(column, title)
+            else:
+                header.resizeSection(
+                    column, min(max(view.sizeHintForColumn(column), title), MAX_COLUMN_WIDTH)
+                )
 
     @property
     def report(self) -> ScreeningReport | None:
@@ -157,21 +184,36 @@ class ScreeningPage(QWidget):
         """Screen ``path`` on a worker thread (ignored while a run is going)."""
         if self.running:
             return
+        self._clear()
         self._cancel = threading.Event()
         cancel, service = self._cancel, self._ctx.services.screening
 
         def work(progress: Callable[[tuple[int, int]], None]) -> ScreeningReport:
             return service.screen_file(
-                path, progress=lambda done, total: progress((done, total)), cancel=cancel
+                path, keep_rows=True, progress=lambda done, total: progress((done, total)), cancel=cancel
             )
 
         self.file_label.setText(f"Screening {path}…")
-        self.progress.setRange(0, 0)
+        self.progress.setRange(0, 1000)
+        self.progress.setValue(0)
+        self.progress.setFormat("0% of the file")
         self.progress.setVisible(True)
         self._ctx.runner.run_with_progress(
             work, on_done=self._finished, on_error=self._failed, on_progress=self._progressed, key=JOB_KEY
         )
         self._update_buttons()
+
+    def _clear(self) -> None:
+        """Forget the previous run: its summary, figures and rows (and its temporary results file)."""
+        self._ctx.services.screening.discard(self._report)
+        self._report = None
+        self.summary.clear()
+        self.agreement_box.setVisible(False)
+        self.results_model.set_rows(None)
+        self.rejected_model.set_rows(())
+        self.tabs.setTabText(0, "Results")
+        self.tabs.setTabText(1, "Rejected rows")
+        self.tabs.setCurrentIndex(0)
 
     @Slot()
     def cancel(self) -> None:
@@ -180,9 +222,9 @@ class ScreeningPage(QWidget):
 
     def _progressed(self, value: tuple[int, int]) -> None:
         done, total = value
-        self.progress.setRange(0, max(1, total))
-        self.progress.setValue(done)
-        self.progress.setFormat(f"{done} of {total} rows")
+        share = done / total if total else 1.0
+        self.progress.setValue(round(share * 1000))
+        self.progress.setFormat(f"{share:.0%} of the file")
 
     def _finished(self, report: ScreeningReport) -> None:
         self.progress.setVisible(False)
@@ -191,22 +233,28 @@ class ScreeningPage(QWidget):
         self.results_model.set_rows(report.results)
         self.rejected_model.set_rows(report.rejected)
         for view in (self.results_view, self.rejected_view):
-            view.resizeColumnsToContents()  # once, from the first rows (QHeaderView samples 1000)
-        self.tabs.setTabText(0, f"Results ({report.predicted})")
-        self.tabs.setTabText(1, f"Rejected rows ({len(report.rejected)})")
+            self._fit_columns(view)
+        self.tabs.setTabText(0, f"Results ({report.predicted:,})")
+        self.tabs.setTabText(1, f"Rejected rows ({report.rejected_count:,})")
+        risk = report.risk
         parts = [
-            f"{report.rows_read} row(s) read, {report.predicted} predicted, {len(report.rejected)} rejected."
+            f"{report.rows_read:,} row(s) read, {report.predicted:,} predicted "
+            f"({report.malignant:,} malignant; risk low {risk.low:,}, medium {risk.medium:,}, "
+            f"high {risk.high:,}), {report.rejected_count:,} rejected."
         ]
+        if report.rejected_count > len(report.rejected):
+            parts.append(f"The first {len(report.rejected):,} rejected rows are listed; the export has all.")
         if report.out_of_range_rows:
             parts.append(
-                f"{report.out_of_range_rows} predicted row(s) have values outside the training range."
+                f"{report.out_of_range_rows:,} predicted row(s) have measurements outside the training "
+                "range (named in the Out of range column): those predictions are not reliable."
             )
         if report.ignored_columns:
             parts.append("Columns ignored: " + ", ".join(report.ignored_columns) + ".")
         parts.append(f"Model {report.model_version}. Decision support, not a diagnosis.")
         self.summary.setText(" ".join(parts))
         self._show_agreement(report)
-        if report.rejected and not report.results:
+        if report.rejected_count and not report.predicted:
             self.tabs.setCurrentIndex(1)
         self._update_buttons()
 
@@ -215,13 +263,13 @@ class ScreeningPage(QWidget):
         self.agreement_box.setVisible(a is not None)
         if a is None:
             return
-        self.agreement_box.setTitle(f"Agreement with the diagnoses in the file ({a.total} rows)")
+        self.agreement_box.setTitle(f"Agreement with the diagnoses in the file ({a.total:,} rows)")
         self.accuracy_label.setText(_percent(a.accuracy))
         self.sensitivity_label.setText(_percent(a.sensitivity))
         self.specificity_label.setText(_percent(a.specificity))
         for r, row in enumerate(a.confusion_matrix):
             for c, value in enumerate(row):
-                self.matrix_labels[r][c].setText(str(value))
+                self.matrix_labels[r][c].setText(f"{value:,}")
 
     def _failed(self, error: BaseException) -> None:
         self.progress.setVisible(False)
@@ -256,6 +304,4 @@ class ScreeningPage(QWidget):
         self.choose_button.setEnabled(not running)
         self.cancel_button.setEnabled(running)
         self.cancel_button.setVisible(running)
-        self.export_button.setEnabled(
-            not running and self._report is not None and bool(self._report.results or self._report.rejected)
-        )
+        self.export_button.setEnabled(not running and self._report is not None and self._report.rows_read > 0)

@@ -1,10 +1,12 @@
-"""Table model over a screening run's predicted rows (or its rejected rows).
+"""Table models over a screening run's predicted rows and its rejected rows.
 
-A screening report is an immutable tuple in memory (nothing is saved), so the model is a thin adapter
-over it, as napari's Qt models are over plain lists: ``data`` formats a row only when the view asks,
-which keeps 100k-row files cheap. Sorting is done here, in ``sort``, with Python's sort over the raw
-values: a QSortFilterProxyModel would call ``data()`` millions of times for 100k rows (measured: 14 s
-to sort by probability, against well under a second here). ``SortRole`` still returns the raw value.
+The predicted rows can number a million, so the results model holds no row objects: it adapts the
+run's compact table (``ScreenedRows``: a few numpy columns in the service layer) and a permutation for
+the current sort, building a ScreenedRow only for the rows the view paints (a small cache keeps the
+last few hundred). Sorting is the table's argsort of one column (well under a second for a million
+rows); a QSortFilterProxyModel would call ``data()`` millions of times instead (measured: 14 s to
+sort 100k rows by probability). ``SortRole`` still returns the raw value. The rejected rows (at most
+MAX_LISTED_REJECTED) are a plain list sorted with Python's sort.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from desktop.domain.features import feature_label
-from desktop.domain.screening import RejectedRow, ScreenedRow
+from desktop.domain.screening import RejectedRow, ScreenedRow, ScreenedRows
 from desktop.ui.formatting import percent
 from desktop.ui.widgets.risk_badge import risk_colour, text_colour
 
@@ -37,7 +40,20 @@ RESULT_COLUMNS = (
     "Out of range",
 )
 REJECTED_COLUMNS = ("Line", "Case id", "Reason")
-COL_RISK, COL_AGREES = 5, 7
+COL_RISK, COL_AGREES, COL_OUT_OF_RANGE = 5, 7, 8
+#: The ScreenedRows column each results column sorts by.
+SORT_KEYS = (
+    "line",
+    "case_id",
+    "prediction",
+    "probability_malignant",
+    "confidence",
+    "risk_level",
+    "known_diagnosis",
+    "agrees",
+    "out_of_range",
+)
+_CACHE_ROWS = 512
 
 
 class _SortableModel(QAbstractTableModel):
@@ -84,12 +100,65 @@ class _SortableModel(QAbstractTableModel):
         self.layoutChanged.emit()
 
 
-class ScreeningResultsModel(_SortableModel):
+class ScreeningResultsModel(QAbstractTableModel):
+    """The predicted rows of a run, read on demand from its compact table (see the module docstring)."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._table: ScreenedRows | None = None
+        self._order: np.ndarray | None = None  # view row -> table position; None: file order
+        self._sorted: tuple[int, Qt.SortOrder] | None = None
+        self._cache: dict[int, ScreenedRow] = {}
+
+    def set_rows(self, table: ScreenedRows | None) -> None:
+        """Show ``table`` (None: nothing), in the order last chosen with :meth:`sort`."""
+        self.beginResetModel()
+        self._table = table
+        self._cache.clear()
+        self._order = self._order_for(*self._sorted) if self._sorted is not None else None
+        self.endResetModel()
+
     def row_at(self, row: int) -> ScreenedRow:
-        return self._rows[row]
+        cached = self._cache.get(row)
+        if cached is None:
+            assert self._table is not None
+            position = row if self._order is None else int(self._order[row])
+            if len(self._cache) >= _CACHE_ROWS:
+                self._cache.clear()
+            cached = self._cache[row] = self._table.row(position)
+        return cached
+
+    def _order_for(self, column: int, order: Qt.SortOrder) -> np.ndarray | None:
+        if self._table is None:
+            return None
+        descending = order == Qt.SortOrder.DescendingOrder
+        if column == 0 and not descending:
+            return None  # rows are kept in file order, which is line order
+        return np.asarray(self._table.order(SORT_KEYS[column], descending))
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(SORT_KEYS):
+            return
+        self._sorted = (column, order)
+        # Qt's contract for sort(): layout change with persistent indexes moved to the rows' new places.
+        self.layoutAboutToBeChanged.emit()
+        persistent = self.persistentIndexList()
+        old = self._order
+        self._order = self._order_for(column, order)
+        self._cache.clear()
+        if persistent:
+            n = self.rowCount()
+            new_row = np.empty(n, dtype=np.int64)  # table position -> new view row
+            new_row[np.arange(n) if self._order is None else self._order] = np.arange(n)
+            moved = []
+            for index in persistent:
+                position = index.row() if old is None else int(old[index.row()])
+                moved.append(self.index(int(new_row[position]), index.column()))
+            self.changePersistentIndexList(persistent, moved)
+        self.layoutChanged.emit()
 
     def rowCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008 - Qt's signature
-        return 0 if parent.isValid() else len(self._rows)
+        return 0 if parent.isValid() or self._table is None else len(self._table)
 
     def columnCount(self, parent: AnyIndex = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(RESULT_COLUMNS)
@@ -101,9 +170,9 @@ class ScreeningResultsModel(_SortableModel):
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+        if not index.isValid() or not (0 <= index.row() < self.rowCount()):
             return None
-        r = self._rows[index.row()]
+        r = self.row_at(index.row())
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._display(r, column)
@@ -115,8 +184,8 @@ class ScreeningResultsModel(_SortableModel):
             return QColor("white")
         if column == COL_AGREES and role == Qt.ItemDataRole.ForegroundRole and r.agrees is False:
             return QColor(text_colour("error"))
-        if role == Qt.ItemDataRole.ToolTipRole and column == 8 and r.out_of_range:
-            return "Outside the training range: " + ", ".join(feature_label(n) for n in r.out_of_range)
+        if role == Qt.ItemDataRole.ToolTipRole and column == COL_OUT_OF_RANGE and r.out_of_range:
+            return "Outside the training range, so the prediction is not reliable: " + _names(r)
         if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 3, 4):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -139,8 +208,8 @@ class ScreeningResultsModel(_SortableModel):
             return r.known_diagnosis.value if r.known_diagnosis else ""
         if column == 7:
             return "" if r.agrees is None else ("yes" if r.agrees else "NO")
-        if column == 8:
-            return f"{len(r.out_of_range)} value(s)" if r.out_of_range else ""
+        if column == COL_OUT_OF_RANGE:
+            return _names(r)
         return ""
 
     @staticmethod
@@ -157,6 +226,11 @@ class ScreeningResultsModel(_SortableModel):
             len(r.out_of_range),
         )
         return values[column] if 0 <= column < len(values) else None
+
+
+def _names(r: ScreenedRow) -> str:
+    """The out-of-range measurements by name, e.g. "Area (mean), Radius (worst)"."""
+    return ", ".join(feature_label(n) for n in r.out_of_range)
 
 
 class RejectedRowsModel(_SortableModel):
