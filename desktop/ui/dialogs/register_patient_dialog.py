@@ -6,30 +6,19 @@ empty: the next number is generated. The save runs off the GUI thread.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from functools import partial
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import (
-    QComboBox,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QLabel,
-    QLineEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QVBoxLayout, QWidget
 
-from desktop.domain.enums import Sex
 from desktop.domain.errors import ValidationError
-from desktop.domain.patient_dto import PatientDraft
+from desktop.domain.patient_dto import PatientDTO
 from desktop.ui.errors import user_message
-from desktop.ui.widgets.field_error import FieldError
+from desktop.ui.widgets.patient_form import PatientForm
 
 if TYPE_CHECKING:
     from desktop.ui.context import UiContext
-
-FIELDS = ("family_name", "given_names", "date_of_birth", "sex", "mrn", "phone", "email")
 
 
 class RegisterPatientDialog(QDialog):
@@ -39,34 +28,7 @@ class RegisterPatientDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle("Register patient")
-        self.family_name = QLineEdit()
-        self.given_names = QLineEdit()
-        self.date_of_birth = QLineEdit()
-        self.date_of_birth.setPlaceholderText("14/07/1945 or 1945-07-14")
-        self.sex = QComboBox()
-        for code in Sex:
-            self.sex.addItem(code.label, code.value)
-        self.sex.setCurrentIndex(self.sex.findData(Sex.UNKNOWN.value))
-        self.mrn = QLineEdit()
-        self.mrn.setPlaceholderText("Generated when left empty")
-        self.phone = QLineEdit()
-        self.email = QLineEdit()
-        self.email.setPlaceholderText("Optional")
-        self.errors = {name: FieldError() for name in FIELDS}
-        form = QFormLayout()
-        for caption, name in (
-            ("Family name", "family_name"),
-            ("Given names", "given_names"),
-            ("Date of birth", "date_of_birth"),
-            ("Gender", "sex"),
-            ("MRN", "mrn"),
-            ("Phone", "phone"),
-            ("E-mail", "email"),
-        ):
-            widget = getattr(self, name)
-            widget.setAccessibleName(caption)
-            form.addRow(caption, widget)
-            form.addRow("", self.errors[name])
+        self.form = PatientForm()
         self.message = QLabel()
         self.message.setObjectName("FieldError")
         self.message.setWordWrap(True)
@@ -78,42 +40,29 @@ class RegisterPatientDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
-        layout.addLayout(form)
+        layout.addWidget(self.form)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
 
-    def draft(self) -> PatientDraft:
-        return PatientDraft(
-            given_names=self.given_names.text(),
-            family_name=self.family_name.text(),
-            date_of_birth=self.date_of_birth.text() or None,
-            sex=self.sex.currentData(),
-            mrn=self.mrn.text(),
-            phone=self.phone.text(),
-            email=self.email.text(),
-        )
-
     @Slot()
     def save(self) -> None:
-        for error in self.errors.values():
-            error.clear_error()
+        self.form.clear_errors()
         self.message.clear()
         self.save_button.setEnabled(False)
         self.ctx.runner.run(
-            self.ctx.services.patients.register, self.ctx.token, self.draft(),
-            key="register-patient", on_done=self._saved, on_error=self._failed,
-        )  # fmt: skip
+            partial(self.ctx.services.patients.register, self.ctx.token, self.form.draft()),
+            key="register-patient",
+            on_done=self._saved,
+            on_error=self._failed,
+        )
 
-    def _saved(self, patient: Any) -> None:
+    def _saved(self, patient: PatientDTO) -> None:
         self.save_button.setEnabled(True)
         self.saved.emit(patient)
         self.accept()
 
     def _failed(self, error: BaseException) -> None:
         self.save_button.setEnabled(True)
-        if isinstance(error, ValidationError) and error.fields:
-            for name, text in error.fields.items():
-                if name in self.errors:
-                    self.errors[name].set_error(text)
+        if isinstance(error, ValidationError) and self.form.show_errors(error.fields):
             return
         self.message.setText(user_message(error))

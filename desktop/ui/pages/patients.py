@@ -106,12 +106,12 @@ class PatientsPage(QWidget):
         self._timer.stop()
         self._asked += 1
         asked, text = self._asked, self.search_box.text()
+        patients, token, inactive = self.ctx.services.patients, self.ctx.token, self.inactive.isChecked()
         self.ctx.runner.run(
-            self.ctx.services.patients.search, self.ctx.token, text,
-            include_inactive=self.inactive.isChecked(),
-            on_done=lambda patients: self._show(asked, text, patients),
+            lambda: patients.search(token, text, include_inactive=inactive),
+            on_done=lambda found: self._show(asked, text, found),
             on_error=lambda error: self._failed(asked, error),
-        )  # fmt: skip
+        )
 
     def _show(self, asked: int, text: str, patients: Any) -> None:
         if asked != self._asked:
