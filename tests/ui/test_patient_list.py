@@ -79,15 +79,15 @@ def test_register_dialog_shows_field_errors_then_registers(qtbot: Any, clinician
     page.new_item()
     dialog = page._dialog
     qtbot.addWidget(dialog)
-    dialog.given_names.setText("")
-    dialog.date_of_birth.setText("31/02/1990")
+    dialog.form.given_names.setText("")
+    dialog.form.date_of_birth.setText("31/02/1990")
     dialog.save_button.click()
-    qtbot.waitUntil(lambda: dialog.errors["given_names"].has_error(), timeout=10_000)
-    assert dialog.errors["date_of_birth"].has_error() and dialog.isVisible()
-    dialog.given_names.setText("Nora")
-    dialog.family_name.setText("Quinn")
-    dialog.date_of_birth.setText("02/03/1980")
-    dialog.sex.setCurrentIndex(dialog.sex.findData("female"))
+    qtbot.waitUntil(lambda: dialog.form.errors["given_names"].has_error(), timeout=10_000)
+    assert dialog.form.errors["date_of_birth"].has_error() and dialog.isVisible()
+    dialog.form.given_names.setText("Nora")
+    dialog.form.family_name.setText("Quinn")
+    dialog.form.date_of_birth.setText("02/03/1980")
+    dialog.form.sex.setCurrentIndex(dialog.form.sex.findData("female"))
     with qtbot.waitSignal(dialog.saved, timeout=10_000) as saved:
         dialog.save_button.click()
     assert saved.args[0].sex is Sex.FEMALE and saved.args[0].mrn == "000001"

@@ -28,13 +28,14 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.dto import SavedPrediction
 from desktop.domain.features import BASE_MEASUREMENTS, GROUPS
+from desktop.domain.patient_dto import PatientDTO
 from desktop.domain.prediction import PredictionResult
 from desktop.ui import report
 from desktop.ui.context import UiContext
 from desktop.ui.dialogs import prompts
 from desktop.ui.errors import user_message
 from desktop.ui.formatting import delete_prediction_question
-from desktop.ui.model_card import ModelCard, contributions_of, report_data_for
+from desktop.ui.model_card import ModelCard, contributions_of, report_data_for, saved_by
 from desktop.ui.widgets.feature_form import format_value
 from desktop.ui.widgets.result_panel import ResultPanel
 from desktop.ui.widgets.risk_badge import text_colour
@@ -50,9 +51,13 @@ class PredictionDetailDialog(QDialog):
         prediction: SavedPrediction,
         card: ModelCard | None = None,
         parent: QWidget | None = None,
+        *,
+        patient: PatientDTO | None = None,
     ) -> None:
         super().__init__(parent)
         self._ctx = ctx
+        self._patient = patient  # whose chart (None: the signed-in patient's own)
+        self._patient_id = patient.id if patient is not None else None
         self._prediction = prediction
         self._card = card
         self.deleted = False
@@ -161,6 +166,7 @@ class PredictionDetailDialog(QDialog):
                 self._ctx.services.predictions.make_prediction,
                 self._ctx.token,
                 dict(self._prediction.features),
+                patient_id=self._patient_id,
             ),
             on_done=self._explained,
             on_error=self._explain_failed,
@@ -193,6 +199,7 @@ class PredictionDetailDialog(QDialog):
                 self._prediction.id,
                 self.notes_edit.toPlainText(),
                 self._prediction.version,
+                patient_id=self._patient_id,
             ),
             on_done=self._notes_saved,
             on_error=self._failed,
@@ -221,7 +228,13 @@ class PredictionDetailDialog(QDialog):
             return
         self.delete_button.setEnabled(False)
         self._ctx.runner.run(
-            partial(self._ctx.services.predictions.delete, self._ctx.token, p.id, p.version),
+            partial(
+                self._ctx.services.predictions.delete,
+                self._ctx.token,
+                p.id,
+                p.version,
+                patient_id=self._patient_id,
+            ),
             on_done=self._deleted,
             on_error=self._failed,
             key=f"delete-{p.id}",
@@ -253,10 +266,10 @@ class PredictionDetailDialog(QDialog):
 
     def report_data(self) -> report.ReportData:
         p = self._prediction
-        user = self._ctx.user
         return report_data_for(
             self._card,
-            patient_name=user.name if user else "",
+            patient=self._patient,
+            clinician=saved_by(p),
             created_at=p.created_at or dt.datetime.now(dt.UTC),
             features=p.features,
             prediction=p.prediction,

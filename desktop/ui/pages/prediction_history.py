@@ -28,13 +28,14 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.dto import PredictionQuery, SavedPrediction
 from desktop.domain.enums import RiskLevel
+from desktop.domain.patient_dto import PatientDTO
 from desktop.ui import report
 from desktop.ui.context import UiContext
 from desktop.ui.dialogs import prompts
 from desktop.ui.dialogs.prediction_detail import PredictionDetailDialog
 from desktop.ui.errors import user_message
 from desktop.ui.formatting import delete_prediction_question
-from desktop.ui.model_card import ModelCard, load_model_card, report_data_for
+from desktop.ui.model_card import ModelCard, load_model_card, report_data_for, saved_by
 from desktop.ui.tablemodels.predictions_model import COL_NOTES, PredictionsModel
 from desktop.ui.widgets.probability_chart import ProbabilityChart, ProbabilityPoint
 
@@ -46,9 +47,13 @@ CARD_JOB = "history-model-card"  # not the New prediction page's key: each page 
 class PredictionHistoryPage(QWidget):
     title = "Prediction history"
 
-    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: UiContext, patient: PatientDTO | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._ctx = ctx
+        self.patient = patient  # whose chart (None: the signed-in patient's own)
+        self.patient_id = patient.id if patient is not None else None
         self._card: ModelCard | None = None
         self._load_failed = False
         self.model = PredictionsModel(parent=self)
@@ -124,11 +129,11 @@ class PredictionHistoryPage(QWidget):
                 key=CARD_JOB,
             )
         risk = self.risk_filter.currentData()
-        services, token = self._ctx.services, self._ctx.token
+        services, token, patient_id = self._ctx.services, self._ctx.token, self.patient_id
 
         def fetch(offset: int, limit: int) -> Any:
             return services.predictions.list(
-                token, PredictionQuery(offset=offset, limit=limit, risk_level=risk)
+                token, PredictionQuery(offset=offset, limit=limit, risk_level=risk), patient_id=patient_id
             )
 
         try:
@@ -193,7 +198,7 @@ class PredictionHistoryPage(QWidget):
 
     def open_prediction(self, prediction: SavedPrediction) -> PredictionDetailDialog:
         """Open the detail dialog (modeless, so tests and keyboard users can keep working)."""
-        dialog = PredictionDetailDialog(self._ctx, prediction, self._card, self)
+        dialog = PredictionDetailDialog(self._ctx, prediction, self._card, self, patient=self.patient)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.changed.connect(self.refresh)
         dialog.show()
@@ -206,7 +211,6 @@ class PredictionHistoryPage(QWidget):
         if prediction is None:
             prompts.info(self, "Select a prediction to print.")
             return
-        user = self._ctx.user
         p = prediction
         out = [
             n
@@ -216,7 +220,8 @@ class PredictionHistoryPage(QWidget):
         report.print_with_dialog(
             report_data_for(
                 self._card,
-                patient_name=user.name if user else "",
+                patient=self.patient,
+                clinician=saved_by(p),
                 created_at=p.created_at,
                 features=p.features,
                 prediction=p.prediction,
@@ -242,7 +247,13 @@ class PredictionHistoryPage(QWidget):
             return
         self.delete_button.setEnabled(False)
         self._ctx.runner.run(
-            partial(self._ctx.services.predictions.delete, self._ctx.token, p.id, p.version),
+            partial(
+                self._ctx.services.predictions.delete,
+                self._ctx.token,
+                p.id,
+                p.version,
+                patient_id=self.patient_id,
+            ),
             on_done=lambda _r: self.refresh(),
             on_error=self._failed,
             key="delete-prediction",

@@ -22,14 +22,15 @@ class FamilyModel(PagedTableModel[FamilyDTO]):
         ("Condition", "condition", "condition"),
     )
 
-    def __init__(self, ctx: UiContext, parent: QObject | None = None) -> None:
+    def __init__(self, ctx: UiContext, patient_id: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.patient_id = patient_id  # whose chart (None: the signed-in patient's own)
         self.query = FamilyQuery(limit=self.PAGE_SIZE, sort="created_at", descending=True)
 
     def fetch_page(self, offset: int, limit: int, after: str | None = None) -> Page[FamilyDTO]:
         query = replace(self.query, offset=offset, limit=limit, after=after)
-        return self.ctx.services.family.list(self.ctx.token, query)
+        return self.ctx.services.family.list(self.ctx.token, query, patient_id=self.patient_id)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         key = self.COLUMNS[column][2] if 0 <= column < len(self.COLUMNS) else None

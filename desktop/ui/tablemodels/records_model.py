@@ -46,14 +46,15 @@ class RecordsModel(PagedTableModel[RecordDTO]):
         ("Notes", "notes", None),
     )
 
-    def __init__(self, ctx: UiContext, parent: QObject | None = None) -> None:
+    def __init__(self, ctx: UiContext, patient_id: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.patient_id = patient_id  # whose chart (None: the signed-in patient's own)
         self.query = RecordQuery(limit=self.PAGE_SIZE, sort="date", descending=True)
 
     def fetch_page(self, offset: int, limit: int, after: str | None = None) -> Page[RecordDTO]:
         query = replace(self.query, offset=offset, limit=limit, after=after)
-        return self.ctx.services.records.list(self.ctx.token, query)
+        return self.ctx.services.records.list(self.ctx.token, query, patient_id=self.patient_id)
 
     def display(self, dto: RecordDTO, column: int) -> str:
         if column == STATUS_COLUMN:
