@@ -7,7 +7,8 @@ The ``user`` row becomes a patient or a member of staff:
   registration), the allergy statement (``recorded`` where the allergies text is filled in, else
   ``not_recorded``: nobody has stated "no known allergies" yet) and the search keys;
 - e-mail becomes optional (most patients never sign in);
-- ``created_by`` on medical records, family history and predictions;
+- ``created_by`` on medical records, family history and predictions, and on predictions the full
+  sha256 of the model file that produced them (``model_sha256``);
 - the ``accesslog`` table: who opened whose chart, and when;
 - the ``patientsearchtoken`` table: the words (and phone digits) each patient is found by, derived
   from ``user`` (a downgrade drops it, the upgrade rebuilds it).
@@ -20,8 +21,9 @@ the next upgrade restores it and then drops it:
   cannot sign in); the upgrade turns the placeholder back into "no e-mail" unless it was changed;
 - patients, reception and clinicians are stored as ``user`` (the older program's ordinary account:
   nobody gains rights), their real role is restored on upgrade unless an admin promoted them meanwhile;
-- a ``created_by`` is restored only onto the same row (same id and creation time), so a row the
-  older program deleted and reused the id of does not inherit another author.
+- a ``created_by`` (and a prediction's ``model_sha256``) is restored only onto the same row (same id
+  and creation time), so a row the older program deleted and reused the id of does not inherit
+  another author or model.
 
 Revision ID: e4b7a2c9d5f1
 Revises: c7e5d1f0a9b3
@@ -49,6 +51,7 @@ depends_on: str | Sequence[str] | None = None
 STASH = "clinicdesk_stash_e4b7a2c9d5f1"
 NO_EMAIL_DOMAIN = "@no-email.invalid"
 MEDICAL_TABLES = ("medicalrecord", "familyhistory", "breastcancerprediction")
+PREDICTIONS = "breastcancerprediction"
 
 #: Nothing is lost by a downgrade of this revision: what the older schema cannot hold waits in STASH.
 DOWNGRADE_DROPS: tuple[str, ...] = ()
@@ -91,11 +94,13 @@ _access = sa.table(
 
 
 def _medical(name: str) -> Any:
+    extra = (sa.column("model_sha256", sa.String),) if name == PREDICTIONS else ()
     return sa.table(
         name,
         sa.column("id", sa.Integer),
         sa.column("created_at", sa.DateTime),
         sa.column("created_by", sa.String),
+        *extra,
     )
 
 
@@ -158,6 +163,8 @@ def upgrade() -> None:
             batch_op.create_foreign_key(
                 batch_op.f(f"fk_{table}_created_by_user"), "user", ["created_by"], ["id"]
             )
+            if table == PREDICTIONS:
+                batch_op.add_column(sa.Column("model_sha256", sa.String(length=64), nullable=True))
 
     with op.batch_alter_table("user", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("ck_user_role"), type_="check")
@@ -284,14 +291,12 @@ def _restore_from_stash(conn: sa.Connection) -> None:
             table = _medical(source)
             row_id = int(key)
             created = conn.execute(sa.select(table.c.created_at).where(table.c.id == row_id)).scalar()
-            if (
-                created is not None
-                and str(created) == values["created_at"]
-                and values["created_by"] in current
-            ):
-                conn.execute(
-                    sa.update(table).where(table.c.id == row_id).values(created_by=values["created_by"])
-                )
+            if created is not None and str(created) == values["created_at"]:
+                restored = {"created_by": values["created_by"]} if values["created_by"] in current else {}
+                if values.get("model_sha256"):
+                    restored["model_sha256"] = values["model_sha256"]
+                if restored:
+                    conn.execute(sa.update(table).where(table.c.id == row_id).values(**restored))
         elif source == "accesslog" and values["patient_id"] in current:
             conn.execute(
                 sa.insert(_access).values(
@@ -349,8 +354,13 @@ def downgrade() -> None:
         )
     for name in MEDICAL_TABLES:
         table = _medical(name)
-        for row in conn.execute(sa.select(table).where(table.c.created_by.is_not(None))):
+        kept = table.c.created_by.is_not(None)
+        if name == PREDICTIONS:
+            kept = sa.or_(kept, table.c.model_sha256.is_not(None))
+        for row in conn.execute(sa.select(table).where(kept)):
             data = {"created_by": row.created_by, "created_at": str(row.created_at)}
+            if name == PREDICTIONS:
+                data["model_sha256"] = row.model_sha256
             stash.append({"source": name, "row_key": str(row.id), "data": json.dumps(data)})
     for row in conn.execute(sa.select(_access).order_by(_access.c.id)):
         data = {
@@ -398,6 +408,8 @@ def downgrade() -> None:
             batch_op.drop_constraint(batch_op.f(f"fk_{table}_created_by_user"), type_="foreignkey")
             batch_op.drop_index(batch_op.f(f"ix_{table}_created_by"))
             batch_op.drop_column("created_by")
+            if table == PREDICTIONS:
+                batch_op.drop_column("model_sha256")
 
     with op.batch_alter_table("accesslog", schema=None) as batch_op:
         batch_op.drop_index("ix_accesslog_user_id_created_at")

@@ -6,8 +6,8 @@ so its databases open here. Additions over the web version (revision c7e5d1f0a9b
 instead of overwriting someone else's change), indexes on every foreign key, named CHECK constraints,
 the prediction's probability and model version, ``auditlog`` and ``loginattempt``. Revision
 e4b7a2c9d5f1 makes the ``user`` row a patient (or a member of staff): date of birth, administrative
-gender, MRN, the allergy statement, search keys, optional e-mail; ``created_by`` on medical rows and
-the ``accesslog`` of who opened whose chart.
+gender, MRN, the allergy statement, search keys, optional e-mail; ``created_by`` on medical rows, the
+model file's sha256 on predictions and the ``accesslog`` of who opened whose chart.
 
 No relationships are declared: services query explicitly, scoped to the signed-in user, so an
 accidental lazy load can never read another person's rows.
@@ -200,6 +200,8 @@ class BreastCancerPrediction(Base):
     probability: Mapped[float | None]
     model_version: Mapped[str | None] = mapped_column(String(64))
     created_by: Mapped[str | None] = mapped_column(ForeignKey("user.id"), index=True)
+    #: The full sha256 of the model file that produced the result (``model_version`` keeps 12 digits).
+    model_sha256: Mapped[str | None] = mapped_column(String(64))
     version_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": version_id}

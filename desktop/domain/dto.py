@@ -118,6 +118,7 @@ class RecordDTO:
     status_color: str
     created_at: dt.datetime
     version: int
+    created_by: str | None = None  # the account that wrote it (None: written before authors were kept)
 
 
 @dataclass(frozen=True)
@@ -181,6 +182,7 @@ class FamilyDTO:
     condition: str
     created_at: dt.datetime
     version: int
+    created_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -219,6 +221,9 @@ class SavedPrediction:
     created_at: dt.datetime
     model_version: str | None
     version: int
+    patient_id: str = ""
+    created_by: str | None = None
+    model_sha256: str | None = None  # the full hash of the model file (None: saved before it was kept)
 
 
 @dataclass(frozen=True)

@@ -17,12 +17,13 @@ from desktop.db.models import AccessLog, User
 from desktop.domain import validation as v
 from desktop.domain.dto import Page
 from desktop.domain.enums import Role
-from desktop.domain.errors import NotFoundError
+from desktop.domain.errors import NotFoundError, ValidationError
 from desktop.domain.patient_dto import AccessLogEntry, AccessLogQuery
 from desktop.services.access_policy import CHART_READS, NOT_FOUND, Action, require
 from desktop.services.context import ServiceContext
 
 DETAIL_MAX = 200
+NO_PATIENT = "Open a patient's chart first: no patient was chosen."
 
 
 def find_patient(s: OrmSession, patient_id: object) -> User:
@@ -39,8 +40,8 @@ def open_patient(
     """The patient ``user`` may act on with ``action``; the access is logged for chart reads by
     anyone other than the patient (in a unit of work of its own, committed now)."""
     target = require(user.id, user.role, action, ctx.settings, patient_id=patient_id)
-    if target is None:
-        raise NotFoundError(NOT_FOUND)
+    if target is None:  # staff always name the patient; only a patient's own chart goes without
+        raise ValidationError(NO_PATIENT)
     patient = find_patient(s, target)
     if action in CHART_READS or action is Action.PATIENTS_READ:
         log_access(ctx, user, patient.id, action, detail)

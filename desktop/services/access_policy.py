@@ -6,7 +6,11 @@ The table is the clinic's rules in one place (the UI only hides what it refuses)
 - reception registers patients and edits demographics and contact details, never medical data;
 - a clinician opens any patient's chart, reads and writes its medical data, runs predictions;
 - an administrator manages accounts, the audit and access logs and the database, and reads medical
-  data only when the clinic's setting ``admin_can_read_medical_data`` allows it.
+  data only when the clinic's setting ``admin_can_read_medical_data`` allows it;
+- some methods touch no patient's data and are open to everyone: screening a file (a report nothing
+  stores), the model's card and the lists a filter offers (``reference.read``), signing in, one's own
+  session and password, recording one's own events, and the command-line methods (``console``: no
+  session; whoever runs the command can already open the database file).
 
 Every public method of a service declares its action with :func:`policy_action`; the policy test
 walks every method of every class in :data:`POLICED_SERVICES` for every role and compares what the
@@ -42,6 +46,14 @@ class Action(StrEnum):
     ACCOUNTS_MANAGE = "accounts.manage"
     AUDIT_READ = "audit.read"
     DATABASE_MAINTAIN = "database.maintain"
+    SCREENING_FILE = "screening.file"
+    # Methods that touch no patient's data; the row says who may call them, like every other.
+    SCREENING_RUN = "screening.run"
+    REFERENCE_READ = "reference.read"
+    SIGN_IN = "account.sign_in"
+    OWN_ACCOUNT = "account.own"
+    EVENT_RECORD = "audit.record_event"
+    CONSOLE = "console"
 
 
 class Grant(Enum):
@@ -72,6 +84,13 @@ _TABLE: dict[Action, tuple[Grant, Grant, Grant, Grant]] = {
     Action.ACCOUNTS_MANAGE:          (NO,      NO,        NO,        YES),
     Action.AUDIT_READ:               (NO,      NO,        NO,        YES),
     Action.DATABASE_MAINTAIN:        (NO,      NO,        NO,        YES),
+    Action.SCREENING_FILE:           (NO,      NO,        YES,       NO),
+    Action.SCREENING_RUN:            (YES,     YES,       YES,       YES),
+    Action.REFERENCE_READ:           (YES,     YES,       YES,       YES),
+    Action.SIGN_IN:                  (YES,     YES,       YES,       YES),
+    Action.OWN_ACCOUNT:              (YES,     YES,       YES,       YES),
+    Action.EVENT_RECORD:             (YES,     YES,       YES,       YES),
+    Action.CONSOLE:                  (YES,     YES,       YES,       YES),
 }
 # fmt: on
 

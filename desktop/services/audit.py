@@ -18,6 +18,7 @@ from desktop.db.models import AuditLog, User
 from desktop.domain import validation as v
 from desktop.domain.dto import AuditAction, AuditEntryDTO, AuditQuery, Page
 from desktop.domain.entry_rules import search_text
+from desktop.services.access_policy import Action, policed, policy_action
 from desktop.services.context import ServiceContext
 from desktop.services.rows import text_matches, to_dataclass
 from desktop.services.sessions import authenticate, require_admin
@@ -76,12 +77,14 @@ def day_start(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
+@policed
 class AuditService:
     """Reading the audit log (administrators) and recording events other services report."""
 
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
+    @policy_action(Action.AUDIT_READ)
     def list(self, token: str, query: AuditQuery | None = None) -> Page[AuditEntryDTO]:
         """Admin only: one page of audit entries, newest first, filtered by ``query``."""
         query = query or AuditQuery()
@@ -115,10 +118,12 @@ class AuditService:
             rows = s.scalars(select(AuditLog).where(*conditions).order_by(*order).offset(offset).limit(limit))
             return Page(rows=tuple(to_dto(r) for r in rows), total=int(total))
 
+    @policy_action(Action.REFERENCE_READ)
     def actions(self) -> tuple[str, ...]:
         """The action names an audit filter can offer."""
         return tuple(a.value for a in AuditAction)
 
+    @policy_action(Action.EVENT_RECORD)
     def record_event(
         self,
         action: str,

@@ -19,6 +19,7 @@ from desktop.domain.dto import AuditAction, CurrentUser, SessionInfo
 from desktop.domain.enums import Role
 from desktop.domain.errors import AuthenticationError, ConflictError, ValidationError
 from desktop.services import audit, passwords
+from desktop.services.access_policy import Action, policed, policy_action
 from desktop.services.accounts import add_user, check_new_account, ensure_email_free, serialise_first_run
 from desktop.services.context import ServiceContext
 from desktop.services.lockout import locked_error
@@ -35,6 +36,7 @@ from desktop.services.sessions import (
 WRONG_CREDENTIALS = "The e-mail or password is not correct."
 
 
+@policed
 class AuthService:
     """Sign-in and account self-service. Every method blocks on bcrypt: call it off the GUI thread."""
 
@@ -43,11 +45,13 @@ class AuthService:
 
     # --- first run and registration -----------------------------------------------------------
 
+    @policy_action(Action.SIGN_IN)
     def has_any_user(self) -> bool:
         """True once any account exists (False on first run: the UI then asks for the first admin)."""
         with self._ctx.unit_of_work() as s:
             return any_user_exists(s)
 
+    @policy_action(Action.SIGN_IN)
     def create_first_admin(self, email: str, name: str, password: str) -> CurrentUser:
         """Create the first account, an administrator. Refused once any account exists."""
         email_n, name_c = check_new_account(email, name, password)
@@ -69,6 +73,7 @@ class AuthService:
             s.commit()
             return current_user(user)
 
+    @policy_action(Action.SIGN_IN)
     def register(self, email: str, name: str, password: str) -> CurrentUser:
         """Create an ordinary (non-admin) account. The e-mail must not be in use."""
         email_n, name_c = check_new_account(email, name, password)
@@ -90,6 +95,7 @@ class AuthService:
 
     # --- sign-in and sessions -------------------------------------------------------------------
 
+    @policy_action(Action.SIGN_IN)
     def sign_in(self, email: str, password: str) -> SessionInfo:
         """Check the password and open a session (valid ``settings.session_hours``).
 
@@ -164,6 +170,7 @@ class AuthService:
             s.commit()
             return SessionInfo(token=row.id, user=current_user(user), expires_at=row.expires_at)
 
+    @policy_action(Action.OWN_ACCOUNT)
     def sign_out(self, token: str) -> None:
         """End the session (idempotent: signing out twice, or with an expired token, is fine)."""
         with self._ctx.unit_of_work(write=True) as s:
@@ -183,11 +190,13 @@ class AuthService:
             )
             s.commit()
 
+    @policy_action(Action.OWN_ACCOUNT)
     def current_user(self, token: str) -> CurrentUser:
         """The signed-in user; SessionExpiredError if the session is no longer valid."""
         with self._ctx.unit_of_work() as s:
             return current_user(authenticate(s, self._ctx, token))
 
+    @policy_action(Action.OWN_ACCOUNT)
     def verify_password(self, token: str, password: str) -> None:
         """Resume after the idle lock: returns if ``password`` is the signed-in user's.
 
@@ -213,6 +222,7 @@ class AuthService:
             raise locked_error(locked_until)
         raise AuthenticationError("The password is not correct.")
 
+    @policy_action(Action.OWN_ACCOUNT)
     def change_password(self, token: str, current_password: str, new_password: str) -> None:
         """Change the signed-in user's own password (the current one is required)."""
         with self._ctx.unit_of_work() as s:

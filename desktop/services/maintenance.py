@@ -37,6 +37,7 @@ from desktop.db.types import utcnow
 from desktop.domain.dto import AuditAction
 from desktop.domain.errors import DatabaseError
 from desktop.paths import backups_dir
+from desktop.services.access_policy import Action, policed, policy_action
 from desktop.services.context import ServiceContext
 from desktop.services.sessions import require_admin
 from desktop.settings import redact_url
@@ -165,6 +166,7 @@ class CheckReport:
         return lines
 
 
+@policed
 class MaintenanceService:
     """Maintenance of the database at a URL.
 
@@ -180,6 +182,7 @@ class MaintenanceService:
             self._ctx = target
             self.url = target.database.url
 
+    @policy_action(Action.DATABASE_MAINTAIN)
     def authorize(self, token: str) -> str:
         """The signed-in administrator's e-mail (the ``actor`` to pass to the actions).
 
@@ -206,6 +209,7 @@ class MaintenanceService:
 
     # ----------------------------------------------------------------- reading
 
+    @policy_action(Action.DATABASE_MAINTAIN)
     def status(self) -> DatabaseStatus:
         s = migrate.status(self.url)
         path = sqlite_path(self.url)
@@ -221,18 +225,23 @@ class MaintenanceService:
             is_too_new=s.is_too_new,
         )
 
+    @policy_action(Action.DATABASE_MAINTAIN)
     def history(self) -> list[Revision]:
         return migrate.history(self.url)
 
+    @policy_action(Action.DATABASE_MAINTAIN)
     def list_backups(self) -> list[BackupInfo]:
         return backups.list_backups()
 
+    @policy_action(Action.DATABASE_MAINTAIN)
     def backups_folder(self) -> Path:
         return backups_dir()
 
+    @policy_action(Action.DATABASE_MAINTAIN)
     def fingerprint(self) -> FingerprintResult:
         return check_fingerprint(self.url)
 
+    @policy_action(Action.DATABASE_MAINTAIN)
     def plan_downgrade(self, target: str = "-1") -> DowngradePlan:
         """What ``downgrade(target)`` would undo and which data it deletes (with current row counts)."""
         current = migrate.status(self.url).current
@@ -260,6 +269,7 @@ class MaintenanceService:
 
     # ----------------------------------------------------------------- changing
 
+    @policy_action(Action.DATABASE_MAINTAIN)
     def upgrade(
         self,
         actor: str,
@@ -278,6 +288,7 @@ class MaintenanceService:
             record(self.url, AuditAction.MIGRATION, actor, summary, entity_id=result.after or "")
             return OperationResult(f"Upgraded to {result.after}. {made.message}", made, result)
 
+    @policy_action(Action.DATABASE_MAINTAIN)
     def downgrade(
         self, actor: str, target: str = "-1", progress: Callable[[Step], None] | None = None
     ) -> OperationResult:
@@ -293,12 +304,14 @@ class MaintenanceService:
             record(self.url, AuditAction.MIGRATION, actor, summary, entity_id=result.after or "base")
             return OperationResult(f"Downgraded to {result.after or 'base'}. {made.message}", made, result)
 
+    @policy_action(Action.DATABASE_MAINTAIN)
     def backup_now(self, actor: str) -> BackupResult:
         with self._exclusive("the backup"):
             made = backups.backup(self.url, reason="manual")
             record(self.url, AuditAction.BACKUP, actor, made.message)
             return made
 
+    @policy_action(Action.DATABASE_MAINTAIN)
     def restore(self, actor: str, file: Path | str) -> OperationResult:
         """Replace the database with ``file`` (backing up the current one first).
 
@@ -313,6 +326,7 @@ class MaintenanceService:
             record(self.url, AuditAction.RESTORE, actor, summary)
             return OperationResult(f"Restored from {file.name}. {safety.message}", safety)
 
+    @policy_action(Action.DATABASE_MAINTAIN)
     def check(self, actor: str, full: bool = True) -> CheckReport:
         """quick_check / integrity_check / foreign_key_check, drift against the models, fingerprint."""
         with self._exclusive("the check"):

@@ -1,5 +1,5 @@
-"""Helpers every per-user service shares: owner-scoped lookups, version checks, who may read what,
-DTOs from rows, text search and keyset paging of the per-user lists."""
+"""Helpers every chart service shares: lookups scoped to one patient's chart, version checks, DTOs
+from rows, text search and keyset paging of the chart's lists."""
 
 from __future__ import annotations
 
@@ -15,11 +15,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session as OrmSession
 
-from desktop.db.models import User
-from desktop.domain.enums import Role
-from desktop.domain.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
-from desktop.domain.validation import is_clean
-from desktop.services.context import CONFLICT, ServiceContext
+from desktop.domain.errors import ConflictError, NotFoundError, ValidationError
+from desktop.services.context import CONFLICT
 
 if TYPE_CHECKING:  # _typeshed exists only for type checkers
     from _typeshed import DataclassInstance
@@ -57,16 +54,6 @@ def check_version(row: Any, expected_version: object) -> None:
         raise ValidationError("The entry's version is missing; reload it and try again.")
     if row.version_id != expected_version:
         raise ConflictError(CONFLICT)
-
-
-def readable_owner(ctx: ServiceContext, user: User, owner_id: str | None) -> str:
-    """Whose medical data ``user`` may read: their own, or (admins, when the clinic's setting allows
-    it) the account named by ``owner_id``."""
-    if owner_id is None or owner_id == user.id:
-        return user.id
-    if user.role == Role.ADMIN and ctx.settings.admin_can_read_medical_data and is_clean(owner_id):
-        return owner_id
-    raise PermissionDeniedError("You can only see your own medical data.")
 
 
 @cache

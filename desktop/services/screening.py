@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
 from desktop.domain.screening import EXPORT_COLUMNS, ScreeningFileError, ScreeningReport
+from desktop.services.access_policy import Action, policed, policy_action
 from desktop.services.predictor_provider import PredictorProvider, shared_provider
 
 if TYPE_CHECKING:
@@ -25,12 +26,14 @@ if TYPE_CHECKING:
 __all__ = ["EXPORT_COLUMNS", "ScreeningService"]
 
 
+@policed
 class ScreeningService:
     """Screens CSV files with the application's predictor."""
 
     def __init__(self, provider: PredictorProvider | None = None) -> None:
         self._provider = provider or shared_provider()
 
+    @policy_action(Action.SCREENING_RUN)
     def screen_file(
         self,
         path: Path | str,
@@ -59,6 +62,7 @@ class ScreeningService:
             total = os.fstat(handle.fileno()).st_size
             return self._run(handle, total, str(path), out, keep_rows, progress, cancel, block_bytes)
 
+    @policy_action(Action.SCREENING_RUN)
     def screen_text(
         self,
         text: str,
@@ -74,6 +78,7 @@ class ScreeningService:
         data = text.encode("utf-8")
         return self._run(io.BytesIO(data), len(data), source, out, keep_rows, progress, cancel, block_bytes)
 
+    @policy_action(Action.SCREENING_RUN)
     @staticmethod
     def export_csv(report: ScreeningReport, path: Path | str) -> int:
         """Copy the run's results file to ``path`` (atomically); returns the rows it holds."""
@@ -87,6 +92,7 @@ class ScreeningService:
         copy_results(Path(report.output), Path(path))
         return report.rows_read
 
+    @policy_action(Action.SCREENING_RUN)
     @staticmethod
     def discard(report: ScreeningReport | None) -> None:
         """Free a kept run's rows and delete its temporary results file."""

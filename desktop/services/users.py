@@ -8,7 +8,7 @@ of its own administration.
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session as OrmSession
 
 from desktop.db.models import User
@@ -17,6 +17,7 @@ from desktop.domain.dto import AuditAction, UserAccount
 from desktop.domain.enums import Role
 from desktop.domain.errors import NotFoundError, ValidationError
 from desktop.services import audit, passwords
+from desktop.services.access_policy import Action, policed, policy_action
 from desktop.services.accounts import NAME_MAX, add_user, ensure_email_free
 from desktop.services.context import ServiceContext
 from desktop.services.rows import check_version
@@ -24,6 +25,13 @@ from desktop.services.sessions import end_all_sessions, require_admin
 
 ROLE_CHOICES = "The role must be patient, reception, clinician or admin."
 LAST_ADMIN = "This is the last active administrator: make another account an administrator first."
+
+
+#: Staff, and the patients who were given an e-mail and a password (most patients never sign in).
+_CAN_SIGN_IN = or_(
+    User.role != Role.PATIENT.value,
+    and_(User.email.is_not(None), User.password_hash != ""),
+)
 
 
 def to_account(user: User) -> UserAccount:
@@ -53,19 +61,23 @@ def _active_admins(s: OrmSession) -> int:
     return len(list(rows))
 
 
+@policed
 class UserAdminService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
+    @policy_action(Action.ACCOUNTS_MANAGE)
     def list_accounts(self, token: str, *, include_inactive: bool = True) -> tuple[UserAccount, ...]:
-        """Every account (admin only), by e-mail. No medical data."""
+        """The accounts that can sign in (admin only), by e-mail: staff, and patients given portal
+        access; the patient list, not this one, holds every patient. No medical data."""
         with self._ctx.unit_of_work() as s:
             require_admin(s, self._ctx, token)
-            query = select(User).order_by(User.email)
+            query = select(User).where(_CAN_SIGN_IN).order_by(User.email)
             if not include_inactive:
                 query = query.where(User.is_active.is_(True))
             return tuple(to_account(u) for u in s.scalars(query))
 
+    @policy_action(Action.ACCOUNTS_MANAGE)
     def create_user(
         self, token: str, email: str, name: str, password: str, role: Role = Role.USER
     ) -> UserAccount:
@@ -96,6 +108,7 @@ class UserAdminService:
             s.commit()
             return to_account(user)
 
+    @policy_action(Action.ACCOUNTS_MANAGE)
     def deactivate(self, token: str, user_id: str, expected_version: int | None = None) -> UserAccount:
         """Deactivate an account and end its sessions (admin only; not the last active admin)."""
         with self._ctx.unit_of_work(write=True) as s:
@@ -119,6 +132,7 @@ class UserAdminService:
             s.commit()
             return to_account(user)
 
+    @policy_action(Action.ACCOUNTS_MANAGE)
     def reactivate(self, token: str, user_id: str, expected_version: int | None = None) -> UserAccount:
         """Allow a deactivated account to sign in again (admin only)."""
         with self._ctx.unit_of_work(write=True) as s:
@@ -139,6 +153,7 @@ class UserAdminService:
             s.commit()
             return to_account(user)
 
+    @policy_action(Action.ACCOUNTS_MANAGE)
     def reset_password(self, token: str, user_id: str, new_password: str) -> UserAccount:
         """Set a new password for an account (admin only); its open sessions end."""
         with self._ctx.unit_of_work() as s:
@@ -165,6 +180,7 @@ class UserAdminService:
             s.commit()
             return to_account(user)
 
+    @policy_action(Action.ACCOUNTS_MANAGE)
     def set_role(
         self, token: str, user_id: str, role: Role, expected_version: int | None = None
     ) -> UserAccount:
@@ -199,21 +215,25 @@ class UserAdminService:
             s.commit()
             return to_account(user)
 
+    @policy_action(Action.ACCOUNTS_MANAGE)
     def make_admin(self, token: str, user_id: str) -> UserAccount:
         """Shortcut for ``set_role(token, user_id, Role.ADMIN)``."""
         return self.set_role(token, user_id, Role.ADMIN)
 
+    @policy_action(Action.ACCOUNTS_MANAGE)
     def remove_admin(self, token: str, user_id: str) -> UserAccount:
         """Shortcut for ``set_role(token, user_id, Role.USER)``; refused for the last active admin."""
         return self.set_role(token, user_id, Role.USER)
 
     # --- console (CLI) only: whoever runs these can already open the database itself ------------
 
+    @policy_action(Action.CONSOLE)
     def create_admin_from_console(self, email: str, name: str, password: str) -> UserAccount:
         """Create an administrator without a session (``clinicdesk users create-admin``): the first
         account on a new database, or a rescue admin when the password of every admin is lost."""
         return self.create_account_from_console(email, name, password, Role.ADMIN)
 
+    @policy_action(Action.CONSOLE)
     def create_account_from_console(self, email: str, name: str, password: str, role: Role) -> UserAccount:
         """Create an account of any role without a session (``clinicdesk users create --role``)."""
         errors = v.FieldErrors()
@@ -241,7 +261,11 @@ class UserAdminService:
             s.commit()
             return to_account(user)
 
+    @policy_action(Action.CONSOLE)
     def list_accounts_from_console(self) -> tuple[UserAccount, ...]:
-        """Every account, for ``clinicdesk users list`` (no session: console access only)."""
+        """The accounts that can sign in, for ``clinicdesk users list`` (no session: console access
+        only)."""
         with self._ctx.unit_of_work() as s:
-            return tuple(to_account(u) for u in s.scalars(select(User).order_by(User.email)))
+            return tuple(
+                to_account(u) for u in s.scalars(select(User).where(_CAN_SIGN_IN).order_by(User.email))
+            )

@@ -4,7 +4,9 @@ deleting."""
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 
+from desktop.db.models import BreastCancerPrediction
 from desktop.domain.dto import AuditQuery, PredictionQuery
 from desktop.domain.errors import ConflictError, NotFoundError, SessionExpiredError, ValidationError
 from desktop.domain.features import FEATURE_NAMES
@@ -122,4 +124,5 @@ def test_make_and_save_need_a_valid_session(services, alice, admin):
         services.predictions.make_prediction(alice.token, FEATURES)
     with pytest.raises(SessionExpiredError):
         services.predictions.save(alice.token, FEATURES)
-    assert services.predictions.list(admin.token).total == 0
+    with services.database.unit_of_work() as s:
+        assert s.scalar(select(func.count()).select_from(BreastCancerPrediction)) == 0
