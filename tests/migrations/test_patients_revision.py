@@ -18,6 +18,7 @@ from desktop.services.container import Services
 from desktop.settings import Settings
 from tests.fixtures.web_database import ALICE, BOB, make_web_database
 from tests.services.conftest import passlib_style_hash
+from tests.services.test_predictions import FEATURES
 
 HEAD = "e4b7a2c9d5f1"
 PREVIOUS = "c7e5d1f0a9b3"
@@ -80,6 +81,8 @@ def test_downgrade_keeps_aside_and_upgrade_restores(any_db_url: str) -> None:
         )
         services.patients.set_allergies(cleo.token, ann.id, "none_known")
         services.patients.open_chart(cleo.token, ann.id)
+        saved = services.predictions.save(cleo.token, FEATURES, patient_id=ann.id)
+        assert saved.model_sha256 and len(saved.model_sha256) == 64
     finally:
         services.close()
     _sql(
@@ -100,6 +103,8 @@ def test_downgrade_keeps_aside_and_upgrade_restores(any_db_url: str) -> None:
             STASH in sa.inspect(conn).get_table_names()
             and "accesslog" not in sa.inspect(conn).get_table_names()
         )
+        kept = {c["name"] for c in sa.inspect(conn).get_columns("breastcancerprediction")}
+        assert "model_sha256" not in kept and "created_by" not in kept
     engine.dispose()
 
     migrate.upgrade(any_db_url)
@@ -121,6 +126,9 @@ def test_downgrade_keeps_aside_and_upgrade_restores(any_db_url: str) -> None:
     finally:
         services.close()
     assert _sql(any_db_url, "SELECT created_by FROM medicalrecord")[0][0] == cleo.user.id
+    assert _sql(any_db_url, "SELECT created_by, model_sha256 FROM breastcancerprediction") == [
+        (cleo.user.id, saved.model_sha256)
+    ]
     engine = make_engine(any_db_url)
     with engine.connect() as conn:
         assert STASH not in sa.inspect(conn).get_table_names()
