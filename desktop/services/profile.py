@@ -25,7 +25,7 @@ TEXT_LIMITS = {"phone": 50, "emergency_contact": 200, "allergies": 1000, "medica
 def to_dto(user: User) -> ProfileDTO:
     return ProfileDTO(
         id=user.id,
-        email=user.email,
+        email=user.email or "",  # most patients have none
         name=user.name,
         age=user.age,
         phone=user.phone or "",

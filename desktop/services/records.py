@@ -36,8 +36,8 @@ def to_dto(row: Any) -> RecordDTO:
     return to_dataclass(RecordDTO, row)
 
 
-def _conditions(owner_id: str, query: RecordQuery) -> list[Any]:
-    conditions: list[Any] = [MedicalRecord.user_id == owner_id]
+def _conditions(patient_id: str, query: RecordQuery) -> list[Any]:
+    conditions: list[Any] = [MedicalRecord.user_id == patient_id]
     search = search_text(query.text)
     if search:
         conditions.append(

@@ -32,11 +32,11 @@ def row_id(value: object, label: str) -> int:
     return value
 
 
-def owned(s: OrmSession, model: type[M], ident: object, owner_id: str, label: str) -> M:
-    """The row ``ident`` of ``model`` if it belongs to ``owner_id``; NotFoundError otherwise
-    (also for another user's row, so ids reveal nothing)."""
+def owned(s: OrmSession, model: type[M], ident: object, patient_id: str, label: str) -> M:
+    """The row ``ident`` of ``model`` if it is in the chart of ``patient_id``; NotFoundError otherwise
+    (also for a row of another chart, so ids reveal nothing)."""
     key = row_id(ident, label)
-    row = s.scalars(select(model).where(model.id == key, model.user_id == owner_id)).first()  # type: ignore[attr-defined]
+    row = s.scalars(select(model).where(model.id == key, model.user_id == patient_id)).first()  # type: ignore[attr-defined]
     if row is None:
         raise NotFoundError(f"This {label} no longer exists.")
     return row
