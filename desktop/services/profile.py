@@ -12,6 +12,7 @@ from __future__ import annotations
 from desktop.db.models import User
 from desktop.domain import validation as v
 from desktop.domain.dto import AuditAction, ProfileDTO, ProfileUpdate
+from desktop.domain.enums import AllergyStatus
 from desktop.services import audit
 from desktop.services.access_log import open_patient
 from desktop.services.access_policy import Action, policed, policy_action
@@ -90,6 +91,13 @@ class ProfileService:
             patient = open_patient(s, self._ctx, user, Action.CHART_WRITE_MEDICAL, patient_id)
             check_version(patient, expected_version)
             before = audit.row_values(patient)
+            if values["allergies"] != (patient.allergies or ""):
+                # The banner's allergy statement follows the list: a list typed here is "recorded"
+                # (checked today), an emptied one "not recorded", never a stale "no known allergies".
+                patient.allergy_status = (
+                    AllergyStatus.RECORDED if values["allergies"] else AllergyStatus.NOT_RECORDED
+                ).value
+                patient.allergies_checked_on = self._ctx.now().date() if values["allergies"] else None
             for key, value in values.items():
                 setattr(patient, key, value)
             patient.updated_at = self._ctx.now()

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from desktop.db.models import AccessLog, BreastCancerPrediction
 from desktop.domain.chart_dto import DECISION_SUPPORT_NOTICE
 from desktop.domain.dto import FamilyDraft, ProfileUpdate, RecordDraft
+from desktop.domain.enums import AllergyStatus
 from desktop.domain.errors import NotFoundError, PermissionDeniedError
 from desktop.domain.patient_dto import PatientDraft
 from desktop.ml.predictor import Predictor
@@ -207,3 +208,21 @@ def test_saved_predictions_keep_the_model_hash_in_the_database(services: Service
         assert (row.user_id, row.created_by, row.model_sha256) == (
             ann.id, clinic.clinician.user.id, Predictor().info.sha256
         )  # fmt: skip
+
+
+def test_allergies_typed_in_the_profile_keep_the_banner_statement_true(
+    services: Services, clinic: Clinic
+) -> None:
+    ann = register(services, clinic, "Ann")
+    doc = clinic.clinician.token
+    services.patients.set_allergies(doc, ann.id, "none_known")
+    profile = services.profile.get(doc, patient_id=ann.id)
+    services.profile.update(doc, ProfileUpdate(name=profile.name, age=None, allergies="Penicillin"), profile.version,
+                            patient_id=ann.id)  # fmt: skip
+    stated = services.patients.allergies(doc, ann.id)
+    assert (stated.status, stated.allergies) == (AllergyStatus.RECORDED, "Penicillin")
+    assert stated.checked_on is not None
+    profile = services.profile.get(doc, patient_id=ann.id)
+    services.profile.update(doc, ProfileUpdate(name=profile.name, age=None, allergies=""), profile.version,
+                            patient_id=ann.id)  # fmt: skip
+    assert services.patients.allergies(doc, ann.id).status is AllergyStatus.NOT_RECORDED
