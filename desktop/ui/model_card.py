@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from desktop.domain.dto import CurrentUser, SavedPrediction
+from desktop.domain.dto import CurrentUser
 from desktop.domain.features import FEATURE_NAMES
 from desktop.domain.patient_dto import PatientDTO
 from desktop.domain.prediction import ModelInfo, PredictionResult
@@ -130,8 +130,3 @@ def clinician_name(user: CurrentUser | None) -> str:
     """Who the report names as the clinician for a prediction made now: the signed-in member of
     staff; "" (printed "Not known") when patients run it on themselves."""
     return user.name if user is not None and user.role.is_staff else ""
-
-
-def saved_by(prediction: SavedPrediction) -> str:
-    """The clinician a saved prediction's report names ("" when not recorded)."""
-    return ""

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.domain.chart_dto import PredictionReport
 from desktop.domain.dto import SavedPrediction
 from desktop.domain.features import BASE_MEASUREMENTS, GROUPS
 from desktop.domain.patient_dto import PatientDTO
@@ -35,7 +36,7 @@ from desktop.ui.context import UiContext
 from desktop.ui.dialogs import prompts
 from desktop.ui.errors import user_message
 from desktop.ui.formatting import delete_prediction_question
-from desktop.ui.model_card import ModelCard, contributions_of, report_data_for, saved_by
+from desktop.ui.model_card import ModelCard, contributions_of, report_data_for
 from desktop.ui.widgets.feature_form import format_value
 from desktop.ui.widgets.result_panel import ResultPanel
 from desktop.ui.widgets.risk_badge import text_colour
@@ -58,6 +59,7 @@ class PredictionDetailDialog(QDialog):
         self._ctx = ctx
         self._patient = patient  # whose chart (None: the signed-in patient's own)
         self._patient_id = patient.id if patient is not None else None
+        self.clinician = ""  # who ran it, once the service has said (the report names them)
         self._prediction = prediction
         self._card = card
         self.deleted = False
@@ -147,6 +149,7 @@ class PredictionDetailDialog(QDialog):
         layout.addLayout(bottom)
         layout.addWidget(buttons)
         self._explain()
+        self._load_clinician()
 
     @property
     def prediction(self) -> SavedPrediction:
@@ -159,6 +162,22 @@ class PredictionDetailDialog(QDialog):
         return [n for n, (lo, hi) in self._card.ranges.items() if n in f and not lo <= f[n] <= hi]
 
     # --- explanation -------------------------------------------------------------------------------
+
+    def _load_clinician(self) -> None:
+        """Who ran the prediction, for the report (the service reads it from the chart)."""
+        self._ctx.runner.run(
+            partial(
+                self._ctx.services.predictions.report,
+                self._ctx.token,
+                self._prediction.id,
+                patient_id=self._patient_id,
+            ),
+            on_done=self._clinician_loaded,
+            on_error=lambda _error: None,  # the report then says "Not known"
+        )
+
+    def _clinician_loaded(self, names: PredictionReport) -> None:
+        self.clinician = names.clinician_name
 
     def _explain(self) -> None:
         self._ctx.runner.run(
@@ -269,7 +288,7 @@ class PredictionDetailDialog(QDialog):
         return report_data_for(
             self._card,
             patient=self._patient,
-            clinician=saved_by(p),
+            clinician=self.clinician,
             created_at=p.created_at or dt.datetime.now(dt.UTC),
             features=p.features,
             prediction=p.prediction,

@@ -35,7 +35,7 @@ from desktop.ui.dialogs import prompts
 from desktop.ui.dialogs.prediction_detail import PredictionDetailDialog
 from desktop.ui.errors import user_message
 from desktop.ui.formatting import delete_prediction_question
-from desktop.ui.model_card import ModelCard, load_model_card, report_data_for, saved_by
+from desktop.ui.model_card import ModelCard, load_model_card, report_data_for
 from desktop.ui.tablemodels.predictions_model import COL_NOTES, PredictionsModel
 from desktop.ui.widgets.probability_chart import ProbabilityChart, ProbabilityPoint
 
@@ -211,7 +211,18 @@ class PredictionHistoryPage(QWidget):
         if prediction is None:
             prompts.info(self, "Select a prediction to print.")
             return
-        p = prediction
+        self._ctx.runner.run(  # the service names who ran it
+            partial(
+                self._ctx.services.predictions.report,
+                self._ctx.token,
+                prediction.id,
+                patient_id=self.patient_id,
+            ),
+            on_done=lambda names: self._print(prediction, names.clinician_name),
+            on_error=self._failed,
+        )
+
+    def _print(self, p: SavedPrediction, clinician: str) -> None:
         out = [
             n
             for n, (lo, hi) in (self._card.ranges.items() if self._card else ())
@@ -221,7 +232,7 @@ class PredictionHistoryPage(QWidget):
             report_data_for(
                 self._card,
                 patient=self.patient,
-                clinician=saved_by(p),
+                clinician=clinician,
                 created_at=p.created_at,
                 features=p.features,
                 prediction=p.prediction,
