@@ -100,6 +100,7 @@ class AccessLogPage(_LogPage):
         self.user_button.setAccessibleName("Show only what the selected entry's person looked at")
         self.user_button.clicked.connect(self.only_user)
         self.all_button = QPushButton("Show &everyone")
+        self.all_button.setAccessibleName("Show every entry again")
         self.all_button.clicked.connect(self.show_all)
         self.filters.addWidget(self.filter_label, 1)
         for button in (self.patient_button, self.user_button, self.all_button):

@@ -57,6 +57,7 @@ class PatientsPage(QWidget):
         self.search_box.textChanged.connect(self._typed)
         self.search_box.returnPressed.connect(self._choose_current)
         self.inactive = QCheckBox("Show &deactivated")
+        self.inactive.setAccessibleName("Show deactivated patients")
         self.inactive.toggled.connect(lambda _on: self.refresh())
         self.register_button = QPushButton("&Register patient...")
         self.register_button.setAccessibleName("Register a new patient")
