@@ -11,6 +11,11 @@ Two ways in:
   locked, checked transaction as the app (desktop.db.migrate.migration_connection).
   ``transaction_per_migration`` applies only if a caller hands in a connection outside a transaction.
 
+The revisions import ``desktop.db.stash`` (what a downgrade drops is kept aside and put back by the
+next upgrade): the app and the frozen program have the ``desktop`` package on the path, and the plain
+command gets the repository root from alembic.ini's ``prepend_sys_path``. Stash tables belong to no
+schema, so autogenerate ignores them (``include_name``).
+
 ``logging.config.fileConfig`` is never called: it would disable the application's loggers when
 migrations run in-process (see shared/STYLE.md, "Traps").
 """
@@ -25,12 +30,17 @@ from sqlalchemy import Connection
 
 from desktop.db import models  # noqa: F401  (registers every table on Base.metadata)
 from desktop.db.base import Base
-from desktop.db.drift import AUTOGENERATE_PLUGINS  # CHECK constraints compared by name (opt-in plugin)
+from desktop.db.drift import (
+    AUTOGENERATE_PLUGINS,  # CHECK constraints compared by name (opt-in plugin)
+    include_name,
+)
+from desktop.db.migrate import migration_connection
+from desktop.db.mysql_types import compare_type
 from desktop.db.types import UTCDateTime
+from desktop.settings import resolve_database_url
 
 config = context.config
 target_metadata = Base.metadata
-
 
 
 def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | bool:
@@ -47,9 +57,10 @@ def _configure(connection: Connection) -> None:
         "target_metadata": target_metadata,
         "render_as_batch": is_sqlite,
         "transaction_per_migration": True,
-        "compare_type": True,
+        "compare_type": compare_type,
         "render_item": render_item,
         "autogenerate_plugins": AUTOGENERATE_PLUGINS,
+        "include_name": include_name,
     }
     if is_sqlite:
         # With SQLAlchemy emitting BEGIN itself (desktop.db.engine), SQLite DDL is transactional.
@@ -62,8 +73,6 @@ def _configure(connection: Connection) -> None:
 
 def run_migrations_offline() -> None:
     """``alembic upgrade head --sql``: emit SQL text for a URL without connecting."""
-    from desktop.settings import resolve_database_url
-
     context.configure(
         url=resolve_database_url(),
         target_metadata=target_metadata,
@@ -82,9 +91,6 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-
-    from desktop.db.migrate import migration_connection
-    from desktop.settings import resolve_database_url
 
     with migration_connection(resolve_database_url()) as conn:
         _configure(conn)

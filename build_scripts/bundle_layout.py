@@ -72,7 +72,6 @@ EXCLUDED_MODULES = [
     "lib2to3",
     "numpy.f2py",
     "numpy.distutils",
-    "sqlalchemy.dialects.mysql",
     "sqlalchemy.dialects.mssql",
     "sqlalchemy.dialects.oracle",
     "setuptools",

@@ -7,7 +7,9 @@ Checks: ``--version``; ``--self-test`` headless (QT_QPA_PLATFORM=offscreen, temp
 and its summary line); ``db init`` / ``db status`` on a new SQLite file and ``screen`` of a sample CSV.
 When CLINICDESK_SMOKE_POSTGRES_URL (or the test suite's CLINICDESK_TEST_POSTGRES_URL) names a
 PostgreSQL server, the bundle also migrates a new scratch database there (``db init``, dropped
-afterwards) and reads its ``db status``, forcing psycopg's bundled libpq (PSYCOPG_IMPL=binary).
+afterwards) and reads its ``db status``, forcing psycopg's bundled libpq (PSYCOPG_IMPL=binary). A
+MariaDB server named by CLINICDESK_SMOKE_MARIADB_URL (or CLINICDESK_TEST_MARIADB_URL) gets the same
+through the bundled PyMySQL.
 
 The offscreen platform does not load the xcb plugin a real desktop uses, so on Linux the GUI is also
 started on xcb under Xvfb (when xvfb-run is installed) up to the point where signing in is possible,
@@ -64,14 +66,15 @@ def run_self_test(exe: Path) -> tuple[bool, str, float]:
 
 SCREEN_FIXTURE = layout.ROOT / "tests" / "fixtures" / "wdbc_sample.csv"
 
-#: Where a PostgreSQL server for the smoke test is named (any database on it, e.g. ``.../postgres``):
-#: the smoke test's own variable first, then the test suite's, so a CI job that already runs the
-#: server for the tests needs nothing more.
+#: Where the servers for the smoke test are named (any database on them, e.g. ``.../postgres``): the
+#: smoke test's own variable first, then the test suite's, so a CI job that already runs the servers
+#: for the tests needs nothing more.
 POSTGRES_URL_ENVS = ("CLINICDESK_SMOKE_POSTGRES_URL", "CLINICDESK_TEST_POSTGRES_URL")
+MARIADB_URL_ENVS = ("CLINICDESK_SMOKE_MARIADB_URL", "CLINICDESK_TEST_MARIADB_URL")
 
 
-def postgres_server_url() -> str | None:
-    for name in POSTGRES_URL_ENVS:
+def server_url(names: tuple[str, ...]) -> str | None:
+    for name in names:
         value = os.environ.get(name)
         if value:
             return value
@@ -83,26 +86,29 @@ def scratch_database(server_url: str) -> Iterator[str]:
     """The URL of a new, empty database on the server at ``server_url``; dropped afterwards."""
     name = f"clinicdesk_smoke_{os.getpid()}_{int(time.time())}"
     admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
+    quoted = admin.dialect.identifier_preparer.quote_identifier(name)
+    # PostgreSQL refuses to drop a database with sessions left open; MySQL / MariaDB drops it anyway.
+    force = " WITH (FORCE)" if admin.dialect.name == "postgresql" else ""
     try:
         with admin.connect() as conn:
-            conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+            conn.execute(sa.text(f"CREATE DATABASE {quoted}"))
         try:
             yield make_url(server_url).set(database=name).render_as_string(hide_password=False)
         finally:
             with admin.connect() as conn:
-                conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+                conn.execute(sa.text(f"DROP DATABASE IF EXISTS {quoted}{force}"))
     finally:
         admin.dispose()
 
 
 def run_cli_checks(exe: Path) -> list[tuple[str, bool, str]]:
     """The maintainer subcommands, frozen: ``db init`` / ``db status`` on a new file, ``screen`` a CSV,
-    and ``db init`` / ``db status`` on a scratch PostgreSQL database when a server is named (see
-    POSTGRES_URL_ENVS)."""
+    and ``db init`` / ``db status`` on a scratch PostgreSQL and MariaDB database when a server is
+    named (see POSTGRES_URL_ENVS, MARIADB_URL_ENVS)."""
     checks: list[tuple[str, bool, str]] = []
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     env.pop("CLINICDESK_DATABASE_URL", None)
-    server = postgres_server_url()
+    servers = [("PostgreSQL", server_url(POSTGRES_URL_ENVS)), ("MariaDB", server_url(MARIADB_URL_ENVS))]
     with tempfile.TemporaryDirectory(prefix="clinicdesk-cli-") as tmp, contextlib.ExitStack() as stack:
         env["CLINICDESK_DATA_DIR"] = tmp
         url = f"sqlite:///{Path(tmp, 'cli.db').as_posix()}"
@@ -115,17 +121,20 @@ def run_cli_checks(exe: Path) -> list[tuple[str, bool, str]]:
             commands.append(
                 ("screen", [str(exe), "screen", str(SCREEN_FIXTURE), "--out", str(out)], "Rejected: 0")
             )
-        if server:  # PSYCOPG_IMPL=binary: the bundled libpq is what is proven to work, not the system's
-            postgres = stack.enter_context(scratch_database(server))
+        for engine, server in servers:
+            if not server:
+                continue
+            # PostgreSQL runs with PSYCOPG_IMPL=binary: the bundled libpq is proven, not the system's.
+            database = stack.enter_context(scratch_database(server))
             commands += [
                 (
-                    "db init (PostgreSQL)",
-                    [str(exe), "--database-url", postgres, "db", "init"],
+                    f"db init ({engine})",
+                    [str(exe), "--database-url", database, "db", "init"],
                     "Created the database",
                 ),
                 (
-                    "db status (PostgreSQL)",
-                    [str(exe), "--database-url", postgres, "db", "status"],
+                    f"db status ({engine})",
+                    [str(exe), "--database-url", database, "db", "status"],
                     "pending: 0",
                 ),
             ]

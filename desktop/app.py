@@ -183,6 +183,17 @@ class AppController(QObject):
         self.timings["sign_in_ready"] = time.time()
         # The other services (and their imports) are built now, behind the sign-in window.
         runner.run(services.warm_up, on_done=self._warmed_up, on_error=self._warm_up_failed, key="warm-up")
+        # The first start of the day makes a verified backup, behind the sign-in window.
+        runner.run(
+            lambda: _automatic_backup(settings.database_url, "start"),
+            on_done=self._backup_said,
+            on_error=lambda _error: None,
+            key="daily-backup",
+        )
+
+    def _backup_said(self, message: str) -> None:
+        if message:
+            self.login.show_message(message)
 
     def _warmed_up(self, _result: object = None) -> None:
         self._resume_gc()
@@ -259,6 +270,15 @@ class AppController(QObject):
             self.runner.wait_for_done(5000)
         if self.ctx is not None:
             self.ctx.services.close()
+            # Closing after changes makes a verified backup (desktop/db/backup_schedule.py).
+            _automatic_backup(self.ctx.settings.database_url, "close")
+
+
+def _automatic_backup(url: str, moment: str) -> str:
+    """The scheduled backup's message ("" for none); never raises (see services.startup)."""
+    from desktop.services.startup import automatic_backup  # after the first window, on a worker
+
+    return automatic_backup(url, moment)
 
 
 #: What ``open_services`` returns: the services and whether any account exists.

@@ -161,9 +161,9 @@ def database_url_with_secret(url: str) -> str:
         parsed = make_url(url)
     except ArgumentError:
         return url
-    if parsed.get_backend_name() != "postgresql" or parsed.password:
+    if parsed.get_backend_name() not in ("postgresql", "mysql", "mariadb") or parsed.password:
         return url
-    port = parsed.port or DEFAULT_PORT
+    port = parsed.port or (3306 if parsed.get_backend_name() != "postgresql" else DEFAULT_PORT)
     secret = load_password(secret_key(parsed.username or "", parsed.host or "", port, parsed.database or ""))
     if not secret:
         return url

@@ -18,6 +18,7 @@ from desktop.credentials import database_url_with_secret
 
 DATABASE_URL_ENV = "CLINICDESK_DATABASE_URL"
 IDLE_LOCK_ENV = "CLINICDESK_IDLE_LOCK_MINUTES"
+BACKUP_MIRROR_ENV = "CLINICDESK_BACKUP_MIRROR_DIR"
 DEFAULT_IDLE_LOCK_MINUTES = 10
 SETTINGS_FILE = "settings.json"
 LOG_FILE = "clinicdesk.log"
@@ -31,6 +32,8 @@ class Settings:
     idle_lock_minutes: int = DEFAULT_IDLE_LOCK_MINUTES
     session_hours: int = 8
     admin_can_read_medical_data: bool = False
+    #: A second backups folder (a USB disk, a network share) that gets a copy of each verified backup.
+    backup_mirror_dir: str = ""
 
 
 def resolve_database_url(cli_value: str | None = None) -> str:
@@ -60,6 +63,7 @@ def load_settings(cli_database_url: str | None = None) -> Settings:
         idle_lock_minutes=max(1, _as_int(idle, DEFAULT_IDLE_LOCK_MINUTES)),
         session_hours=max(1, _as_int(stored.get("session_hours"), 8)),
         admin_can_read_medical_data=bool(stored.get("admin_can_read_medical_data", False)),
+        backup_mirror_dir=str(backup_mirror_dir() or ""),
     )
 
 
@@ -127,12 +131,13 @@ def setup_logging(level: int = logging.INFO) -> Path:
     """
     import logging.handlers  # ~9 ms: only once logging is really set up, after the first window
 
-    log_path = paths.logs_dir() / LOG_FILE
+    log_path = paths.ensure_private_file(paths.logs_dir() / LOG_FILE)
     root = logging.getLogger()
     if not any(getattr(h, "_clinicdesk", False) for h in root.handlers):
         handler = logging.handlers.RotatingFileHandler(
             log_path, maxBytes=2_000_000, backupCount=5, encoding="utf-8"
         )
+        handler.rotator = _rotate_privately
         handler.setFormatter(
             logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s")
         )
@@ -142,6 +147,21 @@ def setup_logging(level: int = logging.INFO) -> Path:
     return log_path
 
 
+def _rotate_privately(source: str, dest: str) -> None:
+    """Log rotation: rename the full file (it keeps its 0600), then create the new one 0600 before the
+    handler opens it (it would otherwise get the umask's mode)."""
+    if os.path.exists(source):
+        os.replace(source, dest)
+    paths.ensure_private_file(Path(source))
+
+
 def log_file_path() -> Path:
     """Where the log file is (for messages that say where to look)."""
     return paths.logs_dir() / LOG_FILE
+
+
+def backup_mirror_dir() -> Path | None:
+    """The second backups folder: ``CLINICDESK_BACKUP_MIRROR_DIR``, else settings.json's
+    ``backup_mirror_dir``; None when neither is set."""
+    value = os.environ.get(BACKUP_MIRROR_ENV) or _read_settings_file().get("backup_mirror_dir")
+    return Path(value).expanduser() if isinstance(value, str) and value else None

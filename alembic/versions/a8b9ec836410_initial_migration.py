@@ -17,21 +17,29 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from desktop.db import stash  # keeps aside what a downgrade drops (alembic/env.py: on the path)
+
 revision: str = "a8b9ec836410"
 down_revision: str | Sequence[str] | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-#: Tables / columns whose data a downgrade of this revision deletes (shown before confirming).
+#: Tables / columns a downgrade of this revision drops: their data is kept aside in stash tables
+#: (desktop/db/stash.py) and put back by the next upgrade; named before confirming a downgrade.
 DOWNGRADE_DROPS = ("user", "medicalrecord", "familyhistory", "session")
+
+
+def _key(length: int = 64) -> sa.types.TypeEngine[str]:
+    """VARCHAR without a length, except on MySQL / MariaDB, where key and indexed columns need one."""
+    return sa.String().with_variant(sa.String(length=length), "mysql", "mariadb")
 
 
 def upgrade() -> None:
     op.create_table(
         "user",
-        sa.Column("id", sa.String(), nullable=False),
+        sa.Column("id", _key(), nullable=False),
         sa.Column("name", sa.String(length=100), nullable=False),
-        sa.Column("email", sa.String(), nullable=False),
+        sa.Column("email", _key(320), nullable=False),
         sa.Column("password_hash", sa.String(), nullable=False),
         sa.Column("age", sa.Integer(), nullable=True),
         sa.Column("phone", sa.String(), nullable=True),
@@ -48,7 +56,7 @@ def upgrade() -> None:
     op.create_table(
         "familyhistory",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("user_id", sa.String(), nullable=False),
+        sa.Column("user_id", _key(), nullable=False),
         sa.Column("relation", sa.String(length=50), nullable=False),
         sa.Column("age", sa.Integer(), nullable=False),
         sa.Column("condition", sa.String(length=200), nullable=False),
@@ -59,7 +67,7 @@ def upgrade() -> None:
     op.create_table(
         "medicalrecord",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("user_id", sa.String(), nullable=False),
+        sa.Column("user_id", _key(), nullable=False),
         sa.Column("date", sa.String(length=20), nullable=False),
         sa.Column("type", sa.String(length=100), nullable=False),
         sa.Column("result", sa.String(length=100), nullable=False),
@@ -73,17 +81,19 @@ def upgrade() -> None:
     )
     op.create_table(
         "session",
-        sa.Column("id", sa.String(), nullable=False),
-        sa.Column("user_id", sa.String(), nullable=False),
+        sa.Column("id", _key(), nullable=False),
+        sa.Column("user_id", _key(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
         sa.Column("expires_at", sa.DateTime(), nullable=False),
         sa.Column("is_active", sa.Boolean(), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["user.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
+    stash.restore(op, revision, DOWNGRADE_DROPS)
 
 
 def downgrade() -> None:
+    stash.keep(op, revision, DOWNGRADE_DROPS)
     op.drop_table("session")
     op.drop_table("medicalrecord")
     op.drop_table("familyhistory")

@@ -16,20 +16,28 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
+from desktop.db import stash  # keeps aside what a downgrade drops (alembic/env.py: on the path)
+
 revision: str = "d24a4742aa81"
 down_revision: str | Sequence[str] | None = "a8b9ec836410"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-#: Tables / columns whose data a downgrade of this revision deletes (shown before confirming).
+#: Tables / columns a downgrade of this revision drops: their data is kept aside in stash tables
+#: (desktop/db/stash.py) and put back by the next upgrade; named before confirming a downgrade.
 DOWNGRADE_DROPS = ("breastcancerprediction",)
+
+
+def _key(length: int = 64) -> sa.types.TypeEngine[str]:
+    """VARCHAR without a length, except on MySQL / MariaDB, where key and indexed columns need one."""
+    return sa.String().with_variant(sa.String(length=length), "mysql", "mariadb")
 
 
 def upgrade() -> None:
     op.create_table(
         "breastcancerprediction",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("user_id", sa.String(), nullable=False),
+        sa.Column("user_id", _key(), nullable=False),
         sa.Column("radius_mean", sa.Float(), nullable=False),
         sa.Column("texture_mean", sa.Float(), nullable=False),
         sa.Column("perimeter_mean", sa.Float(), nullable=False),
@@ -68,7 +76,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["user_id"], ["user.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
+    stash.restore(op, revision, DOWNGRADE_DROPS)
 
 
 def downgrade() -> None:
+    stash.keep(op, revision, DOWNGRADE_DROPS)
     op.drop_table("breastcancerprediction")

@@ -13,17 +13,16 @@ The ``user`` row becomes a patient or a member of staff:
 - the ``patientsearchtoken`` table: the words (and phone digits) each patient is found by, derived
   from ``user`` (a downgrade drops it, the upgrade rebuilds it).
 
-Downgrade keeps everything the older schema can hold and sets the rest aside in the table
-``clinicdesk_stash_e4b7a2c9d5f1`` (one JSON row per user / medical row / access-log row), from which
-the next upgrade restores it and then drops it:
+Downgrade keeps what the older schema can hold; the dropped tables and columns are kept aside in
+stash tables (desktop/db/stash.py) and the next upgrade puts them back:
 - patients without e-mail get the placeholder ``<id>@no-email.invalid`` (the older schema requires a
   unique e-mail; ``.invalid`` can never be a real address, and their empty password means they still
   cannot sign in); the upgrade turns the placeholder back into "no e-mail" unless it was changed;
 - patients, reception and clinicians are stored as ``user`` (the older program's ordinary account:
-  nobody gains rights), their real role is restored on upgrade unless an admin promoted them meanwhile;
-- a ``created_by`` (and a prediction's ``model_sha256``) is restored only onto the same row (same id
-  and creation time), so a row the older program deleted and reused the id of does not inherit
-  another author or model.
+  nobody gains rights); reception and clinician roles wait in their own stash and come back on upgrade
+  unless an admin promoted the account meanwhile;
+- an allergy statement comes back unless the older program filled in the allergies text meanwhile
+  (then it reads ``recorded``).
 
 Revision ID: e4b7a2c9d5f1
 Revises: c7e5d1f0a9b3
@@ -33,28 +32,51 @@ Create Date: 2026-11-29 18:40:00
 
 from __future__ import annotations
 
-import datetime as dt
-import json
 import re
 import unicodedata
 from collections.abc import Sequence
-from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
+
+from desktop.db import stash  # keeps aside what a downgrade drops (alembic/env.py: on the path)
 
 revision: str = "e4b7a2c9d5f1"
 down_revision: str | Sequence[str] | None = "c7e5d1f0a9b3"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-STASH = "clinicdesk_stash_e4b7a2c9d5f1"
 NO_EMAIL_DOMAIN = "@no-email.invalid"
 MEDICAL_TABLES = ("medicalrecord", "familyhistory", "breastcancerprediction")
 PREDICTIONS = "breastcancerprediction"
 
-#: Nothing is lost by a downgrade of this revision: what the older schema cannot hold waits in STASH.
-DOWNGRADE_DROPS: tuple[str, ...] = ()
+#: Tables / columns a downgrade of this revision drops: their data is kept aside in stash tables
+#: (desktop/db/stash.py) and put back by the next upgrade; named before confirming a downgrade.
+#: ``patientsearchtoken`` and the search keys are derived from the names and phones: rebuilt instead.
+DOWNGRADE_DROPS = (
+    "accesslog",
+    "user.family_name",
+    "user.given_names",
+    "user.date_of_birth",
+    "user.sex",
+    "user.mrn",
+    "user.allergy_status",
+    "user.allergies_checked_on",
+    "medicalrecord.created_by",
+    "familyhistory.created_by",
+    "breastcancerprediction.created_by",
+    "breastcancerprediction.model_sha256",
+)
+#: The column kept aside under :data:`ROLES`: the older schema keeps ``role`` but knows only user/admin.
+ROLE_DROPS = ("user.role",)
+ROLES = f"{revision}_roles"
+STAFF_ROLES = ("reception", "clinician")
+
+
+def _key(length: int = 64) -> sa.types.TypeEngine[str]:
+    """VARCHAR without a length, except on MySQL / MariaDB, where key and indexed columns need one."""
+    return sa.String().with_variant(sa.String(length=length), "mysql", "mariadb")
+
 
 _user = sa.table(
     "user",
@@ -75,33 +97,6 @@ _user = sa.table(
     sa.column("name_key", sa.String),
     sa.column("phone_key", sa.String),
 )
-_stash = sa.table(
-    STASH,
-    sa.column("id", sa.Integer),
-    sa.column("source", sa.String),
-    sa.column("row_key", sa.String),
-    sa.column("data", sa.Text),
-)
-_access = sa.table(
-    "accesslog",
-    sa.column("id", sa.Integer),
-    sa.column("created_at", sa.DateTime),
-    sa.column("user_id", sa.String),
-    sa.column("patient_id", sa.String),
-    sa.column("action", sa.String),
-    sa.column("detail", sa.String),
-)
-
-
-def _medical(name: str) -> Any:
-    extra = (sa.column("model_sha256", sa.String),) if name == PREDICTIONS else ()
-    return sa.table(
-        name,
-        sa.column("id", sa.Integer),
-        sa.column("created_at", sa.DateTime),
-        sa.column("created_by", sa.String),
-        *extra,
-    )
 
 
 # A revision is a frozen snapshot: the search-key rules are copied here (as the program had them when
@@ -109,6 +104,11 @@ def _medical(name: str) -> Any:
 def _name_key(name: str | None) -> str:
     folded = "".join(c for c in unicodedata.normalize("NFKD", name or "") if not unicodedata.combining(c))
     return "".join(f" {w}" for w in re.findall(r"[^\W_]+", folded.casefold()))[:200]
+
+
+def _sort_key(name: str | None, family_name: str | None, given_names: str | None) -> str:
+    """Family name first when it is known (what the program stores as ``name_key``)."""
+    return _name_key(f"{family_name} {given_names or ''}" if family_name else name)
 
 
 def _phone_key(phone: str | None) -> str:
@@ -142,8 +142,8 @@ def upgrade() -> None:
         "accesslog",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(), nullable=False),
-        sa.Column("user_id", sa.String(), nullable=True),
-        sa.Column("patient_id", sa.String(), nullable=False),
+        sa.Column("user_id", _key(), nullable=True),
+        sa.Column("patient_id", _key(), nullable=False),
         sa.Column("action", sa.String(length=50), nullable=False),
         sa.Column("detail", sa.String(length=200), nullable=False),
         sa.ForeignKeyConstraint(["patient_id"], ["user.id"], name=op.f("fk_accesslog_patient_id_user")),
@@ -158,7 +158,7 @@ def upgrade() -> None:
 
     for table in MEDICAL_TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.add_column(sa.Column("created_by", sa.String(), nullable=True))
+            batch_op.add_column(sa.Column("created_by", _key(), nullable=True))
             batch_op.create_index(batch_op.f(f"ix_{table}_created_by"), ["created_by"], unique=False)
             batch_op.create_foreign_key(
                 batch_op.f(f"fk_{table}_created_by_user"), "user", ["created_by"], ["id"]
@@ -168,7 +168,7 @@ def upgrade() -> None:
 
     with op.batch_alter_table("user", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("ck_user_role"), type_="check")
-        batch_op.alter_column("email", existing_type=sa.String(), nullable=True)
+        batch_op.alter_column("email", existing_type=_key(320), nullable=True)
         batch_op.alter_column("role", existing_type=sa.String(length=20), server_default="patient")
         batch_op.add_column(sa.Column("family_name", sa.String(length=100), nullable=True))
         batch_op.add_column(sa.Column("given_names", sa.String(length=100), nullable=True))
@@ -184,15 +184,15 @@ def upgrade() -> None:
 
     conn = op.get_bind()
     conn.execute(sa.update(_user).where(_user.c.role == "user").values(role="patient"))
+    _give_back_staff_roles(conn)
+    conn.execute(sa.update(_user).where(_user.c.email == _user.c.id + NO_EMAIL_DOMAIN).values(email=None))
+    stash.restore(op, revision, DOWNGRADE_DROPS)
     _fill_new_user_columns(conn)
-    if sa.inspect(conn).has_table(STASH):
-        _restore_from_stash(conn)
-        op.drop_table(STASH)
     _number_patients(conn)
     op.create_table(
         "patientsearchtoken",
         sa.Column("token", sa.String(length=40), nullable=False),
-        sa.Column("user_id", sa.String(), nullable=False),
+        sa.Column("user_id", _key(), nullable=False),
         sa.ForeignKeyConstraint(["user_id"], ["user.id"], name=op.f("fk_patientsearchtoken_user_id_user")),
         sa.PrimaryKeyConstraint("token", "user_id", name=op.f("pk_patientsearchtoken")),
     )
@@ -218,13 +218,25 @@ def upgrade() -> None:
 
 
 def _fill_new_user_columns(conn: sa.Connection) -> None:
-    rows = conn.execute(sa.select(_user.c.id, _user.c.name, _user.c.phone, _user.c.allergies)).all()
+    """Search keys for every row; an allergies text makes the statement ``recorded`` (whatever a
+    downgrade kept aside: the older program may have filled it in meanwhile)."""
+    rows = conn.execute(
+        sa.select(
+            _user.c.id,
+            _user.c.name,
+            _user.c.family_name,
+            _user.c.given_names,
+            _user.c.phone,
+            _user.c.allergies,
+            _user.c.allergy_status,
+        )
+    ).all()
     values = [
         {
             "key": row.id,
-            "nk": _name_key(row.name),
+            "nk": _sort_key(row.name, row.family_name, row.given_names),
             "pk": _phone_key(row.phone),
-            "st": "recorded" if (row.allergies or "").strip() else "not_recorded",
+            "st": "recorded" if (row.allergies or "").strip() else row.allergy_status,
         }
         for row in rows
     ]
@@ -261,120 +273,28 @@ def _number_patients(conn: sa.Connection) -> None:
         )
 
 
-def _restore_from_stash(conn: sa.Connection) -> None:
-    current = {r.id: r for r in conn.execute(sa.select(_user))}
-    taken = {r.mrn for r in current.values() if r.mrn}
-    for source, key, data in conn.execute(
-        sa.select(_stash.c.source, _stash.c.row_key, _stash.c.data).order_by(_stash.c.id)
-    ):
-        values = json.loads(data)
-        if source == "user" and key in current:
-            row = current[key]
-            update: dict[str, Any] = {
-                "family_name": values["family_name"],
-                "given_names": values["given_names"],
-                "date_of_birth": _date(values["date_of_birth"]),
-                "sex": values["sex"],
-                "allergies_checked_on": _date(values["allergies_checked_on"]),
-            }
-            if values["mrn"] and values["mrn"] not in taken:
-                update["mrn"] = values["mrn"]
-                taken.add(values["mrn"])
-            if not (row.allergies or "").strip():
-                update["allergy_status"] = values["allergy_status"]
-            if values["role"] in ("reception", "clinician") and row.role == "patient":
-                update["role"] = values["role"]
-            if values["email_was_empty"] and row.email == key + NO_EMAIL_DOMAIN:
-                update["email"] = None
-            conn.execute(sa.update(_user).where(_user.c.id == key).values(**update))
-        elif source in MEDICAL_TABLES:
-            table = _medical(source)
-            row_id = int(key)
-            created = conn.execute(sa.select(table.c.created_at).where(table.c.id == row_id)).scalar()
-            if created is not None and str(created) == values["created_at"]:
-                restored = {"created_by": values["created_by"]} if values["created_by"] in current else {}
-                if values.get("model_sha256"):
-                    restored["model_sha256"] = values["model_sha256"]
-                if restored:
-                    conn.execute(sa.update(table).where(table.c.id == row_id).values(**restored))
-        elif source == "accesslog" and values["patient_id"] in current:
-            conn.execute(
-                sa.insert(_access).values(
-                    created_at=_datetime(values["created_at"]),
-                    user_id=values["user_id"] if values["user_id"] in current else None,
-                    patient_id=values["patient_id"],
-                    action=values["action"],
-                    detail=values["detail"],
-                )
-            )
-
-
-def _date(value: str | None) -> dt.date | None:
-    return dt.date.fromisoformat(value) if value else None
-
-
-def _datetime(value: str) -> dt.datetime:
-    return dt.datetime.fromisoformat(value)
+def _give_back_staff_roles(conn: sa.Connection) -> None:
+    """Reception and clinician accounts a downgrade stored as ``user`` get their role back, unless an
+    administrator promoted them in the older program meanwhile."""
+    name = stash.stash_table_name(ROLES, "user")
+    if op.get_context().as_sql or not sa.inspect(conn).has_table(name):
+        return
+    kept = sa.Table(name, sa.MetaData(), autoload_with=conn)
+    for role in STAFF_ROLES:
+        staff = sa.select(kept.c.id).where(kept.c.role == role)
+        conn.execute(
+            sa.update(_user).where(_user.c.role == "patient", _user.c.id.in_(staff)).values(role=role)
+        )
+    kept.drop(conn)
 
 
 def downgrade() -> None:
-    conn = op.get_bind()
-    with op.batch_alter_table("patientsearchtoken", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_patientsearchtoken_user_id"))
+    stash.keep(op, revision, DOWNGRADE_DROPS)
+    stash.keep(op, ROLES, ROLE_DROPS)
     op.drop_table("patientsearchtoken")
-    op.create_table(
-        STASH,
-        sa.Column("id", sa.Integer(), primary_key=True),
-        sa.Column("source", sa.String(length=50), nullable=False),
-        sa.Column("row_key", sa.String(length=64), nullable=False),
-        sa.Column("data", sa.Text(), nullable=False),
-    )
-    stash: list[dict[str, str]] = []
-    for row in conn.execute(sa.select(_user)):
-        stash.append(
-            {
-                "source": "user",
-                "row_key": row.id,
-                "data": json.dumps(
-                    {
-                        "family_name": row.family_name,
-                        "given_names": row.given_names,
-                        "date_of_birth": row.date_of_birth.isoformat() if row.date_of_birth else None,
-                        "sex": row.sex,
-                        "mrn": row.mrn,
-                        "allergy_status": row.allergy_status,
-                        "allergies_checked_on": (
-                            row.allergies_checked_on.isoformat() if row.allergies_checked_on else None
-                        ),
-                        "role": row.role,
-                        "email_was_empty": row.email is None,
-                    }
-                ),
-            }
-        )
-    for name in MEDICAL_TABLES:
-        table = _medical(name)
-        kept = table.c.created_by.is_not(None)
-        if name == PREDICTIONS:
-            kept = sa.or_(kept, table.c.model_sha256.is_not(None))
-        for row in conn.execute(sa.select(table).where(kept)):
-            data = {"created_by": row.created_by, "created_at": str(row.created_at)}
-            if name == PREDICTIONS:
-                data["model_sha256"] = row.model_sha256
-            stash.append({"source": name, "row_key": str(row.id), "data": json.dumps(data)})
-    for row in conn.execute(sa.select(_access).order_by(_access.c.id)):
-        data = {
-            "created_at": row.created_at.isoformat(),
-            "user_id": row.user_id,
-            "patient_id": row.patient_id,
-            "action": row.action,
-            "detail": row.detail,
-        }
-        stash.append({"source": "accesslog", "row_key": str(row.id), "data": json.dumps(data)})
-    if stash:
-        conn.execute(sa.insert(_stash), stash)
 
     # The role CHECK of this revision refuses "user": drop it before storing the older values.
+    conn = op.get_bind()
     with op.batch_alter_table("user", schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f("ck_user_role"), type_="check")
     conn.execute(sa.update(_user).where(_user.c.email.is_(None)).values(email=_user.c.id + NO_EMAIL_DOMAIN))
@@ -400,7 +320,7 @@ def downgrade() -> None:
         ):
             batch_op.drop_column(column)
         batch_op.alter_column("role", existing_type=sa.String(length=20), server_default="user")
-        batch_op.alter_column("email", existing_type=sa.String(), nullable=False)
+        batch_op.alter_column("email", existing_type=_key(320), nullable=False)
         batch_op.create_check_constraint(batch_op.f("ck_user_role"), "role IN ('user', 'admin')")
 
     for table in reversed(MEDICAL_TABLES):
@@ -411,7 +331,5 @@ def downgrade() -> None:
             if table == PREDICTIONS:
                 batch_op.drop_column("model_sha256")
 
-    with op.batch_alter_table("accesslog", schema=None) as batch_op:
-        batch_op.drop_index("ix_accesslog_user_id_created_at")
-        batch_op.drop_index("ix_accesslog_patient_id_created_at")
+    # Dropping the table drops its indexes (InnoDB refuses to drop one a foreign key still uses).
     op.drop_table("accesslog")

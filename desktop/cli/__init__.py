@@ -21,14 +21,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_gui(database_url=None, gc_paused=True)
     from desktop.cli.parser import build_parser
 
-    args = build_parser().parse_args(arguments)
+    args = build_parser(arguments).parse_args(arguments)
     if args.self_test:
         from desktop.cli.selftest import run_self_test
 
         return run_self_test()
     handler = getattr(args, "handler", None)
     if handler is not None:
-        return int(handler(args) or 0)
+        from desktop.cli.guard import run_guarded
+
+        return run_guarded(handler, args)
     from desktop.app import run_gui
 
     return run_gui(database_url=args.database_url)

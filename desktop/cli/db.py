@@ -4,33 +4,49 @@ init | status | migrate | create-migration MSG | history | downgrade [REV|base] 
 restore FILE [--yes] | check | fingerprint [--write] (and copy-to, from desktop/cli/db_copy.py).
 
 Every subcommand takes ``--database-url`` (also accepted before ``db``). Errors print one line and
-exit non-zero: 1 for an operation that failed or found problems, 2 for a refused one (database too
-new, confirmation declined).
+exit with a code from the one table in desktop/cli/output.py (``ExitCode``, shown by ``clinicdesk db
+--help``); tracebacks go to the log file only. Every command refuses another program's file (exit 2,
+the file untouched); status, history, fingerprint and check open the database read-only.
 """
 
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from desktop.cli.db_copy import register_db_subcommand
-from desktop.cli.output import fail, paint
-from desktop.db.backup import validate_backup
+from desktop.cli.output import EXIT_CODES_HELP, ExitCode, fail, paint
 from desktop.db.fingerprint import write as write_fingerprints
 from desktop.db.migrate import Step, create_migration
-from desktop.domain.errors import DatabaseTooNewError, KnownError
-from desktop.services.maintenance import MaintenanceService, cli_actor
-from desktop.settings import resolve_database_url
+from desktop.db.restore import validate_backup
+from desktop.services.maintenance import MaintenanceService
+from desktop.settings import database_location, resolve_database_url
+
+log = logging.getLogger(__name__)
 
 Handler = Callable[[argparse.Namespace], int]
+
+BACKUPS_HELP = """backups:
+  Kept in the data folder's backups/ (CLINICDESK_DATA_DIR overrides the data folder), each with a
+  .json note (why it was made, verified, revision, row counts). Made before every upgrade, downgrade
+  and restore, at the first start of each day and when the program closes after changes; every copy is
+  verified before it is called saved. Old ones are thinned (10 newest, then 7 daily, 5 weekly, 12 monthly).
+  CLINICDESK_BACKUP_MIRROR_DIR (or backup_mirror_dir in settings.json) names a second folder that gets
+  a copy of each verified backup. PostgreSQL: pg_dump -Fc; MariaDB / MySQL: mariadb-dump (a .sql file);
+  each when the client tools are installed."""
 
 
 def register(subparsers: Any) -> None:
     db = subparsers.add_parser(
-        "db", help="database maintenance (status, migrate, backup, ...)", description="Database maintenance."
+        "db",
+        help="database maintenance (status, migrate, backup, ...)",
+        description="Database maintenance.",
+        epilog=BACKUPS_HELP + "\n\n" + EXIT_CODES_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     db.set_defaults(handler=lambda args: (db.print_help(), 0)[1])
     sub = db.add_subparsers(dest="db_command", metavar="DB_COMMAND")
@@ -42,7 +58,9 @@ def register(subparsers: Any) -> None:
             default=argparse.SUPPRESS,
             help="SQLAlchemy URL of the database (default: the per-user SQLite file)",
         )
-        parser.set_defaults(handler=_guarded(handler))
+        parser.set_defaults(handler=handler)
+        parser.epilog = EXIT_CODES_HELP
+        parser.formatter_class = argparse.RawDescriptionHelpFormatter
         return parser
 
     add("init", cmd_init, "create the database at the newest schema (or say where it stands)")
@@ -78,32 +96,13 @@ def register(subparsers: Any) -> None:
         )
 
 
-def _guarded(handler: Handler) -> Handler:
-    """Turn KnownError into a one-line reason and exit code; let real bugs show their traceback."""
-
-    def run(args: argparse.Namespace) -> int:
-        try:
-            return handler(args)
-        except DatabaseTooNewError as error:
-            return fail(error.message, code=2)
-        except KnownError as error:
-            return fail(error.message)
-        except KeyboardInterrupt:
-            return fail("interrupted", code=130)
-
-    return run
-
-
 def _url(args: argparse.Namespace) -> str:
     return resolve_database_url(getattr(args, "database_url", None))
 
 
 def _service(args: argparse.Namespace) -> MaintenanceService:
-    return MaintenanceService(_url(args))
-
-
-def _actor() -> str:
-    return cli_actor()
+    """The local maintainer's service: whoever runs the CLI can already read and replace the file."""
+    return MaintenanceService.local(_url(args))
 
 
 def _progress(step: Step) -> None:
@@ -137,40 +136,43 @@ def cmd_status(args: argparse.Namespace) -> int:
     if st.is_too_new:
         note = f"pending: 0 - the database is NEWER than this ClinicDesk (revision {st.current} unknown)"
         print(paint(note, "red"))
-        return 2
+        return ExitCode.REFUSED
     colour = "green" if not st.pending else "yellow"
     print(paint(f"pending: {len(st.pending)}", colour))
     for rev in st.pending:
         print(f"  {rev.revision}  {rev.message}")
-    return 0
+    return ExitCode.OK
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     service = _service(args)
     st = service.status()
     if st.is_too_new:
-        return fail(f"the database is at revision {st.current}, made by a newer ClinicDesk; not changed", 2)
+        return fail(
+            f"the database is at revision {st.current}, made by a newer ClinicDesk; not changed",
+            ExitCode.REFUSED,
+        )
     if st.exists and st.current is not None:
         print(f"The database already exists at revision {st.current} (pending: {len(st.pending)}).")
         if st.pending:
             print("Run `clinicdesk db migrate` to upgrade it.")
-        return 0
-    service.upgrade(_actor(), progress=_progress, on_wait=_on_wait)
+        return ExitCode.OK
+    service.upgrade(progress=_progress, on_wait=_on_wait)
     print(paint(f"Created the database at {service.status().current}: {st.location}", "green"))
-    return 0
+    return ExitCode.OK
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    result = _service(args).upgrade(_actor(), progress=_progress, on_wait=_on_wait)
+    result = _service(args).upgrade(progress=_progress, on_wait=_on_wait)
     print(paint(result.message, "green"))
-    return 0
+    return ExitCode.OK
 
 
 def cmd_create_migration(args: argparse.Namespace) -> int:
     path = create_migration(args.message, autogenerate=not args.empty, url=_url(args))
     print(f"Wrote {path}")
     print("Edit it (DOWNGRADE_DROPS, the downgrade), then run `clinicdesk db fingerprint --write`.")
-    return 0
+    return ExitCode.OK
 
 
 def cmd_history(args: argparse.Namespace) -> int:
@@ -179,7 +181,7 @@ def cmd_history(args: argparse.Namespace) -> int:
         flags = " (current)" if rev.is_current else ""
         flags += " (head)" if rev.is_head else ""
         print(f"{rev.revision}  {mark:<7}  {rev.created[:10]:<10}  {rev.message}{flags}")
-    return 0
+    return ExitCode.OK
 
 
 def cmd_downgrade(args: argparse.Namespace) -> int:
@@ -187,58 +189,60 @@ def cmd_downgrade(args: argparse.Namespace) -> int:
     plan = service.plan_downgrade(args.target)
     if not plan.steps:
         print(plan.summary())
-        return 0
+        return ExitCode.OK
     print(plan.summary())
     if not args.yes:
         if plan.confirm_text:
             if not sys.stdin.isatty():
-                return fail("refusing to downgrade to base without a terminal; pass --yes", 2)
-            prompt = f"This deletes every table. Type the current revision ({plan.confirm_text}) to go on: "
+                return fail("refusing to downgrade to base without a terminal; pass --yes", ExitCode.REFUSED)
+            prompt = f"Every table goes (its data kept aside). Type {plan.confirm_text} to go on: "
             typed = input(prompt)
             if typed.strip() != plan.confirm_text:
-                return fail("not confirmed; nothing was changed", 2)
+                return fail("not confirmed; nothing was changed", ExitCode.REFUSED)
         elif not _confirm("Downgrade?"):
-            return fail("not confirmed; nothing was changed (use --yes in scripts)", 2)
-    result = service.downgrade(_actor(), args.target, progress=_progress)
+            return fail("not confirmed; nothing was changed (use --yes in scripts)", ExitCode.REFUSED)
+    result = service.downgrade(target=args.target, progress=_progress)
     print(paint(result.message, "green"))
-    return 0
+    return ExitCode.OK
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    result = _service(args).backup_now(_actor())
+    result = _service(args).backup_now()
     if not result.made:
         print(paint(result.message, "yellow"))
-        return 1
+        return ExitCode.FAILED
     print(paint(result.message, "green"))
-    return 0
+    return ExitCode.OK
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
     file = Path(args.file)
     revision = validate_backup(file)
     service = _service(args)
-    print(f"Restore {file} (revision {revision}) over {service.status().location}.")
+    # Not service.status(): it refuses a database whose MariaDB migration was cut short, which is
+    # exactly the database this command must be able to replace.
+    print(f"Restore {file} (revision {revision}) over {database_location(service.url)}.")
     if not args.yes and not _confirm("The current database is backed up first. Restore?"):
-        return fail("not confirmed; nothing was changed (use --yes in scripts)", 2)
-    result = service.restore(_actor(), file)
+        return fail("not confirmed; nothing was changed (use --yes in scripts)", ExitCode.REFUSED)
+    result = service.restore(file=file)
     print(paint(result.message, "green"))
-    return 0
+    return ExitCode.OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    report = _service(args).check(_actor())
+    report = _service(args).check()
     for line in report.lines():
         print(line)
     if report.ok:
         print(paint("check: ok", "green"))
-        return 0
+        return ExitCode.OK
     return fail("the check found problems (see above)")
 
 
 def cmd_fingerprint(args: argparse.Namespace) -> int:
     if args.write:
         print(f"Wrote {write_fingerprints()}")
-        return 0
+        return ExitCode.OK
     result = _service(args).fingerprint()
     print(f"revision: {result.revision}")
     print(f"expected: {result.expected or 'unknown revision'}")
@@ -250,4 +254,4 @@ def cmd_fingerprint(args: argparse.Namespace) -> int:
             print(f"  {line}")
         return fail("the schema differs from what its revision should have")
     print(paint("fingerprint: matches", "green"))
-    return 0
+    return ExitCode.OK

@@ -12,7 +12,7 @@ import argparse
 import sys
 from typing import Any
 
-from desktop.cli.output import fail, paint
+from desktop.cli.output import ExitCode, fail, paint
 from desktop.domain.errors import KnownError
 from desktop.services.copy_database import copy_to
 from desktop.services.server_settings import database_url_with_secret
@@ -80,4 +80,4 @@ def run_copy_to(args: argparse.Namespace) -> int:
         f"\n{paint('Done:', 'green')} {result.total_rows:,} rows copied and counted; the target is at "
         f"schema revision {result.revision}. To use it, choose it in Settings (or set --database-url)."
     )
-    return 0
+    return ExitCode.OK

@@ -6,8 +6,10 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from desktop.cli.output import fail, paint
+from desktop.cli.output import ExitCode, fail, paint
 from desktop.cli.users import _database_option, _services
+from desktop.domain.errors import KnownError
+from desktop.services.patient_import import import_patients as run_import
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -24,9 +26,6 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
 
 
 def import_patients(args: argparse.Namespace) -> int:
-    from desktop.domain.errors import KnownError
-    from desktop.services.patient_import import import_patients as run_import
-
     try:
         services = _services(args)
         try:
@@ -44,4 +43,4 @@ def import_patients(args: argparse.Namespace) -> int:
             f"Nothing was imported: correct the {len(report.problems)} line(s) above and run it again."
         )
     print(f"{paint('Imported', 'green')} {report.created} new patient(s), updated {report.updated}.")
-    return 0
+    return ExitCode.OK

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from desktop.cli.output import fail, paint
+from desktop.cli.output import ExitCode, fail, paint
 from desktop.domain.errors import KnownError
 from desktop.services.predictor_provider import PredictorProvider
 from desktop.services.screening import ScreeningService
@@ -93,4 +93,4 @@ def run(args: argparse.Namespace) -> int:
         print(f"  actual Benign       {a.false_positive:>19}  {a.true_negative:>16}")
     if args.out:
         print(f"Wrote {report.rows_read} row(s) to {args.out}")
-    return 0
+    return ExitCode.OK

@@ -14,8 +14,9 @@ import argparse
 import getpass
 import sys
 
-from desktop.cli.output import fail, paint
+from desktop.cli.output import ExitCode, fail, paint
 from desktop.db import migrate
+from desktop.domain.enums import Role
 from desktop.domain.errors import KnownError
 from desktop.services.container import Services
 from desktop.settings import load_settings, redact_url
@@ -101,7 +102,7 @@ def _read_password(from_stdin: bool) -> str | None:
 def create_admin(args: argparse.Namespace) -> int:
     password = _read_password(args.password_stdin)
     if password is None:
-        return 1
+        return ExitCode.FAILED
     try:
         services = _services(args)
         try:
@@ -111,16 +112,13 @@ def create_admin(args: argparse.Namespace) -> int:
     except KnownError as error:
         return fail(error.message)
     print(f"{paint('Created', 'green')} administrator {account.email} ({account.name}).")
-    return 0
+    return ExitCode.OK
 
 
 def create_account(args: argparse.Namespace) -> int:
-    from desktop.domain.enums import Role
-    from desktop.domain.errors import KnownError
-
     password = _read_password(args.password_stdin)
     if password is None:
-        return 1
+        return ExitCode.FAILED
     try:
         services = _services(args)
         try:
@@ -132,7 +130,7 @@ def create_account(args: argparse.Namespace) -> int:
     except KnownError as error:
         return fail(error.message)
     print(f"{paint('Created', 'green')} {account.role.label.lower()} {account.email} ({account.name}).")
-    return 0
+    return ExitCode.OK
 
 
 def list_users(args: argparse.Namespace) -> int:
@@ -146,9 +144,9 @@ def list_users(args: argparse.Namespace) -> int:
         return fail(error.message)
     if not accounts:
         print("No accounts yet. Create the first with: clinicdesk users create-admin --email E --name N")
-        return 0
+        return ExitCode.OK
     width = max(len(a.email or "-") for a in accounts)
     for account in accounts:
         state = "active" if account.is_active else paint("deactivated", "dim")
         print(f"{account.email or '-':<{width}}  {account.role.value:<9}  {state:<11}  {account.name}")
-    return 0
+    return ExitCode.OK

@@ -1,35 +1,47 @@
-"""Backups, restore and integrity checks.
+"""Making backups, and proving each one before it is called saved.
 
-SQLite: copies are made with SQLite's online backup API (``sqlite3.Connection.backup``), which gives a
-consistent snapshot even while another connection writes and includes what still sits in the WAL.
-Files go to the data folder's backups/ with the time and schema revision in the name. PostgreSQL:
-``pg_dump --format=custom`` when it is on PATH; otherwise a plain "no automatic backup was made" result,
-never an exception, so an upgrade can go ahead and say so. Restoring such an archive lives in
-desktop/db/postgres_restore.py.
+SQLite: one read transaction on the live file counts every table's rows and then copies the file with
+SQLite's online backup API (``sqlite3.Connection.backup``) in a single step, so the counts and the copy
+describe the same moment even while another connection writes. PostgreSQL: ``pg_dump --format=custom``
+inside an exported snapshot that the row counts were taken in. MySQL / MariaDB: ``mariadb-dump`` (or
+``mysqldump``) ``--single-transaction``, a ``.sql`` file (desktop/db/mysql_dump.py). Without the client
+tools, a plain "no backup was made" result, never an exception (the Database tools dialog says so).
+
+Every copy is written to ``<name>.partial`` (created 0600, fsynced, then renamed), and verified before
+it gets its real name: the copy must pass SQLite's integrity_check (for an archive: every data block
+readable; for a dump: it ran to its end) and hold the source's revision and row counts. A copy that
+fails is deleted and the call raises DatabaseError saying so. ``*.partial`` files left by a killed
+process are removed by the next backup. Verified backups get a sidecar JSON
+(desktop/db/backup_catalog.py) and a copy in the optional second folder (desktop/db/backup_mirror.py).
+Restoring lives in desktop/db/restore.py.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import os
-import re
 import shutil
 import sqlite3
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from desktop import paths
-from desktop.db.engine import is_sqlite, sqlite_path
-from desktop.domain.errors import DatabaseError, DatabaseTooNewError
+from desktop.db import mysql_dump, pg_archive
+from desktop.db.backup_catalog import backup_name, thin, write_sidecar
+from desktop.db.backup_mirror import mirror
+from desktop.db.engine import BUSY_TIMEOUT_MS, is_mysql, is_sqlite, open_sqlite_read_only, sqlite_path
+from desktop.db.integrity import stamps, table_counts
+from desktop.domain.errors import DatabaseError
+
+if os.name == "posix":  # an advisory lock tells a live backup's .partial from a killed one's
+    import fcntl
 
 log = logging.getLogger(__name__)
 
-SQLITE_HEADER = b"SQLite format 3\x00"
-_NAME = re.compile(
-    r"^clinicdesk-(?P<stamp>\d{8}-\d{6}-\d{6})-(?P<revision>[0-9a-z]+)-(?P<reason>[a-z0-9-]+)\.(?P<ext>db|dump)$"
-)
+PARTIAL = ".partial"
 
 
 @dataclass(frozen=True)
@@ -37,286 +49,274 @@ class BackupResult:
     made: bool
     path: Path | None
     message: str
+    #: Said once when the second backups folder cannot be reached ("" otherwise).
+    mirror_warning: str = ""
 
 
 @dataclass(frozen=True)
-class BackupInfo:
-    path: Path
-    created: dt.datetime
-    revision: str
-    reason: str
-    size: int
+class SourceFacts:
+    revision: str | None
+    counts: dict[str, int]
 
 
-@dataclass(frozen=True)
-class IntegrityReport:
-    quick_check: tuple[str, ...]
-    integrity_check: tuple[str, ...]
-    foreign_key_check: tuple[str, ...]
-    applicable: bool = True
-
-    @property
-    def ok(self) -> bool:
-        return (
-            self.quick_check in ((), ("ok",))
-            and self.integrity_check in ((), ("ok",))
-            and not self.foreign_key_check
-        )
-
-    def lines(self) -> list[str]:
-        if not self.applicable:
-            return ["Integrity checks: not applicable (the PostgreSQL server keeps these itself)."]
-        fk = "ok" if not self.foreign_key_check else f"{len(self.foreign_key_check)} problem(s)"
-        return [
-            f"quick_check: {', '.join(self.quick_check) or 'not run'}",
-            f"integrity_check: {', '.join(self.integrity_check) or 'not run'}",
-            f"foreign_key_check: {fk}",
-            *[f"  {row}" for row in self.foreign_key_check],
-        ]
-
-
-# --------------------------------------------------------------------------- helpers
-
-
-def looks_like_sqlite(path: Path) -> bool:
-    """True when the file starts with SQLite's header (or is empty, which SQLite treats as new)."""
+def backups_folder() -> Path:
+    """The data folder's backups/, or DatabaseError in plain words when it cannot be made."""
     try:
-        with open(path, "rb") as handle:
-            head = handle.read(len(SQLITE_HEADER))
-    except OSError:
-        return False
-    return head == SQLITE_HEADER or head == b""
-
-
-def sqlite_revision(path: Path) -> str | None:
-    """The Alembic revision stamped in a SQLite file, read with the sqlite3 module alone."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        row = conn.execute(
-            "SELECT name FROM sqlite_master WHERE type='table' AND name='alembic_version'"
-        ).fetchone()
-        if row is None:
-            return None
-        found = conn.execute("SELECT version_num FROM alembic_version").fetchone()
-        return found[0] if found else None
-    finally:
-        conn.close()
-
-
-def _stamp(now: dt.datetime | None = None) -> str:
-    return (now or dt.datetime.now(dt.UTC)).strftime("%Y%m%d-%H%M%S-%f")
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "manual"
-
-
-def _backup_name(revision: str | None, reason: str, ext: str) -> str:
-    return f"clinicdesk-{_stamp()}-{revision or 'base'}-{_slug(reason)}.{ext}"
-
-
-# --------------------------------------------------------------------------- backup
+        return paths.backups_dir()
+    except OSError as error:
+        raise DatabaseError(
+            f"The backups folder cannot be created or written ({error.strerror or error}: "
+            f"{error.filename or 'the data folder'}). Nothing was backed up; check that the data "
+            "folder is writable and the disk is not full."
+        ) from error
 
 
 def backup(url: str, reason: str = "manual", folder: Path | None = None) -> BackupResult:
-    """Copy the database into ``folder`` (default: the data folder's backups/)."""
-    folder = folder or paths.backups_dir()
-    folder.mkdir(parents=True, exist_ok=True)
+    """Copy and verify the database into ``folder`` (default: the data folder's backups/)."""
+    folder = folder or backups_folder()
+    remove_partials(folder)
     if is_sqlite(url):
         source = sqlite_path(url)
-        if source is None or not source.exists():
+        if source is None or not source.exists() or source.stat().st_size == 0:
             return BackupResult(False, None, "There is no database file yet, so nothing was backed up.")
-        return _backup_sqlite(source, reason, folder)
-    return _backup_postgres(url, reason, folder)
+        made = _backup_sqlite(source, reason, folder)
+    elif is_mysql(url):
+        made = _backup_mysql(url, reason, folder)
+    else:
+        made = _backup_postgres(url, reason, folder)
+    if not made.made or made.path is None:
+        return made
+    warning = mirror(made.path)
+    thin(folder)
+    return BackupResult(True, made.path, made.message, warning)
+
+
+# --------------------------------------------------------------------------- partial files
+
+
+@contextmanager
+def _partial(target: Path) -> Iterator[Path]:
+    """``target``'s .partial, created 0600 and locked while the block runs; removed on failure."""
+    partial = target.with_name(target.name + PARTIAL)
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, paths.PRIVATE_FILE_MODE)
+    try:
+        if os.name == "posix":
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        yield partial
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def remove_partials(folder: Path) -> list[Path]:
+    """Delete ``*.partial`` files no live backup is writing (what a killed or failed backup left)."""
+    removed = []
+    for entry in folder.glob(f"clinicdesk-*{PARTIAL}") if folder.is_dir() else ():
+        try:
+            fd = os.open(entry, os.O_RDONLY)
+        except OSError:
+            continue
+        try:
+            if os.name == "posix":
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            entry.unlink()
+            removed.append(entry)
+        except OSError:  # locked: another process is writing it right now
+            continue
+        finally:
+            os.close(fd)
+    if removed:
+        log.info("removed %d unfinished backup file(s) in %s", len(removed), folder)
+    return removed
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _finish(partial: Path, target: Path, reason: str, facts: SourceFacts) -> BackupResult:
+    """Give a verified copy its real name and its sidecar."""
+    os.replace(partial, target)
+    if os.name == "posix":
+        _fsync(target.parent)  # the rename itself survives a power cut
+    write_sidecar(target, reason, facts.revision, facts.counts)
+    log.info("backup made and verified: %s", target)
+    return BackupResult(True, target, f"Backup saved and verified: {target}")
+
+
+def _verification_failed(partial: Path, problem: str) -> DatabaseError:
+    partial.unlink(missing_ok=True)
+    log.error("backup copy failed verification (%s); deleted", problem)
+    return DatabaseError(
+        f"The backup copy failed its check ({problem}), so it was deleted; no backup was saved. "
+        "Run the integrity check (Database tools, or `clinicdesk db check`)."
+    )
+
+
+# --------------------------------------------------------------------------- SQLite
+
+
+def _open_source(source: Path) -> sqlite3.Connection:
+    """A connection that only reads the live file. Read-write mode so it can take part in WAL recovery
+    when another copy of the app has just written (a read-only connection then fails with "attempt to
+    write a readonly database"); read-only mode for a file this user may only read."""
+    try:
+        conn = sqlite3.connect(source, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+        return conn
+    except sqlite3.OperationalError as error:
+        if "readonly" not in str(error).lower() and "unable to open" not in str(error).lower():
+            raise
+    conn = open_sqlite_read_only(source)
+    conn.isolation_level = None
+    return conn
 
 
 def _backup_sqlite(source: Path, reason: str, folder: Path) -> BackupResult:
     try:
-        revision = sqlite_revision(source)
-        target = folder / _backup_name(revision, reason, "db")
-        partial = target.with_suffix(".partial")
-        src = sqlite3.connect(f"file:{source}?mode=ro", uri=True, timeout=10)
-        dst = sqlite3.connect(partial)
+        src = _open_source(source)
         try:
-            src.backup(dst, pages=4096)
-            # A backup is a single self-contained file: no -wal / -shm next to it when opened.
-            dst.execute("PRAGMA journal_mode=DELETE")
+            src.execute("BEGIN")  # one snapshot for the counts and the copy
+            revisions = stamps(src)
+            if len(revisions) > 1:
+                raise DatabaseError(
+                    f"The database records several schema revisions at once ({', '.join(revisions)}); "
+                    "it was not backed up. Run `clinicdesk db check`."
+                )
+            facts = SourceFacts(revisions[0] if revisions else None, table_counts(src))
+            target = folder / backup_name(facts.revision, reason, "db")
+            with _partial(target) as partial:
+                dst = sqlite3.connect(partial)
+                try:
+                    src.backup(dst)
+                    # A backup is one self-contained file: no -wal / -shm next to it when opened.
+                    dst.execute("PRAGMA journal_mode=DELETE")
+                finally:
+                    dst.close()
+                src.execute("ROLLBACK")
+                _fsync(partial)
+                problem = verify_sqlite_copy(partial, facts)
+                if problem:
+                    raise _verification_failed(partial, problem)
+                return _finish(partial, target, reason, facts)
         finally:
-            dst.close()
             src.close()
-        os.replace(partial, target)  # a crash never leaves a half-written file under a backup's name
-    except (sqlite3.Error, OSError) as error:
-        raise DatabaseError(f"The backup could not be made: {error}.") from error
-    log.info("backup made: %s", target)
-    return BackupResult(True, target, f"Backup saved to {target}")
-
-
-def _backup_postgres(url: str, reason: str, folder: Path) -> BackupResult:
-    from sqlalchemy.engine import make_url
-
-    pg_dump = shutil.which("pg_dump")
-    if pg_dump is None:
-        return BackupResult(
-            False, None, "No automatic backup was made: pg_dump is not installed on this computer."
-        )
-    parsed = make_url(url)
-    revision = _postgres_revision(url)
-    if revision is None:
-        return BackupResult(False, None, "The database is empty, so nothing was backed up.")
-    target = folder / _backup_name(revision, reason, "dump")
-    env = dict(os.environ)
-    if parsed.password:
-        env["PGPASSWORD"] = str(parsed.password)
-    libpq = parsed.set(drivername="postgresql", password=None).render_as_string(hide_password=False)
-    try:
-        subprocess.run(
-            [pg_dump, "--format=custom", f"--file={target}", f"--dbname={libpq}"],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-            timeout=3600,
-        )
-    except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as error:
-        detail = getattr(error, "stderr", "") or str(error)
-        target.unlink(missing_ok=True)
-        log.warning("pg_dump failed: %s", detail)
-        reason_text = detail.strip()[:200]
-        return BackupResult(False, None, f"No automatic backup was made: pg_dump failed ({reason_text}).")
-    log.info("backup made: %s", target)
-    return BackupResult(True, target, f"Backup saved to {target}")
-
-
-def _postgres_revision(url: str) -> str | None:
-    from desktop.db.engine import make_engine
-    from desktop.db.migrate import read_current
-
-    engine = make_engine(url)
-    try:
-        with engine.connect() as conn:
-            return read_current(conn)
-    finally:
-        engine.dispose()
-
-
-def list_backups(folder: Path | None = None) -> list[BackupInfo]:
-    """Backups in ``folder``, newest first."""
-    folder = folder or paths.backups_dir()
-    found = []
-    for entry in folder.iterdir() if folder.exists() else ():
-        match = _NAME.match(entry.name)
-        if match is None:
-            continue
-        created = dt.datetime.strptime(match["stamp"], "%Y%m%d-%H%M%S-%f").replace(tzinfo=dt.UTC)
-        found.append(BackupInfo(entry, created, match["revision"], match["reason"], entry.stat().st_size))
-    return sorted(found, key=lambda b: b.created, reverse=True)
-
-
-# --------------------------------------------------------------------------- restore
-
-
-def validate_backup(file: Path) -> str | None:
-    """Raise DatabaseError unless ``file`` is a ClinicDesk backup (a SQLite database or our pg_dump
-    archive); return its revision."""
-    from desktop.db import postgres_restore
-
-    if file.is_file() and postgres_restore.is_postgres_archive(file):
-        return postgres_restore.validate_archive(file)
-    if not file.is_file() or file.stat().st_size == 0 or not looks_like_sqlite(file):
-        raise DatabaseError(f"{file.name} is not a ClinicDesk database backup.")
-    try:
-        conn = sqlite3.connect(f"file:{file}?mode=ro", uri=True)
-        try:
-            check = conn.execute("PRAGMA quick_check").fetchall()
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        finally:
-            conn.close()
-    except sqlite3.Error as error:
-        raise DatabaseError(f"{file.name} is damaged or not a database ({error}).") from error
-    if check != [("ok",)]:
-        raise DatabaseError(f"{file.name} is damaged: {check[0][0]}.")
-    if "alembic_version" not in tables or "user" not in tables:
-        raise DatabaseError(f"{file.name} is a SQLite file but not a ClinicDesk database.")
-    return sqlite_revision(file)
-
-
-def restore(file: Path, url: str) -> BackupResult:
-    """Put ``file`` back as the database at ``url``; the current database is backed up first.
-
-    The caller must have closed every connection to the database (the app signs out and disposes its
-    engine). Returns the backup made of the database that was replaced. PostgreSQL: see
-    desktop/db/postgres_restore.py (pg_restore + psql, one transaction).
-    """
-    from desktop.db import postgres_restore
-
-    file = Path(file)
-    archive = file.is_file() and postgres_restore.is_postgres_archive(file)
-    if not is_sqlite(url):
-        if not archive:
-            raise DatabaseError(
-                f"{file.name} is not a backup of a clinic server (PostgreSQL) database; only a .dump "
-                "file made by ClinicDesk can be restored into it. Nothing was changed."
-            )
-        return postgres_restore.restore_postgres(file, url)
-    if archive:
+    except sqlite3.DatabaseError as error:
+        raise DatabaseError(_sqlite_failure(error)) from error
+    except OSError as error:
         raise DatabaseError(
-            f"{file.name} is a backup of a clinic server (PostgreSQL) database; it cannot be restored "
-            "into a local database file. Nothing was changed."
+            f"The backup could not be written ({error.strerror or error}); no backup was saved. "
+            "Check that the backups folder is writable and the disk is not full."
+        ) from error
+
+
+def _sqlite_failure(error: sqlite3.DatabaseError) -> str:
+    text = str(error).lower()
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return (
+            f"The database could not be backed up because it is damaged ({error}). Nothing was saved. "
+            "Restore the newest good backup (Database tools, or `clinicdesk db restore`)."
         )
-    target = sqlite_path(url)
-    if target is None:
-        raise DatabaseError("This database has no file to restore into.")
-    revision = validate_backup(file)
-    if revision is not None:
-        from desktop.db.migrate import is_known_revision
-
-        if not is_known_revision(revision):
-            raise DatabaseTooNewError(
-                f"{file.name} was made by a newer version of ClinicDesk (schema revision {revision}); "
-                "this version cannot use it. Nothing was changed."
-            )
-    safety = BackupResult(False, None, "There was no database to back up before restoring.")
-    if target.exists() and target.stat().st_size > 0 and looks_like_sqlite(target):
-        try:
-            safety = backup(url, reason="before-restore")
-        except DatabaseError:
-            # A damaged current file cannot go through the backup API: keep a raw copy instead.
-            raw = paths.backups_dir() / f"damaged-{_stamp()}-{target.name}"
-            shutil.copy2(target, raw)
-            safety = BackupResult(True, raw, f"The damaged database was kept as {raw}")
-    staging = target.with_name(target.name + ".restoring")
-    shutil.copyfile(file, staging)
-    with open(staging, "rb+") as handle:
-        os.fsync(handle.fileno())
-    # An old -wal next to the new file would be replayed into it: remove them first.
-    for suffix in ("-wal", "-shm", "-journal"):
-        Path(str(target) + suffix).unlink(missing_ok=True)
-    os.replace(staging, target)
-    log.info("database %s restored from %s", target, file)
-    return safety
+    if "full" in text:
+        return "The backup could not be written: the disk is full. Free some space; no backup was saved."
+    return f"The backup could not be made ({error}); no backup was saved."
 
 
-# --------------------------------------------------------------------------- integrity
-
-
-def integrity_check(url: str, full: bool = True) -> IntegrityReport:
-    """quick_check, integrity_check (when ``full``) and foreign_key_check of a SQLite database."""
-    if not is_sqlite(url):
-        return IntegrityReport((), (), (), applicable=False)
-    path = sqlite_path(url)
-    if path is None or not path.exists():
-        raise DatabaseError("There is no database file to check.")
+def verify_sqlite_copy(copy: Path, facts: SourceFacts) -> str:
+    """What is wrong with ``copy`` (integrity_check, revision, row counts); empty when nothing is."""
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        conn = open_sqlite_read_only(copy)
         try:
-            quick = tuple(r[0] for r in conn.execute("PRAGMA quick_check"))
-            whole = tuple(r[0] for r in conn.execute("PRAGMA integrity_check")) if full else ()
-            fks = tuple(
-                f"table {r[0]} row {r[1]} points at a missing row in {r[2]}"
-                for r in conn.execute("PRAGMA foreign_key_check")
-            )
+            result = [str(r[0]) for r in conn.execute("PRAGMA integrity_check")]
+            if result != ["ok"]:
+                return f"integrity_check: {result[0] if result else 'no answer'}"
+            revisions = stamps(conn)
+            counts = table_counts(conn)
         finally:
             conn.close()
     except sqlite3.DatabaseError as error:
-        return IntegrityReport((f"unreadable: {error}",), (), ())
-    return IntegrityReport(quick, whole, fks)
+        return f"the copy cannot be read: {error}"
+    revision = revisions[0] if len(revisions) == 1 else None
+    if revision != facts.revision:
+        return f"revision {revision} instead of {facts.revision}"
+    if counts != facts.counts:
+        differ = sorted(k for k in set(counts) | set(facts.counts) if counts.get(k) != facts.counts.get(k))
+        return "row counts differ in " + ", ".join(differ)
+    return ""
+
+
+# --------------------------------------------------------------------------- PostgreSQL
+
+
+def _backup_postgres(url: str, reason: str, folder: Path) -> BackupResult:
+    pg_dump = shutil.which("pg_dump")
+    if pg_dump is None or not pg_archive.restore_tools_present():
+        return BackupResult(False, None, pg_archive.MISSING_TOOLS_FOR_BACKUP)
+    with pg_archive.snapshot(url) as (snapshot_id, facts_tuple):
+        revision, counts = facts_tuple
+        if revision is None:
+            return BackupResult(False, None, "The database is empty, so nothing was backed up.")
+        facts = SourceFacts(revision, counts)
+        target = folder / backup_name(revision, reason, "dump")
+        conninfo, env = pg_archive.libpq(url)
+        with _partial(target) as partial:
+            try:
+                subprocess.run(
+                    [
+                        pg_dump,
+                        "--format=custom",
+                        f"--snapshot={snapshot_id}",
+                        f"--file={partial}",
+                        f"--dbname={conninfo}",
+                    ],
+                    env=env,
+                    check=True,
+                    capture_output=True,
+                    text=True,
+                    timeout=3600,
+                )
+            except (subprocess.CalledProcessError, subprocess.TimeoutExpired, OSError) as error:
+                detail = (getattr(error, "stderr", "") or str(error)).strip()
+                log.warning("pg_dump failed: %s", detail)
+                partial.unlink(missing_ok=True)
+                return BackupResult(False, None, f"No backup was made: pg_dump failed ({detail[:200]}).")
+            problem = pg_archive.verify_archive(partial, revision, counts)
+            if problem:
+                raise _verification_failed(partial, problem)
+            return _finish(partial, target, reason, facts)
+
+
+# --------------------------------------------------------------------------- MySQL / MariaDB
+
+
+def _backup_mysql(url: str, reason: str, folder: Path) -> BackupResult:
+    tool = mysql_dump.dump_tool()
+    if tool is None:
+        return BackupResult(False, None, mysql_dump.MISSING_DUMP)
+    revision, counts = mysql_dump.live_facts(url)
+    if not counts:
+        return BackupResult(False, None, "The database is empty, so nothing was backed up.")
+    target = folder / backup_name(revision, reason, "sql")
+    with _partial(target) as partial:
+        try:
+            mysql_dump.dump_to(tool, url, partial)
+        except DatabaseError as error:
+            log.warning("MariaDB / MySQL dump failed: %s", error.message)
+            partial.unlink(missing_ok=True)
+            return BackupResult(False, None, f"No backup was made: {error.message}.")
+        _fsync(partial)
+        problem = mysql_dump.verify_dump(partial, revision, counts)
+        if problem.startswith("row counts differ"):
+            # The dump takes its own snapshot (MySQL cannot share one, unlike pg_export_snapshot): a
+            # desktop that wrote between the count and the dump is told from a bad copy by counting again.
+            revision, counts = mysql_dump.live_facts(url)
+            problem = mysql_dump.verify_dump(partial, revision, counts)
+        if problem:
+            raise _verification_failed(partial, problem)
+        return _finish(partial, target, reason, SourceFacts(revision, counts))

@@ -65,7 +65,8 @@ class Database:
             raise ConflictError(CONFLICT) from error
         except exc.IntegrityError as error:
             session.rollback()
-            if "unique" in str(error.orig).lower() or "duplicate key" in str(error.orig).lower():
+            text = str(error.orig).lower()
+            if "unique" in text or "duplicate key" in text or "duplicate entry" in text:  # MySQL: 1062
                 raise ConflictError(DUPLICATE) from error
             raise
         except exc.DBAPIError as error:
@@ -98,12 +99,22 @@ def _install_write_intent_hook(engine: Engine) -> None:
 def translate_db_error(error: exc.DBAPIError) -> Exception:
     """A DatabaseError with a plain message for errors people can act on; the error itself otherwise."""
     text = str(error.orig).lower() if error.orig is not None else str(error).lower()
-    if "database is locked" in text or "database table is locked" in text:
+    if (
+        "database is locked" in text
+        or "database table is locked" in text
+        or "deadlock found" in text  # MySQL / MariaDB 1213
+        or "lock wait timeout" in text  # MySQL / MariaDB 1205
+    ):
         return DatabaseError(
             "The database is busy (another ClinicDesk may be saving). Try again in a moment."
         )
     if "disk is full" in text or "no space left" in text or "database or disk is full" in text:
         return DatabaseError("The disk is full: free some space, then try again. Nothing was saved.")
+    if "disk i/o error" in text:  # SQLite's answer when the WAL or its index cannot grow on a full disk
+        return DatabaseError(
+            "ClinicDesk could not write to the disk: it is probably full (or failing). Free some space, "
+            "then try again. Nothing was saved."
+        )
     if "file is not a database" in text or "malformed" in text:
         return DatabaseError("The database file is damaged or is not a ClinicDesk database.")
     if "readonly" in text or "read-only" in text:
@@ -113,6 +124,8 @@ def translate_db_error(error: exc.DBAPIError) -> Exception:
         or "server closed" in text
         or "could not connect" in text
         or "terminating" in text
+        or "can't connect" in text  # MySQL / MariaDB 2003
+        or "server has gone away" in text  # MySQL / MariaDB 2006
     ):
         return DatabaseError("The clinic server cannot be reached. Check the network; your input is kept.")
     log.debug("untranslated database error: %s", text)

@@ -1,6 +1,8 @@
 """Developer tools: writing a new revision (autogenerate) and the drift check (models vs database).
 
-Alembic is imported inside the functions, like everywhere in desktop.db.
+Alembic is imported inside the functions, like everywhere in desktop.db: desktop/db/migrate.py imports
+this module, and the at-head start-up check must not pay for Alembic. Tables that hold data a
+downgrade kept aside (desktop/db/stash.py) belong to no schema and are never compared.
 """
 
 from __future__ import annotations
@@ -10,7 +12,12 @@ from typing import Any
 
 from desktop.db.engine import make_engine
 from desktop.db.migration_lock import migration_connection
+from desktop.db.models import Base  # importing the models module fills Base.metadata
+from desktop.db.mysql_types import compare_type
+from desktop.db.scripts import head_revision, make_config
+from desktop.db.stash import is_stash_table
 from desktop.domain.errors import MigrationError
+from desktop.settings import resolve_database_url
 
 #: Alembic >= 1.19.2 compares CHECK constraints only through this opt-in plugin (named constraints).
 AUTOGENERATE_PLUGINS = ["alembic.autogenerate.*", "alembic.ext.checkconstraint_byname"]
@@ -24,13 +31,9 @@ def create_migration(message: str, autogenerate: bool = True, url: str | None = 
     from alembic import command
     from alembic.util import CommandError
 
-    from desktop.db.migrate import head_revision, make_config
-
     config = make_config()
     try:
         if autogenerate:
-            from desktop.settings import resolve_database_url
-
             target_url = url or resolve_database_url()
             with migration_connection(target_url) as conn:
                 config.attributes["connection"] = conn
@@ -49,23 +52,27 @@ def drift(url: str) -> list[str]:
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 
-    from desktop.db.models import Base  # importing the models module fills Base.metadata
-
-    engine = make_engine(url)
+    engine = make_engine(url, read_only=True)
     try:
         with engine.connect() as conn:
             context = MigrationContext.configure(
                 conn,
                 opts={
-                    "compare_type": True,
+                    "compare_type": compare_type,
                     "target_metadata": Base.metadata,
                     "autogenerate_plugins": AUTOGENERATE_PLUGINS,
+                    "include_name": include_name,
                 },
             )
             diffs = compare_metadata(context, Base.metadata)
     finally:
         engine.dispose()
     return [describe_diff(d) for d in _flatten(diffs)]
+
+
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Alembic's ``include_name`` hook: compare everything but the stash tables."""
+    return not (type_ == "table" and name is not None and is_stash_table(name))
 
 
 def _flatten(diffs: list[Any]) -> Iterator[Any]:

@@ -8,8 +8,11 @@ hand, or a migration went wrong). The expected schema of every revision is commi
 
 The snapshot is dialect-neutral (types reduced to their generic kind, primary / foreign key names left
 out because the web version's databases have unnamed ones), so one digest per revision serves SQLite
-and PostgreSQL alike. The file also records the head revision, which lets the start-up check compare
-``alembic_version`` with it without importing Alembic.
+and PostgreSQL alike. MySQL / MariaDB stores an unbounded string as TEXT and gives key columns a length
+(desktop/db/mysql_types.py), so there every text kind counts as one ("string") on both sides of the
+comparison, booleans are integers, InnoDB's own foreign-key indexes are left out, and the unique index
+MySQL also reports as a unique constraint is counted once. The file also records the head revision,
+which lets the start-up check compare ``alembic_version`` with it without importing Alembic.
 """
 
 from __future__ import annotations
@@ -27,11 +30,12 @@ from sqlalchemy import Connection, inspect, types
 from desktop.db import migrate
 from desktop.db.engine import make_engine
 from desktop.db.migration_lock import read_current
+from desktop.db.mysql_types import MYSQL_DIALECTS
+from desktop.db.stash import is_stash_table
 
 FINGERPRINT_FILE = "fingerprints.json"
-#: Tables a downgrade fills with what the older schema cannot hold, for the next upgrade to restore:
-#: not part of any revision's schema.
-STASH_PREFIX = "clinicdesk_stash_"
+#: How the naming convention (desktop/db/base.py) begins the name of a unique constraint.
+UNIQUE_PREFIX = "uq_"
 
 
 @dataclass(frozen=True)
@@ -71,26 +75,50 @@ def _type_kind(column_type: Any) -> str:
 
 
 def snapshot(conn: Connection) -> dict[str, Any]:
-    """The reflected schema in a dialect-neutral, JSON-ready form (alembic_version left out)."""
+    """The reflected schema in a dialect-neutral, JSON-ready form (alembic_version and the tables holding
+    data a downgrade kept aside left out)."""
     insp = inspect(conn)
+    mysql = conn.dialect.name in MYSQL_DIALECTS
     tables: dict[str, Any] = {}
-    names = insp.get_table_names()
-    for table in sorted(t for t in names if t != "alembic_version" and not t.startswith(STASH_PREFIX)):
+    names = (t for t in insp.get_table_names() if t != "alembic_version" and not is_stash_table(t))
+    for table in sorted(names):
+        # InnoDB's own index behind each foreign key (named after the key, or after its column when
+        # the key has no name) is the server's, not the schema's.
+        innodb_own = (
+            {n for fk in insp.get_foreign_keys(table) for n in (fk["name"], *fk["constrained_columns"])}
+            if mysql
+            else set()
+        )
         columns = {
             c["name"]: {"type": _type_kind(c["type"]), "nullable": bool(c["nullable"])}
             for c in insp.get_columns(table)
         }
+        # MySQL keeps a unique constraint as a unique index of the same name, and reflects it as both
+        # (the constraint marked as duplicating the index): the naming convention's "uq_" prefix tells
+        # the constraints the schema declared from its unique indexes.
+        declared = {
+            str(u["duplicates_index"])
+            for u in insp.get_unique_constraints(table)
+            if mysql and str(u.get("duplicates_index") or "").startswith(UNIQUE_PREFIX)
+        }
         indexes = {
             ix["name"]: {"columns": list(ix["column_names"]), "unique": bool(ix["unique"])}
             for ix in insp.get_indexes(table)
-            if ix.get("name") and not ix.get("duplicates_constraint")
+            if ix.get("name")
+            and not ix.get("duplicates_constraint")
+            and ix["name"] not in innodb_own
+            and ix["name"] not in declared
         }
         foreign_keys = sorted(
             f"{','.join(fk['constrained_columns'])}->{fk['referred_table']}({','.join(fk['referred_columns'])})"
             for fk in insp.get_foreign_keys(table)
         )
         checks = sorted(str(ck["name"]) for ck in insp.get_check_constraints(table) if ck.get("name"))
-        uniques = sorted(",".join(u["column_names"]) for u in insp.get_unique_constraints(table))
+        uniques = sorted(
+            ",".join(u["column_names"])
+            for u in insp.get_unique_constraints(table)
+            if not u.get("duplicates_index") or u["duplicates_index"] in declared
+        )
         tables[table] = {
             "columns": dict(sorted(columns.items())),
             "primary_key": sorted(insp.get_pk_constraint(table)["constrained_columns"]),
@@ -99,7 +127,20 @@ def snapshot(conn: Connection) -> dict[str, Any]:
             "unique": uniques,
             "checks": checks,
         }
-    return tables
+    return relaxed_for_mysql(tables) if conn.dialect.name in MYSQL_DIALECTS else tables
+
+
+def relaxed_for_mysql(schema: dict[str, Any]) -> dict[str, Any]:
+    """``schema`` with every text column kind ("text", "string", "string(N)") counted as "string",
+    and booleans as integers (MySQL's BOOL is TINYINT(1))."""
+    relaxed = json.loads(json.dumps(schema))
+    for table in relaxed.values():
+        for column in table["columns"].values():
+            if column["type"] == "text" or column["type"].startswith("string"):
+                column["type"] = "string"
+            elif column["type"] == "boolean":
+                column["type"] = "integer"
+    return relaxed
 
 
 def digest(schema: dict[str, Any]) -> str:
@@ -197,7 +238,7 @@ def write(path: Path | None = None) -> Path:
 
 def check(url: str) -> FingerprintResult:
     """Compare the database at ``url`` with the schema its revision should have."""
-    engine = make_engine(url)
+    engine = make_engine(url, read_only=True)
     try:
         with engine.connect() as conn:
             revision = read_current(conn)
@@ -205,6 +246,9 @@ def check(url: str) -> FingerprintResult:
     finally:
         engine.dispose()
     expected = load_expected()["revisions"].get(revision or "")
+    if expected is not None and engine.dialect.name in MYSQL_DIALECTS:
+        relaxed = relaxed_for_mysql(expected["schema"])
+        expected = {"digest": digest(relaxed), "schema": relaxed}
     if revision is None:
         expected = {"digest": digest({}), "schema": {}}
     if expected is None:

@@ -3,7 +3,8 @@
 Every upgrade / downgrade runs inside :func:`migration_connection` (desktop/db/migration_lock.py): one
 transaction that holds the database's write lock (SQLite ``BEGIN IMMEDIATE`` with foreign_keys=OFF and
 a foreign_key_check before COMMIT; a PostgreSQL advisory lock) for its whole length. Authoring and the
-drift check live in desktop/db/drift.py; both are re-exported here so callers need one module.
+drift check live in desktop/db/drift.py, the scripts folder and Alembic Config in desktop/db/scripts.py;
+all are re-exported here so callers need one module.
 
 Inside the lock the current revision is read again, so a second copy of the app that waited finds
 nothing left to do. A database stamped with a revision this version does not know is never touched
@@ -17,16 +18,19 @@ pay for it.
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import exc
 
+from desktop.db import migration_marker
+from desktop.db.backup import BackupResult
+from desktop.db.backup import backup as make_backup
+from desktop.db.backup_catalog import read_info
+from desktop.db.database import translate_db_error
 from desktop.db.drift import create_migration, describe_diff, drift
-from desktop.db.engine import make_engine, sqlite_path
+from desktop.db.engine import is_mysql, make_engine, sqlite_path
 from desktop.db.migration_lock import (
     ADVISORY_LOCK_KEY,
     LOCK_WAIT_SECONDS,
@@ -36,15 +40,18 @@ from desktop.db.migration_lock import (
     migration_connection,
     read_current,
 )
-from desktop.domain.errors import DatabaseError, DatabaseTooNewError, MigrationError
+from desktop.db.scripts import ALEMBIC_DIR_ENV, alembic_dir, head_revision, make_config, script_directory
+from desktop.domain.errors import (
+    DatabaseError,
+    DatabaseTooNewError,
+    MigrationError,
+    MigrationInterruptedError,
+)
 
 if TYPE_CHECKING:
-    from alembic.config import Config
     from alembic.script import Script, ScriptDirectory
 
 log = logging.getLogger(__name__)
-
-ALEMBIC_DIR_ENV = "CLINICDESK_ALEMBIC_DIR"
 
 
 @dataclass(frozen=True)
@@ -110,6 +117,7 @@ __all__ = [
     "Revision",
     "Step",
     "WaitCallback",
+    "alembic_dir",
     "assert_single_head",
     "create_migration",
     "describe_diff",
@@ -126,48 +134,6 @@ __all__ = [
     "status",
     "upgrade",
 ]
-
-
-# --------------------------------------------------------------------------- Alembic config / scripts
-
-
-def alembic_dir() -> Path:
-    """The migration scripts folder: the bundled alembic/, or ``CLINICDESK_ALEMBIC_DIR`` (tests use it to
-    run a deliberately failing or slow revision on top of the real ones)."""
-    override = os.environ.get(ALEMBIC_DIR_ENV)
-    if override:
-        return Path(override)
-    from desktop.paths import resource_path
-
-    return resource_path("alembic")
-
-
-def make_config() -> Config:
-    """The Alembic Config built in code (no alembic.ini, no fileConfig); works frozen too."""
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", str(alembic_dir()))
-    config.set_main_option("path_separator", "os")
-    return config
-
-
-def script_directory() -> ScriptDirectory:
-    from alembic.script import ScriptDirectory
-
-    return ScriptDirectory.from_config(make_config())
-
-
-def head_revision(script: ScriptDirectory | None = None) -> str:
-    """The single head; more than one head is our bug (two revisions forked) and is refused."""
-    script = script or script_directory()
-    heads = script.get_heads()
-    if len(heads) != 1:
-        raise MigrationError(
-            f"This version of ClinicDesk has {len(heads)} migration heads ({', '.join(heads)}); "
-            "it needs exactly one. Please report this."
-        )
-    return heads[0]
 
 
 def _to_revision(
@@ -209,13 +175,13 @@ def status(url: str) -> MigrationStatus:
 
 
 def _read_current_readonly(url: str) -> str | None:
-    engine = make_engine(url)
+    engine = make_engine(url, read_only=True)
     try:
         with engine.connect() as conn:
+            if is_mysql(url):
+                migration_marker.refuse_if_interrupted(conn)
             return read_current(conn)
     except exc.DBAPIError as error:
-        from desktop.db.database import translate_db_error
-
         translated = translate_db_error(error)
         if isinstance(translated, DatabaseError):
             raise translated from error
@@ -280,8 +246,13 @@ def upgrade(
     target: str = "head",
     progress: ProgressCallback | None = None,
     on_wait: WaitCallback | None = None,
+    backup: BackupResult | None = None,
 ) -> MigrationResult:
-    """Bring the database up to ``target``; returns what was applied (nothing if already there)."""
+    """Bring the database up to ``target``; returns what was applied (nothing if already there).
+
+    ``backup``: the one the caller made just before. MySQL / MariaDB migrate only after a verified
+    backup (see desktop/db/migration_marker.py); that one is used when it is of the revision found,
+    so a migration makes one backup, not two."""
     script = script_directory()
     head_revision(script)
     return _run_steps(
@@ -292,6 +263,7 @@ def upgrade(
         script,
         progress,
         on_wait,
+        backup,
     )
 
 
@@ -300,8 +272,10 @@ def downgrade(
     target: str = "-1",
     progress: ProgressCallback | None = None,
     on_wait: WaitCallback | None = None,
+    backup: BackupResult | None = None,
 ) -> MigrationResult:
-    """Undo revisions down to ``target``: ``"-1"`` (one step), a revision id, or ``"base"``."""
+    """Undo revisions down to ``target``: ``"-1"`` (one step), a revision id, or ``"base"``
+    (``backup`` as for :func:`upgrade`)."""
     script = script_directory()
     return _run_steps(
         url,
@@ -311,6 +285,7 @@ def downgrade(
         script,
         progress,
         on_wait,
+        backup,
     )
 
 
@@ -322,6 +297,7 @@ def _run_steps(
     script: ScriptDirectory,
     progress: ProgressCallback | None,
     on_wait: WaitCallback | None,
+    backup: BackupResult | None,
 ) -> MigrationResult:
     """Run one revision at a time inside the one locked, checked migration transaction.
 
@@ -332,24 +308,41 @@ def _run_steps(
 
     apply = command.upgrade if direction == "upgrade" else command.downgrade
     config = make_config()
+    marker: migration_marker.Marker | None = None
     try:
         with migration_connection(url, on_wait) as conn:
             current = read_current(conn)
             _refuse_unknown(script, current)
             steps = plan(current)
+            if steps and is_mysql(url):  # no transactional DDL there: backup + marker first
+                made = _backup_of(url, current, direction, backup)
+                marker = migration_marker.begin(conn, direction, current, destination(steps[-1]), made)
+                migration_marker.prepare_schema(conn)
             for index, rev in enumerate(steps, start=1):
                 _report(progress, index, len(steps), rev, False, direction)
                 config.attributes["connection"] = conn
                 apply(config, destination(rev))
                 _report(progress, index, len(steps), rev, True, direction)
             after = read_current(conn)
-    except (DatabaseError, KeyboardInterrupt):
-        raise
-    except Exception as error:
+    except (DatabaseError, KeyboardInterrupt, Exception) as error:
+        if marker is not None:
+            log.exception("database %s failed halfway (MySQL / MariaDB)", direction)
+            message = migration_marker.recovery_message(marker)
+            raise MigrationInterruptedError(message) from error
+        if isinstance(error, (DatabaseError, KeyboardInterrupt)):
+            raise
         raise _failure(direction, error) from error
     if steps:
         log.info("database %sd %s -> %s (%d revisions)", direction, current, after, len(steps))
     return MigrationResult(before=current, after=after, applied=steps)
+
+
+def _backup_of(url: str, current: str | None, direction: str, made: BackupResult | None) -> BackupResult:
+    """The caller's backup when it holds the revision the migration starts from, else a new one."""
+    info = read_info(made.path) if made is not None and made.path is not None else None
+    if made is not None and info is not None and info.revision == (current or "base"):
+        return made
+    return make_backup(url, reason=f"before-{direction}")
 
 
 def downgrade_steps(script: ScriptDirectory | None, current: str | None, target: str) -> tuple[Revision, ...]:

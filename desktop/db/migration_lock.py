@@ -7,6 +7,9 @@
 * PostgreSQL: ``pg_advisory_xact_lock`` as the first statement, so only one desktop upgrades a shared
   server; the others wait on the lock (released by the server at COMMIT / ROLLBACK, or if the process
   dies).
+* MySQL / MariaDB: ``GET_LOCK`` (held by the session, released when its connection closes). DDL
+  commits statement by statement there, so the transaction cannot undo a half-done migration:
+  desktop/db/migrate.py backs up first and leaves a marker (desktop/db/migration_marker.py).
 """
 
 from __future__ import annotations
@@ -17,7 +20,8 @@ from contextlib import contextmanager, suppress
 
 from sqlalchemy import Connection, exc, inspect
 
-from desktop.db.engine import is_sqlite, make_engine, raw_sqlite_execute, set_begin_statement
+from desktop.db import migration_marker
+from desktop.db.engine import is_mysql, is_sqlite, make_engine, raw_sqlite_execute, set_begin_statement
 from desktop.domain.errors import MigrationError
 
 #: Key of the PostgreSQL advisory lock held while migrating ("ClinicDe" packed into 63 bits).
@@ -26,6 +30,8 @@ ADVISORY_LOCK_KEY = 0x436C696E69634465
 LOCK_WAIT_SECONDS = 600.0
 SQLITE_WAIT_MESSAGE = "Another copy of ClinicDesk is upgrading the database; waiting for it to finish."
 PG_WAIT_MESSAGE = "Another ClinicDesk desktop is upgrading the clinic database; waiting for it to finish."
+#: Name of the MySQL / MariaDB user lock held while migrating (server-wide, so prefixed per database).
+MYSQL_LOCK_PREFIX = "clinicdesk-migration:"
 
 WaitCallback = Callable[[str], None]
 
@@ -42,6 +48,25 @@ def read_current(conn: Connection) -> str | None:
 
 def _is_locked_error(error: exc.DBAPIError) -> bool:
     return "locked" in str(error.orig).lower() or "busy" in str(error.orig).lower()
+
+
+def mysql_lock_name(database: str) -> str:
+    """The GET_LOCK name of one database's migrations (user locks are server-wide; 64 characters)."""
+    return f"{MYSQL_LOCK_PREFIX}{database}"[:64]
+
+
+def _mysql_lock(conn: Connection, on_wait: WaitCallback | None) -> None:
+    """Take this database's migration lock; refuse when an earlier migration was cut short."""
+    database = str(conn.exec_driver_sql("SELECT DATABASE()").scalar())
+    name = mysql_lock_name(database)
+    if not conn.exec_driver_sql("SELECT GET_LOCK(%s, 0)", (name,)).scalar():
+        if on_wait is not None:
+            on_wait(PG_WAIT_MESSAGE)
+        if not conn.exec_driver_sql("SELECT GET_LOCK(%s, %s)", (name, int(LOCK_WAIT_SECONDS))).scalar():
+            raise MigrationError(
+                "Another ClinicDesk desktop is still upgrading the clinic database; try again later."
+            )
+    migration_marker.refuse_if_interrupted(conn)
 
 
 @contextmanager
@@ -74,6 +99,9 @@ def migration_connection(url: str, on_wait: WaitCallback | None = None) -> Itera
                             on_wait(SQLITE_WAIT_MESSAGE)
                         waited = True
                         continue
+                elif is_mysql(url):
+                    trans = conn.begin()
+                    _mysql_lock(conn, on_wait)
                 else:
                     trans = conn.begin()
                     lock = f"pg_advisory_xact_lock({ADVISORY_LOCK_KEY})"
@@ -91,6 +119,8 @@ def migration_connection(url: str, on_wait: WaitCallback | None = None) -> Itera
                                 f"(first: table {problems[0][0]}); nothing was changed."
                             )
                     trans.commit()
+                    if is_mysql(url):  # every step committed: the database is whole again
+                        migration_marker.clear(conn)
                 except BaseException:
                     if trans.is_active:
                         trans.rollback()

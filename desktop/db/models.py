@@ -23,6 +23,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.db.base import Base
+from desktop.db.mysql_types import EMAIL_LENGTH, key_string
 from desktop.db.types import utcnow
 from desktop.domain.patients import phone_key, search_tokens, sort_key
 
@@ -46,11 +47,11 @@ class User(Base):
         Index("ix_user_created_at", "created_at"),
     )
 
-    id: Mapped[str] = mapped_column(String, primary_key=True, default=new_uuid)
+    id: Mapped[str] = mapped_column(key_string(), primary_key=True, default=new_uuid)
     name: Mapped[str] = mapped_column(String(100))
     # NULL for patients who never sign in. Typed ``str`` on purpose: every account that signs in (and
     # so every session, actor and profile) has one; the patient DTOs read it as optional.
-    email: Mapped[str] = mapped_column(String, unique=True, index=True, nullable=True)
+    email: Mapped[str] = mapped_column(key_string(EMAIL_LENGTH), unique=True, index=True, nullable=True)
     password_hash: Mapped[str] = mapped_column(String)
     age: Mapped[int | None] = mapped_column(Integer, default=0)
     phone: Mapped[str | None] = mapped_column(String, default="")
@@ -106,14 +107,14 @@ class PatientSearchToken(Base):
     __tablename__ = "patientsearchtoken"
 
     token: Mapped[str] = mapped_column(String(40), primary_key=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("user.id"), primary_key=True, index=True)
+    user_id: Mapped[str] = mapped_column(key_string(), ForeignKey("user.id"), primary_key=True, index=True)
 
 
 class MedicalRecord(Base):
     __tablename__ = "medicalrecord"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[str] = mapped_column(key_string(), ForeignKey("user.id"), index=True)
     date: Mapped[str] = mapped_column(String(20))
     type: Mapped[str] = mapped_column(String(100))
     result: Mapped[str] = mapped_column(String(100))
@@ -122,7 +123,7 @@ class MedicalRecord(Base):
     status: Mapped[str] = mapped_column(String, default="pending")
     status_color: Mapped[str] = mapped_column(String, default="#f59e0b")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    created_by: Mapped[str | None] = mapped_column(ForeignKey("user.id"), index=True)
+    created_by: Mapped[str | None] = mapped_column(key_string(), ForeignKey("user.id"), index=True)
     version_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": version_id}
@@ -132,12 +133,12 @@ class FamilyHistory(Base):
     __tablename__ = "familyhistory"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[str] = mapped_column(key_string(), ForeignKey("user.id"), index=True)
     relation: Mapped[str] = mapped_column(String(50))
     age: Mapped[int] = mapped_column(Integer)
     condition: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    created_by: Mapped[str | None] = mapped_column(ForeignKey("user.id"), index=True)
+    created_by: Mapped[str | None] = mapped_column(key_string(), ForeignKey("user.id"), index=True)
     version_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": version_id}
@@ -146,8 +147,8 @@ class FamilyHistory(Base):
 class Session(Base):
     __tablename__ = "session"
 
-    id: Mapped[str] = mapped_column(String, primary_key=True, default=new_uuid)
-    user_id: Mapped[str] = mapped_column(ForeignKey("user.id"), index=True)
+    id: Mapped[str] = mapped_column(key_string(), primary_key=True, default=new_uuid)
+    user_id: Mapped[str] = mapped_column(key_string(), ForeignKey("user.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[dt.datetime]
     is_active: Mapped[bool] = mapped_column(default=True)
@@ -161,7 +162,7 @@ class BreastCancerPrediction(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    user_id: Mapped[str] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[str] = mapped_column(key_string(), ForeignKey("user.id"), index=True)
     radius_mean: Mapped[float]
     texture_mean: Mapped[float]
     perimeter_mean: Mapped[float]
@@ -199,7 +200,7 @@ class BreastCancerPrediction(Base):
     notes: Mapped[str | None] = mapped_column(String, default="")
     probability: Mapped[float | None]
     model_version: Mapped[str | None] = mapped_column(String(64))
-    created_by: Mapped[str | None] = mapped_column(ForeignKey("user.id"), index=True)
+    created_by: Mapped[str | None] = mapped_column(key_string(), ForeignKey("user.id"), index=True)
     #: The full sha256 of the model file that produced the result (``model_version`` keeps 12 digits).
     model_sha256: Mapped[str | None] = mapped_column(String(64))
     version_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
@@ -218,7 +219,7 @@ class AuditLog(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
-    user_id: Mapped[str | None] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[str | None] = mapped_column(key_string(), ForeignKey("user.id"), index=True)
     actor: Mapped[str] = mapped_column(String(320), default="")
     action: Mapped[str] = mapped_column(String(50), index=True)
     entity: Mapped[str] = mapped_column(String(50), default="")
@@ -237,7 +238,7 @@ class LoginAttempt(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(String(320))
-    user_id: Mapped[str | None] = mapped_column(ForeignKey("user.id"), index=True)
+    user_id: Mapped[str | None] = mapped_column(key_string(), ForeignKey("user.id"), index=True)
     succeeded: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
@@ -257,7 +258,7 @@ class AccessLog(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    user_id: Mapped[str | None] = mapped_column(ForeignKey("user.id"))
-    patient_id: Mapped[str] = mapped_column(ForeignKey("user.id"))
+    user_id: Mapped[str | None] = mapped_column(key_string(), ForeignKey("user.id"))
+    patient_id: Mapped[str] = mapped_column(key_string(), ForeignKey("user.id"))
     action: Mapped[str] = mapped_column(String(50))
     detail: Mapped[str] = mapped_column(String(200), default="")

@@ -12,25 +12,18 @@ prelude that drops the tables of the archive's schemas and the script, all in on
 from __future__ import annotations
 
 import logging
-import os
-import re
-import shutil
-import subprocess
 import tempfile
 from pathlib import Path
 
+from sqlalchemy import inspect as sa_inspect
+
 from desktop.db.backup import BackupResult, backup
+from desktop.db.engine import make_engine
+from desktop.db.migrate import is_known_revision
+from desktop.db.pg_archive import archive_revision, archive_schemas, first_error, libpq, run, tools
 from desktop.domain.errors import DatabaseError, DatabaseTooNewError
 
 log = logging.getLogger(__name__)
-
-ARCHIVE_MAGIC = b"PGDMP"
-_TIMEOUT_S = 3600
-_TOC_TABLE = re.compile(r"^\d+; \d+ \d+ TABLE (?P<schema>\S+) (?P<name>\S+) ")
-_MISSING_TOOLS = (
-    "Restoring a clinic server (PostgreSQL) backup needs PostgreSQL's pg_restore and psql programs, "
-    "which were not found on this computer. Install the PostgreSQL client tools; nothing was changed."
-)
 
 # Drops every table, view and sequence of one schema (the archive recreates them); %s is the schema.
 _PRELUDE = """
@@ -56,103 +49,17 @@ $clinicdesk$;
 """
 
 
-def is_postgres_archive(file: Path) -> bool:
-    try:
-        with open(file, "rb") as handle:
-            return handle.read(len(ARCHIVE_MAGIC)) == ARCHIVE_MAGIC
-    except OSError:
-        return False
-
-
-def _tools() -> tuple[str, str]:
-    """pg_restore and psql (psql looked for next to pg_restore too); DatabaseError when missing."""
-    pg_restore = shutil.which("pg_restore")
-    psql = shutil.which("psql")
-    if pg_restore is not None and psql is None:
-        sibling = Path(pg_restore).with_name(Path(pg_restore).name.replace("pg_restore", "psql"))
-        psql = str(sibling) if sibling.is_file() else None
-    if pg_restore is None or psql is None:
-        raise DatabaseError(_MISSING_TOOLS)
-    return pg_restore, psql
-
-
-def _run(command: list[str], env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run a client tool; a tool that cannot start or hangs is a DatabaseError, not a traceback.
-
-    A psql killed by the timeout drops its connection, and the server rolls its transaction back.
-    """
-    try:
-        return subprocess.run(
-            command, env=env, capture_output=True, text=True, timeout=_TIMEOUT_S, check=False
-        )
-    except (OSError, subprocess.TimeoutExpired) as error:
-        raise DatabaseError(
-            f"{Path(command[0]).name} could not run or did not finish ({error}); nothing was changed."
-        ) from error
-
-
-def _first_error(stderr: str) -> str:
-    lines = [line.strip() for line in stderr.splitlines() if line.strip()]
-    picked = next((line for line in lines if "error" in line.lower()), lines[0] if lines else "")
-    # "psql:/tmp/.../restore.sql:497: ERROR:  x" -> "ERROR: x": the script's path means nothing to anyone.
-    picked = re.sub(r"^(pg_restore|psql)(:\S*?:\d+)?: ", "", picked)
-    return " ".join(picked.split())[:300]
-
-
-def archive_schemas(file: Path) -> set[str]:
-    """The schemas of the archive's tables; DatabaseError unless it is a readable ClinicDesk archive."""
-    pg_restore, _ = _tools()
-    listed = _run([pg_restore, "--list", str(file)])
-    if listed.returncode != 0:
-        raise DatabaseError(f"{file.name} is damaged or not a backup ({_first_error(listed.stderr)}).")
-    tables = {(m["schema"], m["name"]) for m in map(_TOC_TABLE.match, listed.stdout.splitlines()) if m}
-    names = {name for _, name in tables}
-    if "alembic_version" not in names or "user" not in names:
-        raise DatabaseError(f"{file.name} is a PostgreSQL backup but not of a ClinicDesk database.")
-    return {schema for schema, _ in tables}
-
-
-def archive_revision(file: Path) -> str | None:
-    """The Alembic revision stored in the archive's alembic_version data (None when empty)."""
-    pg_restore, _ = _tools()
-    data = _run([pg_restore, "--data-only", "--table=alembic_version", "--file=-", str(file)])
-    if data.returncode != 0:
-        raise DatabaseError(f"{file.name} is damaged ({_first_error(data.stderr)}).")
-    lines = data.stdout.splitlines()
-    for index, line in enumerate(lines):
-        if line.startswith("COPY ") and "alembic_version" in line:
-            rows = lines[index + 1 :]
-            value = rows[0].strip() if rows else "\\."
-            return None if value == "\\." else value
-    return None
-
-
 def validate_archive(file: Path) -> str | None:
     """Raise DatabaseError unless ``file`` is a readable ClinicDesk pg_dump archive; return its revision."""
     archive_schemas(file)
     return archive_revision(file)
 
 
-def _libpq(url: str) -> tuple[str, dict[str, str]]:
-    """A libpq connection string for ``url`` (password passed through the environment, not argv)."""
-    from sqlalchemy.engine import make_url
-
-    parsed = make_url(url)
-    env = dict(os.environ)
-    if parsed.password:
-        env["PGPASSWORD"] = str(parsed.password)
-    return parsed.set(drivername="postgresql", password=None).render_as_string(hide_password=False), env
-
-
 def _has_tables(url: str) -> bool:
-    import sqlalchemy as sa
-
-    from desktop.db.engine import make_engine
-
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
-            return bool(sa.inspect(conn).get_table_names())
+            return bool(sa_inspect(conn).get_table_names())
     finally:
         engine.dispose()
 
@@ -175,30 +82,27 @@ def restore_postgres(file: Path, url: str) -> BackupResult:
     The current database is backed up first; when that backup cannot be made (and the database is not
     empty) nothing is changed. Returns the backup made of the database that was replaced.
     """
-    pg_restore, psql = _tools()
+    pg_restore, psql = tools()
     schemas = archive_schemas(file)
     revision = archive_revision(file)
-    if revision is not None:
-        from desktop.db.migrate import is_known_revision
-
-        if not is_known_revision(revision):
-            raise DatabaseTooNewError(
-                f"{file.name} was made by a newer version of ClinicDesk (schema revision {revision}); "
-                "this version cannot use it. Nothing was changed."
-            )
-    conninfo, env = _libpq(url)
+    if revision is not None and not is_known_revision(revision):
+        raise DatabaseTooNewError(
+            f"{file.name} was made by a newer version of ClinicDesk (schema revision {revision}); "
+            "this version cannot use it. Nothing was changed."
+        )
+    conninfo, env = libpq(url)
     with tempfile.TemporaryDirectory(prefix="clinicdesk-restore-") as folder:
         script = Path(folder) / "restore.sql"
         # Writing the whole script first reads every data block: a damaged archive stops here, before
         # the current database is even backed up.
-        converted = _run([pg_restore, "--no-owner", f"--file={script}", str(file)])
+        converted = run([pg_restore, "--no-owner", f"--file={script}", str(file)])
         if converted.returncode != 0:
             raise DatabaseError(
-                f"{file.name} is damaged ({_first_error(converted.stderr)}); nothing was changed."
+                f"{file.name} is damaged ({first_error(converted.stderr)}); nothing was changed."
             )
         safety = _back_up_current(url)
         prelude = "".join(_PRELUDE % (s, s, s) for s in sorted(schemas) if "'" not in s)
-        ran = _run(
+        ran = run(
             [
                 psql,
                 "--no-psqlrc",
@@ -215,7 +119,7 @@ def restore_postgres(file: Path, url: str) -> BackupResult:
         log.warning("restore of %s failed: %s", file, ran.stderr)
         raise DatabaseError(
             f"The restore from {file.name} failed and was undone; the database is as it was "
-            f"({_first_error(ran.stderr)})."
+            f"({first_error(ran.stderr)})."
         )
     log.info("database restored from %s", file)
     return safety

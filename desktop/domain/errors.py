@@ -60,5 +60,9 @@ class MigrationError(DatabaseError):
     """An upgrade or downgrade failed; the database is still at its previous revision."""
 
 
+class MigrationInterruptedError(MigrationError):
+    """A MySQL / MariaDB migration stopped halfway: the database must be restored before any use."""
+
+
 class ModelError(KnownError):
     """The prediction model is missing, altered or unusable."""

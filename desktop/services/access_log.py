@@ -9,7 +9,9 @@ so the log is written in a short unit of its own.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from typing import Any
+
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session as OrmSession
 from sqlalchemy.orm import aliased
 
@@ -19,6 +21,7 @@ from desktop.domain.dto import Page
 from desktop.domain.enums import Role
 from desktop.domain.errors import NotFoundError, ValidationError
 from desktop.domain.patient_dto import AccessLogEntry, AccessLogQuery
+from desktop.services import rows
 from desktop.services.access_policy import CHART_READS, NOT_FOUND, Action, require
 from desktop.services.context import ServiceContext
 
@@ -65,37 +68,71 @@ def log_access(ctx: ServiceContext, user: User, patient_id: str, action: Action,
         s.commit()
 
 
-def read_log(s: OrmSession, query: AccessLogQuery) -> Page[AccessLogEntry]:
-    """A page of the access log, newest first, filtered by patient and/or by the person who looked."""
-    offset, limit = v.page(query.offset, query.limit)
-    conditions = []
+def _filters(query: AccessLogQuery) -> list[Any]:
+    conditions: list[Any] = []
     if query.patient_id:
         conditions.append(AccessLog.patient_id == v.text(query.patient_id, "Patient", max_length=64))
     if query.user_id:
         conditions.append(AccessLog.user_id == v.text(query.user_id, "Account", max_length=64))
-    total = s.scalar(select(func.count()).select_from(AccessLog).where(*conditions)) or 0
+    return conditions
+
+
+def _entries(*conditions: Any) -> Select[AccessLog, str, str, str]:
+    """The entries matching ``conditions`` with the names of the person who looked and of the patient."""
     viewer, patient = aliased(User), aliased(User)
-    rows = s.execute(
+    return (
         select(AccessLog, viewer.name, viewer.role, patient.name)
         .join(patient, patient.id == AccessLog.patient_id)
         .outerjoin(viewer, viewer.id == AccessLog.user_id)
         .where(*conditions)
+    )
+
+
+def _to_entry(
+    row: AccessLog, viewer_name: str | None, viewer_role: str | None, patient_name: str
+) -> AccessLogEntry:
+    return AccessLogEntry(
+        id=row.id,
+        created_at=row.created_at,
+        user_id=row.user_id,
+        user_name=viewer_name or "",
+        user_role=Role(viewer_role).label if viewer_role else "",
+        patient_id=row.patient_id,
+        patient_name=patient_name,
+        action=row.action,
+        detail=row.detail,
+    )
+
+
+def read_log(s: OrmSession, query: AccessLogQuery) -> Page[AccessLogEntry]:
+    """A page of the access log, newest first, filtered by patient and/or by the person who looked."""
+    offset, limit = v.page(query.offset, query.limit)
+    conditions = _filters(query)
+    total = s.scalar(select(func.count()).select_from(AccessLog).where(*conditions)) or 0
+    found = s.execute(
+        _entries(*conditions)
         .order_by(AccessLog.created_at.desc(), AccessLog.id.desc())
         .offset(offset)
         .limit(limit)
     ).all()
-    entries = tuple(
-        AccessLogEntry(
-            id=row.id,
-            created_at=row.created_at,
-            user_id=row.user_id,
-            user_name=viewer_name or "",
-            user_role=Role(viewer_role).label if viewer_role else "",
-            patient_id=row.patient_id,
-            patient_name=patient_name,
-            action=row.action,
-            detail=row.detail,
-        )
-        for row, viewer_name, viewer_role, patient_name in rows
-    )
-    return Page(rows=entries, total=total)
+    return Page(rows=tuple(_to_entry(*row) for row in found), total=total)
+
+
+def log_ids(s: OrmSession, query: AccessLogQuery) -> tuple[int, ...]:
+    """The ids of every entry matching ``query``'s filters, newest first (paging fields ignored):
+    what the access log table holds."""
+    order = rows.sort_order(AccessLog, "created_at", descending=True)
+    return rows.ordered_ids(s, AccessLog, _filters(query), order)
+
+
+def log_rows(s: OrmSession, ids: object, patient_id: str | None = None) -> tuple[AccessLogEntry, ...]:
+    """The entries ``ids`` (at most MAX_PAGE_SIZE) in that order; with ``patient_id``, only those about
+    that patient (another patient's ids select nothing)."""
+    keys = rows.checked_ids(ids, "access log entry")
+    if not keys:
+        return ()
+    conditions: list[Any] = [AccessLog.id.in_(keys)]
+    if patient_id is not None:
+        conditions.append(AccessLog.patient_id == patient_id)
+    by_id = {row[0].id: _to_entry(*row) for row in s.execute(_entries(*conditions)).all()}
+    return tuple(by_id[key] for key in keys if key in by_id)

@@ -19,9 +19,14 @@ FIRST_RUN_LOCK_KEY = 0x436C696E69634631  # "ClinicF1": distinct from the migrati
 
 def serialise_first_run(s: OrmSession) -> None:
     """Two desktops creating the first admin at once: SQLite's BEGIN IMMEDIATE already serialises
-    them; on PostgreSQL a transaction-scoped advisory lock does."""
-    if s.get_bind().dialect.name == "postgresql":
+    them; on PostgreSQL a transaction-scoped advisory lock does. MySQL's user locks outlive the
+    transaction, so there the one row of ``alembic_version`` is locked instead (released at COMMIT or
+    ROLLBACK like the advisory lock)."""
+    dialect = s.get_bind().dialect.name
+    if dialect == "postgresql":
         s.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": FIRST_RUN_LOCK_KEY})
+    elif dialect in ("mysql", "mariadb"):
+        s.execute(text("SELECT version_num FROM alembic_version FOR UPDATE"))
 
 
 def check_new_account(email: str, name: str, password: str) -> tuple[str, str]:

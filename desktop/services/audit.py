@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import func, inspect, select
@@ -18,6 +19,7 @@ from desktop.db.models import AuditLog, User
 from desktop.domain import validation as v
 from desktop.domain.dto import AuditAction, AuditEntryDTO, AuditQuery, Page
 from desktop.domain.entry_rules import search_text
+from desktop.services import rows
 from desktop.services.access_policy import Action, policed, policy_action
 from desktop.services.context import ServiceContext
 from desktop.services.rows import text_matches, to_dataclass
@@ -77,6 +79,29 @@ def day_start(day: dt.date) -> dt.datetime:
     return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)
 
 
+def _conditions(query: AuditQuery) -> list[Any]:
+    """The SQL filter of ``query`` (each value checked first)."""
+    conditions: list[Any] = []
+    for column, value, label in (
+        (AuditLog.action, query.action, "Action"),
+        (AuditLog.user_id, query.user_id, "Account"),
+        (AuditLog.entity, query.entity, "Kind of entry"),
+        (AuditLog.entity_id, query.entity_id, "Entry id"),
+    ):
+        if value:
+            conditions.append(column == v.text(str(value), label, max_length=100))
+    if query.date_from:
+        start = dt.date.fromisoformat(v.iso_date(query.date_from, "From date"))
+        conditions.append(AuditLog.created_at >= day_start(start))
+    if query.date_to:
+        end = dt.date.fromisoformat(v.iso_date(query.date_to, "To date"))
+        conditions.append(AuditLog.created_at < day_start(end) + dt.timedelta(days=1))
+    search = search_text(query.text)
+    if search:
+        conditions.append(text_matches(search, AuditLog.actor, AuditLog.summary, AuditLog.entity_id))
+    return conditions
+
+
 @policed
 class AuditService:
     """Reading the audit log (administrators) and recording events other services report."""
@@ -89,34 +114,35 @@ class AuditService:
         """Admin only: one page of audit entries, newest first, filtered by ``query``."""
         query = query or AuditQuery()
         offset, limit = v.page(query.offset, query.limit)
-        search = search_text(query.text)
+        conditions = _conditions(query)
         with self._ctx.unit_of_work() as s:
             require_admin(s, self._ctx, token)
-            conditions = []
-            for column, value, label in (
-                (AuditLog.action, query.action, "Action"),
-                (AuditLog.user_id, query.user_id, "Account"),
-                (AuditLog.entity, query.entity, "Kind of entry"),
-                (AuditLog.entity_id, query.entity_id, "Entry id"),
-            ):
-                if value:
-                    conditions.append(column == v.text(str(value), label, max_length=100))
-            if query.date_from:
-                start = dt.date.fromisoformat(v.iso_date(query.date_from, "From date"))
-                conditions.append(AuditLog.created_at >= day_start(start))
-            if query.date_to:
-                end = dt.date.fromisoformat(v.iso_date(query.date_to, "To date"))
-                conditions.append(AuditLog.created_at < day_start(end) + dt.timedelta(days=1))
-            if search:
-                conditions.append(text_matches(search, AuditLog.actor, AuditLog.summary, AuditLog.entity_id))
             total = s.scalar(select(func.count()).select_from(AuditLog).where(*conditions)) or 0
-            order = (
-                (AuditLog.created_at.desc(), AuditLog.id.desc())
-                if query.descending
-                else (AuditLog.created_at.asc(), AuditLog.id.asc())
+            order = rows.sort_order(AuditLog, "created_at", query.descending)
+            found = s.scalars(
+                select(AuditLog).where(*conditions).order_by(*order).offset(offset).limit(limit)
             )
-            rows = s.scalars(select(AuditLog).where(*conditions).order_by(*order).offset(offset).limit(limit))
-            return Page(rows=tuple(to_dto(r) for r in rows), total=int(total))
+            return Page(rows=tuple(to_dto(r) for r in found), total=int(total))
+
+    @policy_action(Action.AUDIT_READ)
+    def ids(self, token: str, query: AuditQuery | None = None) -> tuple[int, ...]:
+        """Admin only: the ids of every entry matching ``query``'s filters, newest first unless
+        ``descending`` is False (paging fields ignored): what the audit table holds."""
+        query = query or AuditQuery()
+        conditions = _conditions(query)
+        with self._ctx.unit_of_work() as s:
+            require_admin(s, self._ctx, token)
+            return rows.ordered_ids(
+                s, AuditLog, conditions, rows.sort_order(AuditLog, "created_at", query.descending)
+            )
+
+    @policy_action(Action.AUDIT_READ)
+    def rows(self, token: str, ids: Sequence[int]) -> tuple[AuditEntryDTO, ...]:
+        """Admin only: the entries ``ids`` (at most 1000) in that order."""
+        keys = rows.checked_ids(ids, "audit entry")
+        with self._ctx.unit_of_work() as s:
+            require_admin(s, self._ctx, token)
+            return tuple(map(to_dto, rows.load_in_order(s, AuditLog, keys)))
 
     @policy_action(Action.REFERENCE_READ)
     def actions(self) -> tuple[str, ...]:

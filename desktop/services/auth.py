@@ -29,6 +29,7 @@ from desktop.services.sessions import (
     any_user_exists,
     authenticate,
     current_user,
+    end_all_sessions,
     open_session,
     session_row,
 )
@@ -123,6 +124,7 @@ class AuthService:
                     summary="Sign-in refused: account locked",
                 )
                 s.commit()
+            passwords.burn_time(self._ctx.bcrypt_rounds)  # as slow as a wrong password
             raise locked_error(locked_until)
         if stored_hash is None:
             passwords.burn_time(self._ctx.bcrypt_rounds)
@@ -209,6 +211,7 @@ class AuthService:
             email, user_id, stored_hash = user.email, user.id, user.password_hash
             locked_until = locked_until_time(s, email, now)
         if locked_until is not None:
+            passwords.burn_time(self._ctx.bcrypt_rounds)  # as slow as a wrong password
             raise locked_error(locked_until)
         if passwords.verify_password(password, stored_hash):
             return
@@ -224,7 +227,11 @@ class AuthService:
 
     @policy_action(Action.OWN_ACCOUNT)
     def change_password(self, token: str, current_password: str, new_password: str) -> None:
-        """Change the signed-in user's own password (the current one is required)."""
+        """Change the signed-in user's own password (the current one is required).
+
+        Every other session of the account ends (someone who learnt the old password and signed in
+        elsewhere is signed out); the session that changed it stays open.
+        """
         with self._ctx.unit_of_work() as s:
             user = authenticate(s, self._ctx, token)
             email, stored_hash = user.email, user.password_hash
@@ -241,6 +248,8 @@ class AuthService:
                 raise ConflictError("The password was changed elsewhere meanwhile. Sign in again.")
             user.password_hash = new_hash
             user.updated_at = self._ctx.now()
+            current = session_row(s, token)
+            end_all_sessions(s, user.id, keep=current.id if current is not None else None)
             audit.write(
                 s,
                 self._ctx,
@@ -248,7 +257,7 @@ class AuthService:
                 user=user,
                 entity="user",
                 entity_id=user.id,
-                summary="Password changed",
+                summary="Password changed; the account's other sessions were ended",
             )
             s.commit()
 

@@ -208,7 +208,7 @@ def _copy_tables(src: Connection, dst: Connection, progress: CopyProgress | None
                 done += len(chunk)
                 if progress is not None:
                     progress(table.name, done, total)
-        if not is_sqlite(str(dst.engine.url)):
+        if dst.dialect.name == "postgresql":  # MySQL's AUTO_INCREMENT moves past inserted ids itself
             _reset_sequences(dst)
     return counts
 
@@ -253,7 +253,7 @@ def _copy_failed(error: exc.DBAPIError, target_url: str) -> Exception:
         (
             t.name
             for t in tables_in_copy_order()
-            if f"INTO {t.name}" in statement or f'INTO "{t.name}"' in statement
+            if any(f"INTO {quoted}" in statement for quoted in (t.name, f'"{t.name}"', f"`{t.name}`"))
         ),
         None,
     )

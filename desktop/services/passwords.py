@@ -5,6 +5,11 @@ New hashes are bcrypt (cost 12 by default). The web version stored passlib ``pbk
 ``.`` instead of ``+``, no padding); those are verified here with ``hashlib.pbkdf2_hmac`` (no passlib
 dependency) and re-hashed to bcrypt at the next successful sign-in.
 
+Passwords are compared after Unicode NFC normalisation: "é" typed as one character or as "e" plus a
+combining accent (macOS keyboards, some input methods) is the same password. Hashing and verifying
+both normalise; ASCII passwords are unchanged by it, so their existing hashes still verify. A hash
+made before normalisation from a non-NFC password still verifies when typed the same way.
+
 bcrypt only looks at the first 72 bytes of a password. Rather than silently ignoring the rest, a
 new password longer than 72 bytes (UTF-8) is refused with a message, and a longer password never
 matches a bcrypt hash.
@@ -16,6 +21,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import unicodedata
 from functools import lru_cache
 
 import bcrypt
@@ -84,6 +90,7 @@ def check_policy(password: object, email: str = "") -> str:
     if not isinstance(password, str) or not password:
         _refuse("Enter a password.")
     assert isinstance(password, str)
+    password = normalise(password)
     if len(password) < MIN_LENGTH:
         _refuse(f"The password must be at least {MIN_LENGTH} characters long.")
     try:
@@ -106,18 +113,30 @@ def _refuse(message: str) -> None:
     raise ValidationError(message, {"password": message})
 
 
+def normalise(password: str) -> str:
+    """The form a password is hashed and compared in (Unicode NFC)."""
+    return unicodedata.normalize("NFC", password)
+
+
 def hash_password(password: str, rounds: int = 12) -> str:
-    """A bcrypt hash of ``password``; refuses (never truncates) more than 72 bytes."""
-    raw = password.encode("utf-8")
+    """A bcrypt hash of ``password`` (NFC); refuses (never truncates) more than 72 bytes."""
+    raw = normalise(password).encode("utf-8")
     if len(raw) > BCRYPT_MAX_BYTES:
         _refuse(f"The password is too long: at most {BCRYPT_MAX_BYTES} bytes.")
     return bcrypt.hashpw(raw, bcrypt.gensalt(rounds)).decode("ascii")
 
 
 def verify_password(password: str, stored_hash: str) -> bool:
-    """True when ``password`` matches ``stored_hash`` (bcrypt or legacy pbkdf2-sha256)."""
+    """True when ``password`` matches ``stored_hash`` (bcrypt or legacy pbkdf2-sha256), compared in NFC."""
     if not isinstance(password, str) or not isinstance(stored_hash, str) or not stored_hash:
         return False
+    forms = [normalise(password)]
+    if forms[0] != password:  # a hash made before passwords were normalised, typed the same way
+        forms.append(password)
+    return any(_matches(form, stored_hash) for form in forms)
+
+
+def _matches(password: str, stored_hash: str) -> bool:
     try:
         raw = password.encode("utf-8")
     except UnicodeEncodeError:
@@ -144,8 +163,8 @@ def needs_rehash(stored_hash: str, rounds: int) -> bool:
 
 
 def burn_time(rounds: int) -> None:
-    """Spend about as long as a real bcrypt check, so a wrong e-mail answers no faster than a wrong
-    password (response time must not reveal whether an account exists)."""
+    """Spend as long as a real bcrypt check (it is one, against a dummy hash), so an unknown e-mail or a
+    locked account answers no faster than a wrong password: the response time reveals neither."""
     bcrypt.checkpw(b"not the password", _dummy_hash(rounds))
 
 

@@ -79,7 +79,9 @@ def find(s: OrmSession, columns: tuple[Any, ...], text: str, limit: int, include
         found.update((row.id, row) for row in s.execute(numbered.order_by(User.mrn).limit(limit)))
     digits = phone_key(text)
     if _PHONE_ONLY.match(text) and len(digits) >= MIN_PHONE_DIGITS:
-        by_phone = base.where(User.id.in_(_token_range(f"{PHONE_TOKEN}{digits}").limit(PHONE_CANDIDATES)))
+        # The capped candidates as a derived table: MySQL / MariaDB refuse LIMIT inside IN (...).
+        capped = _token_range(f"{PHONE_TOKEN}{digits}").limit(PHONE_CANDIDATES).subquery()
+        by_phone = base.where(User.id.in_(select(capped.c.user_id)))
         found.update((row.id, row) for row in s.execute(by_phone.limit(limit)))
     return sorted(found.values(), key=lambda row: (row.name_key, row.id))[:limit]
 

@@ -8,6 +8,8 @@ Patients are deactivated, never deleted.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy.orm import Session as OrmSession
 
 from desktop.db.models import User
@@ -27,7 +29,7 @@ from desktop.domain.patient_dto import (
 )
 from desktop.domain.patients import age_on
 from desktop.services import audit, patient_search
-from desktop.services.access_log import open_patient, read_log
+from desktop.services.access_log import log_ids, log_rows, open_patient, read_log
 from desktop.services.access_policy import Action, policed, policy_action, require
 from desktop.services.accounts import ensure_email_free
 from desktop.services.context import ServiceContext
@@ -260,3 +262,33 @@ class PatientService:
         with self._ctx.unit_of_work() as s:
             user = self._user(s, token, Action.ACCESS_LOG_READ_OWN)
             return read_log(s, AccessLogQuery(patient_id=user.id, offset=offset, limit=limit))
+
+    @policy_action(Action.ACCESS_LOG_READ)
+    def access_log_ids(self, token: str, query: AccessLogQuery | None = None) -> tuple[int, ...]:
+        """Administrators: the ids of every entry matching ``query``'s filters, newest first (the
+        access log table holds these and asks ``access_log_rows`` for the ones it shows)."""
+        with self._ctx.unit_of_work() as s:
+            self._user(s, token, Action.ACCESS_LOG_READ)
+            return log_ids(s, query or AccessLogQuery())
+
+    @policy_action(Action.ACCESS_LOG_READ)
+    def access_log_rows(self, token: str, ids: Sequence[int]) -> tuple[AccessLogEntry, ...]:
+        """Administrators: the entries ``ids`` (at most 1000) in that order."""
+        with self._ctx.unit_of_work() as s:
+            self._user(s, token, Action.ACCESS_LOG_READ)
+            return log_rows(s, ids)
+
+    @policy_action(Action.ACCESS_LOG_READ_OWN)
+    def my_chart_access_ids(self, token: str) -> tuple[int, ...]:
+        """The ids of the entries about the signed-in person's own chart, newest first."""
+        with self._ctx.unit_of_work() as s:
+            user = self._user(s, token, Action.ACCESS_LOG_READ_OWN)
+            return log_ids(s, AccessLogQuery(patient_id=user.id))
+
+    @policy_action(Action.ACCESS_LOG_READ_OWN)
+    def my_chart_access_rows(self, token: str, ids: Sequence[int]) -> tuple[AccessLogEntry, ...]:
+        """The entries ``ids`` about the signed-in person's own chart, in that order (anyone else's
+        are left out)."""
+        with self._ctx.unit_of_work() as s:
+            user = self._user(s, token, Action.ACCESS_LOG_READ_OWN)
+            return log_rows(s, ids, patient_id=user.id)

@@ -10,7 +10,7 @@ and can be traced later. Every method takes ``patient_id`` as the other chart se
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -47,6 +47,21 @@ NOT_KNOWN = "Not known"
 
 def _notes_only(row: BreastCancerPrediction) -> dict[str, Any]:
     return {"notes": row.notes or ""}
+
+
+def _conditions(query: PredictionQuery) -> Callable[[str], list[Any]]:
+    """The SQL filter of ``query`` for one patient (checked before any SQL runs)."""
+    risk = query.risk_level
+    if risk and risk not in {r.value for r in RiskLevel}:
+        raise ValidationError("The risk level must be Low, Medium or High.")
+
+    def conditions(patient_id: str) -> list[Any]:
+        where: list[Any] = [BreastCancerPrediction.user_id == patient_id]
+        if risk:
+            where.append(BreastCancerPrediction.risk_level == risk)
+        return where
+
+    return conditions
 
 
 @policed
@@ -119,13 +134,10 @@ class PredictionService:
         """One page of the patient's saved predictions, newest first by default, plus the total."""
         query = query or PredictionQuery()
         offset, limit = v.page(query.offset, query.limit)
-        if query.risk_level and query.risk_level not in {r.value for r in RiskLevel}:
-            raise ValidationError("The risk level must be Low, Medium or High.")
+        where = _conditions(query)
         with self._ctx.unit_of_work() as s:
             _, patient = self._rows.open(s, token, Action.CHART_READ_MEDICAL, patient_id, "prediction list")
-            conditions: list[Any] = [BreastCancerPrediction.user_id == patient.id]
-            if query.risk_level:
-                conditions.append(BreastCancerPrediction.risk_level == query.risk_level)
+            conditions = where(patient.id)
             total = s.scalar(select(func.count()).select_from(BreastCancerPrediction).where(*conditions)) or 0
             cols = (BreastCancerPrediction.created_at, BreastCancerPrediction.id)
             order = tuple(c.desc() for c in cols) if query.descending else tuple(c.asc() for c in cols)
@@ -133,6 +145,23 @@ class PredictionService:
                 select(BreastCancerPrediction).where(*conditions).order_by(*order).offset(offset).limit(limit)
             )
             return Page(rows=tuple(to_dto(r) for r in rows), total=int(total))
+
+    @policy_action(Action.CHART_READ_MEDICAL)
+    def ids(
+        self, token: str, query: PredictionQuery | None = None, *, patient_id: str | None = None
+    ) -> tuple[int, ...]:
+        """The ids of the patient's saved predictions matching ``query``'s filter, newest first unless
+        ``descending`` is False (paging fields ignored)."""
+        query = query or PredictionQuery()
+        return self._rows.ids(token, "created_at", query.descending, _conditions(query), patient_id)
+
+    @policy_action(Action.CHART_READ_MEDICAL)
+    def rows(
+        self, token: str, ids: Sequence[int], *, patient_id: str | None = None
+    ) -> tuple[SavedPrediction, ...]:
+        """The patient's saved predictions ``ids`` (at most 1000) in that order; deleted ones are left
+        out."""
+        return self._rows.rows(token, ids, patient_id)
 
     @policy_action(Action.CHART_READ_MEDICAL)
     def get(self, token: str, prediction_id: int, *, patient_id: str | None = None) -> SavedPrediction:

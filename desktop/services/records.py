@@ -1,19 +1,20 @@
-"""Medical records of a patient's chart: paged/sorted/filtered lists in SQL, CRUD, history.
+"""Medical records of a patient's chart: id lists and rows for the records table, paged lists, CRUD,
+history.
 
 Every method takes ``patient_id``: a signed-in patient may leave it out (their own chart; any other
 id is "not found"), staff name the patient. Who may read and write is the access policy's
 (desktop.services.owned_rows opens the chart for every method).
 
-Lists are built for a table model that fetches pages as the user scrolls: the total is one COUNT
-over the owner's index, each page one ORDER BY sort_col, id LIMIT n with ``id`` as the tie breaker.
-A page after the first seeks past the previous page's last row (``RecordQuery.after``, keyset
-paging) so pages never overlap or skip rows even when rows are added or deleted meanwhile, and the
-last page costs what the first does. ``offset`` still works for callers that want page n.
+The table asks ``ids`` for the ordered ids of every matching record (filter and sort in SQL, one
+narrow query) and ``rows`` for the records it shows, by id. ``list`` returns pages with their total
+for other callers: ``ORDER BY sort_col, id LIMIT n``; a page after the first can seek past the
+previous page's last row (``RecordQuery.after``, keyset paging) so pages neither overlap nor skip
+rows added or deleted meanwhile.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from desktop.db.models import MedicalRecord, User
@@ -79,6 +80,23 @@ class RecordService:
         return self._rows.page(
             token, query, RECORD_SORT_COLUMNS, lambda owner: _conditions(owner, query), patient_id
         )
+
+    @policy_action(Action.CHART_READ_MEDICAL)
+    def ids(
+        self, token: str, query: RecordQuery | None = None, *, patient_id: str | None = None
+    ) -> tuple[int, ...]:
+        """The ids of the patient's records matching ``query``'s filters, in its order (paging fields
+        ignored): the records table holds these and asks ``rows`` for the ones it shows."""
+        query = query or RecordQuery()
+        sort = v.choice(query.sort, RECORD_SORT_COLUMNS, "Sort column")
+        return self._rows.ids(
+            token, sort, query.descending, lambda owner: _conditions(owner, query), patient_id
+        )
+
+    @policy_action(Action.CHART_READ_MEDICAL)
+    def rows(self, token: str, ids: Sequence[int], *, patient_id: str | None = None) -> tuple[RecordDTO, ...]:
+        """The patient's records ``ids`` (at most 1000) in that order; deleted ones are left out."""
+        return self._rows.rows(token, ids, patient_id)
 
     @policy_action(Action.CHART_READ_MEDICAL)
     def count(self, token: str, query: RecordQuery | None = None, *, patient_id: str | None = None) -> int:

@@ -7,6 +7,9 @@ clinic administrator can act on. psycopg 3 gives connection failures no SQLSTATE
 classification reads libpq's message text (English; a server configured with another ``lc_messages``
 falls back to :attr:`ConnectionProblem.OTHER`, whose message still quotes the server).
 
+A MariaDB / MySQL server (``mysql+pymysql``) is checked the same way; its error texts are classified in
+desktop/services/mysql_server.py.
+
 Saving writes the URL *without* the password to settings.json (``database_url``) and the password to
 :mod:`desktop.credentials`; :func:`database_url_with_secret` puts it back at start-up.
 """
@@ -25,6 +28,8 @@ from sqlalchemy.pool import NullPool
 from desktop import credentials as password_store
 from desktop import paths
 from desktop.db import migrate
+from desktop.domain.errors import DatabaseError
+from desktop.services import mysql_server
 from desktop.settings import DATABASE_URL_ENV, resolve_database_url, save_setting, sqlite_url
 
 log = logging.getLogger(__name__)
@@ -39,6 +44,12 @@ CONNECT_TIMEOUT_S = 5
 class ConnectionMode(StrEnum):
     SQLITE = "sqlite"
     POSTGRESQL = "postgresql"
+    MYSQL = "mysql"  # MariaDB or MySQL
+
+
+#: The engine's usual port, which the dialog proposes when the engine is switched.
+DEFAULT_PORTS = {ConnectionMode.POSTGRESQL: DEFAULT_PORT, ConnectionMode.MYSQL: mysql_server.DEFAULT_PORT}
+ENGINE_NAMES = {ConnectionMode.POSTGRESQL: "PostgreSQL", ConnectionMode.MYSQL: "MariaDB/MySQL"}
 
 
 @dataclass(frozen=True)
@@ -56,7 +67,7 @@ class ServerSettings:
         if self.mode == ConnectionMode.SQLITE:
             return sqlite_url(paths.default_database_path())
         url = URL.create(
-            "postgresql+psycopg",
+            "mysql+pymysql" if self.mode == ConnectionMode.MYSQL else "postgresql+psycopg",
             username=self.user or None,
             password=password or None,
             host=self.host or None,
@@ -77,7 +88,9 @@ class ServerSettings:
         if not self.host.strip():
             problems["host"] = "Enter the clinic server's name or address."
         if not 1 <= int(self.port) <= 65535:
-            problems["port"] = "The port is a number from 1 to 65535 (PostgreSQL's usual port is 5432)."
+            usual = DEFAULT_PORTS.get(self.mode, DEFAULT_PORT)
+            name = ENGINE_NAMES.get(self.mode, "PostgreSQL")
+            problems["port"] = f"The port is a number from 1 to 65535 ({name}'s usual port is {usual})."
         if not self.database.strip():
             problems["database"] = "Enter the database name on the server."
         if not self.user.strip():
@@ -87,12 +100,17 @@ class ServerSettings:
     @classmethod
     def from_url(cls, url: str) -> ServerSettings:
         parsed = make_url(url)
-        if parsed.get_backend_name() != "postgresql":
+        backend = parsed.get_backend_name()
+        if backend in ("mysql", "mariadb"):
+            mode = ConnectionMode.MYSQL
+        elif backend == "postgresql":
+            mode = ConnectionMode.POSTGRESQL
+        else:
             return cls(mode=ConnectionMode.SQLITE)
         return cls(
-            mode=ConnectionMode.POSTGRESQL,
+            mode=mode,
             host=parsed.host or "",
-            port=parsed.port or DEFAULT_PORT,
+            port=parsed.port or DEFAULT_PORTS[mode],
             database=parsed.database or "",
             user=parsed.username or "",
         )
@@ -133,7 +151,11 @@ def classify_connection_error(text: str, settings: ServerSettings) -> tuple[Conn
 
     The fragments are libpq's and the server's own wording, as printed by psycopg 3.3 against
     PostgreSQL 15 (see tests/services/test_server_settings.py for the texts it is checked with).
+    A MariaDB / MySQL server's errors are PyMySQL's (desktop/services/mysql_server.py).
     """
+    if settings.mode == ConnectionMode.MYSQL:
+        problem, message = mysql_server.classify_mysql_error(text, settings)
+        return ConnectionProblem(problem), message
     low = text.lower()
 
     def has(*fragments: str) -> bool:
@@ -203,6 +225,8 @@ def check_connection(
     invalid = settings.validate()
     if invalid:
         return ConnectionCheck(ConnectionProblem.OTHER, " ".join(invalid.values()))
+    if settings.mode == ConnectionMode.MYSQL:
+        return _check_mysql(settings, password, timeout_s)
     engine = create_engine(
         settings.url(password),
         poolclass=NullPool,
@@ -239,6 +263,10 @@ def check_connection(
             server_version=version,
             has_clinicdesk_schema=True,
         )
+    return _connected(f"PostgreSQL {version}", version, state)
+
+
+def _connected(product: str, version: str, state: migrate.MigrationStatus | None) -> ConnectionCheck:
     if state is None or state.current is None:
         contents = "Its database is empty: ClinicDesk will set it up (or copy this computer's data to it)."
     elif state.at_head:
@@ -250,10 +278,46 @@ def check_connection(
         )
     return ConnectionCheck(
         ConnectionProblem.OK,
-        f"Connected to PostgreSQL {version}. {contents}",
+        f"Connected to {product}. {contents}",
         server_version=version,
         has_clinicdesk_schema=state is not None and state.current is not None,
     )
+
+
+def _check_mysql(settings: ServerSettings, password: str | None, timeout_s: int) -> ConnectionCheck:
+    """check_connection for a MariaDB / MySQL server (same outcomes, the server's own wording)."""
+    url = settings.url(password)
+    engine = create_engine(url, poolclass=NullPool, connect_args={"connect_timeout": max(1, int(timeout_s))})
+    try:
+        with engine.connect() as conn:
+            product, new_enough, has_schema = mysql_server.server_facts(conn)
+    except exc.DBAPIError as error:
+        text = str(error.orig if error.orig is not None else error)
+        log.info("connection test to %s failed: %s", settings.url(), text)
+        return ConnectionCheck(*classify_connection_error(text, settings))
+    finally:
+        engine.dispose()
+    version = product.split(" ", 1)[1]
+    if not new_enough:
+        return ConnectionCheck(
+            ConnectionProblem.TOO_OLD,
+            f"The server runs {product}; ClinicDesk needs {mysql_server.minimum_text(product)} or newer. "
+            "Ask the server's administrator to upgrade it.",
+            server_version=version,
+        )
+    try:
+        state = migrate.status(url) if has_schema else None
+    except DatabaseError as error:  # e.g. an upgrade that was cut short: say what recovers it
+        return ConnectionCheck(ConnectionProblem.OTHER, error.message, server_version=version)
+    if state is not None and state.is_too_new:
+        return ConnectionCheck(
+            ConnectionProblem.SCHEMA_TOO_NEW,
+            f"The server's database was set up by a newer ClinicDesk (schema {state.current}). Update "
+            "ClinicDesk on this computer before using it.",
+            server_version=version,
+            has_clinicdesk_schema=True,
+        )
+    return _connected(product, version, state)
 
 
 def test_connection(settings: ServerSettings, password: str | None = None, **kwargs: int) -> ConnectionCheck:

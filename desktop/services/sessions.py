@@ -72,11 +72,13 @@ def require_admin(s: OrmSession, ctx: ServiceContext, token: object) -> User:
     return user
 
 
-def end_all_sessions(s: OrmSession, user_id: str) -> None:
-    """Deactivate every session of an account (deactivation, password reset)."""
-    s.execute(
-        update(Session).where(Session.user_id == user_id, Session.is_active.is_(True)).values(is_active=False)
-    )
+def end_all_sessions(s: OrmSession, user_id: str, keep: str | None = None) -> None:
+    """Deactivate every session of an account (deactivation, password reset), but the session
+    ``keep`` (a password change ends the others, not the one that made it)."""
+    conditions = [Session.user_id == user_id, Session.is_active.is_(True)]
+    if keep is not None:
+        conditions.append(Session.id != keep)
+    s.execute(update(Session).where(*conditions).values(is_active=False))
 
 
 def current_user(user: User) -> CurrentUser:

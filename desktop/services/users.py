@@ -8,12 +8,14 @@ of its own administration.
 
 from __future__ import annotations
 
-from sqlalchemy import and_, or_, select
+from collections.abc import Sequence
+
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session as OrmSession
 
 from desktop.db.models import User
 from desktop.domain import validation as v
-from desktop.domain.dto import AuditAction, UserAccount
+from desktop.domain.dto import MAX_PAGE_SIZE, AuditAction, UserAccount
 from desktop.domain.enums import Role
 from desktop.domain.errors import NotFoundError, ValidationError
 from desktop.services import audit, passwords
@@ -53,6 +55,11 @@ def _target(s: OrmSession, user_id: object) -> User:
     return user
 
 
+def _accounts_query(include_inactive: bool) -> Select[User]:
+    query = select(User).where(_CAN_SIGN_IN).order_by(User.email, User.id)
+    return query if include_inactive else query.where(User.is_active.is_(True))
+
+
 def _active_admins(s: OrmSession) -> int:
     # FOR UPDATE (PostgreSQL) serialises two admins demoting each other at the same moment.
     rows = s.scalars(
@@ -72,10 +79,27 @@ class UserAdminService:
         access; the patient list, not this one, holds every patient. No medical data."""
         with self._ctx.unit_of_work() as s:
             require_admin(s, self._ctx, token)
-            query = select(User).where(_CAN_SIGN_IN).order_by(User.email)
-            if not include_inactive:
-                query = query.where(User.is_active.is_(True))
-            return tuple(to_account(u) for u in s.scalars(query))
+            return tuple(to_account(u) for u in s.scalars(_accounts_query(include_inactive)))
+
+    @policy_action(Action.ACCOUNTS_MANAGE)
+    def account_ids(self, token: str, *, include_inactive: bool = True) -> tuple[str, ...]:
+        """The ids of the accounts that can sign in (admin only), by e-mail: what the users table holds."""
+        with self._ctx.unit_of_work() as s:
+            require_admin(s, self._ctx, token)
+            query = _accounts_query(include_inactive).with_only_columns(User.id)
+            return tuple(s.scalars(query))
+
+    @policy_action(Action.ACCOUNTS_MANAGE)
+    def accounts(self, token: str, ids: Sequence[str]) -> tuple[UserAccount, ...]:
+        """The accounts ``ids`` (admin only, at most 1000) in that order; unknown ids are left out."""
+        if isinstance(ids, str) or not isinstance(ids, Sequence) or len(ids) > MAX_PAGE_SIZE:
+            raise ValidationError(f"At most {MAX_PAGE_SIZE} account ids can be read at once.")
+        keys = [i for i in ids if v.is_clean(i)]
+        with self._ctx.unit_of_work() as s:
+            require_admin(s, self._ctx, token)
+            found = s.scalars(select(User).where(User.id.in_(keys), _CAN_SIGN_IN)) if keys else ()
+            by_id = {u.id: u for u in found}
+            return tuple(to_account(by_id[i]) for i in keys if i in by_id)
 
     @policy_action(Action.ACCOUNTS_MANAGE)
     def create_user(

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import postgres_base_url
+from tests.conftest import mariadb_base_url, postgres_base_url
 
 ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location(
@@ -41,8 +41,11 @@ def smoke_databases(server: str) -> list[str]:
     engine = sa.create_engine(server)
     try:
         with engine.connect() as conn:
-            query = "SELECT datname FROM pg_database WHERE datname LIKE 'clinicdesk_smoke_%'"
-            return list(conn.execute(sa.text(query)).scalars())
+            if engine.dialect.name == "postgresql":
+                query = "SELECT datname FROM pg_database WHERE datname LIKE 'clinicdesk_smoke_%'"
+            else:
+                query = "SELECT schema_name FROM information_schema.schemata WHERE schema_name LIKE 'clinicdesk_smoke_%'"
+            return sorted(conn.execute(sa.text(query)).scalars())
     finally:
         engine.dispose()
 
@@ -55,6 +58,8 @@ def test_cli_checks_migrate_a_scratch_postgres_database_and_drop_it(
     if not server:
         pytest.skip("no PostgreSQL server (CLINICDESK_TEST_POSTGRES_URL unset)")
     monkeypatch.setenv("CLINICDESK_SMOKE_POSTGRES_URL", server)
+    for name in smoke.MARIADB_URL_ENVS:
+        monkeypatch.delenv(name, raising=False)
     before = smoke_databases(server)
     checks = smoke.run_cli_checks(source_launcher(tmp_path))
     assert [name for name, ok, _ in checks if not ok] == [], checks
@@ -63,10 +68,28 @@ def test_cli_checks_migrate_a_scratch_postgres_database_and_drop_it(
     assert smoke_databases(server) == before
 
 
+@pytest.mark.mariadb
+def test_cli_checks_migrate_a_scratch_mariadb_database_and_drop_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    server = mariadb_base_url()
+    if not server:
+        pytest.skip("no MariaDB server (CLINICDESK_TEST_MARIADB_URL unset)")
+    monkeypatch.setenv("CLINICDESK_SMOKE_MARIADB_URL", server)
+    for name in smoke.POSTGRES_URL_ENVS:
+        monkeypatch.delenv(name, raising=False)
+    before = smoke_databases(server)
+    checks = smoke.run_cli_checks(source_launcher(tmp_path))
+    assert [name for name, ok, _ in checks if not ok] == [], checks
+    names = [name for name, _, _ in checks]
+    assert names[-2:] == ["db init (MariaDB)", "db status (MariaDB)"]
+    assert smoke_databases(server) == before
+
+
 def test_without_a_server_only_sqlite_and_screening_are_checked(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    for name in smoke.POSTGRES_URL_ENVS:
+    for name in smoke.POSTGRES_URL_ENVS + smoke.MARIADB_URL_ENVS:
         monkeypatch.delenv(name, raising=False)
     checks = smoke.run_cli_checks(source_launcher(tmp_path))
     assert [(name, ok) for name, ok, _ in checks] == [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -75,13 +76,13 @@ def test_migrate_history_downgrade_with_backups(sqlite_url: str, data_dir: Path)
 
     migrated = run("migrate", "--database-url", sqlite_url)
     assert migrated.returncode == 0, migrated.stderr
-    assert "[2/3] upgrade c7e5d1f0a9b3" in migrated.stdout and "Backup saved to" in migrated.stdout
+    assert "[2/3] upgrade c7e5d1f0a9b3" in migrated.stdout and "Backup saved and verified" in migrated.stdout
     assert row_counts(sqlite_url)["medicalrecord"] == 3
 
     # Without a terminal and without --yes a downgrade is refused and changes nothing.
     refused = run("downgrade", "d24a4742aa81", "--database-url", sqlite_url)
     assert refused.returncode == 2 and "not confirmed" in refused.stderr
-    assert "table auditlog" in refused.stdout and "column user.role" in refused.stdout
+    assert "the audit log" in refused.stdout
     down = run("downgrade", "d24a4742aa81", "--yes", "--database-url", sqlite_url)
     assert down.returncode == 0, down.stderr
     assert "Downgraded to d24a4742aa81" in down.stdout
@@ -100,7 +101,7 @@ def test_backup_restore_and_check(sqlite_url: str) -> None:
     assert run("migrate", "--database-url", sqlite_url).returncode == 0
     backup = run("backup", "--database-url", sqlite_url)
     assert backup.returncode == 0
-    backup_file = backup.stdout.strip().split("Backup saved to ", 1)[1]
+    backup_file = backup.stdout.strip().split("Backup saved and verified: ", 1)[1]
 
     engine = sa.create_engine(sqlite_url)
     with engine.begin() as conn:
@@ -140,8 +141,10 @@ def test_errors_are_one_line_with_non_zero_exit(sqlite_url: str, tmp_path: Path)
     bogus = tmp_path / "bogus.db"
     bogus.write_text("hello")
     restore = run("restore", str(bogus), "--yes", "--database-url", sqlite_url)
-    assert restore.returncode == 1
-    assert restore.stderr.strip().splitlines() == ["error: bogus.db is not a ClinicDesk database backup."]
+    assert restore.returncode == 2  # refused: nothing was changed
+    assert restore.stderr.strip().splitlines() == [
+        "error: bogus.db cannot be restored: it is not a ClinicDesk database backup. Nothing was changed."
+    ]
 
     assert run("init", "--database-url", sqlite_url).returncode == 0
     engine = sa.create_engine(sqlite_url)
@@ -169,3 +172,161 @@ def test_status_and_migrate_on_postgres(postgres_url: str) -> None:
     assert "pending: 0" in status.stdout and "PostgreSQL" in status.stdout
     check = run("check", "--database-url", postgres_url)
     assert check.returncode == 0, check.stdout + check.stderr
+
+
+# --------------------------------------------------------------------------- the wrong file
+
+
+def _foreign(path: Path) -> bytes:
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE moz_places (id INTEGER PRIMARY KEY, url TEXT)")
+    conn.execute("CREATE TABLE prefs (name TEXT, value TEXT)")
+    conn.execute("INSERT INTO prefs VALUES ('a', 'b')")
+    conn.commit()
+    conn.close()
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["status"],
+        ["migrate"],
+        ["init"],
+        ["history"],
+        ["backup"],
+        ["check"],
+        ["fingerprint"],
+        ["downgrade", "--yes"],
+        ["restore", "--yes", "BACKUP"],
+    ],
+    ids=lambda c: c[0],
+)
+def test_every_command_refuses_another_programs_file(
+    command: list[str], sqlite_url: str, tmp_path: Path, data_dir: Path
+) -> None:
+    path = tmp_path / "clinic.db"
+    before = _foreign(path)
+    if "BACKUP" in command:
+        assert run("init", "--database-url", f"sqlite:///{tmp_path / 'other.db'}").returncode == 0
+        made = run("backup", "--database-url", f"sqlite:///{tmp_path / 'other.db'}")
+        command = [c if c != "BACKUP" else made.stdout.split("verified: ", 1)[1].strip() for c in command]
+    result = run(*command, "--database-url", sqlite_url)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "not a ClinicDesk database" in result.stderr and "Traceback" not in result.stderr
+    assert path.read_bytes() == before
+    assert not list(tmp_path.glob("clinic.db-*"))  # no -wal / -journal either
+
+
+def test_a_zero_length_file_counts_as_new(sqlite_url: str, tmp_path: Path) -> None:
+    (tmp_path / "clinic.db").write_bytes(b"")
+    assert "pending: 4" in run("status", "--database-url", sqlite_url).stdout
+    assert run("migrate", "--database-url", sqlite_url).returncode == 0
+    assert "pending: 0" in run("status", "--database-url", sqlite_url).stdout
+
+
+def _rollback_journal_database(url: str) -> Path:
+    """A ClinicDesk database in rollback-journal mode, as a restored backup is: switching it to WAL
+    would change header bytes 18-19."""
+    make_web_database(url, "d24a4742aa81")
+    assert run("migrate", "--database-url", url).returncode == 0
+    path = Path(url.split(":///", 1)[1])
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.close()
+    return path
+
+
+def test_reading_commands_leave_the_file_byte_identical(sqlite_url: str) -> None:
+    path = _rollback_journal_database(sqlite_url)
+    before = path.read_bytes()
+    assert before[18:20] == b"\x01\x01"  # not WAL
+    for command in ("status", "history", "fingerprint", "check"):
+        result = run(command, "--database-url", sqlite_url)
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert path.read_bytes() == before, command  # no WAL switch, no audit row
+
+
+def test_check_of_a_damaged_database_prints_one_error_and_no_audit_noise(sqlite_url: str) -> None:
+    path = _rollback_journal_database(sqlite_url)
+    conn = sqlite3.connect(path)
+    page = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'medicalrecord'").fetchone()[0]
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    with open(path, "r+b") as handle:
+        handle.seek(size * (page - 1))
+        handle.write(os.urandom(size))
+    check = run("check", "--database-url", sqlite_url)
+    assert check.returncode == 1
+    assert check.stderr.strip().splitlines() == ["error: the check found problems (see above)"]
+    assert "audit" not in check.stdout + check.stderr
+    status = run("status", "--database-url", sqlite_url)
+    backup = run("backup", "--database-url", sqlite_url)
+    assert backup.returncode != 0 and "Backup saved" not in backup.stdout and "Traceback" not in backup.stderr
+    assert status.returncode in (0, 2) and "Traceback" not in status.stderr
+
+
+# --------------------------------------------------------------------------- errors a person can act on
+
+
+def _stamp_unknown(url: str) -> None:
+    assert run("init", "--database-url", url).returncode == 0
+    conn = sqlite3.connect(Path(url.split(":///", 1)[1]))
+    conn.execute("UPDATE alembic_version SET version_num = 'ffffffffffff'")
+    conn.commit()
+    conn.close()
+
+
+def test_unknown_newer_revision_is_refused_by_every_command_without_a_traceback(sqlite_url: str) -> None:
+    _stamp_unknown(sqlite_url)
+    down = run("downgrade", "--yes", "--database-url", sqlite_url)
+    assert down.returncode == 2 and "newer version" in down.stderr and "Traceback" not in down.stderr
+    check = run("check", "--database-url", sqlite_url)
+    assert (
+        check.returncode == 1 and "check: ok" not in check.stdout.splitlines() and "unknown" in check.stdout
+    )
+    assert "could not write" not in check.stdout + check.stderr
+    fingerprint = run("fingerprint", "--database-url", sqlite_url)
+    assert fingerprint.returncode == 1 and "Traceback" not in fingerprint.stderr
+
+
+def test_fingerprint_of_a_non_database_is_one_line(sqlite_url: str, tmp_path: Path) -> None:
+    (tmp_path / "clinic.db").write_text("not a database at all " * 50)
+    result = run("fingerprint", "--database-url", sqlite_url)
+    assert result.returncode == 2 and len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_check_of_an_older_revision_with_an_altered_schema_is_not_ok(sqlite_url: str) -> None:
+    make_web_database(sqlite_url, "d24a4742aa81")
+    conn = sqlite3.connect(Path(sqlite_url.split(":///", 1)[1]))
+    conn.execute('ALTER TABLE "user" ADD COLUMN nickname TEXT')
+    conn.commit()
+    conn.close()
+    check = run("check", "--database-url", sqlite_url)
+    assert check.returncode == 1 and "check: ok" not in check.stdout.splitlines()
+    assert "DIFFERS" in check.stdout and "nickname" in check.stdout
+
+
+def test_a_read_only_data_folder_is_a_message(sqlite_url: str, tmp_path: Path) -> None:
+    assert run("init", "--database-url", sqlite_url).returncode == 0
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the data folder should be")
+    env = dict(os.environ, NO_COLOR="1", CLINICDESK_DATA_DIR=str(blocker / "data"))
+    result = subprocess.run(
+        [sys.executable, "-m", "desktop", "db", "backup", "--database-url", sqlite_url],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr
+    assert "backups folder cannot be created" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_help_lists_the_exit_codes_and_the_backups() -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    for line in ("exit codes:", "  2    refused", "  3    unexpected error", "CLINICDESK_BACKUP_MIRROR_DIR"):
+        assert line in result.stdout

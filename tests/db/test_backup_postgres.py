@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -15,7 +16,9 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from desktop.db import backup, migrate
+from desktop.db import backup, backup_schedule, migrate
+from desktop.db import restore as restoring
+from desktop.db.backup_catalog import list_backups
 from desktop.domain.errors import DatabaseError, DatabaseTooNewError
 from desktop.services.maintenance import MaintenanceService
 from tests.fixtures.web_database import make_web_database, row_counts
@@ -52,17 +55,17 @@ def delete_records(url: str) -> None:
 def test_round_trip_brings_back_deleted_rows_and_keeps_the_replaced_database(server: str) -> None:
     made = backup.backup(server)
     assert made.made and made.path.suffix == ".dump"
-    assert backup.validate_backup(made.path) == HEAD
+    assert restoring.validate_backup(made.path) == HEAD
     before = row_counts(server)
     delete_records(server)
 
-    safety = backup.restore(made.path, server)
+    safety = restoring.restore(made.path, server)
     assert row_counts(server) == before
     assert migrate.status(server).current == HEAD
     assert migrate.drift(server) == []
     # The database that was replaced was backed up first: restoring that copy deletes the rows again.
     assert safety.made and "before-restore" in safety.path.name
-    backup.restore(safety.path, server)
+    restoring.restore(safety.path, server)
     assert row_counts(server)["medicalrecord"] == 0 and row_counts(server)["user"] == before["user"]
 
 
@@ -74,7 +77,7 @@ def test_restore_of_an_older_backup_over_an_upgraded_database(postgres_url: str,
     before = row_counts(postgres_url)
     migrate.upgrade(postgres_url)
 
-    backup.restore(old.path, postgres_url)
+    restoring.restore(old.path, postgres_url)
     assert migrate.status(postgres_url).current == "d24a4742aa81"
     assert row_counts(postgres_url) == before
     engine = sa.create_engine(postgres_url)
@@ -98,7 +101,7 @@ def test_failure_during_the_restore_leaves_the_database_as_it_was(server: str, d
         "EXECUTE FUNCTION refuse_index()",
     )
     with pytest.raises(DatabaseError, match=r"failed and was undone.*no indexes today"):
-        backup.restore(made.path, server)
+        restoring.restore(made.path, server)
     execute(server, "DROP EVENT TRIGGER refuse_index")
     assert row_counts(server) == after_delete
     assert migrate.status(server).current == HEAD
@@ -117,10 +120,12 @@ def test_truncated_archive_is_refused_and_nothing_changes(
     delete_records(server)
     after_delete = row_counts(server)
     with pytest.raises(DatabaseError, match=r"truncated\.dump is damaged"):
-        backup.restore(truncated, server)
+        restoring.restore(truncated, server)
     assert row_counts(server) == after_delete
     assert migrate.status(server).current == HEAD
-    assert [b.path for b in backup.list_backups()] == [made.path]  # refused before any other step
+    assert [b.path for b in list_backups(backup.backups_folder())] == [
+        made.path
+    ]  # refused before any other step
 
 
 def test_backup_from_a_newer_version_is_refused(server: str, data_dir: Path) -> None:
@@ -129,20 +134,22 @@ def test_backup_from_a_newer_version_is_refused(server: str, data_dir: Path) -> 
     execute(server, f"UPDATE alembic_version SET version_num = '{HEAD}'")
     delete_records(server)
     with pytest.raises(DatabaseTooNewError, match=r"newer version.*feedfacecafe"):
-        backup.restore(newer.path, server)
+        restoring.restore(newer.path, server)
     assert row_counts(server)["medicalrecord"] == 0
-    assert [b.path for b in backup.list_backups()] == [newer.path]  # no before-restore copy either
+    assert [b.path for b in list_backups(backup.backups_folder())] == [
+        newer.path
+    ]  # no before-restore copy either
 
 
 def test_files_that_are_not_our_postgres_backups_are_refused(server: str, tmp_path: Path) -> None:
     sqlite_url = f"sqlite:///{tmp_path / 'local.db'}"
     make_web_database(sqlite_url, "d24a4742aa81")
     local = backup.backup(sqlite_url)
-    with pytest.raises(DatabaseError, match="not a backup of a clinic server"):
-        backup.restore(local.path, server)
+    with pytest.raises(DatabaseError, match=r"only a \.dump file made by ClinicDesk"):
+        restoring.restore(local.path, server)
     server_copy = backup.backup(server)
-    with pytest.raises(DatabaseError, match="cannot be restored into a local database file"):
-        backup.restore(server_copy.path, sqlite_url)
+    with pytest.raises(DatabaseError, match="not one of a local database file"):
+        restoring.restore(server_copy.path, sqlite_url)
     other = tmp_path / "other.dump"
     libpq = sa.engine.make_url(server).set(drivername="postgresql").render_as_string(hide_password=False)
     # A real pg_dump archive, but of one table only: not a ClinicDesk database.
@@ -152,7 +159,7 @@ def test_files_that_are_not_our_postgres_backups_are_refused(server: str, tmp_pa
         capture_output=True,
     )
     with pytest.raises(DatabaseError, match="not of a ClinicDesk database"):
-        backup.restore(other, server)
+        restoring.restore(other, server)
     assert row_counts(server)["medicalrecord"] == 3
 
 
@@ -160,7 +167,7 @@ def test_missing_client_tools_are_named(server: str, tmp_path: Path, monkeypatch
     made = backup.backup(server)
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(DatabaseError, match="needs PostgreSQL's pg_restore and psql"):
-        backup.restore(made.path, server)
+        restoring.restore(made.path, server)
     assert row_counts(server)["medicalrecord"] == 3
 
 
@@ -174,17 +181,17 @@ def test_nothing_is_replaced_when_the_current_database_cannot_be_backed_up(
         (tools / tool).symlink_to(shutil.which(tool))
     monkeypatch.setenv("PATH", str(tools))
     delete_records(server)
-    with pytest.raises(DatabaseError, match=r"could not be backed up first.*pg_dump is not installed"):
-        backup.restore(made.path, server)
+    with pytest.raises(DatabaseError, match=r"could not be backed up first.*client tools"):
+        restoring.restore(made.path, server)
     assert row_counts(server)["medicalrecord"] == 0
 
 
 def test_restore_through_the_maintenance_service_is_audited(server: str) -> None:
-    service = MaintenanceService(server)
-    made = service.backup_now("admin@example.org")
+    service = MaintenanceService.local(server, "admin@example.org")
+    made = service.backup_now()
     before = row_counts(server)
     delete_records(server)
-    result = service.restore("admin@example.org", made.path)
+    result = service.restore(file=made.path)
     assert result.message.startswith(f"Restored from {made.path.name}.")
     assert result.backup is not None and result.backup.made
     assert row_counts(server) == before
@@ -221,3 +228,39 @@ def test_cli_restore(server: str) -> None:
     refused = run_cli("restore", str(newer.path), "--yes", "--database-url", server)
     assert refused.returncode == 2
     assert "newer version of ClinicDesk" in refused.stderr
+
+
+def test_server_backups_are_verified_with_a_sidecar(server: str) -> None:
+    made = backup.backup(server, reason="daily")
+    assert made.made and "verified" in made.message and made.path is not None
+    assert stat.S_IMODE(made.path.stat().st_mode) == 0o600
+    [info] = list_backups(backup.backups_folder())
+    assert info.verified and info.revision == HEAD and info.reason == "daily"
+    assert info.counts["medicalrecord"] == 3 and info.counts["alembic_version"] == 1
+
+
+def test_server_follows_the_same_schedule(server: str) -> None:
+    first = backup_schedule.run_due(server, "start")
+    assert first is not None and first.made
+    assert backup_schedule.run_due(server, "start") is None
+    assert backup_schedule.run_due(server, "close") is None
+    delete_records(server)
+    closing = backup_schedule.run_due(server, "close")
+    assert closing is not None and closing.made and "on-close" in closing.path.name
+
+
+def test_without_client_tools_the_service_says_so_plainly(
+    server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))
+    message = MaintenanceService(server).backup_tools_message()
+    assert "client tools" in message and "not installed" in message
+    made = backup.backup(server)
+    assert not made.made and made.message == message
+    assert list_backups(backup.backups_folder()) == []
+
+
+def test_a_server_database_with_two_revision_rows_is_not_backed_up(server: str, tmp_path: Path) -> None:
+    execute(server, "INSERT INTO alembic_version VALUES ('d24a4742aa81')")
+    with pytest.raises(DatabaseError, match="several revisions"):
+        backup.backup(server)  # the source itself is refused, so no such archive is ever made here

@@ -6,6 +6,9 @@ import sqlite3
 import threading
 from pathlib import Path
 
+import pytest
+import sqlalchemy as sa
+
 from desktop.db.engine import make_engine, raw_sqlite_execute
 
 
@@ -35,3 +38,34 @@ def test_switching_to_wal_waits_for_a_writer_instead_of_failing(tmp_path: Path) 
     finally:
         release.join()
         writer.close()
+
+
+def test_sqlite_busy_timeout_is_ten_seconds(sqlite_url: str) -> None:
+    """Another desktop's write may hold the lock for a few seconds; the value is part of the contract."""
+    engine = make_engine(sqlite_url)
+    try:
+        with engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 10_000
+    finally:
+        engine.dispose()
+
+
+def test_read_only_engine_never_changes_the_file(sqlite_url: str) -> None:
+    engine = make_engine(sqlite_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+    engine.dispose()
+    path = Path(sqlite_url.split(":///", 1)[1])
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA journal_mode=DELETE")
+    conn.close()
+    before = path.read_bytes()
+    reader = make_engine(sqlite_url, read_only=True)
+    try:
+        with reader.connect() as conn:
+            assert conn.exec_driver_sql("SELECT COUNT(*) FROM t").scalar() == 0
+            with pytest.raises(sa.exc.OperationalError, match="readonly"):
+                conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+    finally:
+        reader.dispose()
+    assert path.read_bytes() == before

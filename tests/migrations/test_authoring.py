@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import threading
 from pathlib import Path
 
+import grimp
 import pytest
 import sqlalchemy as sa
 
 from desktop.db import migrate
 from desktop.db.engine import make_engine, set_begin_statement
+from desktop.db.migration_lock import mysql_lock_name
 from desktop.domain.errors import MigrationError
 from desktop.paths import resource_path
 
@@ -28,7 +31,10 @@ def test_autogenerate_at_head_writes_an_empty_revision(sqlite_url: str, scratch_
     path = Path(migrate.create_migration("nothing changed", url=sqlite_url))
     assert path.parent == scratch_scripts / "versions"
     text = path.read_text()
-    assert "op." not in text and "DOWNGRADE_DROPS" in text
+    assert not re.search(r"\bop\.", text) and "DOWNGRADE_DROPS" in text
+    # Every new revision keeps aside what its downgrade drops, and puts it back when applied again.
+    assert "stash.keep(op, revision, DOWNGRADE_DROPS)" in text
+    assert "stash.restore(op, revision, DOWNGRADE_DROPS)" in text
     new_head = migrate.assert_single_head()
     assert new_head != "e4b7a2c9d5f1" and new_head in path.name
 
@@ -41,7 +47,7 @@ def test_autogenerate_sees_what_the_database_lacks(sqlite_url: str, scratch_scri
     engine.dispose()
     text = Path(migrate.create_migration("add index back", url=sqlite_url)).read_text()
     assert "create_index(batch_op.f('ix_session_user_id')" in text
-    assert "UTCDateTime" not in text and "desktop" not in text
+    assert "UTCDateTime" not in text and "desktop.db.types" not in text
 
 
 def test_autogenerate_refuses_a_database_behind_head(sqlite_url: str, scratch_scripts: Path) -> None:
@@ -57,12 +63,17 @@ def test_downgrade_plan_to_a_later_revision_is_refused(sqlite_url: str) -> None:
 
 
 def _hold_lock(url: str) -> tuple[sa.Engine, sa.Connection, sa.Transaction]:
-    """Another writer holding the migration lock (SQLite write lock / PostgreSQL advisory lock)."""
+    """Another writer holding the migration lock (SQLite write lock / PostgreSQL advisory lock /
+    MariaDB user lock)."""
     engine = make_engine(url)
     conn = engine.connect()
     if url.startswith("sqlite"):
         set_begin_statement(conn, "BEGIN IMMEDIATE")
         trans = conn.begin()
+    elif url.startswith("mysql"):
+        trans = conn.begin()
+        name = mysql_lock_name(str(engine.url.database))
+        assert conn.exec_driver_sql("SELECT GET_LOCK(%s, 0)", (name,)).scalar() == 1
     else:
         trans = conn.begin()
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({migrate.ADVISORY_LOCK_KEY})")
@@ -94,3 +105,13 @@ def test_second_copy_waits_for_the_lock_then_upgrades(any_db_url: str) -> None:
     assert len(outcome) == 1 and isinstance(outcome[0], migrate.MigrationResult), outcome
     assert outcome[0].after == migrate.assert_single_head()
     assert migrate.status(any_db_url).at_head
+
+
+def test_running_and_writing_migrations_do_not_import_each_other() -> None:
+    """migrate -> drift only; both take the scripts folder and Config from desktop.db.scripts. grimp sees
+    imports inside functions too, so a cycle cannot hide there."""
+    graph = grimp.build_graph("desktop")
+    assert graph.direct_import_exists(importer="desktop.db.migrate", imported="desktop.db.drift")
+    assert not graph.chain_exists(importer="desktop.db.drift", imported="desktop.db.migrate")
+    assert not graph.chain_exists(importer="desktop.db.scripts", imported="desktop.db.migrate")
+    assert not graph.chain_exists(importer="desktop.db.stash", imported="desktop.db.migrate")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
 
-from desktop.domain.errors import DatabaseError
+from desktop.domain.errors import DatabaseError, PermissionDeniedError, SessionExpiredError
 from desktop.services.maintenance import MaintenanceService
 from tests.fixtures.web_database import make_web_database, row_counts
 
@@ -25,7 +27,7 @@ def _actions(url: str) -> list[tuple[str, str]]:
 @pytest.fixture
 def service(sqlite_url: str) -> MaintenanceService:
     make_web_database(sqlite_url, "a8b9ec836410")
-    return MaintenanceService(sqlite_url)
+    return MaintenanceService.local(sqlite_url, "admin@example.org")
 
 
 def test_status_and_history(service: MaintenanceService, tmp_path: Path) -> None:
@@ -47,48 +49,47 @@ def test_status_and_history(service: MaintenanceService, tmp_path: Path) -> None
 
 
 def test_upgrade_then_downgrade_plans_and_audit(service: MaintenanceService) -> None:
-    result = service.upgrade("admin@example.org")
+    result = service.upgrade()
     assert result.migration.after == HEAD and result.backup.made
     assert service.status().at_head
 
     plan = service.plan_downgrade("d24a4742aa81")
     assert plan.target == "d24a4742aa81" and plan.confirm_text == ""
-    assert "table auditlog (1 rows)" in plan.lost
-    assert "column user.role (values in 2 rows)" in plan.lost
-    assert "Data that will be deleted" in plan.summary()
+    assert "the audit log, 1 entry" in plan.lost
 
     to_base = service.plan_downgrade("base")
     assert to_base.confirm_text == HEAD
-    assert "table medicalrecord (3 rows)" in to_base.lost and "table user (2 rows)" in to_base.lost
+    assert "3 medical records" in to_base.lost and "2 accounts" in to_base.lost
 
-    service.backup_now("admin@example.org")
-    service.downgrade("admin@example.org", "d24a4742aa81")
+    service.backup_now()
+    service.downgrade(target="d24a4742aa81")
     assert service.status().current == "d24a4742aa81"
     assert row_counts(service.url)["medicalrecord"] == 3
-    service.upgrade("admin@example.org")
-    assert [a for a, _ in _actions(service.url)] == ["migration"]  # auditlog was recreated empty
+    service.upgrade()
+    # The audit log was kept aside by the downgrade and came back with the upgrade.
+    assert [a for a, _ in _actions(service.url)] == ["migration", "backup", "migration"]
     backups = service.list_backups()
     assert [b.reason for b in backups] == ["before-upgrade", "before-downgrade", "manual", "before-upgrade"]
 
 
 def test_restore_brings_back_deleted_rows(service: MaintenanceService) -> None:
-    service.upgrade("admin@example.org")
-    made = service.backup_now("admin@example.org")
+    service.upgrade()
+    made = service.backup_now()
     engine = sa.create_engine(service.url)
     with engine.begin() as conn:
         conn.exec_driver_sql("DELETE FROM familyhistory")
     engine.dispose()
-    result = service.restore("admin@example.org", made.path)
+    result = service.restore(file=made.path)
     assert row_counts(service.url)["familyhistory"] == 1
     assert result.backup.made and "before-restore" in result.backup.path.name
     assert _actions(service.url)[-1] == ("restore", "admin@example.org")
 
 
 def test_check_report(service: MaintenanceService) -> None:
-    report = service.check("admin@example.org")
+    report = service.check()
     assert report.ok and report.drift == ()  # not at head: drift is not compared
-    service.upgrade("admin@example.org")
-    report = service.check("admin@example.org")
+    service.upgrade()
+    report = service.check()
     assert report.ok and "schema fingerprint: matches" in "\n".join(report.lines())
     assert service.backups_folder().is_dir()
 
@@ -99,10 +100,10 @@ def test_one_operation_at_a_time(service: MaintenanceService) -> None:
     def during_upgrade(step) -> None:
         if not step.done and not refused:
             with pytest.raises(DatabaseError, match="still running") as caught:
-                MaintenanceService(service.url).backup_now("someone")
+                MaintenanceService.local(service.url, "admin@example.org").backup_now()
             refused.append(caught.value.message)
 
-    service.upgrade("admin@example.org", progress=during_upgrade)
+    service.upgrade(progress=during_upgrade)
     assert refused and service.status().at_head
 
 
@@ -124,3 +125,58 @@ def test_built_from_the_service_context_checks_admins(sqlite_url: str) -> None:
         assert service.authorize(session.token) == "admin@clinic.example"
     finally:
         services.close()
+
+
+# --------------------------------------------------------------------------- who may maintain
+
+
+@pytest.fixture
+def container(sqlite_url: str) -> Iterator[Any]:
+    from desktop.domain.dto import Role
+    from desktop.services.container import Services
+    from desktop.settings import Settings
+
+    MaintenanceService.local(sqlite_url).upgrade()
+    services = Services.create(sqlite_url, Settings(database_url=sqlite_url), bcrypt_rounds=4)
+    services.auth.create_first_admin("admin@clinic.example", "Ada Admin", "admin-pass-4321")
+    admin = services.auth.sign_in("admin@clinic.example", "admin-pass-4321")
+    services.users.create_user(admin.token, "nurse@clinic.example", "Nurse", "nurse-pass-4321", Role.USER)
+    services.admin_token = admin.token
+    services.user_token = services.auth.sign_in("nurse@clinic.example", "nurse-pass-4321").token
+    yield services
+    services.close()
+
+
+def test_the_guis_service_checks_the_session_token(container: Any) -> None:
+    service = container.maintenance
+    actions = {  # every maintenance action
+        "backup": lambda token: service.backup_now(token),
+        "check": lambda token: service.check(token),
+        "upgrade": lambda token: service.upgrade(token),
+        "downgrade": lambda token: service.downgrade(token),
+        "restore": lambda token: service.restore(token, Path("nothing.db")),
+    }
+    for action in actions.values():
+        for token in (container.user_token, "forged-token", None):
+            with pytest.raises((PermissionDeniedError, SessionExpiredError)):
+                action(token)
+    assert service.status().current == HEAD  # nothing happened
+    assert service.list_backups() == []
+
+    made = service.backup_now(container.admin_token)
+    assert made.made
+    assert ("backup", "admin@clinic.example") in _actions(service.url)
+    down = service.downgrade(container.admin_token)
+    assert down.migration.after == "c7e5d1f0a9b3"
+    # The older schema cannot answer the admin check; the token seen at head still can upgrade back.
+    assert service.upgrade(container.admin_token).migration.after == HEAD
+
+
+def test_cli_acts_as_the_local_maintainer(sqlite_url: str) -> None:
+    service = MaintenanceService.local(sqlite_url)
+    service.upgrade()
+    actor = service.authorize(None)
+    assert actor.startswith("cli")
+    reading_only = MaintenanceService(sqlite_url)
+    with pytest.raises(PermissionDeniedError):
+        reading_only.backup_now()

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from desktop.db import backup, migrate
+from desktop.db import backup, integrity, migrate
+from desktop.db.backup_catalog import list_backups
 from tests.fixtures.web_database import ALICE, make_web_database, row_counts
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -107,13 +108,13 @@ def test_sigkill_mid_upgrade_then_restart(big_database: Path, tmp_path: Path, ki
     current = migrate.status(url).current
     assert current in ("d24a4742aa81", HEAD)
     assert row_counts(url) == expected
-    assert backup.integrity_check(url).ok
+    assert integrity.integrity_check(url).ok
 
     # The restart finishes the job.
     migrate.upgrade(url)
     assert migrate.status(url).current == HEAD
     assert row_counts(url) == expected
-    assert backup.integrity_check(url).ok
+    assert integrity.integrity_check(url).ok
     assert migrate.drift(url) == []
 
 
@@ -150,4 +151,46 @@ def test_two_copies_start_on_one_fresh_database(any_db_url: str) -> None:
     assert migrate.status(any_db_url).current == HEAD
     assert _audit_migrations(any_db_url) == 1
     if any_db_url.startswith("sqlite"):
-        assert backup.integrity_check(any_db_url).ok
+        assert integrity.integrity_check(any_db_url).ok
+
+
+# The child pauses a backup after the copy was written to its .partial name, before verification, and
+# waits there to be killed.
+BACKUP_CHILD = """
+import sys
+from desktop.db import backup
+
+real_verify = backup.verify_sqlite_copy
+
+def paused(copy, facts):
+    print("copied", flush=True)
+    sys.stdin.readline()  # hold here until killed
+    return real_verify(copy, facts)
+
+backup.verify_sqlite_copy = paused
+backup.backup(sys.argv[1])
+"""
+
+
+def test_sigkill_mid_backup_leaves_nothing_the_next_backup_keeps(big_database: Path, tmp_path: Path) -> None:
+    db = tmp_path / "clinic.db"
+    shutil.copy(big_database, db)
+    url = f"sqlite:///{db}"
+    child = subprocess.Popen(
+        [sys.executable, "-c", BACKUP_CHILD, url],
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert child.stdout is not None and child.stdout.readline().strip() == "copied"
+    folder = backup.backups_folder()
+    assert len(list(folder.glob("*.partial"))) == 1  # the killed backup's half
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=30)
+    assert list_backups(folder) == []  # never reported, never listed
+    made = backup.backup(url)
+    assert made.made
+    assert not list(folder.glob("*.partial"))
+    assert [b.path for b in list_backups(folder)] == [made.path]

@@ -58,7 +58,8 @@ def _fill(path: Path, n: int) -> None:
 def main() -> None:
     folder = Path(tempfile.mkdtemp(prefix="cd-bench-"))
     os.environ["CLINICDESK_DATA_DIR"] = str(folder / "data")
-    from desktop.db import backup, migrate
+    from desktop.db import backup, integrity, migrate
+    from desktop.db.probe import quick_check
     from desktop.services.startup import StartupState, inspect
     from tests.fixtures.web_database import make_web_database
 
@@ -149,7 +150,21 @@ def main() -> None:
         )
     )
     start = time.perf_counter()
-    report = backup.integrity_check(big_url)
+    damage = quick_check(big)
+    quick_ms = (time.perf_counter() - start) * 1000
+    start = time.perf_counter()
+    decision = inspect(big_url)
+    inspect_ms = (time.perf_counter() - start) * 1000
+    rows.append((f"start-up quick_check, {RECORDS:,} records", f"{quick_ms:.0f} ms", damage))
+    rows.append(
+        (
+            f"start-up inspect at head incl. quick_check, {RECORDS:,} records",
+            f"{inspect_ms:.0f} ms",
+            f"reference (quick_check alone) {quick_ms:.0f} ms; {decision.state}",
+        )
+    )
+    start = time.perf_counter()
+    report = integrity.integrity_check(big_url)
     elapsed = time.perf_counter() - start
     rows.append(
         ("integrity_check + foreign_key_check", f"{elapsed * 1000:.0f} ms", "ok" if report.ok else "PROBLEMS")

@@ -1,14 +1,15 @@
-"""Benchmark: paging one user's 100k medical records through RecordService (what the records table
-model does while scrolling). Prints a table; not a test.
+"""Benchmark: paging one user's 100k medical records through RecordService.list (the paged API; the
+records table itself holds the ids and fetches rows by id, see bench_tables.py). Prints a table; not
+a test.
 
     python -m tests.perf.bench_records_paging [--rows 100000] [--postgres URL]
 
 Each figure is the median of a few calls of ``records.list`` (count + one page of 200 rows, both in
 SQL) or ``records.count``. An extra index can be tried with --index "CREATE INDEX ...".
 
-"scroll to end" walks every page the way the records table model does while the view is dragged to
-the bottom (a first page of 200 rows, then pages of 1000): "offset" passes OFFSET n each time (the
-old model), "keyset" passes the cursor of the previous page (``RecordQuery.after``).
+"scroll to end" walks every page the way the former paging table model did while the view was dragged
+to the bottom (a first page of 200 rows, then pages of 1000): "offset" passes OFFSET n each time,
+"keyset" passes the cursor of the previous page (``RecordQuery.after``).
 """
 
 from __future__ import annotations

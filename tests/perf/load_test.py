@@ -1,6 +1,6 @@
 """Load test: N simulated desktops on one database, then a consistency check. Prints tables.
 
-    python -m tests.perf.load_test                       # PostgreSQL N=1,4,16 and SQLite N=1,4, 10 s each
+    python -m tests.perf.load_test          # PostgreSQL and MariaDB N=1,4,16, SQLite N=1,4, 10 s each
     python -m tests.perf.load_test --backends postgresql --clients 16 --seconds 20 --think-ms 0-0
 
 Each desktop is a separate process (multiprocessing, spawn) with its own ``Services`` over the real
@@ -24,6 +24,8 @@ Afterwards the parent process checks the database directly:
 * no desktop ever saw another account's row (checked on every list) and no row has the wrong owner;
 * no foreign key points at a missing row (all backends), ``PRAGMA integrity_check`` (SQLite);
 * one active session per desktop (per account: as many as desks signed in to it).
+
+At the end one table puts the engines side by side: p95 per operation kind for each engine and N.
 
 "cpu ms" is the desktop process's own CPU time per operation (mean): the part that does not depend
 on how busy the machine is. Accounts are created with bcrypt cost 4 (``Services.create(bcrypt_rounds=4)``): sign-in cost is not
@@ -275,13 +277,16 @@ def desktop(
 # --------------------------------------------------------------------------- set-up
 
 
-def fresh_database(backend: str, postgres_base: str | None, folder: Path) -> tuple[str, Any]:
+def fresh_database(backend: str, bases: dict[str, str | None], folder: Path) -> tuple[str, Any]:
     """A new empty database URL and a function dropping it."""
     import sqlalchemy as sa
 
     if backend == "sqlite":
         path = folder / f"load-{uuid.uuid4().hex[:8]}.db"
         return f"sqlite:///{path}", lambda: None
+    if backend == "mariadb":
+        return fresh_mariadb_database(bases.get("mariadb"))
+    postgres_base = bases.get("postgresql")
     if not postgres_base:
         raise SystemExit("PostgreSQL: set CLINICDESK_TEST_POSTGRES_URL or pass --postgres-url")
     name = f"cd_load_{uuid.uuid4().hex[:10]}"
@@ -318,6 +323,24 @@ def create_accounts(url: str, n: int) -> list[str]:
 
 
 # --------------------------------------------------------------------------- consistency
+
+
+def fresh_mariadb_database(base: str | None) -> tuple[str, Any]:
+    import sqlalchemy as sa
+
+    if not base:
+        raise SystemExit("MariaDB: set CLINICDESK_TEST_MARIADB_URL or pass --mariadb-url")
+    name = f"cd_load_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"CREATE DATABASE `{name}`")
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS `{name}`")
+        admin.dispose()
+
+    return sa.engine.make_url(base).set(database=name).render_as_string(hide_password=False), drop
 
 
 def check_consistency(url: str, reports: list[Report]) -> list[tuple[str, int]]:
@@ -463,11 +486,11 @@ def run_one(
     n: int,
     seconds: float,
     think: tuple[float, float],
-    postgres_base: str | None,
+    bases: dict[str, str | None],
     folder: Path,
     per_account: int = 1,
 ) -> dict[str, Any]:
-    url, drop = fresh_database(backend, postgres_base, folder)
+    url, drop = fresh_database(backend, bases, folder)
     try:
         emails = create_accounts(url, (n + per_account - 1) // per_account)
         ctx = mp.get_context("spawn")
@@ -554,13 +577,41 @@ def print_result(result: dict[str, Any]) -> bool:
     return clean and not errors and not fatal
 
 
+def print_side_by_side(results: list[dict[str, Any]]) -> None:
+    """p95 (ms) of every operation kind, one column per engine and desktop count; last row: problems."""
+    if not results:
+        return
+    untimed = ("sign_in", "model_first_load")
+    columns = [(r["backend"], r["n"]) for r in results]
+    p95: dict[str, dict[tuple[str, int], float]] = defaultdict(dict)
+    for result in results:
+        merged: dict[str, list[float]] = defaultdict(list)
+        for report in result["reports"]:
+            for op, values in report.latencies.items():
+                merged[op].extend(values)
+        for op, values in merged.items():
+            if op not in untimed and values:
+                p95[op][(result["backend"], result["n"])] = percentile(values, 0.95) * 1e3
+    width = max(len(f"{b} N={n}") for b, n in columns) + 2
+    print("\n== p95 ms per operation, engines side by side ==")
+    print(f"{'operation':<18}" + "".join(f"{f'{b} N={n}':>{width}}" for b, n in columns))
+    for op in sorted(p95):
+        cells = (p95[op].get(col) for col in columns)
+        print(
+            f"{op:<18}" + "".join(f"{c:>{width}.1f}" if c is not None else f"{'-':>{width}}" for c in cells)
+        )
+    bad = [sum(count for _, count in r["consistency"]) for r in results]
+    print(f"{'consistency probs':<18}" + "".join(f"{b:>{width}}" for b in bad))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--backends", default="postgresql,sqlite")
+    parser.add_argument("--backends", default="postgresql,mariadb,sqlite")
     parser.add_argument("--clients", default="1,4,16", help="desktop counts (SQLite runs only N <= 4)")
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--think-ms", default="50-250", help="random pause between operations, LOW-HIGH ms")
     parser.add_argument("--postgres-url", default=os.environ.get("CLINICDESK_TEST_POSTGRES_URL"))
+    parser.add_argument("--mariadb-url", default=os.environ.get("CLINICDESK_TEST_MARIADB_URL"))
     parser.add_argument(
         "--desks-per-account",
         type=int,
@@ -574,6 +625,8 @@ def main(argv: list[str] | None = None) -> int:
         f"ClinicDesk load test: {os.cpu_count()} CPUs, think time {args.think_ms} ms, {args.seconds:.0f} s per run"
     )
     ok = True
+    bases = {"postgresql": args.postgres_url, "mariadb": args.mariadb_url}
+    results: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory(prefix="cd-load-") as tmp:
         for backend in args.backends.split(","):
             for n in (int(x) for x in args.clients.split(",")):
@@ -584,11 +637,13 @@ def main(argv: list[str] | None = None) -> int:
                     n,
                     args.seconds,
                     (low, high),
-                    args.postgres_url,
+                    bases,
                     Path(tmp),
                     args.desks_per_account,
                 )
                 ok &= print_result(result)
+                results.append(result)
+    print_side_by_side(results)
     print("\nRESULT:", "clean (no errors, no lost or duplicated writes)" if ok else "PROBLEMS (see above)")
     return 0 if ok else 1
 

@@ -1,8 +1,8 @@
-"""Service fixtures: a migrated database (SQLite file and PostgreSQL), a movable clock, signed-in users.
+"""Service fixtures: a migrated database (SQLite file, PostgreSQL, MariaDB), a movable clock, signed-in users.
 
 The schema is made by the real migrations (desktop.db.migrate.upgrade), as in the app, once per
 session per database kind; every test then gets an empty copy (SQLite: a copied file; PostgreSQL:
-truncated tables). Same parametrisation and skip/CI rules as tests/conftest.py's ``any_db_url``.
+truncated tables; MariaDB: the same). Same parametrisation and skip/CI rules as tests/conftest.py's ``any_db_url``.
 bcrypt runs at cost 4 here so the suite stays fast.
 """
 
@@ -81,6 +81,33 @@ def migrated_postgres_url() -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.fixture(scope="session")
+def migrated_mariadb_url() -> Iterator[str]:
+    """One MariaDB database brought to head for the session; each test starts from emptied tables."""
+    from tests.conftest import MARIADB_URL_ENV, fresh_mariadb_database, mariadb_base_url
+
+    base = mariadb_base_url()
+    if not base:
+        pytest.skip(f"no MariaDB server ({MARIADB_URL_ENV} unset)")
+    with fresh_mariadb_database(base, prefix="cd_svc") as url:
+        upgrade(url)
+        yield url
+
+
+def empty_mariadb_tables(url: str) -> None:
+    """TRUNCATE every table (which also restarts AUTO_INCREMENT); InnoDB refuses TRUNCATE of a table
+    other tables reference unless foreign-key checks are off for the session."""
+    engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("SET SESSION FOREIGN_KEY_CHECKS=0")
+            for table in Base.metadata.sorted_tables:
+                conn.exec_driver_sql(f"TRUNCATE TABLE `{table.name}`")
+            conn.exec_driver_sql("SET SESSION FOREIGN_KEY_CHECKS=1")
+    finally:
+        engine.dispose()
+
+
 def empty_postgres_tables(url: str) -> None:
     tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     engine = sa.create_engine(url, poolclass=sa.pool.NullPool)
@@ -91,9 +118,19 @@ def empty_postgres_tables(url: str) -> None:
         engine.dispose()
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgresql", marks=pytest.mark.postgres),
+        pytest.param("mariadb", marks=pytest.mark.mariadb),
+    ]
+)
 def db_url(request: pytest.FixtureRequest, tmp_path: Path, migrated_sqlite_template: Path) -> str:
-    """A migrated, empty database: a real SQLite file, and a real PostgreSQL database."""
+    """A migrated, empty database: a real SQLite file, a real PostgreSQL and a real MariaDB database."""
+    if request.param == "mariadb":
+        url = request.getfixturevalue("migrated_mariadb_url")
+        empty_mariadb_tables(url)
+        return url
     if request.param == "postgresql":
         url = request.getfixturevalue("migrated_postgres_url")
         empty_postgres_tables(url)

@@ -113,8 +113,8 @@ def _first_admin_again(svc: Any, c: Case) -> None:
 
 
 def _admin_only(svc: Any, c: Case, then: Callable[[str], object] | None = None) -> None:
-    """Maintenance actions take the ``actor`` that ``authorize`` returns for an administrator's
-    session (the command line passes its own): authorize is where the policy applies."""
+    """Maintenance actions check the session token with ``authorize`` (the command line's local
+    service needs none): authorize is where the policy applies."""
     actor = svc.authorize(c.t)
     if then is not None:
         then(actor)
@@ -143,10 +143,16 @@ CALLS: dict[str, dict[str, Call]] = {
         "merge": lambda svc, c: svc.merge(c.t, c.a, c.other.id),
         "access_log": lambda svc, c: svc.access_log(c.t),
         "who_opened_my_chart": lambda svc, c: svc.who_opened_my_chart(c.t),
+        "access_log_ids": lambda svc, c: svc.access_log_ids(c.t),
+        "access_log_rows": lambda svc, c: svc.access_log_rows(c.t, [1]),
+        "my_chart_access_ids": lambda svc, c: svc.my_chart_access_ids(c.t),
+        "my_chart_access_rows": lambda svc, c: svc.my_chart_access_rows(c.t, [1]),
     },
     "RecordService": {
         "list": lambda svc, c: svc.list(c.t, patient_id=c.a),
         "count": lambda svc, c: svc.count(c.t, patient_id=c.a),
+        "ids": lambda svc, c: svc.ids(c.t, patient_id=c.a),
+        "rows": lambda svc, c: svc.rows(c.t, [c.record.id], patient_id=c.a),
         "get": lambda svc, c: svc.get(c.t, c.record.id, patient_id=c.a),
         "create": lambda svc, c: svc.create(c.t, RECORD, patient_id=c.a),
         "update": lambda svc, c: svc.update(c.t, c.record.id, RECORD, c.record.version, patient_id=c.a),
@@ -156,6 +162,8 @@ CALLS: dict[str, dict[str, Call]] = {
     "FamilyService": {
         "list": lambda svc, c: svc.list(c.t, patient_id=c.a),
         "get": lambda svc, c: svc.get(c.t, c.family.id, patient_id=c.a),
+        "ids": lambda svc, c: svc.ids(c.t, patient_id=c.a),
+        "rows": lambda svc, c: svc.rows(c.t, [c.family.id], patient_id=c.a),
         "create": lambda svc, c: svc.create(c.t, FAMILY, patient_id=c.a),
         "update": lambda svc, c: svc.update(c.t, c.family.id, FAMILY, c.family.version, patient_id=c.a),
         "delete": lambda svc, c: svc.delete(c.t, c.family.id, patient_id=c.a),
@@ -167,6 +175,8 @@ CALLS: dict[str, dict[str, Call]] = {
         "save": lambda svc, c: svc.save(c.t, FEATURES, patient_id=c.a),
         "list": lambda svc, c: svc.list(c.t, patient_id=c.a),
         "get": lambda svc, c: svc.get(c.t, c.prediction.id, patient_id=c.a),
+        "ids": lambda svc, c: svc.ids(c.t, patient_id=c.a),
+        "rows": lambda svc, c: svc.rows(c.t, [c.prediction.id], patient_id=c.a),
         "report": lambda svc, c: svc.report(c.t, c.prediction.id, patient_id=c.a),
         "annotate": lambda svc, c: svc.annotate(
             c.t, c.prediction.id, "seen", c.prediction.version, patient_id=c.a
@@ -183,6 +193,8 @@ CALLS: dict[str, dict[str, Call]] = {
     },
     "UserAdminService": {
         "list_accounts": lambda svc, c: svc.list_accounts(c.t),
+        "account_ids": lambda svc, c: svc.account_ids(c.t),
+        "accounts": lambda svc, c: svc.accounts(c.t, [c.account()]),
         "create_user": lambda svc, c: svc.create_user(c.t, c.email(), "New Staff", PASSWORD, Role.RECEPTION),
         "deactivate": lambda svc, c: svc.deactivate(c.t, c.account()),
         "reactivate": lambda svc, c: svc.reactivate(c.t, c.account()),
@@ -198,6 +210,8 @@ CALLS: dict[str, dict[str, Call]] = {
     },
     "AuditService": {
         "list": lambda svc, c: svc.list(c.t),
+        "ids": lambda svc, c: svc.ids(c.t),
+        "rows": lambda svc, c: svc.rows(c.t, [1]),
         "actions": lambda svc, c: svc.actions(),
         "record_event": lambda svc, c: svc.record_event(AuditAction.BACKUP, "made a copy", token=c.t),
     },
@@ -209,7 +223,8 @@ CALLS: dict[str, dict[str, Call]] = {
         "sign_out": lambda svc, c: svc.sign_out(c.fresh()),
         "current_user": lambda svc, c: svc.current_user(c.t),
         "verify_password": lambda svc, c: svc.verify_password(c.t, PASSWORD),
-        "change_password": lambda svc, c: svc.change_password(c.fresh(), PASSWORD, PASSWORD),
+        # The caller's own session: a password change ends the account's other sessions.
+        "change_password": lambda svc, c: svc.change_password(c.t, PASSWORD, PASSWORD),
     },
     "MaintenanceService": {
         "authorize": lambda svc, c: svc.authorize(c.t),
@@ -217,6 +232,7 @@ CALLS: dict[str, dict[str, Call]] = {
         "history": lambda svc, c: _admin_only(svc, c, lambda actor: svc.history()),
         "list_backups": lambda svc, c: _admin_only(svc, c, lambda actor: svc.list_backups()),
         "backups_folder": lambda svc, c: _admin_only(svc, c, lambda actor: svc.backups_folder()),
+        "backup_tools_message": lambda svc, c: _admin_only(svc, c, lambda actor: svc.backup_tools_message()),
         "fingerprint": lambda svc, c: _admin_only(svc, c, lambda actor: svc.fingerprint()),
         "plan_downgrade": lambda svc, c: _admin_only(svc, c, lambda actor: svc.plan_downgrade()),
         # Changing the database is exercised in tests/migrations/test_maintenance.py; here only the
@@ -224,6 +240,7 @@ CALLS: dict[str, dict[str, Call]] = {
         "upgrade": _admin_only,
         "downgrade": _admin_only,
         "backup_now": _admin_only,
+        "automatic_backup": _admin_only,
         "restore": _admin_only,
         "check": _admin_only,
     },

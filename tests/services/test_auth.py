@@ -16,6 +16,7 @@ from desktop.domain.errors import (
     SessionExpiredError,
     ValidationError,
 )
+from desktop.services import passwords
 from desktop.services.auth import WRONG_CREDENTIALS
 from tests.services.conftest import PASSWORD, add_user, make_services, passlib_style_hash
 
@@ -231,3 +232,87 @@ def test_signing_out_ends_that_session_only(services, admin):
         services.auth.current_user(carol.token)
     assert services.auth.current_user(carol_elsewhere.token).email == "carol@clinic.example"
     assert services.auth.current_user(admin.token) == admin.user
+
+
+def test_changing_ones_password_signs_out_ones_other_sessions(services, alice, admin):
+    elsewhere = services.auth.sign_in("alice@clinic.example", PASSWORD)  # another desktop, or a thief
+    services.auth.change_password(alice.token, PASSWORD, "a brand new secret")
+    assert services.auth.current_user(alice.token).email == "alice@clinic.example"  # this one stays
+    with pytest.raises(SessionExpiredError):
+        services.auth.current_user(elsewhere.token)
+    services.auth.current_user(admin.token)  # other accounts' sessions are untouched
+
+
+@pytest.fixture
+def bcrypt_checks(monkeypatch):
+    """Counts bcrypt verifications (the real ones run): the costly step every answer must include."""
+    calls: list[bytes] = []
+    real = passwords.bcrypt.checkpw
+
+    def counting(password: bytes, hashed: bytes) -> bool:
+        calls.append(hashed)
+        return real(password, hashed)
+
+    monkeypatch.setattr(passwords.bcrypt, "checkpw", counting)
+    return calls
+
+
+def test_locked_unknown_and_wrong_password_all_run_one_bcrypt_check(services, admin, clock, bcrypt_checks):
+    """A locked account must answer in the time of a wrong password: both pay for one bcrypt check."""
+    answers = {}
+    for email in ("admin@clinic.example", "ghost@clinic.example"):
+        for _ in range(5):
+            with pytest.raises(AuthenticationError):
+                services.auth.sign_in(email, "wrong password!")
+    bcrypt_checks.clear()
+    for label, email in (("locked", "admin@clinic.example"), ("locked unknown", "ghost@clinic.example")):
+        with pytest.raises(AccountLockedError):
+            services.auth.sign_in(email, PASSWORD)
+        answers[label] = len(bcrypt_checks)
+        bcrypt_checks.clear()
+    clock.advance(minutes=31)
+    for label, email in (("wrong password", "admin@clinic.example"), ("unknown", "nobody@clinic.example")):
+        with pytest.raises(AuthenticationError) as info:
+            services.auth.sign_in(email, "wrong password!")
+        assert not isinstance(info.value, AccountLockedError)
+        answers[label] = len(bcrypt_checks)
+        bcrypt_checks.clear()
+    assert answers == {"locked": 1, "locked unknown": 1, "wrong password": 1, "unknown": 1}
+
+
+def test_resuming_a_locked_screen_while_locked_runs_the_bcrypt_check_too(services, alice, bcrypt_checks):
+    for _ in range(5):
+        with pytest.raises(AuthenticationError):
+            services.auth.verify_password(alice.token, "wrong password!")
+    bcrypt_checks.clear()
+    with pytest.raises(AccountLockedError):
+        services.auth.verify_password(alice.token, PASSWORD)
+    assert len(bcrypt_checks) == 1
+
+
+@pytest.mark.parametrize(
+    ("fifth_after", "locks"),
+    [(dt.timedelta(minutes=15), True), (dt.timedelta(minutes=15, microseconds=1), False)],
+)
+def test_the_lockout_window_is_15_minutes_inclusive(services, admin, clock, fifth_after, locks):
+    """Five failures lock when exactly 15 minutes separate the first and the fifth, not a moment more."""
+    first = clock.now
+    for minute in (0, 1, 2, 3):
+        clock.now = first + dt.timedelta(minutes=minute)
+        with pytest.raises(AuthenticationError) as info:
+            services.auth.sign_in("admin@clinic.example", "wrong password!")
+        assert not isinstance(info.value, AccountLockedError)
+    clock.now = first + fifth_after
+    with pytest.raises(AuthenticationError) as fifth:
+        services.auth.sign_in("admin@clinic.example", "wrong password!")
+    assert isinstance(fifth.value, AccountLockedError) is locks
+    if locks:
+        assert fifth.value.until == clock.now + dt.timedelta(minutes=15)
+
+
+def test_a_password_matches_whatever_its_unicode_form(services, admin):
+    composed = "Caf\u00e9 na\u00efve 2026"  # é and ï as single characters (NFC)
+    decomposed = "Cafe\u0301 nai\u0308ve 2026"  # the same letters as base + combining mark (NFD)
+    services.users.create_user(admin.token, "zoe@clinic.example", "Zoe", decomposed, Role.USER)
+    assert services.auth.sign_in("zoe@clinic.example", composed).user.email == "zoe@clinic.example"
+    services.auth.sign_in("zoe@clinic.example", decomposed)

@@ -2,7 +2,7 @@
 
 A short run of tests/perf/load_test.py (not timed; the figures are the benchmark's business): two
 separate processes signed in to the SAME account, no think time, editing the same records, on a real
-SQLite file and on the real PostgreSQL server. Saves refused with "changed by someone else" are fine;
+SQLite file and on the real PostgreSQL and MariaDB servers. Saves refused with "changed by someone else" are fine;
 any other error, any lost or duplicated write, any lost update, any audit row missing or extra, any
 row seen by the wrong account or any broken foreign key fails the test.
 """
@@ -18,15 +18,22 @@ from tests.perf.load_test import run_one
 pytestmark = pytest.mark.slow
 
 
-@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.mark.parametrize(
+    "backend",
+    [
+        "sqlite",
+        pytest.param("postgresql", marks=pytest.mark.postgres),
+        pytest.param("mariadb", marks=pytest.mark.mariadb),
+    ],
+)
 def test_two_desktops_sharing_an_account(
     backend: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
     # run_one makes (and drops) its own database on the server named by the fixture's URL.
-    base = request.getfixturevalue("postgres_url") if backend == "postgresql" else None
-    result = run_one(
-        backend, 2, seconds=1.5, think=(0.0, 0.005), postgres_base=base, folder=tmp_path, per_account=2
-    )
+    bases: dict[str, str | None] = {"postgresql": None, "mariadb": None}
+    if backend != "sqlite":
+        bases[backend] = request.getfixturevalue("postgres_url" if backend == "postgresql" else "mariadb_url")
+    result = run_one(backend, 2, seconds=1.5, think=(0.0, 0.005), bases=bases, folder=tmp_path, per_account=2)
     reports = result["reports"]
     assert [r.fatal for r in reports] == ["", ""]
     assert all(not r.errors for r in reports), [dict(r.errors) for r in reports]

@@ -1,4 +1,5 @@
-"""Copying a real SQLite database to an empty real PostgreSQL database (and to another SQLite file).
+"""Copying a real SQLite database to an empty real PostgreSQL or MariaDB database (and to another SQLite
+file), and from MariaDB back to SQLite and PostgreSQL.
 
 The source is made by the real migrations and filled through the ORM models with more rows than one
 copy chunk, with every table populated; the copy is compared row by row, not only counted.
@@ -156,11 +157,34 @@ def source_url(filled_template: Path, tmp_path: Path) -> str:
     return f"sqlite:///{path}"
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+@pytest.fixture(
+    params=[
+        "sqlite",
+        pytest.param("postgresql", marks=pytest.mark.postgres),
+        pytest.param("mariadb", marks=pytest.mark.mariadb),
+    ]
+)
 def target_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'target.db'}"
+    if request.param == "mariadb":
+        return request.getfixturevalue("mariadb_url")
     return request.getfixturevalue("postgres_url")
+
+
+@pytest.mark.mariadb
+@pytest.mark.parametrize("back", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_copy_from_mariadb_back_keeps_every_row(
+    source_url: str, mariadb_url: str, back: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """SQLite -> MariaDB -> SQLite / PostgreSQL: every row, id, microsecond and character comes back."""
+    cd.copy_to(source_url, mariadb_url)
+    target = (
+        f"sqlite:///{tmp_path / 'back.db'}" if back == "sqlite" else request.getfixturevalue("postgres_url")
+    )
+    result = cd.copy_to(mariadb_url, target)
+    assert all(c.matches for c in result.tables)
+    assert dump(target) == dump(mariadb_url) == dump(source_url)
 
 
 def test_copy_keeps_every_row_and_id(source_url: str, target_url: str) -> None:
@@ -181,7 +205,7 @@ def test_copy_keeps_every_row_and_id(source_url: str, target_url: str) -> None:
 
 
 def test_new_rows_after_the_copy_get_fresh_ids(source_url: str, target_url: str) -> None:
-    """The PostgreSQL sequences were moved past the copied ids."""
+    """The PostgreSQL sequences (MariaDB: AUTO_INCREMENT) were moved past the copied ids."""
     cd.copy_to(source_url, target_url)
     database = Database(target_url)
     with database.unit_of_work() as s:

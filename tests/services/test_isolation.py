@@ -56,7 +56,13 @@ OWN_DATA = {
     "records.create": lambda s, t, r: (
         s.records.create(t, RECORD).id != r["record"].id and s.records.count(t) == 1
     ),
+    "records.ids": lambda s, t, r: s.records.ids(t) == (),
+    "records.rows": lambda s, t, r: s.records.rows(t, [r["record"].id]) == (),
     "family.list": lambda s, t, r: s.family.list(t).total == 0,
+    "family.ids": lambda s, t, r: s.family.ids(t) == (),
+    "family.rows": lambda s, t, r: s.family.rows(t, [r["family"].id]) == (),
+    "predictions.ids": lambda s, t, r: s.predictions.ids(t) == (),
+    "predictions.rows": lambda s, t, r: s.predictions.rows(t, [r["prediction"].id]) == (),
     "family.create": lambda s, t, r: (
         s.family.create(t, FAMILY).id != r["family"].id and s.family.list(t).total == 1
     ),
@@ -79,10 +85,16 @@ BY_OWNER = {
     "records.list": lambda s, t, r, a: s.records.list(t, patient_id=a),
     "records.count": lambda s, t, r, a: s.records.count(t, patient_id=a),
     "records.get": lambda s, t, r, a: s.records.get(t, r["record"].id, patient_id=a),
+    "records.ids": lambda s, t, r, a: s.records.ids(t, patient_id=a),
+    "records.rows": lambda s, t, r, a: s.records.rows(t, [r["record"].id], patient_id=a),
     "family.list": lambda s, t, r, a: s.family.list(t, patient_id=a),
     "family.get": lambda s, t, r, a: s.family.get(t, r["family"].id, patient_id=a),
+    "family.ids": lambda s, t, r, a: s.family.ids(t, patient_id=a),
+    "family.rows": lambda s, t, r, a: s.family.rows(t, [r["family"].id], patient_id=a),
     "predictions.list": lambda s, t, r, a: s.predictions.list(t, patient_id=a),
     "predictions.get": lambda s, t, r, a: s.predictions.get(t, r["prediction"].id, patient_id=a),
+    "predictions.ids": lambda s, t, r, a: s.predictions.ids(t, patient_id=a),
+    "predictions.rows": lambda s, t, r, a: s.predictions.rows(t, [r["prediction"].id], patient_id=a),
 }
 
 

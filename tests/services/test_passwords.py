@@ -98,3 +98,21 @@ def test_policy_messages(password, email, message):
 
 def test_policy_accepts_a_reasonable_password():
     assert passwords.check_policy("correct horse battery", "alice@clinic.example")
+
+
+def test_passwords_are_compared_in_nfc():
+    composed, decomposed = "Caf\u00e9 secret 1", "Cafe\u0301 secret 1"
+    assert composed != decomposed
+    assert passwords.verify_password(composed, passwords.hash_password(decomposed, 4))
+    assert passwords.verify_password(decomposed, passwords.hash_password(composed, 4))
+    assert not passwords.verify_password("Cafe secret 1", passwords.hash_password(composed, 4))
+
+
+def test_hashes_made_before_normalisation_still_verify():
+    ascii_hash = bcrypt.hashpw(b"plain ascii secret", bcrypt.gensalt(4)).decode()
+    assert passwords.verify_password("plain ascii secret", ascii_hash)
+    legacy = passlib_style_hash("plain ascii secret", b"salt1234", 1000)
+    assert passwords.verify_password("plain ascii secret", legacy)
+    # A non-NFC password hashed as typed (before normalisation) verifies when typed the same way.
+    raw_nfd = bcrypt.hashpw("Cafe\u0301 secret 1".encode(), bcrypt.gensalt(4)).decode()
+    assert passwords.verify_password("Cafe\u0301 secret 1", raw_nfd)

@@ -95,3 +95,31 @@ def test_every_chart_read_by_someone_else_is_logged(services: Services, clinic: 
     assert [(e.user_name, e.action) for e in mine.rows] == [("Rita", "patients.read"), ("Cleo", "chart.open")]
     with pytest.raises(PermissionDeniedError):
         services.patients.access_log(clinic.clinician.token)
+
+
+def test_access_log_id_lists_match_its_pages(services: Services, clinic: Clinic, clock) -> None:
+    ann = register(services, clinic, "Ann", "Lee")
+    patient_id = clinic.patient.user.id
+    services.patients.open_chart(clinic.clinician.token, patient_id)
+    clock.advance(minutes=5)
+    services.patients.allergies(clinic.clinician.token, ann.id)
+    clock.advance(minutes=5)
+    services.patients.get(clinic.reception.token, patient_id)
+    admin = clinic.admin.token
+
+    ids = services.patients.access_log_ids(admin)
+    assert ids == tuple(e.id for e in services.patients.access_log(admin).rows)  # newest first
+    assert services.patients.access_log_rows(admin, list(reversed(ids))) == tuple(
+        reversed(services.patients.access_log(admin).rows)
+    )  # in the order asked for
+    only_ann = services.patients.access_log_ids(admin, AccessLogQuery(patient_id=ann.id))
+    assert [e.patient_name for e in services.patients.access_log_rows(admin, only_ann)] == ["Ann Lee"]
+
+    mine = services.patients.my_chart_access_ids(clinic.patient.token)
+    assert len(mine) == 2 and only_ann[0] not in mine
+    shown = services.patients.my_chart_access_rows(clinic.patient.token, [*mine, *only_ann])
+    assert [e.user_name for e in shown] == ["Rita", "Cleo"]  # Ann's entry is not the patient's to read
+    with pytest.raises(PermissionDeniedError):
+        services.patients.access_log_ids(clinic.clinician.token)
+    with pytest.raises(ValidationError):
+        services.patients.access_log_rows(admin, list(range(1, 1002)))

@@ -102,6 +102,18 @@ def test_deleted_prediction_keeps_its_inputs_in_the_audit_log(services, alice, a
     assert entry.action == "delete" and entry.before["radius_mean"] == FEATURES["radius_mean"]
 
 
+def test_annotate_keeps_the_old_notes_in_the_audit_log(services, alice, admin):
+    saved = services.predictions.save(alice.token, FEATURES, notes="first look")
+    annotated = services.predictions.annotate(alice.token, saved.id, "biopsy booked", saved.version)
+    services.predictions.annotate(alice.token, saved.id, "", annotated.version)
+    updates = [e for e in services.audit.list(admin.token).rows if e.action == "update"]
+    assert [(e.before, e.after) for e in updates] == [  # newest first
+        ({"notes": "biopsy booked"}, {"notes": ""}),
+        ({"notes": "first look"}, {"notes": "biopsy booked"}),
+    ]
+    assert all(e.entity_id == str(saved.id) for e in updates)
+
+
 def test_make_prediction_matches_what_save_stores(services, alice, bob):
     info = services.predictions.model_info()
     features = {f.name: f.mean for f in info.features}

@@ -61,10 +61,11 @@ def assert_consistent(services) -> None:
         if services.database.is_sqlite:
             assert s.execute(text("PRAGMA foreign_key_check")).fetchall() == []
             assert s.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+        user = s.get_bind().dialect.identifier_preparer.quote("user")
         for table in ("medicalrecord", "familyhistory", "breastcancerprediction", "session"):
             orphans = s.execute(
                 text(
-                    f'SELECT count(*) FROM {table} t LEFT JOIN "user" u ON u.id = t.user_id WHERE u.id IS NULL'
+                    f"SELECT count(*) FROM {table} t LEFT JOIN {user} u ON u.id = t.user_id WHERE u.id IS NULL"
                 )
             ).scalar()
             assert orphans == 0, table

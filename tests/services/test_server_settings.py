@@ -328,3 +328,35 @@ def test_a_usable_system_keyring_is_preferred(monkeypatch: pytest.MonkeyPatch, d
         assert sa.engine.make_url(ss.database_url_with_secret(saved.url)).password == "in-the-keyring"
     finally:
         keyring.set_keyring(previous)
+
+
+# --------------------------------------------------------------------------- MariaDB / MySQL
+
+
+@pytest.mark.mariadb
+def test_mariadb_ok_then_at_head(mariadb_url: str) -> None:
+    settings = _server_settings(mariadb_url)
+    assert settings.mode == ConnectionMode.MYSQL and settings.url().startswith("mysql+pymysql://")
+    result = ss.test_connection(settings)
+    assert result.ok and result.message.startswith("Connected to MariaDB 10.")
+    assert "empty" in result.message and result.has_clinicdesk_schema is False
+    upgrade(mariadb_url)
+    result = ss.test_connection(settings)
+    assert result.ok and "up to date" in result.message and result.has_clinicdesk_schema
+
+
+@pytest.mark.mariadb
+def test_mariadb_missing_database_and_closed_port(mariadb_url: str) -> None:
+    settings = _server_settings(mariadb_url)
+    missing = ss.test_connection(ServerSettings(**{**settings.__dict__, "database": "no_such_clinic_db"}))
+    assert missing.problem == ConnectionProblem.DATABASE_MISSING and "no_such_clinic_db" in missing.message
+    refused = ss.test_connection(ServerSettings(**{**settings.__dict__, "port": _free_port()}))
+    assert refused.problem == ConnectionProblem.REFUSED and "MariaDB/MySQL is not running" in refused.message
+
+
+@pytest.mark.mariadb
+def test_mariadb_settings_save_and_come_back(mariadb_url: str) -> None:
+    settings = _server_settings(mariadb_url)
+    ss.save_server_settings(settings, None)
+    assert ss.current_server_settings() == settings
+    assert ServerSettings(mode=ConnectionMode.MYSQL, host="h", port=0).validate()["port"].endswith("3306).")

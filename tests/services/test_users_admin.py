@@ -27,7 +27,11 @@ ADMIN_CALLS = {
     "set_role": lambda s, t, uid: s.users.set_role(t, uid, Role.ADMIN),
     "make_admin": lambda s, t, uid: s.users.make_admin(t, uid),
     "remove_admin": lambda s, t, uid: s.users.remove_admin(t, uid),
+    "account_ids": lambda s, t, uid: s.users.account_ids(t),
+    "accounts": lambda s, t, uid: s.users.accounts(t, [uid]),
     "audit.list": lambda s, t, uid: s.audit.list(t),
+    "audit.ids": lambda s, t, uid: s.audit.ids(t),
+    "audit.rows": lambda s, t, uid: s.audit.rows(t, [1]),
 }
 
 

@@ -17,7 +17,6 @@ Fixtures:
 
 from __future__ import annotations
 
-import logging
 import os
 import shutil
 from collections.abc import Iterator
@@ -214,18 +213,6 @@ def bulk_add_records(services: Any, user_id: str, n: int, start: int = 0) -> Non
     ]
     with services.database.engine.begin() as conn:
         conn.execute(MedicalRecord.__table__.insert(), rows)
-
-
-@pytest.fixture(autouse=True)
-def _detach_log_file() -> Iterator[None]:
-    """setup_logging() (run by the app at start-up) attaches a file handler in this test's data folder;
-    detach it afterwards so the next test logs into its own folder."""
-    yield
-
-    root = logging.getLogger()
-    for handler in [h for h in root.handlers if getattr(h, "_clinicdesk", False)]:
-        root.removeHandler(handler)
-        handler.close()
 
 
 STAFF_PASSWORD = "staff-password-123"

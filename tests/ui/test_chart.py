@@ -164,7 +164,7 @@ def test_clinician_states_no_known_allergies_and_the_banner_shows_it(
 
 
 def test_signed_in_patient_sees_their_own_chart_and_who_opened_it(
-    qtbot: Any, staff_ctx: Any, signed_in_ctx: Any, services: Any
+    qtbot: Any, staff_ctx: Any, signed_in_ctx: Any, services: Any, qtmodeltester: Any
 ) -> None:
     clinician = staff_ctx(Role.CLINICIAN)
     me = signed_in_ctx.user
@@ -184,10 +184,11 @@ def test_signed_in_patient_sees_their_own_chart_and_who_opened_it(
     assert log.model.rowCount() == 1
     assert log.model.data(log.model.index(0, 1)) == "Clinician"
     assert log.model.data(log.model.index(0, 3)) == "Opened the chart"
+    qtmodeltester.check(log.model)
 
 
 def test_admin_filters_the_access_log_by_patient_and_by_person(
-    qtbot: Any, staff_ctx: Any, admin_ctx: Any, services: Any, two_patients: Any
+    qtbot: Any, staff_ctx: Any, admin_ctx: Any, services: Any, two_patients: Any, qtmodeltester: Any
 ) -> None:
     clinician = staff_ctx(Role.CLINICIAN)
     garcia, smith = two_patients
@@ -199,6 +200,7 @@ def test_admin_filters_the_access_log_by_patient_and_by_person(
     page = window.show_page("access_log")
     _idle(qtbot, admin_ctx)
     assert page.model.total == 3
+    qtmodeltester.check(page.model)
     row = next(r for r in range(page.model.rowCount()) if page.model.dto(r).patient_id == smith.id)
     page.view.selectRow(row)
     page.patient_button.click()

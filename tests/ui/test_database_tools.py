@@ -89,9 +89,7 @@ def test_status_at_base_first_revision_and_head(
     applied: list[str],
     pending: int,
 ) -> None:
-    _at(
-        ui_db_url, target
-    )  # the admin's session row goes with the file: the role check falls back to the UI's
+    _at(ui_db_url, target)  # the admin's session row goes with the file
     dialog = _open(qtbot, admin_ctx)
     assert dialog.panel.engine_label.text() == "SQLite"
     assert dialog.panel.location_label.text() == str(_file(ui_db_url))
@@ -108,7 +106,10 @@ def test_status_at_base_first_revision_and_head(
         assert markers[REVISIONS.index(target)] == "▶ current"
     if pending:
         assert len(dialog.panel.pending_label.text().split(", ")) == pending
-        assert dialog.buttons.upgrade_button.isEnabled()
+        # The file was replaced under the signed-in session: the service cannot confirm the admin on it,
+        # so the dialog stays read-only and says how to upgrade instead.
+        assert not dialog.buttons.upgrade_button.isEnabled()
+        assert no_dialogs.messages("error")
         assert dialog.panel.banner.isVisible()
         assert f"needs {HEAD} to run" in dialog.panel.banner.text() or "needs" in dialog.panel.banner.text()
     else:
@@ -154,8 +155,8 @@ def test_cancelled_confirmation_changes_nothing(
     dialog.buttons.down_base_button.click()
     _wait_idle(qtbot, dialog)
     text = no_dialogs.messages("confirm")[-1]
-    for table in ("table user", "table medicalrecord", "table breastcancerprediction"):
-        assert table in text
+    for lost in ("2 accounts", "3 medical records", "the audit log"):
+        assert lost in text
     assert _revision(ui_db_url) == HEAD
     assert "cancelled" in dialog.output.toPlainText()
     # confirmed, but the typed revision is wrong: still nothing
@@ -190,7 +191,8 @@ def test_downgrade_to_selected_revision(qtbot: Any, admin_ctx: Any, ui_db_url: s
     _wait_idle(qtbot, dialog)
     qtbot.waitUntil(lambda: dialog._status.current == "a8b9ec836410", timeout=20_000)
     text = no_dialogs.messages("confirm")[-1]
-    assert "undoes 3 migration(s)" in text and "table breastcancerprediction" in text
+    assert "undoes 3 migration(s)" in text
+    assert all(revision in text for revision in ("e4b7a2c9d5f1", "c7e5d1f0a9b3", "d24a4742aa81"))
 
 
 def test_restore_brings_back_deleted_rows(
@@ -199,8 +201,8 @@ def test_restore_brings_back_deleted_rows(
     dialog = _open(qtbot, admin_ctx)
     dialog.buttons.backup_button.click()
     _wait_idle(qtbot, dialog)
-    qtbot.waitUntil(lambda: "Backup saved to" in dialog.output.toPlainText(), timeout=20_000)
-    backup = dialog.output.toPlainText().split("Backup saved to ", 1)[1].splitlines()[0].strip()
+    qtbot.waitUntil(lambda: "Backup saved and verified" in dialog.output.toPlainText(), timeout=20_000)
+    backup = dialog.output.toPlainText().split("verified: ", 1)[1].splitlines()[0].strip()
     page = services.records.list(user_session.token)
     for record in page.rows:
         services.records.delete(user_session.token, record.id, record.version)
@@ -287,3 +289,29 @@ def test_status_on_a_postgresql_server(qtbot: Any, postgres_url: str, runner: An
         assert "not applicable" in dialog.output.toPlainText()
     finally:
         services.close()
+
+
+def test_backups_are_listed_and_the_selected_one_restored(
+    qtbot: Any, admin_ctx: Any, user_session: Any, services: Any, ui_db_url: str, no_dialogs: Any
+) -> None:
+    dialog = _open(qtbot, admin_ctx)
+    assert dialog.backups.table.rowCount() == 0 and not dialog.buttons.restore_selected_button.isEnabled()
+    dialog.buttons.backup_button.click()
+    _wait_idle(qtbot, dialog)
+    qtbot.waitUntil(lambda: dialog.backups.table.rowCount() == 1, timeout=20_000)
+    row = [dialog.backups.table.item(0, c).text() for c in range(dialog.backups.table.columnCount())]
+    assert row[2] == HEAD and row[3] == "yes" and row[4] == "made by hand" and row[1].endswith("KB")
+    page = services.records.list(user_session.token)
+    for record in page.rows:
+        services.records.delete(user_session.token, record.id, record.version)
+    assert _count(ui_db_url, "medicalrecord") == 0
+
+    dialog.backups.table.selectRow(0)
+    assert dialog.buttons.restore_selected_button.isEnabled()
+    dialog.buttons.restore_selected_button.click()
+    _wait_idle(qtbot, dialog)
+    qtbot.waitUntil(lambda: "Restored from" in dialog.output.toPlainText(), timeout=20_000)
+    assert _count(ui_db_url, "medicalrecord") == 3
+    assert "before a restore" in [
+        dialog.backups.table.item(r, 4).text() for r in range(dialog.backups.table.rowCount())
+    ]

@@ -182,10 +182,10 @@ def test_closing_a_prediction_with_unsaved_notes_asks_first(
     save_predictions(services, signed_in_ctx.token, [0.9])
     page = PredictionHistoryPage(signed_in_ctx)
     qtbot.addWidget(page)
-    dialog = page.open_prediction(page.model.prediction_at(0))
+    dialog = page.open_prediction(page.model.dto(0))
     dialog.reject()  # nothing typed: closes without a question
     assert not dialog.isVisible() and no_dialogs.messages("confirm") == []
-    dialog = page.open_prediction(page.model.prediction_at(0))
+    dialog = page.open_prediction(page.model.dto(0))
     dialog.notes_edit.setPlainText("Call the patient back.")
     no_dialogs.answer = False
     dialog.reject()

@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
-from desktop.domain.dto import PredictionQuery
 from desktop.domain.enums import Role
 from desktop.ui.pages.prediction_history import PredictionHistoryPage
 from desktop.ui.tablemodels.predictions_model import (
@@ -29,29 +28,24 @@ def _page(qtbot: Any, ctx: Any) -> PredictionHistoryPage:
     return page
 
 
-def _fetcher(services: Any, token: str):
-    return lambda offset, limit: services.predictions.list(token, PredictionQuery(offset=offset, limit=limit))
-
-
-def test_model_passes_modeltester_and_pages(qtmodeltester: Any, services: Any, user_session: Any) -> None:
-    save_predictions(services, user_session.token, [0.01, 0.2, 0.9, 0.97, 0.03])
-    model = PredictionsModel(page_size=2)
-    model.set_fetcher(_fetcher(services, user_session.token))
-    assert model.rowCount() == 2 and model.total == 5
+def test_model_passes_modeltester(qtmodeltester: Any, services: Any, signed_in_ctx: Any) -> None:
+    save_predictions(services, signed_in_ctx.token, [0.01, 0.2, 0.9, 0.97, 0.03])
+    model = PredictionsModel(signed_in_ctx)
+    model.reload()
+    assert model.rowCount() == model.total == 5
     qtmodeltester.check(model)
-    while model.canFetchMore():
-        model.fetchMore()
-    assert model.rowCount() == 5
     newest = model.index(0, COL_PROBABILITY)
     assert model.data(newest) == "3.0%"
     assert model.data(model.index(0, COL_RISK)) == "Low"
     assert model.data(newest, PredictionRole).probability == pytest.approx(0.03, abs=1e-6)
 
 
-def test_empty_model_passes_modeltester(qtmodeltester: Any) -> None:
-    model = PredictionsModel()
+def test_empty_model_passes_modeltester(qtmodeltester: Any, signed_in_ctx: Any) -> None:
+    model = PredictionsModel(signed_in_ctx)
     qtmodeltester.check(model)
-    assert not model.canFetchMore()
+    model.reload()
+    assert model.rowCount() == 0
+    qtmodeltester.check(model)
 
 
 def test_page_shows_the_users_predictions_and_chart(
@@ -66,7 +60,7 @@ def test_page_shows_the_users_predictions_and_chart(
     assert page.count_label.text() == "3 saved predictions"
     page.risk_filter.setCurrentIndex(page.risk_filter.findData("High"))
     assert page.model.rowCount() == 2
-    assert {page.model.prediction_at(r).risk_level for r in range(2)} == {"High"}
+    assert {page.model.dto(r).risk_level for r in range(2)} == {"High"}
 
 
 def test_open_edit_notes_and_delete_from_detail(
@@ -85,7 +79,7 @@ def test_open_edit_notes_and_delete_from_detail(
         dialog.save_notes_button.click()
     assert services.predictions.get(signed_in_ctx.token, saved[1].id).notes == "Referred for biopsy."
     qtbot.waitUntil(lambda: not signed_in_ctx.runner.is_running(), timeout=10_000)
-    assert page.model.prediction_at(0).notes == "Referred for biopsy."
+    assert page.model.dto(0).notes == "Referred for biopsy."
 
     no_dialogs.answer = False  # cancelled: nothing deleted
     dialog.delete_button.click()

@@ -1,4 +1,5 @@
-"""Medical records page: model contract, paging, add / edit / delete, conflict, filter, export, history."""
+"""Medical records page: model contract, rows on demand, add / edit / delete, conflict, filter, export,
+history, rows changed or deleted elsewhere."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ from PySide6.QtCore import Qt
 
 from desktop.db.models import FamilyHistory
 from desktop.db.types import utcnow
-from desktop.domain.dto import RecordDraft, RecordQuery
+from desktop.domain.dto import RecordDraft
 from desktop.ui.pages.records import RecordsPage
 from desktop.ui.tablemodels.family_model import FamilyModel
+from desktop.ui.tablemodels.id_list_model import REMOVED_TEXT
 from desktop.ui.tablemodels.records_model import RecordsModel, StatusColourRole
 from tests.ui.conftest import bulk_add_records
 
@@ -32,30 +34,33 @@ def _add_many(ctx: Any, n: int) -> None:
     bulk_add_records(ctx.services, ctx.user.id, n)
 
 
-def test_model_contract_and_fetch_more_over_many_rows(
-    qtbot: Any, qtmodeltester: Any, signed_in_ctx: Any
-) -> None:
+def test_model_contract_over_many_rows(qtbot: Any, qtmodeltester: Any, signed_in_ctx: Any) -> None:
     _add_many(signed_in_ctx, 447)  # 450 with the fixture's three
     model = RecordsModel(signed_in_ctx)
     model.reload()
-    assert model.rowCount() == RecordsModel.PAGE_SIZE
-    assert model.total == 450
-    qtmodeltester.check(model)  # also drives fetchMore from inside the insert notification
-    while model.canFetchMore():
-        model.fetchMore()
-    assert model.rowCount() == 450
+    assert model.rowCount() == model.total == 450  # every row counted at once: the scroll bar is right
+    qtmodeltester.check(model)
     ids = [model.dto(r).id for r in range(450)]
-    assert len(set(ids)) == 450  # pages neither overlap nor skip rows
+    assert ids == list(signed_in_ctx.services.records.ids(signed_in_ctx.token))
     assert model.index(0, 4).data(StatusColourRole) is not None
 
 
-def test_view_fetches_more_when_scrolled_to_the_end(qtbot: Any, signed_in_ctx: Any) -> None:
+def test_view_shows_the_last_row_when_scrolled_to_the_end(qtbot: Any, signed_in_ctx: Any) -> None:
     _add_many(signed_in_ctx, 297)
     page = _page(qtbot, signed_in_ctx)
-    assert page.model.rowCount() == 200
-    page.view.scrollToBottom()
-    qtbot.waitUntil(lambda: page.model.rowCount() == 300)
+    assert page.model.rowCount() == 300
     assert "300 records" in page.count_label.text()
+    page.view.scrollToBottom()
+    last = page.model.index(299, 0)
+    qtbot.waitUntil(
+        lambda: (
+            page.view.visualRect(last).isValid()
+            and page.view.viewport().rect().contains(page.view.visualRect(last).center())
+        )
+    )
+    oldest = signed_in_ctx.services.records.ids(signed_in_ctx.token)[-1]
+    assert page.model.dto(299).id == oldest
+    assert last.data() == signed_in_ctx.services.records.get(signed_in_ctx.token, oldest).date
 
 
 def test_sorting_and_filtering_are_done_by_the_service(qtbot: Any, signed_in_ctx: Any) -> None:
@@ -173,39 +178,71 @@ def test_export_writes_every_matching_row(
     with open(tmp_path / "out.csv", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
     assert rows[0][:2] == ["Date", "Type"]
-    assert len(rows) == 301  # all rows, not just the 200 fetched
+    assert len(rows) == 301  # all rows, not just those shown
     assert "Exported 300 records" in no_dialogs.messages("info")[0]
 
 
-def test_rows_added_changed_and_deleted_between_fetches_do_not_repeat_or_vanish(
+def test_a_row_deleted_before_it_is_fetched_shows_as_removed(
     qtbot: Any, qtmodeltester: Any, signed_in_ctx: Any
 ) -> None:
-    """fetchMore continues after the last row shown (the service's cursor), not at an offset that rows
-    added or deleted meanwhile have shifted: with OFFSET, deleting a shown row would skip one below."""
-    _add_many(signed_in_ctx, 447)
+    """The ids were read; another desktop deletes a row the table has not fetched yet: that row says
+    "(deleted)", and its neighbours still show their own values (never shifted by one)."""
+    _add_many(signed_in_ctx, 297)
     services, token = signed_in_ctx.services, signed_in_ctx.token
-    model = RecordsModel(signed_in_ctx)
-    model.reload()
-    everything = {r.id for r in services.records.list(token, RecordQuery(limit=1000)).rows}
-    shown = [model.dto(r) for r in range(model.rowCount())]
-    services.records.create(token, RecordDraft(date="2030-01-01", type="Newest"))  # above the cursor
-    services.records.delete(token, shown[5].id, shown[5].version)  # shifts every offset below by one
-    moved = services.records.update(  # a shown row moves below the cursor: it is not shown twice
-        token, shown[7].id, RecordDraft(date="2000-01-01", type=shown[7].type), shown[7].version
+    page = _page(qtbot, signed_in_ctx)
+    ids = services.records.ids(token)
+    doomed = services.records.get(token, ids[250])
+    services.records.delete(token, doomed.id, doomed.version)  # another desktop, same account
+    page.view.scrollTo(page.model.index(250, 0))
+    page.view.viewport().repaint()  # the view asks for the rows it now shows
+    assert page.model.index(250, 0).data() == REMOVED_TEXT
+    assert page.model.dto(250) is None and page.model.index(250, 1).data() is None
+    assert page.model.dto(249).id == ids[249] and page.model.dto(251).id == ids[251]
+    assert not page.model.flags(page.model.index(250, 0)) & Qt.ItemFlag.ItemIsEnabled
+    qtmodeltester.check(page.model)
+    page.refresh()  # re-reads the ids: the removed row is gone
+    assert page.model.total == 299 and page.model.row_of(doomed.id) == -1
+
+
+def test_refresh_shows_changes_from_elsewhere_and_keeps_the_place(qtbot: Any, signed_in_ctx: Any) -> None:
+    _add_many(signed_in_ctx, 297)
+    services, token = signed_in_ctx.services, signed_in_ctx.token
+    page = _page(qtbot, signed_in_ctx)
+    page.select_id(page.model.id_at(150))
+    chosen = page.selected()
+    top = page.model.id_at(page.view.rowAt(0))
+    assert top is not None and top != page.model.id_at(0)
+    # Another desktop adds a newer record (above the selection) and changes the selected one.
+    services.records.create(token, RecordDraft(date="2030-01-01", type="Newest"))
+    services.records.update(
+        token,
+        chosen.id,
+        RecordDraft(date=chosen.date, type=chosen.type, result="seen elsewhere"),
+        chosen.version,
     )
-    unfetched = services.records.list(token, RecordQuery(offset=300, limit=1)).rows[0]
-    services.records.delete(token, unfetched.id, unfetched.version)
-    while model.canFetchMore():
-        model.fetchMore()
-    ids = [model.dto(r).id for r in range(model.rowCount())]
-    assert len(ids) == len(set(ids))
-    assert set(ids) == everything - {unfetched.id}  # the deleted shown row stays until a reload
-    assert model.row_of(moved.id) == 7
-    assert model.total == 450 + 1 - 2
-    qtmodeltester.check(model)
+    assert page.selected().result != "seen elsewhere"  # shown as read until a refresh
+    page.refresh()
+    assert page.model.total == 301
+    assert page.selected().id == chosen.id and page.selected().result == "seen elsewhere"
+    assert page.model.id_at(page.view.rowAt(0)) == top  # the same rows in view, one row further down
 
 
-def test_family_model_fetches_by_cursor(qtbot: Any, qtmodeltester: Any, signed_in_ctx: Any) -> None:
+def test_an_edit_repaints_the_row_in_place(qtbot: Any, signed_in_ctx: Any) -> None:
+    _add_many(signed_in_ctx, 297)
+    page = _page(qtbot, signed_in_ctx)
+    page.select_id(page.model.id_at(200))
+    top = page.view.rowAt(0)
+    page.edit_selected()
+    dialog = page._dialog
+    dialog.result_edit.setText("edited here")
+    with qtbot.waitSignal(page.model.dataChanged, timeout=10_000):
+        dialog.save_button.click()
+    assert page.model.dto(200).result == "edited here"
+    assert page.model.index(200, 2).data() == "edited here"
+    assert page.view.rowAt(0) == top and page.selected().result == "edited here"
+
+
+def test_family_model_sorts_in_sql(qtbot: Any, qtmodeltester: Any, signed_in_ctx: Any) -> None:
 
     now = utcnow()
     rows = [
@@ -223,11 +260,22 @@ def test_family_model_fetches_by_cursor(qtbot: Any, qtmodeltester: Any, signed_i
         conn.execute(FamilyHistory.__table__.insert(), rows)
     model = FamilyModel(signed_in_ctx)
     model.sort(1, Qt.SortOrder.AscendingOrder)  # by age: many ties across page edges
-    assert model.rowCount() == FamilyModel.PAGE_SIZE and model.total == 1250
+    assert model.rowCount() == model.total == 1250
     qtmodeltester.check(model)
-    while model.canFetchMore():
-        model.fetchMore()
     ages = [model.dto(r).age for r in range(model.rowCount())]
-    assert model.rowCount() == 1250 == len({model.dto(r).id for r in range(1250)})
+    assert len({model.dto(r).id for r in range(1250)}) == 1250
     assert ages == sorted(ages)
-    assert not model.canFetchMore()
+
+
+def test_a_failed_fetch_while_scrolling_says_why_and_stops(qtbot: Any, signed_in_ctx: Any) -> None:
+    _add_many(signed_in_ctx, 297)
+    page = _page(qtbot, signed_in_ctx)
+    signed_in_ctx.services.auth.sign_out(signed_in_ctx.token)  # e.g. ended from another desktop
+    errors: list[BaseException] = []
+    page.model.fetch_failed.connect(errors.append)
+    with qtbot.waitSignal(signed_in_ctx.runner.session_expired, timeout=5_000):
+        page.view.scrollToBottom()
+        page.view.viewport().repaint()  # the rows now in view are fetched, and refused
+    assert "sign in" in page.count_label.text().lower()
+    assert page.model.dto(299) is None and page.model.index(299, 0).data() is None  # blank
+    assert len(errors) == 1  # one refusal, not one per painted cell

@@ -159,3 +159,29 @@ def test_non_admin_cannot_save(qtbot: Any, signed_in_ctx: Any) -> None:
     assert not dialog.buttons.button(dialog.buttons.StandardButton.Save).isEnabled()
     dialog.server_radio.setChecked(True)
     assert not dialog.test_button.isEnabled() and not dialog.copy_button.isEnabled()
+
+
+@pytest.mark.mariadb
+def test_mariadb_engine_tested_and_saved(
+    qtbot: Any, admin_ctx: Any, no_dialogs: Any, mariadb_url: str, data_dir: Any
+) -> None:
+    from desktop.services.server_settings import ConnectionMode
+
+    dialog = make_dialog(qtbot, admin_ctx)
+    dialog.server_radio.setChecked(True)
+    assert dialog.port.value() == 5432  # PostgreSQL is proposed first
+    dialog.engine.setCurrentIndex(dialog.engine.findData(ConnectionMode.MYSQL))
+    assert dialog.port.value() == 3306  # the usual port follows the engine
+    fill_server(dialog, mariadb_url)
+    dialog.password.setText("")  # the test server's root has no password
+    with qtbot.waitSignal(admin_ctx.runner.job_finished, timeout=10_000):
+        dialog.test_button.click()
+    assert "Connected to MariaDB 10." in dialog.test_result.text()
+    assert "empty" in dialog.test_result.text()
+
+    dialog.buttons.accepted.emit()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    stored = json.loads((data_dir / "settings.json").read_text())
+    assert stored["database_url"].startswith("mysql+pymysql://root@127.0.0.1:")
+    again = make_dialog(qtbot, admin_ctx)
+    assert again.server_radio.isChecked() and again.engine.currentData() == ConnectionMode.MYSQL

@@ -197,3 +197,47 @@ def test_fingerprint_mismatch_warns_and_names_the_dialog(
     title, text, _ = answers.shown[0]
     assert title == "Database changed outside ClinicDesk"
     assert "Database tools" in text and "handmade" in text
+
+
+def _damage(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.execute("PRAGMA journal_mode=DELETE")
+    page = conn.execute("SELECT rootpage FROM sqlite_master WHERE name = 'medicalrecord'").fetchone()[0]
+    size = conn.execute("PRAGMA page_size").fetchone()[0]
+    conn.close()
+    with open(path, "r+b") as handle:
+        handle.seek(size * (page - 1))
+        handle.write(b"\xa5" * size)
+
+
+def test_damaged_database_offers_the_newest_good_backup_in_one_click(
+    qapp: Any, url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_dialogs: Any
+) -> None:
+    from desktop.db import backup
+
+    make_web_database(url, "d24a4742aa81")
+    migrate.upgrade(url)
+    before = row_counts(url)
+    made = backup.backup(url, reason="daily")
+    _damage(tmp_path / "clinic.db")
+    answers = _answer(monkeypatch, "restore_newest")
+    assert startup.run_startup_flow(Settings(database_url=url)) is True
+    title, text, keys = answers.shown[0]
+    assert title == "The database is damaged"
+    assert keys == ["restore_newest", "open_backup", "quit"]
+    assert made.path is not None and made.path.name in text and "quick_check" not in title
+    assert row_counts(url) == before
+    assert [p for p in tmp_path.iterdir() if p.name.startswith("clinic.db.damaged-")]  # kept, not deleted
+
+
+def test_damaged_database_without_a_backup_offers_a_file(
+    qapp: Any, url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_dialogs: Any
+) -> None:
+    migrate.upgrade(url)
+    _damage(tmp_path / "clinic.db")
+    before = (tmp_path / "clinic.db").read_bytes()
+    answers = _answer(monkeypatch, "quit")
+    assert startup.run_startup_flow(Settings(database_url=url)) is False
+    assert answers.shown[0][2] == ["open_backup", "quit"] and "No verified backup" in answers.shown[0][1]
+    assert (tmp_path / "clinic.db").read_bytes() == before

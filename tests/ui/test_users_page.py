@@ -21,7 +21,7 @@ def _page(qtbot: Any, ctx: Any) -> UsersPage:
 
 
 def _select(page: UsersPage, email: str) -> Any:
-    row = next(r for r in range(page.model.rowCount()) if page.model.account(r).email == email)
+    row = next(r for r in range(page.model.rowCount()) if page.model.dto(r).email == email)
     page.view.selectRow(row)
     return page.selected()
 

@@ -14,7 +14,8 @@ COLUMNS = 3
 
 
 class DatabaseActions(QWidget):
-    """Refresh, upgrade, backup / the three downgrades / restore, check, backups folder (a 3x3 grid).
+    """Refresh, upgrade, backup / the three downgrades / restore from a file, check, backups folder /
+    restore the selected backup (a grid three wide).
 
     The dialog connects the buttons; this widget only lays them out and enables them.
     """
@@ -27,9 +28,10 @@ class DatabaseActions(QWidget):
         self.down_one_button = QPushButton("Downgrade one step…")
         self.down_to_button = QPushButton("Downgrade to selected…")
         self.down_base_button = QPushButton("Downgrade to base…")
-        self.restore_button = QPushButton("Restore from backup…")
+        self.restore_button = QPushButton("Restore from a file…")
         self.check_button = QPushButton("Integrity check")
         self.folder_button = QPushButton("Open backups folder")
+        self.restore_selected_button = QPushButton("Restore selected backup…")
         grid = QGridLayout(self)
         grid.setContentsMargins(0, 0, 0, 0)
         order = (
@@ -42,6 +44,7 @@ class DatabaseActions(QWidget):
             self.restore_button,
             self.check_button,
             self.folder_button,
+            self.restore_selected_button,
         )
         for index, button in enumerate(order):
             grid.addWidget(button, index // COLUMNS, index % COLUMNS)
@@ -53,9 +56,11 @@ class DatabaseActions(QWidget):
         selected: str | None,
         running: bool,
         authorized: bool,
+        backup_selected: bool,
     ) -> None:
         """Enable what makes sense now: nothing changes while an operation runs or before the admin
-        check passed; a downgrade needs a revision to leave, an upgrade a database behind head."""
+        check passed; a downgrade needs a revision to leave, an upgrade a database behind head, restoring
+        the selected backup a selected backup."""
         busy = running or not authorized
         known = status is not None and status.exists and not status.is_too_new
         current = status.current if status is not None and known else None
@@ -70,5 +75,6 @@ class DatabaseActions(QWidget):
         self.down_to_button.setEnabled(not busy and current is not None and applied_older)
         self.backup_button.setEnabled(not busy and exists)
         self.restore_button.setEnabled(not busy and status is not None)
+        self.restore_selected_button.setEnabled(not busy and status is not None and backup_selected)
         self.check_button.setEnabled(not busy and exists)
         self.folder_button.setEnabled(True)

@@ -2,8 +2,9 @@
 
 ``confirm_downgrade`` and ``confirm_restore`` return None when the person agreed, else the line the
 dialog's log shows (what was cancelled).
-A downgrade names what it undoes and the data it deletes; going to base also needs the current
-revision typed in, so it cannot be confirmed by reflex.
+A downgrade names what it undoes and what the older version will not show (kept aside, back after
+the next upgrade); going to base also needs the current revision typed in, so it cannot be confirmed
+by reflex.
 """
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
-"""What the database tools show first: the schema's state, its revisions, its fingerprint, and who
-may change it. Read in one job on a worker thread (each part is a query or a file read)."""
+"""What the database tools show first: the schema's state, its revisions, its fingerprint, the
+backups, and who may change it. Read in one job on a worker thread (each part is a query or a file
+read)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,13 @@ from desktop.domain.errors import PermissionDeniedError
 from desktop.ui.context import UiContext
 
 if TYPE_CHECKING:
-    from desktop.services.maintenance import DatabaseStatus, FingerprintResult, MaintenanceService, Revision
+    from desktop.services.maintenance import (
+        BackupInfo,
+        DatabaseStatus,
+        FingerprintResult,
+        MaintenanceService,
+        Revision,
+    )
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +30,8 @@ class StatusRead:
     fingerprint: FingerprintResult | None  # None when not checked (no schema, or one too new)
     actor: str | None  # the admin the audit log names; None when not checked
     refused: BaseException | None  # why the admin check failed (the tools stay read-only)
+    backups: list[BackupInfo]  # newest first
+    backup_tools: str  # why no backup can be made here ("" when one can)
 
 
 def read_status(service: MaintenanceService, admin_check: UiContext | None) -> StatusRead:
@@ -32,7 +41,7 @@ def read_status(service: MaintenanceService, admin_check: UiContext | None) -> S
     actor, refused = None, None
     if admin_check is not None:
         try:
-            actor = authorize(service, admin_check, status)
+            actor = authorize(service, admin_check)
         except Exception as error:  # shown with the status; actions stay disabled
             refused = error
     history = service.history() if not status.is_too_new else []
@@ -42,18 +51,17 @@ def read_status(service: MaintenanceService, admin_check: UiContext | None) -> S
             fingerprint = service.fingerprint()
         except Exception:  # the fingerprint is informative only; the status must still show
             log.exception("schema fingerprint check failed")
-    return StatusRead(status, history, fingerprint, actor, refused)
+    backups = service.list_backups()
+    return StatusRead(status, history, fingerprint, actor, refused, backups, service.backup_tools_message())
 
 
-def authorize(service: MaintenanceService, ctx: UiContext, status: DatabaseStatus) -> str:
+def authorize(service: MaintenanceService, ctx: UiContext) -> str:
     """The service's admin check of this session: the e-mail the audit log names.
 
-    Only a database at head can answer it (older revisions have no sessions table, e.g. after an
-    earlier downgrade); the UI's own admin check (the Tools menu is admin-only) is then all there is.
+    The service checks the token again for every action; this first check only decides whether the
+    dialog enables its actions. A database that cannot answer it (an older revision with no sessions
+    table, and a token the service has not seen) leaves the dialog read-only.
     """
-    if status.exists and not status.is_too_new and status.at_head:
-        return service.authorize(ctx.token)
     if not ctx.is_admin:
         raise PermissionDeniedError("Only administrators may use the database tools.")
-    user = ctx.user
-    return user.email if user else "admin"
+    return service.authorize(ctx.token)

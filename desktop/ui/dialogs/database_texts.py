@@ -41,17 +41,19 @@ def downgrade_confirmation(
 ) -> str:
     """Confirmation text for a downgrade from ``current`` to ``target`` undoing ``steps`` (newest first).
 
-    ``lost`` describes the data deleted (the service's plan, with row counts); by default the steps' own
-    list of dropped tables / columns.
+    ``lost`` says what the older version will not show (the service's plan, in words with counts; the
+    data is kept aside and comes back with the next upgrade); by default the steps' own list of dropped
+    tables / columns.
     """
     undone = "\n".join(f"  • {s.revision} – {s.message}" for s in steps)
     items = list(lost) if lost is not None else drops_of(steps)
     if items:
-        loss = "These tables / columns will be DELETED, with the data in them:\n" + "\n".join(
-            f"  • {item}" for item in items
+        loss = (
+            "The older version will not show (kept aside in the database, back after the next upgrade):\n"
+            + "\n".join(f"  • {item}" for item in items)
         )
     else:
-        loss = "No table or column holding data is deleted by these steps."
+        loss = "Nothing the older version cannot show."
     return (
         f"Downgrade the database from {short(current)} to {short(target if target != 'base' else None)}?\n\n"
         f"This undoes {len(steps)} migration(s):\n{undone}\n\n{loss}\n\n"
@@ -62,9 +64,9 @@ def downgrade_confirmation(
 
 def base_confirmation_prompt(current: str | None) -> str:
     return (
-        "Downgrading to base removes EVERY table ClinicDesk made, with all accounts, records and "
-        f"predictions in them (a backup is made first).\n\nType the current revision ({short(current)}) "
-        "to confirm:"
+        "Downgrading to base removes EVERY table ClinicDesk made; their accounts, records and predictions "
+        "are kept aside until the next upgrade (and a backup is made first).\n\n"
+        f"Type the current revision ({short(current)}) to confirm:"
     )
 
 
@@ -85,7 +87,7 @@ def integrity_text(report: Any) -> str:
         "",
     ]
     if not integrity.applicable:
-        lines.append("File checks: not applicable (a PostgreSQL server checks its own storage).")
+        lines.append("File checks: not applicable (a database server checks its own storage).")
     else:
         for label, values in (
             ("Quick check", integrity.quick_check),

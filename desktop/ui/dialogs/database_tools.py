@@ -3,9 +3,13 @@ restore, check.
 
 Every action runs through desktop.services.maintenance on a worker thread under one runner key, so
 nothing can be started twice and the window stays responsive; the maintenance service refuses a
-second operation as well. Destructive actions confirm first, naming what is undone and which tables
-and columns lose data (with row counts, from ``plan_downgrade``); going to base also needs the
-current revision typed in. The service backs up before every change.
+second operation as well. Every action hands the session token to the service, which checks that it
+is an administrator's; the dialog's own check only decides which buttons are enabled. The backups are
+listed (desktop/ui/dialogs/backups_panel.py) and the selected one can be restored; a file from
+elsewhere is chosen with "Restore from a file…". Destructive actions confirm first, naming what is
+undone and what the older version will not show (with counts, from ``plan_downgrade``; the data is
+kept aside); going to base also needs the current revision typed in. The service backs up before
+every change.
 
 After a restore or a downgrade the signed-in session may no longer exist (the sessions table came
 from the backup, or went with the downgrade), so the dialog emits ``sign_out_requested(reason)`` when
@@ -31,6 +35,7 @@ from PySide6.QtWidgets import (
 from desktop.ui.context import UiContext
 from desktop.ui.dialogs import database_texts as texts
 from desktop.ui.dialogs import prompts
+from desktop.ui.dialogs.backups_panel import BackupsPanel
 from desktop.ui.dialogs.database_actions import DatabaseActions
 from desktop.ui.dialogs.database_confirmations import confirm_downgrade, confirm_restore, confirm_upgrade
 from desktop.ui.dialogs.database_status_panel import DatabaseStatusPanel
@@ -83,6 +88,7 @@ class DatabaseToolsDialog(QDialog):
         buttons.down_to_button.clicked.connect(self.downgrade_to_selected)
         buttons.down_base_button.clicked.connect(lambda: self.downgrade("base"))
         buttons.restore_button.clicked.connect(self.restore)
+        buttons.restore_selected_button.clicked.connect(self.restore_selected)
         buttons.check_button.clicked.connect(self.check)
         buttons.folder_button.clicked.connect(self.open_backups_folder)
 
@@ -91,17 +97,20 @@ class DatabaseToolsDialog(QDialog):
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
 
+        self.backups = BackupsPanel()
+        self.backups.selection_changed.connect(self._update_buttons)
         layout = QVBoxLayout(self)
         layout.addWidget(self.panel, 2)
+        layout.addWidget(self.backups, 1)
         layout.addWidget(self.buttons)
         layout.addWidget(self.operation, 1)
         layout.addWidget(close)
         self.refresh()
 
     @property
-    def actor(self) -> str:
-        """Who the audit log names; checked by the service when the dialog opened (admins only)."""
-        return self._actor or "unknown"
+    def token(self) -> str:
+        """The session token every action hands to the service, which checks it itself."""
+        return str(self._ctx.token or "")
 
     @property
     def busy(self) -> bool:
@@ -124,6 +133,7 @@ class DatabaseToolsDialog(QDialog):
         if read.actor is not None:
             self._actor = read.actor
         self.panel.show_status(read.status, read.history, read.fingerprint)
+        self.backups.show_backups(read.backups, read.backup_tools)
         self._update_buttons()
         if read.refused is not None:
             message = user_message(read.refused)
@@ -137,7 +147,12 @@ class DatabaseToolsDialog(QDialog):
     @Slot()
     def _update_buttons(self) -> None:
         self.buttons.update_enabled(
-            self._status, self._history, self.selected_revision(), self.busy, self._actor is not None
+            self._status,
+            self._history,
+            self.selected_revision(),
+            self.busy,
+            self._actor is not None,
+            self.backups.selected_path() is not None,
         )
 
     # --- actions -----------------------------------------------------------------------------------
@@ -146,9 +161,9 @@ class DatabaseToolsDialog(QDialog):
     def upgrade(self) -> None:
         if not confirm_upgrade(self, self._status):
             return
-        service, actor = self._service, self.actor
+        service, token = self._service, self.token
         self._start_with_progress(
-            lambda progress: service.upgrade(actor, progress=progress),
+            lambda progress: service.upgrade(token, progress=progress),
             self._operation_done,
             "Making a backup, then upgrading…",
         )
@@ -176,45 +191,59 @@ class DatabaseToolsDialog(QDialog):
         if cancelled:
             self._say(cancelled)
             return
-        service, actor, target = self._service, self.actor, plan.target
+        service, token, target = self._service, self.token, plan.target
         self._sign_out_reason = "The database was downgraded. Please sign in again."
         self._start_with_progress(
-            lambda progress: service.downgrade(actor, target, progress=progress),
+            lambda progress: service.downgrade(token, target, progress=progress),
             self._operation_done,
             "Making a backup, then downgrading…",
         )
 
     @Slot()
     def backup_now(self) -> None:
-        service, actor = self._service, self.actor
+        service, token = self._service, self.token
         self._start(
-            lambda: service.backup_now(actor),
-            lambda made: self._finish_message(made.message),
+            lambda: service.backup_now(token),
+            lambda made: self._finish_message("\n".join(filter(None, (made.message, made.mirror_warning)))),
             "Making a backup…",
         )
 
     @Slot()
     def restore(self) -> None:
+        """Restore a backup file chosen from anywhere (e.g. one copied from another computer)."""
         folder = str(self._service.backups_folder())
-        chosen = prompts.open_file(
-            self, "Choose a backup to restore", "ClinicDesk backups (*.db *.dump);;All files (*)", folder
-        )
-        if not chosen:
-            return
-        name = Path(chosen).name
+        kinds = "ClinicDesk backups (*.db *.dump *.sql);;All files (*)"
+        chosen = prompts.open_file(self, "Choose a backup to restore", kinds, folder)
+        if chosen:
+            self._restore(Path(chosen))
+
+    @Slot()
+    def restore_selected(self) -> None:
+        chosen = self.backups.selected_path()
+        if chosen is not None:
+            self._restore(chosen)
+
+    def _restore(self, chosen: Path) -> None:
+        name = chosen.name
         cancelled = confirm_restore(self, name)
         if cancelled:
             self._say(cancelled)
             return
+        service, token = self._service, self.token
+        # The admin check needs the database, so it is made before this app's connections are closed.
+        try:
+            service.authorize(token)
+        except Exception as error:
+            self._failed(error, refresh=False)
+            return
         self._ctx.services.close()  # the service requires every connection of this app to be closed
-        service, actor = self._service, self.actor
         self._sign_out_reason = f"The database was restored from {name}. Please sign in again."
-        self._start(lambda: service.restore(actor, chosen), self._operation_done, f"Restoring {name}…")
+        self._start(lambda: service.restore(token, chosen), self._operation_done, f"Restoring {name}…")
 
     @Slot()
     def check(self) -> None:
-        service, actor = self._service, self.actor
-        self._start(lambda: service.check(actor), self._show_check, "Checking the database…")
+        service, token = self._service, self.token
+        self._start(lambda: service.check(token), self._show_check, "Checking the database…")
 
     def _show_check(self, report: CheckReport) -> None:
         self._finish_message(texts.integrity_text(report))

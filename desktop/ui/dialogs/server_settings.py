@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -65,7 +66,7 @@ class ServerSettingsDialog(QDialog):
         current = ss.current_server_settings()
 
         self.local_radio = QRadioButton("This computer only (SQLite)")
-        self.server_radio = QRadioButton("Clinic server (PostgreSQL)")
+        self.server_radio = QRadioButton("Clinic server (PostgreSQL or MariaDB/MySQL)")
         self._modes = QButtonGroup(self)
         self._modes.addButton(self.local_radio)
         self._modes.addButton(self.server_radio)
@@ -73,6 +74,12 @@ class ServerSettingsDialog(QDialog):
         local_note.setWordWrap(True)
         local_note.setIndent(24)
 
+        self.engine = QComboBox()
+        for mode, name in ss.ENGINE_NAMES.items():
+            self.engine.addItem(name, mode)
+        server_mode = current.mode if current.mode != ConnectionMode.SQLITE else ConnectionMode.POSTGRESQL
+        self.engine.setCurrentIndex(self.engine.findData(server_mode))
+        self.engine.setAccessibleName("Database server engine")
         self.host = QLineEdit(current.host)
         self.host.setPlaceholderText("e.g. clinic-server or 192.168.1.20")
         self.port = QSpinBox()
@@ -94,6 +101,7 @@ class ServerSettingsDialog(QDialog):
             (self.password, "Database password"),
         ):
             widget.setAccessibleName(name)
+        form.addRow("&Engine:", self.engine)
         form.addRow("&Server:", self.host)
         form.addRow("&Port:", self.port)
         form.addRow("&Database:", self.database)
@@ -144,7 +152,8 @@ class ServerSettingsDialog(QDialog):
         layout.addWidget(self.override)
         layout.addWidget(self.buttons)
 
-        self.server_radio.setChecked(current.mode == ConnectionMode.POSTGRESQL)
+        self.server_radio.setChecked(current.mode != ConnectionMode.SQLITE)
+        self.engine.currentIndexChanged.connect(self._engine_changed)
         self.local_radio.setChecked(current.mode == ConnectionMode.SQLITE)
         self.local_radio.toggled.connect(self._update_enabled)
         self.test_button.clicked.connect(self.test_connection)
@@ -159,7 +168,9 @@ class ServerSettingsDialog(QDialog):
     # --- state -------------------------------------------------------------------------------------
 
     def settings(self) -> ServerSettings:
-        mode = ConnectionMode.POSTGRESQL if self.server_radio.isChecked() else ConnectionMode.SQLITE
+        mode = ConnectionMode.SQLITE
+        if self.server_radio.isChecked():
+            mode = ConnectionMode(self.engine.currentData())
         return ServerSettings(
             mode,
             self.host.text().strip(),
@@ -175,6 +186,13 @@ class ServerSettingsDialog(QDialog):
     @property
     def busy(self) -> bool:
         return self.ctx.runner.is_running("server-copy") or self.ctx.runner.is_running("server-test")
+
+    @Slot()
+    def _engine_changed(self) -> None:
+        """Propose the new engine's usual port when the port is still the other engine's usual one."""
+        mode = ConnectionMode(self.engine.currentData())
+        if self.port.value() in ss.DEFAULT_PORTS.values():
+            self.port.setValue(ss.DEFAULT_PORTS[mode])
 
     @Slot()
     def _update_enabled(self) -> None:
@@ -290,7 +308,7 @@ class ServerSettingsDialog(QDialog):
     @Slot()
     def save(self) -> None:
         settings = self.settings()
-        if settings.mode == ConnectionMode.POSTGRESQL:
+        if settings.mode != ConnectionMode.SQLITE:
             if self._field_problems():
                 return
             check = self._last_check
@@ -307,7 +325,7 @@ class ServerSettingsDialog(QDialog):
             prompts.error(self, f"The settings could not be saved: {error.strerror or error}.")
             return
         where = f" The password is kept in {result.password_location}." if result.password_location else ""
-        target = "the clinic server" if settings.mode == ConnectionMode.POSTGRESQL else "this computer's file"
+        target = "the clinic server" if settings.mode != ConnectionMode.SQLITE else "this computer's file"
         prompts.info(self, f"Saved. ClinicDesk will use {target} the next time it starts.{where}")
         self.accept()
 

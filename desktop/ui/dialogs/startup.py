@@ -22,10 +22,9 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QWidget
 
-from desktop import paths
 from desktop.services import startup as startup_service
 from desktop.services.startup import StartupCheck, StartupState, StartupUpgradeError
-from desktop.settings import Settings, log_file_path
+from desktop.settings import Settings, log_file_path, sqlite_file_of
 from desktop.ui.dialogs import prompts
 from desktop.ui.dialogs.startup_dialogs import ChoiceDialog, UpgradeProgressDialog
 from desktop.ui.errors import user_message
@@ -33,6 +32,7 @@ from desktop.ui.errors import user_message
 log = logging.getLogger(__name__)
 
 QUIT, OPEN_BACKUP, NEW_DATABASE, CONTINUE = "quit", "open_backup", "new_database", "continue"
+RESTORE_NEWEST = "restore_newest"
 UPGRADE = "upgrade"
 
 
@@ -106,6 +106,8 @@ def handle_startup_decision(
         return _too_new(parent, settings, decision)
     if state == StartupState.NOT_A_DATABASE:
         return _not_a_database(parent, settings, decision)
+    if state == StartupState.CORRUPT:
+        return _corrupt(parent, settings, decision)
     log.error("unknown start-up state %s", state)
     return False
 
@@ -182,7 +184,7 @@ def _too_new(parent: QWidget | None, settings: Settings, decision: StartupCheck)
 
 
 def _not_a_database(parent: QWidget | None, settings: Settings, decision: StartupCheck) -> bool:
-    path = _sqlite_path(settings.database_url)
+    path = sqlite_file_of(settings.database_url)
     options = [(OPEN_BACKUP, "Restore a backup…")]
     if path is not None:
         options.append((NEW_DATABASE, "Start a new database"))
@@ -208,36 +210,51 @@ def _not_a_database(parent: QWidget | None, settings: Settings, decision: Startu
         return False
 
 
+def _corrupt(parent: QWidget | None, settings: Settings, decision: StartupCheck) -> bool:
+    """A damaged ClinicDesk database: say what is wrong and offer the newest good backup in one click."""
+    options = []
+    if decision.backup is not None:
+        options.append((RESTORE_NEWEST, "Restore the newest good backup"))
+    options += [(OPEN_BACKUP, "Restore another backup…"), (QUIT, "Quit")]
+    text = f"{decision.message}\n\nDatabase: {decision.location}"
+    while True:
+        choice = ask(ChoiceDialog("The database is damaged", text, options, parent, icon="critical"))
+        if choice == RESTORE_NEWEST and decision.backup is not None:
+            if _restore_backup(parent, settings, decision.backup, damaged=True):
+                return run_startup_flow(settings, parent)
+            continue
+        if choice == OPEN_BACKUP:
+            if _restore_chosen_backup(parent, settings, damaged=True):
+                return run_startup_flow(settings, parent)
+            continue
+        return False
+
+
 def _restore_chosen_backup(parent: QWidget | None, settings: Settings, damaged: bool = False) -> bool:
     """Let the person pick a backup file and put it in place; True when it was restored."""
-    # Here, not at the top: the maintenance service imports Alembic (about 0.26 s), and this module is
-    # imported at every start-up; only restoring a backup needs it.
-    from desktop.services import maintenance
-
+    try:
+        folder = str(startup_service.backups_folder())
+    except Exception:  # an unusable data folder: the file dialog starts wherever it likes
+        folder = ""
     chosen = prompts.open_file(
-        parent,
-        "Choose a ClinicDesk backup",
-        "ClinicDesk databases (*.db);;All files (*)",
-        str(paths.backups_dir()),
+        parent, "Choose a ClinicDesk backup", "ClinicDesk databases (*.db);;All files (*)", folder
     )
     if not chosen:
         return False
-    path = _sqlite_path(settings.database_url)
+    return _restore_backup(parent, settings, Path(chosen), damaged)
+
+
+def _restore_backup(parent: QWidget | None, settings: Settings, chosen: Path, damaged: bool) -> bool:
+    """Put ``chosen`` in place as the person at this computer, before anyone can sign in (they can
+    already replace the file itself); a damaged current file is kept under a new name first."""
+    path = sqlite_file_of(settings.database_url)
     try:
+        startup_service.validate_backup(chosen)  # refuse before the damaged file is moved aside
         if damaged and path is not None and path.exists():
             startup_service.quarantine_corrupt(path)
-        result = maintenance.MaintenanceService(settings.database_url).restore("start-up", Path(chosen))
+        result = startup_service.restore_backup(settings.database_url, chosen)
     except Exception as error:
         prompts.error(parent, "The backup could not be restored.\n\n" + user_message(error))
         return False
-    prompts.info(
-        parent, f"The backup {Path(chosen).name} was put in place.\n\n{getattr(result, 'message', '')}"
-    )
+    prompts.info(parent, f"The backup {chosen.name} was put in place.\n\n{result}")
     return True
-
-
-def _sqlite_path(url: str) -> Path | None:
-    if not url.startswith("sqlite") or ":///" not in url:
-        return None
-    rest = url.split(":///", 1)[1].split("?", 1)[0]
-    return Path(rest) if rest and rest != ":memory:" else None

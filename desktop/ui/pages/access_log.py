@@ -8,18 +8,17 @@ everyone" lifts it). A signed-in patient gets the same table over their own char
 
 from __future__ import annotations
 
-from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from desktop.domain.dto import Page
 from desktop.domain.errors import SessionExpiredError
-from desktop.domain.patient_dto import AccessLogEntry, AccessLogQuery
+from desktop.domain.patient_dto import AccessLogEntry
 from desktop.ui.errors import user_message
 from desktop.ui.formatting import count_text
 from desktop.ui.tablemodels.access_log_model import AccessLogModel, OwnAccessLogModel
+from desktop.ui.tablemodels.id_list_model import reload_keeping_place
 from desktop.ui.widgets.row_table import RowTable
 
 if TYPE_CHECKING:
@@ -37,7 +36,6 @@ class _LogPage(QWidget):
         model.setParent(self)
         self.model.fetch_failed.connect(self._fetch_failed)
         self.model.reloaded.connect(lambda *_: self._update_count())
-        self.model.rowsInserted.connect(lambda *_: self._update_count())
         heading = QLabel(self.title)
         heading.setObjectName("PageTitle")
         intro = QLabel(self.intro)
@@ -60,7 +58,8 @@ class _LogPage(QWidget):
 
     @Slot()
     def refresh(self) -> None:
-        self.model.reload()
+        """Read the log again (new entries show), keeping the selected entry and the scroll position."""
+        reload_keeping_place(self.view, self.model)
 
     def selected(self) -> AccessLogEntry | None:
         rows = self.view.selectionModel().selectedRows()
@@ -79,10 +78,6 @@ class _LogPage(QWidget):
         self.count_label.setText(text)
 
 
-def _admin_fetch(ctx: UiContext, query: AccessLogQuery) -> Page[AccessLogEntry]:
-    return ctx.services.patients.access_log(ctx.token, query)
-
-
 class AccessLogPage(_LogPage):
     """Administrators: the whole log, narrowed to one patient or one person."""
 
@@ -90,7 +85,7 @@ class AccessLogPage(_LogPage):
     intro = "Every opening of a chart and every read of a patient's data by someone other than the patient."
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, AccessLogModel(partial(_admin_fetch, ctx)), parent)
+        super().__init__(ctx, AccessLogModel(ctx), parent)
         self.filter_label = QLabel("Showing everyone")
         self.filter_label.setAccessibleName("Access log filter")
         self.patient_button = QPushButton("Only this &patient")
@@ -140,10 +135,6 @@ class AccessLogPage(_LogPage):
         self.all_button.setEnabled(bool(query.patient_id or query.user_id))
 
 
-def _own_fetch(ctx: UiContext, query: AccessLogQuery) -> Page[AccessLogEntry]:
-    return ctx.services.patients.who_opened_my_chart(ctx.token, query.offset, query.limit)
-
-
 class MyAccessLogPage(_LogPage):
     """A signed-in patient: who opened their chart, and when."""
 
@@ -154,5 +145,5 @@ class MyAccessLogPage(_LogPage):
     )
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, OwnAccessLogModel(partial(_own_fetch, ctx)), parent)
+        super().__init__(ctx, OwnAccessLogModel(ctx), parent)
         self.refresh()

@@ -27,6 +27,7 @@ from desktop.domain.errors import SessionExpiredError
 from desktop.ui.dialogs.history_dialog import HistoryDialog
 from desktop.ui.errors import user_message
 from desktop.ui.tablemodels.audit_model import AuditModel
+from desktop.ui.tablemodels.id_list_model import reload_keeping_place
 
 if TYPE_CHECKING:
     from desktop.ui.context import UiContext
@@ -64,7 +65,6 @@ class AuditPage(QWidget):
         self.count_label.setAccessibleName("Number of entries")
         self.model.fetch_failed.connect(self._fetch_failed)
         self.model.reloaded.connect(lambda *_: self._update_count())
-        self.model.rowsInserted.connect(lambda *_: self._update_count())
         heading = QLabel(self.title)
         heading.setObjectName("PageTitle")
         self.search = QLineEdit()
@@ -127,7 +127,7 @@ class AuditPage(QWidget):
 
     @Slot()
     def refresh(self) -> None:
-        self.model.reload()
+        reload_keeping_place(self.view, self.model)
 
     @Slot()
     def focus_search(self) -> None:
@@ -174,6 +174,5 @@ class AuditPage(QWidget):
             self.ctx.runner.session_expired.emit()
 
     def _update_count(self) -> None:
-        total, shown = self.model.total, self.model.rowCount()
-        text = f"{total} entries" if shown >= total else f"{total} entries ({shown} loaded)"
-        self.count_label.setText(text)
+        total = self.model.total
+        self.count_label.setText(f"{total} entr{'y' if total == 1 else 'ies'}")

@@ -1,15 +1,14 @@
-"""Prediction history page: the signed-in person's saved predictions as a table and as a chart.
+"""Prediction history page: a chart's saved predictions as a table and as a chart.
 
-The table pages through the service (newest first); the chart plots the rows loaded so far, which for
-a person's own history is all of them in practice (a page holds 200). Opening a row shows the detail
-dialog, where notes are edited and a prediction printed or deleted; Delete here does the same with a
-confirmation that names the prediction.
+The table holds the ids of the patient's predictions (newest first) and fetches the rows it shows; the
+chart plots the newest ones (one batch of rows), which for one patient's history is all of them in
+practice. Opening a row shows the detail dialog, where notes are edited and a prediction printed or
+deleted; Delete here does the same with a confirmation that names the prediction.
 """
 
 from __future__ import annotations
 
 from functools import partial
-from typing import Any
 
 from PySide6.QtCore import QModelIndex, Qt, Slot
 from PySide6.QtWidgets import (
@@ -26,8 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop.domain.dto import PredictionQuery, SavedPrediction
+from desktop.domain.dto import SavedPrediction
 from desktop.domain.enums import RiskLevel
+from desktop.domain.errors import SessionExpiredError
 from desktop.domain.patient_dto import PatientDTO
 from desktop.ui import report
 from desktop.ui.context import UiContext
@@ -36,12 +36,14 @@ from desktop.ui.dialogs.prediction_detail import PredictionDetailDialog
 from desktop.ui.errors import user_message
 from desktop.ui.formatting import delete_prediction_question
 from desktop.ui.model_card import ModelCard, load_model_card, report_data_for
+from desktop.ui.tablemodels.id_list_model import reload_keeping_place
 from desktop.ui.tablemodels.predictions_model import COL_NOTES, PredictionsModel
 from desktop.ui.widgets.probability_chart import ProbabilityChart, ProbabilityPoint
 
 EMPTY_TEXT = "No saved predictions yet. Make one on the New prediction page."
-FAILED_TEXT = "Your saved predictions could not be loaded."
+FAILED_TEXT = "The saved predictions could not be loaded."
 CARD_JOB = "history-model-card"  # not the New prediction page's key: each page must get its card
+CHART_POINTS = PredictionsModel.BATCH
 
 
 class PredictionHistoryPage(QWidget):
@@ -56,9 +58,9 @@ class PredictionHistoryPage(QWidget):
         self.patient_id = patient.id if patient is not None else None
         self._card: ModelCard | None = None
         self._load_failed = False
-        self.model = PredictionsModel(parent=self)
-        self.model.rowsInserted.connect(self._update_chart)
+        self.model = PredictionsModel(ctx, self.patient_id, self)
         self.model.modelReset.connect(self._update_chart)
+        self.model.fetch_failed.connect(self._fetch_failed)
 
         self.risk_filter = QComboBox()
         self.risk_filter.setAccessibleName("Show risk level")
@@ -129,21 +131,22 @@ class PredictionHistoryPage(QWidget):
                 key=CARD_JOB,
             )
         risk = self.risk_filter.currentData()
-        services, token, patient_id = self._ctx.services, self._ctx.token, self.patient_id
-
-        def fetch(offset: int, limit: int) -> Any:
-            return services.predictions.list(
-                token, PredictionQuery(offset=offset, limit=limit, risk_level=risk), patient_id=patient_id
-            )
-
-        try:
-            self._load_failed = False
-            self.model.set_fetcher(fetch)
-        except Exception as error:  # a message, never a traceback (details are logged)
-            self._load_failed = True
-            self.model.set_fetcher(None)
-            prompts.error(self, user_message(error))
+        self._load_failed = False
+        if self.model.query.risk_level != risk:
+            self.model.set_filter(risk)  # a new list: from its top
+        else:
+            reload_keeping_place(self.table, self.model)
+        if self._load_failed:  # a message, never a traceback (details are logged)
+            self._update_chart()
+            prompts.error(self, FAILED_TEXT + "\n\n" + self.count_label.text())
         self._update_buttons()
+
+    def _fetch_failed(self, error: BaseException) -> None:
+        """The ids or a batch of rows could not be read (also while painting: no dialog here)."""
+        self._load_failed = True
+        self.count_label.setText(user_message(error))
+        if isinstance(error, SessionExpiredError):  # read on the GUI thread, not via the runner
+            self._ctx.runner.session_expired.emit()
 
     def _card_loaded(self, card: ModelCard) -> None:
         self._card = card
@@ -151,7 +154,7 @@ class PredictionHistoryPage(QWidget):
 
     @Slot()
     def _update_chart(self) -> None:
-        rows = self.model.loaded()
+        rows = self.model.first_rows(CHART_POINTS)
         points = [
             ProbabilityPoint(p.created_at, p.probability, p.risk_level)
             for p in rows
@@ -159,7 +162,8 @@ class PredictionHistoryPage(QWidget):
         ]
         self.chart.set_points(points, threshold=self._card.threshold if self._card else 0.5)
         total = self.model.total
-        self.count_label.setText(f"{total} saved prediction{'s' if total != 1 else ''}")
+        if not self._load_failed:
+            self.count_label.setText(f"{total} saved prediction{'s' if total != 1 else ''}")
         self._show_empty_state(total == 0)
 
     def _show_empty_state(self, empty: bool) -> None:
@@ -177,7 +181,7 @@ class PredictionHistoryPage(QWidget):
 
     def selected(self) -> SavedPrediction | None:
         rows = self.table.selectionModel().selectedRows()
-        return self.model.prediction_at(rows[0].row()) if rows else None
+        return self.model.dto(rows[0].row()) if rows else None
 
     @Slot()
     def _update_buttons(self) -> None:
@@ -187,8 +191,9 @@ class PredictionHistoryPage(QWidget):
 
     @Slot(QModelIndex)
     def _open_index(self, index: QModelIndex) -> None:
-        if index.isValid():
-            self.open_prediction(self.model.prediction_at(index.row()))
+        prediction = self.model.dto(index.row()) if index.isValid() else None
+        if prediction is not None:
+            self.open_prediction(prediction)
 
     @Slot()
     def open_selected(self) -> None:

@@ -1,11 +1,11 @@
 """The pattern shared by the medical records and family history pages.
 
 A search box (filtered in SQL by the service, 300 ms after the last key), buttons New / Edit / Delete /
-History / Export CSV, and a table over a PagedTableModel that fetches rows as the view scrolls.
+History / Export CSV, and a table over an IdListTableModel (the ordered ids, rows fetched as shown).
 Subclasses name the DTO of their rows (``TablePage[RecordDTO]``) and provide the model, the edit
 dialog, and the service calls for delete and history; the export reads every matching row through
-the model's own query (csv_export.py). Shortcuts from the main window arrive as ``new_item()`` and
-``focus_search()``.
+the model's ids, a batch at a time (csv_export.py). Shortcuts from the main window arrive as
+``new_item()`` and ``focus_search()``.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from desktop.ui.dialogs.history_dialog import HistoryDialog
 from desktop.ui.errors import user_message
 from desktop.ui.formatting import count_text
 from desktop.ui.pages.csv_export import write_csv
-from desktop.ui.tablemodels.paged_model import PagedTableModel
+from desktop.ui.tablemodels.id_list_model import IdListTableModel, reload_keeping_place
 from desktop.ui.widgets.row_table import RowTable
 
 if TYPE_CHECKING:
@@ -44,7 +44,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 300
-EXPORT_PAGE = 1000
 
 DtoT = TypeVar("DtoT", bound=EditableRow)
 
@@ -63,10 +62,9 @@ class TablePage(QWidget, Generic[DtoT]):
         #: The chart's patient: every service call names them (None: the signed-in patient's own).
         self.patient = patient
         self.patient_id = patient.id if patient is not None else None
-        self.model: PagedTableModel[DtoT] = self.make_model()
+        self.model: IdListTableModel[DtoT] = self.make_model()
         self.model.fetch_failed.connect(self._fetch_failed)
         self.model.reloaded.connect(self._update_count)
-        self.model.rowsInserted.connect(lambda *_: self._update_count())
 
         heading = QLabel(self.title)
         heading.setObjectName("PageTitle")
@@ -122,7 +120,7 @@ class TablePage(QWidget, Generic[DtoT]):
 
     # --- hooks ---------------------------------------------------------------------------------------
 
-    def make_model(self) -> PagedTableModel[DtoT]:
+    def make_model(self) -> IdListTableModel[DtoT]:
         raise NotImplementedError
 
     def make_dialog(self, dto: DtoT | None) -> EditDialog[DtoT, Any]:
@@ -156,10 +154,9 @@ class TablePage(QWidget, Generic[DtoT]):
 
     @Slot()
     def refresh(self) -> None:
-        selected = self.selected()
-        self.model.reload()
-        if selected is not None:
-            self.select_id(selected.id)
+        """Read the list again (changes from other desktops show), keeping the selected row and the
+        scroll position."""
+        reload_keeping_place(self.view, self.model)
         self._update_buttons()
 
     @Slot()
@@ -210,15 +207,13 @@ class TablePage(QWidget, Generic[DtoT]):
         self._dialog = dialog
 
     def _created(self, dto: DtoT) -> None:
-        self.model.reload()
+        reload_keeping_place(self.view, self.model)
         self.select_id(dto.id)
 
     def _edited(self, dto: DtoT) -> None:
-        row = self.model.row_of(dto.id)
-        if row >= 0:
-            self.model.replace(row, dto)
-        else:
-            self.model.reload()
+        """Repaint the saved row where it is (its place in the order changes on the next refresh)."""
+        self.model.refresh_id(dto.id)
+        self._update_buttons()
 
     @Slot()
     def delete_selected(self) -> None:
@@ -239,7 +234,7 @@ class TablePage(QWidget, Generic[DtoT]):
         )
 
     def _deleted(self) -> None:
-        self.model.reload()
+        reload_keeping_place(self.view, self.model)
         self._update_buttons()
 
     @Slot()
@@ -273,10 +268,8 @@ class TablePage(QWidget, Generic[DtoT]):
         )
 
     def _write_csv(self, path: str) -> int:
-        """Worker: write every row matching the filter (not only those scrolled into view), a page at
-        a time through the model's query (keyset paging: each page costs the same)."""
-        model = self.model
-        return write_csv(path, model.COLUMNS, lambda after: model.fetch_page(0, EXPORT_PAGE, after=after))
+        """Worker: write every row of the list (not only those shown), in the table's order."""
+        return write_csv(path, self.model.COLUMNS, self.model.all_rows())
 
     def _exported(self, path: str, count: int) -> None:
         self.export_button.setEnabled(True)
@@ -291,7 +284,7 @@ class TablePage(QWidget, Generic[DtoT]):
 
     def _action_failed(self, error: BaseException) -> None:
         if isinstance(error, ConflictError | NotFoundError):
-            self.model.reload()
+            reload_keeping_place(self.view, self.model)
         prompts.error(self, user_message(error, already_logged=True))
 
     def _fetch_failed(self, error: BaseException) -> None:

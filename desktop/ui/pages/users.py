@@ -10,7 +10,7 @@ from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Slot
+from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 from desktop.ui.dialogs import prompts
 from desktop.ui.dialogs.new_user_dialog import NewUserDialog
 from desktop.ui.errors import user_message
+from desktop.ui.tablemodels.id_list_model import reload_keeping_place
 from desktop.ui.tablemodels.users_model import UsersModel
 
 if TYPE_CHECKING:
@@ -37,7 +38,8 @@ class UsersPage(QWidget):
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.model = UsersModel(self)
+        self.model = UsersModel(ctx, self)
+        self.model.fetch_failed.connect(self._load_failed)
         heading = QLabel(self.title)
         heading.setObjectName("PageTitle")
         self.view = QTableView()
@@ -86,21 +88,12 @@ class UsersPage(QWidget):
 
     def selected(self) -> Any:
         rows = self.view.selectionModel().selectedRows()
-        return self.model.account(rows[0].row()) if rows else None
+        return self.model.dto(rows[0].row()) if rows else None
 
     @Slot()
     def refresh(self) -> None:
-        self.ctx.runner.run(
-            partial(self.ctx.services.users.list_accounts, self.ctx.token),
-            on_done=self._loaded,
-            on_error=self._load_failed,
-        )
-
-    def _loaded(self, accounts: Any) -> None:
-        chosen = self.selected()
-        self.model.set_accounts(accounts)
-        if chosen is not None and (row := self.model.row_of(chosen.id)) >= 0:
-            self.view.selectRow(row)
+        """Read the accounts again, keeping the selected one selected."""
+        reload_keeping_place(self.view, self.model)
         self._update_buttons()
 
     def _update_buttons(self) -> None:
@@ -183,8 +176,8 @@ class UsersPage(QWidget):
             self._run(lambda token: self.ctx.services.users.make_admin(token, account.id))
 
     def _load_failed(self, error: BaseException) -> None:
-        self.model.set_accounts([])
-        prompts.error(self, user_message(error, already_logged=True))
+        # Deferred: a batch of rows is read while the table paints, no place for a modal dialog.
+        QTimer.singleShot(0, self, lambda: prompts.error(self, user_message(error)))
 
     def _failed(self, error: BaseException) -> None:
         """An action was refused (e.g. the last admin, or changed elsewhere): say why, show the truth."""

@@ -1,27 +1,27 @@
-"""Rows of the chart access log (who opened or read whose chart, when), newest first, paged.
+"""Rows of the chart access log (who opened or read whose chart, when), newest first: the ordered ids
+from the service, entries fetched as they are shown.
 
-One model serves both views: the administrators' log (filtered by patient or by person through
-``PatientService.access_log``) and a signed-in patient's "Who opened my chart"
-(``PatientService.who_opened_my_chart``); the page passes the fetch it may use.
+One design serves both views: the administrators' log (filtered by patient or by person through
+``PatientService.access_log_ids``/``access_log_rows``) and a signed-in patient's "Who opened my chart"
+(``PatientService.my_chart_access_ids``/``my_chart_access_rows``, which return only their own entries).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import QObject
 
-from desktop.domain.dto import Page
 from desktop.domain.enums import Role
 from desktop.domain.patient_dto import AccessLogEntry, AccessLogQuery
-from desktop.ui.tablemodels.paged_model import PagedTableModel
+from desktop.ui.tablemodels.id_list_model import Column, IdListTableModel
 
-#: (query with offset and limit set) -> one page of the log
-FetchLog = Callable[[AccessLogQuery], Page[AccessLogEntry]]
+if TYPE_CHECKING:
+    from desktop.ui.context import UiContext
 
-ALL_COLUMNS = (
+ALL_COLUMNS: tuple[Column, ...] = (
     ("When", "created_at", None),
     ("Who", "user_name", None),
     ("Role", "user_role", None),
@@ -46,16 +46,24 @@ def role_label(value: str) -> str:
         return value
 
 
-class AccessLogModel(PagedTableModel[AccessLogEntry]):
-    COLUMNS: ClassVar[Sequence[tuple[str, str, str | None]]] = ALL_COLUMNS
+class AccessLogModel(IdListTableModel[AccessLogEntry]):
+    """Administrators: the whole log, or one patient's chart, or one person's look-ups."""
 
-    def __init__(self, fetch: FetchLog, parent: QObject | None = None) -> None:
+    COLUMNS: ClassVar[Sequence[Column]] = ALL_COLUMNS
+
+    def __init__(self, ctx: UiContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._fetch = fetch
-        self.query = AccessLogQuery(limit=self.PAGE_SIZE)
+        self.ctx = ctx
+        self.query = AccessLogQuery()
 
-    def fetch_page(self, offset: int, limit: int, after: str | None = None) -> Page[AccessLogEntry]:
-        return self._fetch(replace(self.query, offset=offset, limit=limit))
+    def fetch_ids(self) -> Sequence[int]:
+        return self.ctx.services.patients.access_log_ids(self.ctx.token, self.query)
+
+    def fetch_rows(self, ids: Sequence[Any]) -> Sequence[AccessLogEntry]:
+        return self.ctx.services.patients.access_log_rows(self.ctx.token, ids)
+
+    def set_order(self, key: str, descending: bool) -> None:
+        """The log is always newest first."""
 
     def display(self, dto: AccessLogEntry, column: int) -> str:
         attribute = self.COLUMNS[column][1]
@@ -77,3 +85,9 @@ class OwnAccessLogModel(AccessLogModel):
     """A patient's own log: every row is about them, so no patient column."""
 
     COLUMNS = tuple(column for column in ALL_COLUMNS if column[1] != "patient_name")
+
+    def fetch_ids(self) -> Sequence[int]:
+        return self.ctx.services.patients.my_chart_access_ids(self.ctx.token)
+
+    def fetch_rows(self, ids: Sequence[Any]) -> Sequence[AccessLogEntry]:
+        return self.ctx.services.patients.my_chart_access_rows(self.ctx.token, ids)

@@ -1,20 +1,22 @@
-"""Audit log entries for admins, paged and filtered by AuditService in SQL (newest first by default)."""
+"""Audit log entries for admins: ids filtered and ordered by AuditService in SQL (newest first by
+default), entries fetched as they are shown."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject
 
-from desktop.domain.dto import AuditEntryDTO, AuditQuery, Page
-from desktop.ui.tablemodels.paged_model import PagedTableModel
+from desktop.domain.dto import AuditEntryDTO, AuditQuery
+from desktop.ui.tablemodels.id_list_model import IdListTableModel
 
 if TYPE_CHECKING:
     from desktop.ui.context import UiContext
 
 
-class AuditModel(PagedTableModel[AuditEntryDTO]):
+class AuditModel(IdListTableModel[AuditEntryDTO]):
     COLUMNS = (
         ("When", "created_at", "created_at"),
         ("Who", "actor", None),
@@ -27,10 +29,16 @@ class AuditModel(PagedTableModel[AuditEntryDTO]):
     def __init__(self, ctx: UiContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.query = AuditQuery(limit=self.PAGE_SIZE)
+        self.query = AuditQuery()
 
-    def fetch_page(self, offset: int, limit: int, after: str | None = None) -> Page[AuditEntryDTO]:
-        return self.ctx.services.audit.list(self.ctx.token, replace(self.query, offset=offset, limit=limit))
+    def fetch_ids(self) -> Sequence[int]:
+        return self.ctx.services.audit.ids(self.ctx.token, self.query)
+
+    def fetch_rows(self, ids: Sequence[Any]) -> Sequence[AuditEntryDTO]:
+        return self.ctx.services.audit.rows(self.ctx.token, ids)
+
+    def set_order(self, key: str, descending: bool) -> None:
+        self.query = replace(self.query, descending=descending)  # the time is the only order
 
     def display(self, dto: AuditEntryDTO, column: int) -> str:
         if column == 0:
@@ -38,12 +46,6 @@ class AuditModel(PagedTableModel[AuditEntryDTO]):
         if column == 2:
             return str(dto.action).replace("_", " ")
         return super().display(dto, column)
-
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        if column != 0:
-            return
-        self.query = replace(self.query, descending=order == Qt.SortOrder.DescendingOrder)
-        self.reload()
 
     def set_filter(self, **changes: Any) -> None:
         """Change any AuditQuery filter field (text, action, user_id, date_from, date_to) and reload."""

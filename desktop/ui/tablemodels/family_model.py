@@ -1,21 +1,21 @@
-"""The signed-in user's family history, paged (keyset), sorted and filtered by FamilyService in SQL."""
+"""A chart's family history: ids sorted and filtered by FamilyService in SQL, rows on demand."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt
+from PySide6.QtCore import QObject
 
-from desktop.domain.dto import FamilyDTO, FamilyQuery, Page
-from desktop.ui.tablemodels.paged_model import PagedTableModel
+from desktop.domain.dto import FamilyDTO, FamilyQuery
+from desktop.ui.tablemodels.id_list_model import IdListTableModel
 
 if TYPE_CHECKING:
     from desktop.ui.context import UiContext
 
 
-class FamilyModel(PagedTableModel[FamilyDTO]):
-    KEYSET = True
+class FamilyModel(IdListTableModel[FamilyDTO]):
     COLUMNS = (
         ("Relation", "relation", "relation"),
         ("Age", "age", "age"),
@@ -26,18 +26,16 @@ class FamilyModel(PagedTableModel[FamilyDTO]):
         super().__init__(parent)
         self.ctx = ctx
         self.patient_id = patient_id  # whose chart (None: the signed-in patient's own)
-        self.query = FamilyQuery(limit=self.PAGE_SIZE, sort="created_at", descending=True)
+        self.query = FamilyQuery(sort="created_at", descending=True)
 
-    def fetch_page(self, offset: int, limit: int, after: str | None = None) -> Page[FamilyDTO]:
-        query = replace(self.query, offset=offset, limit=limit, after=after)
-        return self.ctx.services.family.list(self.ctx.token, query, patient_id=self.patient_id)
+    def fetch_ids(self) -> Sequence[int]:
+        return self.ctx.services.family.ids(self.ctx.token, self.query, patient_id=self.patient_id)
 
-    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
-        key = self.COLUMNS[column][2] if 0 <= column < len(self.COLUMNS) else None
-        if key is None:
-            return
-        self.query = replace(self.query, sort=key, descending=order == Qt.SortOrder.DescendingOrder)
-        self.reload()
+    def fetch_rows(self, ids: Sequence[Any]) -> Sequence[FamilyDTO]:
+        return self.ctx.services.family.rows(self.ctx.token, ids, patient_id=self.patient_id)
+
+    def set_order(self, key: str, descending: bool) -> None:
+        self.query = replace(self.query, sort=key, descending=descending)
 
     def set_filter(self, text: str = "") -> None:
         self.query = replace(self.query, text=text.strip())

@@ -10,7 +10,7 @@ from PySide6.QtCore import QAbstractTableModel, Qt
 
 from desktop.domain.patient_dto import PatientSummary
 from desktop.ui import patient_format as fmt
-from desktop.ui.tablemodels.paged_model import ROOT, DtoRole, Index
+from desktop.ui.tablemodels.id_list_model import ROOT, DtoRole, Index
 
 COLUMNS = ("Name", "Born", "Gender", "MRN", "Phone")
 

@@ -1,66 +1,47 @@
-"""Accounts for the admin Users page: a small in-memory list (a clinic has tens of accounts, not 100k)."""
+"""Accounts for the admin Users page: the account ids by e-mail from UserAdminService, rows on demand
+(the same table design as every other list, though a clinic has tens of accounts, not 100k)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QAbstractTableModel, Qt
+from PySide6.QtCore import QObject
 
-from desktop.ui.tablemodels.paged_model import ROOT, DtoRole, Index
+from desktop.domain.dto import UserAccount
+from desktop.ui.tablemodels.id_list_model import IdListTableModel
 
-COLUMNS = ("Name", "E-mail", "Role", "Status", "Created")
+if TYPE_CHECKING:
+    from desktop.ui.context import UiContext
 
 
-class UsersModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None) -> None:
+class UsersModel(IdListTableModel[UserAccount]):
+    COLUMNS = (
+        ("Name", "name", None),
+        ("E-mail", "email", None),
+        ("Role", "role", None),
+        ("Status", "is_active", None),
+        ("Created", "created_at", None),
+    )
+
+    def __init__(self, ctx: UiContext, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._accounts: list[Any] = []
+        self.ctx = ctx
 
-    def set_accounts(self, accounts: Sequence[Any]) -> None:
-        self.beginResetModel()
-        self._accounts = list(accounts)
-        self.endResetModel()
+    def fetch_ids(self) -> Sequence[str]:
+        return self.ctx.services.users.account_ids(self.ctx.token)
 
-    def account(self, row: int) -> Any:
-        return self._accounts[row] if 0 <= row < len(self._accounts) else None
+    def fetch_rows(self, ids: Sequence[Any]) -> Sequence[UserAccount]:
+        return self.ctx.services.users.accounts(self.ctx.token, ids)
 
-    def row_of(self, user_id: str) -> int:
-        return next((r for r, a in enumerate(self._accounts) if a.id == user_id), -1)
+    def set_order(self, key: str, descending: bool) -> None:
+        """Accounts are always listed by e-mail."""
 
-    def rowCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(self._accounts)
-
-    def columnCount(self, parent: Index = ROOT) -> int:
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._accounts):
-            return None
-        account = self._accounts[index.row()]
-        if role == DtoRole:
-            return account
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        column = index.column()
-        if column == 0:
-            return account.name
-        if column == 1:
-            return account.email
+    def display(self, dto: UserAccount, column: int) -> str:
         if column == 2:
-            return account.role.label
+            return dto.role.label
         if column == 3:
-            return "Active" if account.is_active else "Deactivated"
-        return account.created_at.astimezone().strftime("%Y-%m-%d")
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return COLUMNS[section] if 0 <= section < len(COLUMNS) else None
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+            return "Active" if dto.is_active else "Deactivated"
+        if column == 4:
+            return dto.created_at.astimezone().strftime("%Y-%m-%d")
+        return super().display(dto, column)
