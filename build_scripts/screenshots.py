@@ -187,6 +187,7 @@ def main() -> int:
     settings = Settings(database_url=url)
     services = Services.create(url, settings, bcrypt_rounds=4)
     session, admin = _sample_data(services)
+    clinician, chart_patient = _clinic_data(services, admin)
     runner = Runner()
 
     def settle(ms: int = 30_000) -> None:
@@ -256,9 +257,9 @@ def main() -> int:
 
     from desktop.ui import report
 
-    clinician, chart_patient = _clinic_data(services, admin)
     ctx.clear_session()
     ctx.set_session(clinician)
+    clinic_windows = []
     for width, height in CLINIC_SIZES:
         size = f"{width}x{height}"
         clinic_window = MainWindow(ctx)
@@ -281,6 +282,9 @@ def main() -> int:
             png = out / f"42-report-{suffix}.png"
             if _pdf_to_png(pdf, png):
                 saved.append(png.name)
+        clinic_window.hide()  # closing would end the clinician's session before the next size
+        clinic_windows.append(clinic_window)
+    for clinic_window in clinic_windows:
         clinic_window.close()
     settle()
     services.close()

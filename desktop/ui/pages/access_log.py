@@ -28,6 +28,7 @@ if TYPE_CHECKING:
 class _LogPage(QWidget):
     title = ""
     intro = ""
+    empty = "No entries."
 
     def __init__(self, ctx: UiContext, model: AccessLogModel, parent: QWidget | None) -> None:
         super().__init__(parent)
@@ -41,6 +42,7 @@ class _LogPage(QWidget):
         intro = QLabel(self.intro)
         intro.setWordWrap(True)
         self.view = RowTable(self.model, self.title)
+        self.view.horizontalHeader().setSortIndicatorShown(False)  # always newest first
         metrics = self.fontMetrics()
         for column, (_, attribute, _) in enumerate(self.model.COLUMNS[:-1]):
             sample = {"created_at": "2026-12-31 23:59", "user_role": "Administrator"}.get(attribute, "M" * 18)
@@ -72,9 +74,7 @@ class _LogPage(QWidget):
 
     def _update_count(self) -> None:
         total = self.model.total
-        text = (
-            count_text(total, self.model.rowCount(), ("entry", "entries"), False) if total else "No entries."
-        )
+        text = count_text(total, self.model.rowCount(), ("entry", "entries"), False) if total else self.empty
         self.count_label.setText(text)
 
 
@@ -143,6 +143,7 @@ class MyAccessLogPage(_LogPage):
         "The clinic's staff open your chart to treat you. Every time someone does, it is written "
         "down here: who, when and what they looked at."
     )
+    empty = "Nobody else has opened your chart yet."
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, OwnAccessLogModel(ctx), parent)

@@ -1,15 +1,15 @@
 """The patient banner: who this chart belongs to, the same at the top of every chart page.
 
-Zone 1 holds the core identifiers in a fixed order (name, born, gender, MRN) and the allergies have
-their own fixed place at the end, so the eye finds them in the same spot on every chart. Labels are
-plain, without colons, and quieter than the values (object name "Muted").
+Zone 1 holds the core identifiers in a fixed order (the name, then born, gender, MRN) and the
+allergies have their own fixed place after them, so the eye finds them in the same spot on every
+chart. Labels are plain, without colons, and quieter than the values (object name "Muted").
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from desktop.domain.patient_dto import AllergyInfo, PatientDTO
 from desktop.ui import patient_format as fmt
@@ -30,17 +30,21 @@ class PatientBanner(QFrame):
         self.allergies = QLabel()
         self.allergies.setObjectName("BannerAllergies")
         self.allergies.setWordWrap(True)
-        layout = QHBoxLayout(self)
-        layout.addWidget(self.name)
+        # The name on its own line, the other identifiers and the allergies under it: the banner
+        # then fits a 1024-pixel-wide window beside the sidebar without cutting anything off.
+        layout = QHBoxLayout()
         for caption, value in (("Born", self.born), ("Gender", self.gender)):
-            layout.addSpacing(16)
             layout.addWidget(self._label(caption))
             layout.addWidget(value)
-        layout.addSpacing(16)
+            layout.addSpacing(16)
         layout.addWidget(self.mrn)
-        layout.addStretch(1)
+        layout.addSpacing(24)
         layout.addWidget(self._label("Allergies"))
         layout.addWidget(self.allergies, 1)
+        column = QVBoxLayout(self)
+        column.setSpacing(2)
+        column.addWidget(self.name)
+        column.addLayout(layout)
         self.clear()
 
     @staticmethod
