@@ -1,15 +1,16 @@
 """Screenshots of the main window's pages, the sign-in and lock screens, the edit dialogs, and the
 clinic's views: the patient list, a chart (banner and records) and the printed report.
 
-    .venv/bin/python build_scripts/screenshots.py [OUT_DIR] [--dark] [--scale 2]
+    .venv/bin/python build_scripts/screenshots.py [OUT_DIR] [--dark] [--scale 2] [--size 1024x700]
 
 Without a DISPLAY it re-runs itself under ``xvfb-run`` (a real X server, so fonts and the style are
 what people see; QT_QPA_PLATFORM=xcb). Everything is real: a throw-away data folder, a SQLite database
 made by the migrations, the services, a demo patient with sample records, family history and
 predictions, and a clinician with registered patients. One PNG per page/dialog goes to OUT_DIR
-(default ./screenshots, not committed), with the theme (and scale) in the file names; the clinic's
-views are taken at 1366x800 and 1024x700, and the report is its PDF rendered by ``pdftoppm``.
-``--dark`` forces the dark theme, ``--scale 2`` renders at 200%.
+(default ./screenshots, not committed), with the theme, window size (and scale) in the file names.
+``--dark`` forces the dark theme, ``--scale 2`` renders at 200%. The main window is shot at each
+``--size`` (default: 1024x700, the smallest window the clinic's laptops give it, and 1366x800); the
+clinic's views are taken at 1366x800 and 1024x700, and the report is its PDF rendered by ``pdftoppm``.
 """
 
 from __future__ import annotations
@@ -102,7 +103,7 @@ def _sample_data(services: Any) -> Any:
         from desktop.ui.sample_cases import BENIGN_EXAMPLE, MALIGNANT_EXAMPLE
 
         for case in (BENIGN_EXAMPLE, MALIGNANT_EXAMPLE):
-            services.predictions.save(token, case, "Demo case")
+            services.predictions.save(token, case, "Demo case", confirm_out_of_range=True)
     except Exception as error:  # the model is another part's work; the pages still show
         print(f"(no sample predictions: {error})", file=sys.stderr)
     return session, admin
@@ -155,7 +156,11 @@ def main() -> int:
     parser.add_argument("out", nargs="?", default="screenshots")
     parser.add_argument("--dark", action="store_true", help="force the dark theme")
     parser.add_argument("--scale", type=float, default=1.0, help="QT_SCALE_FACTOR, e.g. 2 for 200%%")
+    parser.add_argument(
+        "--size", action="append", help="main window WIDTHxHEIGHT (repeatable; default 1024x700 and 1366x800)"
+    )
     args = parser.parse_args()
+    sizes = [tuple(int(n) for n in size.split("x")) for size in (args.size or ["1024x700", "1366x800"])]
     if not os.environ.get("DISPLAY"):
         return _reexec_under_xvfb()
     os.environ["QT_QPA_PLATFORM"] = "xcb"
@@ -184,7 +189,7 @@ def main() -> int:
     theme.apply_theme(app)
     url = f"sqlite:///{work / 'clinic.db'}"
     migrate.upgrade(url)
-    settings = Settings(database_url=url)
+    settings = Settings(database_url=url, self_registration=True)  # the demo patient registers herself
     services = Services.create(url, settings, bcrypt_rounds=4)
     session, admin = _sample_data(services)
     clinician, chart_patient = _clinic_data(services, admin)
@@ -223,36 +228,66 @@ def main() -> int:
     login.close()
 
     ctx.set_session(session)
-    window = MainWindow(ctx)
-    window.resize(1200, 760)
+    window = MainWindow(ctx)  # one window, resized: closing it signs the person out
     window.show()
     settle()  # the patient's own chart opens off the GUI thread
-    for number, key in enumerate(window.page_keys(), start=10):
-        window.show_page(key)
-        shot(window, f"{number}-{key.replace('_', '-')}")
-    records = window.show_page("records")
-    records.view.selectRow(1)
-    records.edit_selected()
-    shot(records._dialog, "20-record-dialog")
-    records._dialog.close()
-    records.view.selectRow(records.model.row_of(min(r.id for r in records.model._rows)))
-    records.show_history()
-    settle()
-    shot(records._dialog, "21-record-history")
-    records._dialog.close()
-    window.lock()
-    shot(window, "22-lock-screen")
-    window.unlock()
+    for width, height in sizes:
+        size = f"{width}x{height}"
+        window.resize(width, height)
+        for number, key in enumerate(window.page_keys(), start=10):
+            page = window.show_page(key)
+            if key == "new_prediction":  # with a result: the page at its fullest
+                page.form.load_sample(page.form.sample_names[1])
+                settle()
+                page.predict()
+            shot(window, f"{number}-{key.replace('_', '-')}-{size}")
+            if key == "new_prediction":  # an impossible value: the result is flagged as not reliable
+                page.form.edit_for("radius_mean").setText("50")
+                page.predict()
+                shot(window, f"{number}b-new-prediction-out-of-range-{size}")
+        records = window.show_page("records")
+        records.view.selectRow(1)
+        records.edit_selected()
+        shot(records._dialog, f"20-record-dialog-{size}")
+        records._dialog.close()
+        records.view.selectRow(records.model.row_of(min(r.id for r in records.model._rows)))
+        records.show_history()
+        settle()
+        shot(records._dialog, f"21-record-history-{size}")
+        records._dialog.close()
+        history = window.show_page("prediction_history")
+        settle()
+        detail = history.open_prediction(history.model.dto(0))
+        shot(detail, f"23-prediction-detail-{size}")
+        detail.close()
+        window.lock()
+        shot(window, f"22-lock-screen-{size}")
+        window.unlock()
     window.close()
+    from desktop.ui.dialogs.server_settings import ServerSettingsDialog
+
+    server = ServerSettingsDialog(ctx)
+    server.show()
+    shot(server, "24-database-connection")
+    server.close()
 
     ctx.clear_session()
     ctx.set_session(admin)
     admin_window = MainWindow(ctx)
-    admin_window.resize(1200, 760)
     admin_window.show()
-    for key in ("users", "audit"):
-        admin_window.show_page(key)
-        shot(admin_window, f"30-admin-{key}")
+    for width, height in sizes:
+        admin_window.resize(width, height)
+        for key in ("users", "audit"):
+            page = admin_window.show_page(key)
+            if key == "audit":
+                settle()
+                page.view.selectRow(0)
+                shot(admin_window, f"30-admin-{key}-{width}x{height}")
+                page.open_selected()
+                shot(page._dialog, f"31-admin-audit-entry-{width}x{height}")
+                page._dialog.close()
+            else:
+                shot(admin_window, f"30-admin-{key}-{width}x{height}")
     admin_window.close()
 
     from desktop.ui import report
@@ -274,7 +309,7 @@ def main() -> int:
         history = clinic_window.show_page("prediction_history")
         settle()
         if history is not None and history.model.rowCount() and width == CLINIC_SIZES[0][0]:
-            dialog = history.open_prediction(history.model.prediction_at(0))
+            dialog = history.open_prediction(history.model.dto(0))
             settle()
             pdf = work / "report.pdf"
             report.save_pdf(dialog.report_data(), str(pdf))

@@ -123,7 +123,7 @@ def main() -> int:
     history.refresh()
     shot(history, "prediction_history", (1200, 800))
     history.table.selectRow(history.model.rowCount() - 1)
-    detail = history.open_prediction(history.model.prediction_at(0))
+    detail = history.open_prediction(history.model.dto(0))
     shot(detail, "prediction_detail")
 
     # Screening

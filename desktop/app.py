@@ -28,10 +28,11 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer, Slot
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
 from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop.domain.errors import KnownError
@@ -142,6 +143,8 @@ class AppController(QObject):
 
         app_settings.setup_logging()
         settings = self.settings = app_settings.load_settings(self.database_url)
+        if settings.theme:  # chosen in Preferences: known only now, after the first paint
+            theme.set_preference(settings.theme, self.app)
         self.runner = Runner(self)
         self.runner.run(
             lambda: prepare_and_open(settings),
@@ -240,21 +243,51 @@ class AppController(QObject):
 
     @Slot(object)
     def _signed_in(self, session: SessionInfo) -> None:
+        if self.ctx is None:
+            raise RuntimeError("signed in before the services were open")
+        self.ctx.set_session(session)
+        self.login.hide()
+        if session.must_change_password:
+            self._ask_for_own_password(self.ctx)
+            return
+        self._open_main_window()
+
+    def _ask_for_own_password(self, ctx: UiContext) -> None:
+        """The password was set by an administrator: the person chooses their own before any page."""
+        from desktop.ui.dialogs.new_password_dialog import NewPasswordDialog  # after sign-in
+
+        dialog = NewPasswordDialog(ctx)
+        dialog.accepted.connect(self._open_main_window)
+        dialog.rejected.connect(self._own_password_refused)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+        self.password_dialog = dialog
+
+    @Slot()
+    def _own_password_refused(self) -> None:
+        ctx, runner = self.ctx, self.runner
+        if ctx is not None and ctx.session is not None and runner is not None:
+            runner.run(partial(ctx.services.auth.sign_out, ctx.session.token), on_error=lambda _e: None)
+            ctx.clear_session()
+        self._signed_out("Choose your own password at your next sign-in to use ClinicDesk.")
+
+    @Slot()
+    def _open_main_window(self) -> None:
         from desktop.ui.main_window import MainWindow  # after sign-in: imports every dialog it opens
 
         if self.ctx is None:
             raise RuntimeError("signed in before the services were open")
-        self.ctx.set_session(session)
         self.main_window = MainWindow(self.ctx)
         self.main_window.signed_out.connect(self._signed_out)
         self.main_window.show()
-        self.login.hide()
 
     @Slot(str)
     def _signed_out(self, reason: str) -> None:
         window, self.main_window = self.main_window, None
         if window is not None:
             window.deleteLater()
+        self.login.email.clear()  # the next person at the desk types their own
+        self.login.password.clear()
         self.login.show_sign_in()
         if reason:
             self.login.show_message(reason)

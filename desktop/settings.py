@@ -1,7 +1,9 @@
-"""Run-time settings: database URL resolution, idle-lock minutes and logging setup.
+"""Run-time settings: database URL resolution, the preferences, and logging setup.
 
 The database URL comes from ``--database-url``, else ``CLINICDESK_DATABASE_URL``, else a SQLite file
-in the data folder. Nothing here imports Qt; the GUI keeps window state in QSettings itself.
+in the data folder. The preferences (Edit > Preferences) are kept in settings.json in the data folder;
+an environment variable named in ``ENV_OVERRIDES`` wins over the stored value, so support can still
+force one for a session. Nothing here imports Qt; the GUI keeps window state in QSettings itself.
 """
 
 from __future__ import annotations
@@ -18,8 +20,14 @@ from desktop.credentials import database_url_with_secret
 
 DATABASE_URL_ENV = "CLINICDESK_DATABASE_URL"
 IDLE_LOCK_ENV = "CLINICDESK_IDLE_LOCK_MINUTES"
+THEME_ENV = "CLINICDESK_THEME"  # also read by ui/theme.py, which runs before the settings load
+SELF_REGISTRATION_ENV = "CLINICDESK_SELF_REGISTRATION"
+THEMES = ("", "light", "dark")  # "" follows the system
 BACKUP_MIRROR_ENV = "CLINICDESK_BACKUP_MIRROR_DIR"
+#: settings.json key of the second folder backups are copied to (Preferences writes it, backups read it).
+BACKUP_MIRROR_KEY = "backup_mirror_dir"
 DEFAULT_IDLE_LOCK_MINUTES = 10
+MAX_IDLE_LOCK_MINUTES = 240
 SETTINGS_FILE = "settings.json"
 LOG_FILE = "clinicdesk.log"
 
@@ -32,8 +40,25 @@ class Settings:
     idle_lock_minutes: int = DEFAULT_IDLE_LOCK_MINUTES
     session_hours: int = 8
     admin_can_read_medical_data: bool = False
+    theme: str = ""  # "", "light" or "dark"
+    #: "Create an account" on the sign-in window (e.g. a patient kiosk); off: an admin creates accounts.
+    self_registration: bool = False
     #: A second backups folder (a USB disk, a network share) that gets a copy of each verified backup.
     backup_mirror_dir: str = ""
+
+
+#: Settings an environment variable overrides (the Preferences dialog says so next to the field).
+ENV_OVERRIDES = {
+    "idle_lock_minutes": IDLE_LOCK_ENV,
+    "theme": THEME_ENV,
+    "self_registration": SELF_REGISTRATION_ENV,
+    "backup_mirror_dir": BACKUP_MIRROR_ENV,
+}
+
+
+def overridden_by_env() -> dict[str, str]:
+    """Setting name -> the environment variable that currently overrides it."""
+    return {name: env for name, env in ENV_OVERRIDES.items() if os.environ.get(env)}
 
 
 def resolve_database_url(cli_value: str | None = None) -> str:
@@ -58,13 +83,34 @@ def load_settings(cli_database_url: str | None = None) -> Settings:
     """Settings for this run, with the database URL resolved as documented above."""
     stored = _read_settings_file()
     idle = os.environ.get(IDLE_LOCK_ENV) or stored.get("idle_lock_minutes") or DEFAULT_IDLE_LOCK_MINUTES
+    registration_env = os.environ.get(SELF_REGISTRATION_ENV)
+    registration = (
+        _as_bool(registration_env) if registration_env else bool(stored.get("self_registration", False))
+    )
     return Settings(
         database_url=resolve_database_url(cli_database_url),
         idle_lock_minutes=max(1, _as_int(idle, DEFAULT_IDLE_LOCK_MINUTES)),
         session_hours=max(1, _as_int(stored.get("session_hours"), 8)),
         admin_can_read_medical_data=bool(stored.get("admin_can_read_medical_data", False)),
+        theme=theme_preference(),
+        self_registration=registration,
         backup_mirror_dir=str(backup_mirror_dir() or ""),
     )
+
+
+def theme_preference() -> str:
+    """ "light", "dark" or "" (follow the system): the environment, else the stored preference."""
+    theme = (os.environ.get(THEME_ENV) or str(_read_settings_file().get("theme") or "")).lower()
+    return theme if theme in THEMES else ""
+
+
+def stored_value(key: str) -> object:
+    """One value as stored in settings.json (None when absent), before any environment override."""
+    return _read_settings_file().get(key)
+
+
+def _as_bool(value: str) -> bool:
+    return value.strip().lower() in ("1", "true", "yes", "on")
 
 
 def _as_int(value: object, default: int) -> int:
@@ -77,8 +123,13 @@ def _as_int(value: object, default: int) -> int:
 
 def save_setting(key: str, value: object) -> None:
     """Persist one setting to settings.json, readable only by the user (it may name a server)."""
+    save_settings({key: value})
+
+
+def save_settings(values: dict[str, object]) -> None:
+    """Persist several settings at once (one write, so they change together)."""
     data = _read_settings_file()
-    data[key] = value
+    data.update(values)
     path = paths.data_dir() / SETTINGS_FILE
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, indent=2, sort_keys=True), encoding="utf-8")
@@ -163,5 +214,5 @@ def log_file_path() -> Path:
 def backup_mirror_dir() -> Path | None:
     """The second backups folder: ``CLINICDESK_BACKUP_MIRROR_DIR``, else settings.json's
     ``backup_mirror_dir``; None when neither is set."""
-    value = os.environ.get(BACKUP_MIRROR_ENV) or _read_settings_file().get("backup_mirror_dir")
+    value = os.environ.get(BACKUP_MIRROR_ENV) or _read_settings_file().get(BACKUP_MIRROR_KEY)
     return Path(value).expanduser() if isinstance(value, str) and value else None

@@ -53,10 +53,12 @@ class User(Base):
     # so every session, actor and profile) has one; the patient DTOs read it as optional.
     email: Mapped[str] = mapped_column(key_string(EMAIL_LENGTH), unique=True, index=True, nullable=True)
     password_hash: Mapped[str] = mapped_column(String)
-    age: Mapped[int | None] = mapped_column(Integer, default=0)
+    # Python-side defaults only (the schema has none): unknown until recorded. The web version wrote
+    # age 0 and blood type O+ here, wrong facts about nearly everyone; its rows keep what they have.
+    age: Mapped[int | None] = mapped_column(Integer, default=None)
     phone: Mapped[str | None] = mapped_column(String, default="")
     emergency_contact: Mapped[str | None] = mapped_column(String, default="")
-    blood_type: Mapped[str | None] = mapped_column(String, default="O+")
+    blood_type: Mapped[str | None] = mapped_column(String, default="")
     allergies: Mapped[str | None] = mapped_column(String, default="")
     medications: Mapped[str | None] = mapped_column(String, default="")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -53,10 +53,24 @@ class UserAccount:
     is_active: bool
     created_at: dt.datetime
     version: int
+    #: When the sign-in lock (too many failed attempts) ends; None when not locked.
+    locked_until: dt.datetime | None = None
+    #: The password was set by an administrator and not yet changed by the person.
+    must_change_password: bool = False
 
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+
+@dataclass(frozen=True)
+class ClinicPreferences:
+    """The preferences only an administrator may change (Edit > Preferences)."""
+
+    idle_lock_minutes: int
+    self_registration: bool
+    admin_can_read_medical_data: bool
+    backup_mirror_dir: str = ""  # a second folder every backup is copied to; "" for none
 
 
 @dataclass(frozen=True)
@@ -66,6 +80,8 @@ class SessionInfo:
     token: str
     user: CurrentUser
     expires_at: dt.datetime
+    #: The password was set by an administrator: ask for a new one before anything else.
+    must_change_password: bool = False
 
 
 # --- profile ---------------------------------------------------------------------------------------
@@ -95,7 +111,7 @@ class ProfileUpdate:
     age: int | None
     phone: str = ""
     emergency_contact: str = ""
-    blood_type: str = "O+"
+    blood_type: str = ""
     allergies: str = ""
     medications: str = ""
 
@@ -224,6 +240,9 @@ class SavedPrediction:
     patient_id: str = ""
     created_by: str | None = None
     model_sha256: str | None = None  # the full hash of the model file (None: saved before it was kept)
+    #: True when the row (saved by the web version) had no probability and ``probability`` was
+    #: worked out from its label and confidence.
+    probability_derived: bool = False
 
 
 @dataclass(frozen=True)
@@ -252,6 +271,8 @@ class AuditAction(StrEnum):
     ACCOUNT_CREATED = "account_created"
     ACCOUNT_DEACTIVATED = "account_deactivated"
     ACCOUNT_REACTIVATED = "account_reactivated"
+    ACCOUNT_UNLOCKED = "account_unlocked"
+    SETTINGS_CHANGED = "settings_changed"
     ROLE_CHANGED = "role_changed"
     CREATE = "create"
     UPDATE = "update"
@@ -278,6 +299,8 @@ class AuditEntryDTO:
     summary: str
     before: Mapping[str, object] | None = None
     after: Mapping[str, object] | None = None
+    #: True when medical values were left out because the reader may not see that person's chart.
+    values_hidden: bool = False
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,15 @@ class ValidationError(KnownError):
         self.fields: dict[str, str] = dict(fields or {})
 
 
+class UnreliableInputError(KnownError):
+    """Measurements outside the model's training range: the result is not reliable, so it is stored
+    only when the person saving confirms it. ``names`` are the measurements concerned."""
+
+    def __init__(self, message: str, names: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.names = names
+
+
 class NotFoundError(KnownError):
     """The row does not exist *for this user* (also raised for another user's rows: no leak)."""
 

@@ -10,7 +10,7 @@ field from the ``ValidationError`` it raises.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
@@ -214,6 +214,31 @@ def validate_features(features: Mapping[str, object]) -> tuple[float, ...]:
     if fields:
         raise ValidationError(describe_problems(fields), fields)
     return tuple(values)
+
+
+#: How a result from measurements outside the training range is introduced, wherever it is shown.
+NOT_RELIABLE = "Outside what the model has seen: not reliable"
+
+
+def outside_training_range(
+    features: Mapping[str, float], ranges: Mapping[str, tuple[float, float]]
+) -> tuple[str, ...]:
+    """The measurements (in model order) that lie outside their training ``ranges`` (min, max)."""
+    found = []
+    for name in FEATURE_NAMES:
+        if name in ranges and name in features:
+            lo, hi = ranges[name]
+            if not lo <= features[name] <= hi:
+                found.append(name)
+    return tuple(found)
+
+
+def not_reliable_text(names: Sequence[str]) -> str:
+    """The one sentence naming the measurements that make a result unreliable ("" when none)."""
+    if not names:
+        return ""
+    listed = ", ".join(feature_label(n) for n in names)
+    return f"{NOT_RELIABLE}: {listed} outside the training range."
 
 
 def describe_problems(fields: Mapping[str, str]) -> str:

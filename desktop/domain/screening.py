@@ -7,8 +7,9 @@ predicted rows stay in a compact table (``ScreenedRows``) that builds one ``Scre
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from desktop.domain.enums import Diagnosis, RiskLevel
@@ -159,3 +160,26 @@ class ScreeningReport:
 
 #: Refused rows a report lists; the rest are counted (every one is in the results file).
 MAX_LISTED_REJECTED = 10_000
+
+
+#: progress(bytes read, bytes in the file)
+Progress = Callable[[int, int], None]
+
+
+class CancelFlag(Protocol):
+    def is_set(self) -> bool: ...
+
+
+Cancel = CancelFlag | Callable[[], bool] | None
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How one screening runs (see ScreeningService.screen_file): where the results go, whether the rows
+    are kept for the results table, and the progress, cancel and block-size hooks."""
+
+    out: Path | str | None = None
+    keep_rows: bool = False
+    progress: Progress | None = None
+    cancel: Cancel = None
+    block_bytes: int | None = None

@@ -150,7 +150,9 @@ def record_status(value: object) -> RecordStatus:
 
 
 def blood_type(value: object) -> str:
-    """One of the eight ABO/Rh blood types."""
+    """One of the eight ABO/Rh blood types, or "" when it is not known (never a made-up default)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ""
     if isinstance(value, str) and value.strip().upper() in BLOOD_TYPES:
         return value.strip().upper()
     raise ValidationError(f"Blood type must be one of: {', '.join(BLOOD_TYPES)}.")

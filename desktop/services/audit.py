@@ -10,17 +10,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import func, inspect, select
 from sqlalchemy.orm import Session as OrmSession
 
-from desktop.db.models import AuditLog, User
+from desktop.db.models import AuditLog, BreastCancerPrediction, FamilyHistory, MedicalRecord, User
 from desktop.domain import validation as v
 from desktop.domain.dto import AuditAction, AuditEntryDTO, AuditQuery, Page
 from desktop.domain.entry_rules import search_text
+from desktop.domain.enums import Role
 from desktop.services import rows
-from desktop.services.access_policy import Action, policed, policy_action
+from desktop.services.access_policy import Action, allowed, policed, policy_action
 from desktop.services.context import ServiceContext
 from desktop.services.rows import text_matches, to_dataclass
 from desktop.services.sessions import authenticate, require_admin
@@ -67,8 +69,56 @@ def write(
     return entry
 
 
+#: Entities whose values are medical data (an audit row's entity is the table name of its row).
+MEDICAL_ENTITIES = frozenset(
+    {MedicalRecord.__tablename__, FamilyHistory.__tablename__, BreastCancerPrediction.__tablename__}
+)
+#: The medical fields of an account's profile; the rest (name, e-mail, phone...) is demographics.
+MEDICAL_PROFILE_FIELDS = frozenset({"age", "blood_type", "allergies", "medications"})
+
+
 def to_dto(row: AuditLog) -> AuditEntryDTO:
-    return to_dataclass(AuditEntryDTO, row, before=_from_json(row.before), after=_from_json(row.after))
+    return to_dataclass(
+        AuditEntryDTO, row, before=_from_json(row.before), after=_from_json(row.after), values_hidden=False
+    )
+
+
+def _owner(entry: AuditEntryDTO) -> str | None:
+    """The account whose data the entry's values are (a row's ``user_id``, an account's own id)."""
+    if entry.entity == User.__tablename__:
+        return entry.entity_id
+    for values in (entry.before, entry.after):
+        if values and isinstance(values.get("user_id"), str):
+            return str(values["user_id"])
+    return entry.user_id
+
+
+def _without_medical(values: Any, entity: str) -> dict[str, Any] | None:
+    if values is None or entity not in MEDICAL_ENTITIES | {User.__tablename__}:
+        return values
+    if entity in MEDICAL_ENTITIES:
+        return {}
+    return {k: v for k, v in values.items() if k not in MEDICAL_PROFILE_FIELDS}
+
+
+def readable(ctx: ServiceContext, reader: User, entry: AuditEntryDTO) -> AuditEntryDTO:
+    """``entry`` as ``reader`` may see it: the medical values are left out unless the access policy
+    lets the reader read that chart's medical data (a patient their own; an administrator only where
+    the clinic's setting ``admin_can_read_medical_data`` allows it), the rule the chart services apply."""
+    if entry.entity not in MEDICAL_ENTITIES | {User.__tablename__}:
+        return entry
+    owner = _owner(entry)
+    if allowed(Role(reader.role), Action.CHART_READ_MEDICAL, ctx.settings, own=owner == reader.id):
+        return entry
+    # A row's summary names it ("Prediction saved: Malignant, High risk"): keep only the what.
+    summary = entry.summary.split(":", 1)[0] if entry.entity in MEDICAL_ENTITIES else entry.summary
+    return replace(
+        entry,
+        summary=summary,
+        before=_without_medical(entry.before, entry.entity),
+        after=_without_medical(entry.after, entry.entity),
+        values_hidden=True,
+    )
 
 
 def _from_json(text: str | None) -> dict[str, Any] | None:
@@ -116,13 +166,13 @@ class AuditService:
         offset, limit = v.page(query.offset, query.limit)
         conditions = _conditions(query)
         with self._ctx.unit_of_work() as s:
-            require_admin(s, self._ctx, token)
+            admin = require_admin(s, self._ctx, token)
             total = s.scalar(select(func.count()).select_from(AuditLog).where(*conditions)) or 0
             order = rows.sort_order(AuditLog, "created_at", query.descending)
             found = s.scalars(
                 select(AuditLog).where(*conditions).order_by(*order).offset(offset).limit(limit)
             )
-            return Page(rows=tuple(to_dto(r) for r in found), total=int(total))
+            return Page(rows=tuple(readable(self._ctx, admin, to_dto(r)) for r in found), total=int(total))
 
     @policy_action(Action.AUDIT_READ)
     def ids(self, token: str, query: AuditQuery | None = None) -> tuple[int, ...]:
@@ -141,8 +191,8 @@ class AuditService:
         """Admin only: the entries ``ids`` (at most 1000) in that order."""
         keys = rows.checked_ids(ids, "audit entry")
         with self._ctx.unit_of_work() as s:
-            require_admin(s, self._ctx, token)
-            return tuple(map(to_dto, rows.load_in_order(s, AuditLog, keys)))
+            admin = require_admin(s, self._ctx, token)
+            return tuple(readable(self._ctx, admin, to_dto(r)) for r in rows.load_in_order(s, AuditLog, keys))
 
     @policy_action(Action.REFERENCE_READ)
     def actions(self) -> tuple[str, ...]:

@@ -17,10 +17,16 @@ from desktop.db.models import LoginAttempt, User
 from desktop.domain import validation as v
 from desktop.domain.dto import AuditAction, CurrentUser, SessionInfo
 from desktop.domain.enums import Role
-from desktop.domain.errors import AuthenticationError, ConflictError, ValidationError
+from desktop.domain.errors import AuthenticationError, ConflictError, PermissionDeniedError, ValidationError
 from desktop.services import audit, passwords
 from desktop.services.access_policy import Action, policed, policy_action
-from desktop.services.accounts import add_user, check_new_account, ensure_email_free, serialise_first_run
+from desktop.services.accounts import (
+    add_user,
+    check_new_account,
+    ensure_email_free,
+    must_change_password,
+    serialise_first_run,
+)
 from desktop.services.context import ServiceContext
 from desktop.services.lockout import locked_error
 from desktop.services.lockout import locked_until as locked_until_time
@@ -35,6 +41,9 @@ from desktop.services.sessions import (
 )
 
 WRONG_CREDENTIALS = "The e-mail or password is not correct."
+REGISTRATION_OFF = (
+    "Creating your own account is turned off on this computer. Ask the clinic's administrator for one."
+)
 
 
 @policed
@@ -75,8 +84,17 @@ class AuthService:
             return current_user(user)
 
     @policy_action(Action.SIGN_IN)
+    def registration_open(self) -> bool:
+        """Whether anyone at the sign-in window may create their own account (the
+        ``self_registration`` setting; off unless a clinic turns it on, e.g. for a patient kiosk)."""
+        return self._ctx.settings.self_registration
+
+    @policy_action(Action.SIGN_IN)
     def register(self, email: str, name: str, password: str) -> CurrentUser:
-        """Create an ordinary (non-admin) account. The e-mail must not be in use."""
+        """Create an ordinary (non-admin) account. The e-mail must not be in use. Refused
+        (PermissionDeniedError) unless self-registration is turned on."""
+        if not self.registration_open():
+            raise PermissionDeniedError(REGISTRATION_OFF)
         email_n, name_c = check_new_account(email, name, password)
         hashed = passwords.hash_password(password, self._ctx.bcrypt_rounds)
         with self._ctx.unit_of_work(write=True) as s:
@@ -169,8 +187,14 @@ class AuthService:
                 entity_id=row.id,
                 summary="Signed in",
             )
+            must_change = must_change_password(s, user.id)
             s.commit()
-            return SessionInfo(token=row.id, user=current_user(user), expires_at=row.expires_at)
+            return SessionInfo(
+                token=row.id,
+                user=current_user(user),
+                expires_at=row.expires_at,
+                must_change_password=must_change,
+            )
 
     @policy_action(Action.OWN_ACCOUNT)
     def sign_out(self, token: str) -> None:
@@ -242,6 +266,29 @@ class AuthService:
             )
         passwords.check_policy(new_password, email)
         new_hash = passwords.hash_password(new_password, self._ctx.bcrypt_rounds)
+        self._store_new_password(token, stored_hash, new_hash)
+
+    @policy_action(Action.OWN_ACCOUNT)
+    def set_required_password(self, token: str, new_password: str) -> None:
+        """Choose a new password right after signing in with one an administrator set.
+
+        The current password is not asked again (it was typed a moment ago to open this session);
+        refused (PermissionDeniedError) when no change is required, so it is no way around
+        ``change_password`` for anyone else.
+        """
+        with self._ctx.unit_of_work() as s:
+            user = authenticate(s, self._ctx, token)
+            email, user_id, stored_hash = user.email, user.id, user.password_hash
+            if not must_change_password(s, user_id):
+                raise PermissionDeniedError("No new password is needed: use Change password in Profile.")
+        passwords.check_policy(new_password, email)
+        if passwords.verify_password(new_password, stored_hash):
+            message = "Choose a password different from the one you were given."
+            raise ValidationError(message, {"new_password": message})
+        new_hash = passwords.hash_password(new_password, self._ctx.bcrypt_rounds)
+        self._store_new_password(token, stored_hash, new_hash)
+
+    def _store_new_password(self, token: str, stored_hash: str, new_hash: str) -> None:
         with self._ctx.unit_of_work(write=True) as s:
             user = authenticate(s, self._ctx, token)
             if user.password_hash != stored_hash:

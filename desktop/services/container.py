@@ -14,6 +14,7 @@ thread-safe: each service is built once.
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar, cast
@@ -122,6 +123,14 @@ class Services:
                 if service is None:
                     service = self._built[build] = build(self)
         return cast(_S, service)
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Run with changed preferences from now on (Edit > Preferences): the services are rebuilt
+        over them; a call already running finishes with the old ones."""
+        with self._lock:
+            self._context = dataclasses.replace(self._context, settings=settings)
+            self._auth = AuthService(self._context)
+            self._built = {}
 
     def warm_up(self) -> None:
         """Build every service now (imports their modules): call it on a worker once sign-in is

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session as OrmSession
 
 from desktop.db.models import LoginAttempt
@@ -52,6 +52,18 @@ def locked_until(s: OrmSession, email: str, now: dt.datetime) -> dt.datetime | N
         return None
     until = newest + LOCK_DURATION
     return until if until > now else None
+
+
+def lift(s: OrmSession, email: str) -> int:
+    """Forget the failed attempts of ``email`` that could still count towards a lock (an
+    administrator unlocked the account or reset its password); returns how many were forgotten.
+
+    Each failure stays in the audit log, so nothing about the attempts is lost.
+    """
+    result = s.execute(
+        delete(LoginAttempt).where(LoginAttempt.email == email, LoginAttempt.succeeded.is_(False))
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def locked_error(until: dt.datetime) -> AccountLockedError:

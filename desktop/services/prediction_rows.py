@@ -11,9 +11,10 @@ from desktop.db.models import BreastCancerPrediction
 from desktop.domain import validation as v
 from desktop.domain.dto import SavedPrediction
 from desktop.domain.entry_rules import prediction_notes
+from desktop.domain.enums import Diagnosis
 from desktop.domain.errors import ValidationError
 from desktop.domain.features import FEATURE_NAMES
-from desktop.domain.prediction import validate_features
+from desktop.domain.prediction import PredictionResult, validate_features
 from desktop.ml.predictor import Predictor
 from desktop.services.rows import to_dataclass
 
@@ -22,13 +23,25 @@ NOUN = "Prediction"
 LABEL = "prediction"
 
 
+def derived_probability(prediction: str, confidence: float) -> float:
+    """The probability of malignancy behind a stored label and confidence.
+
+    The web version stored only the label and the probability of the predicted class (as this
+    program's ``confidence`` still is), so the probability of malignancy follows from them.
+    """
+    return confidence if prediction == Diagnosis.MALIGNANT.value else 1.0 - confidence
+
+
 def to_dto(row: BreastCancerPrediction) -> SavedPrediction:
+    confidence = float(row.confidence)
+    stored = row.probability
     return to_dataclass(
         SavedPrediction,
         row,
         features={name: float(getattr(row, name)) for name in FEATURE_NAMES},
-        confidence=float(row.confidence),
-        probability=float(row.probability) if row.probability is not None else None,
+        confidence=confidence,
+        probability=float(stored) if stored is not None else derived_probability(row.prediction, confidence),
+        probability_derived=stored is None,
         notes=row.notes or "",
         patient_id=row.user_id,
     )
@@ -58,9 +71,13 @@ def checked_inputs(features: object, notes: object) -> tuple[dict[str, float], s
 
 
 def stored_result(predictor: Predictor, values: Mapping[str, float]) -> dict[str, Any]:
-    """The model's result on ``values`` as the row's columns, with the model's version and the full
+    """The model's result on ``values`` as the row's columns (see :func:`result_columns`)."""
+    return result_columns(predictor, predictor.predict(values))
+
+
+def result_columns(predictor: Predictor, result: PredictionResult) -> dict[str, Any]:
+    """``result`` (of ``predictor``) as the row's columns, with the model's version and the full
     sha256 of its file (so a result can be traced to the exact model that produced it)."""
-    result = predictor.predict(values)
     return {
         "prediction": result.prediction.value,
         "confidence": float(result.confidence),

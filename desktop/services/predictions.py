@@ -21,8 +21,8 @@ from desktop.domain.chart_dto import FilingPlan, FilingResult, PredictionReport
 from desktop.domain.dto import Page, PredictionQuery, SavedPrediction
 from desktop.domain.entry_rules import prediction_notes
 from desktop.domain.enums import RiskLevel
-from desktop.domain.errors import ValidationError
-from desktop.domain.prediction import ModelInfo, PredictionResult
+from desktop.domain.errors import UnreliableInputError, ValidationError
+from desktop.domain.prediction import ModelInfo, PredictionResult, not_reliable_text
 from desktop.services import screening_filing
 from desktop.services.access_policy import Action, policed, policy_action
 from desktop.services.context import ServiceContext
@@ -34,7 +34,7 @@ from desktop.services.prediction_rows import (
     NOUN,
     checked_inputs,
     describe,
-    stored_result,
+    result_columns,
     to_dto,
 )
 from desktop.services.predictor_provider import PredictorProvider
@@ -111,13 +111,22 @@ class PredictionService:
         notes: str = "",
         *,
         patient_id: str | None = None,
+        confirm_out_of_range: bool = False,
     ) -> SavedPrediction:
         """Run the model on the 30 ``features`` and store its result with them in the patient's chart.
         ValidationError (one message per field) for bad measurements or notes, ModelError when the
-        model cannot run; nothing is stored then."""
+        model cannot run; nothing is stored then.
+
+        A result from measurements outside the training range is not reliable: it is stored only with
+        ``confirm_out_of_range=True`` (the person saving has been told), UnreliableInputError naming
+        the measurements otherwise."""
         values, note = checked_inputs(features, notes)
         self._check_run(token, patient_id)
-        stored = stored_result(self._provider.get(), values)
+        predictor = self._provider.get()
+        result = predictor.predict(values)
+        if result.out_of_range and not confirm_out_of_range:
+            raise UnreliableInputError(not_reliable_text(result.out_of_range), result.out_of_range)
+        stored = result_columns(predictor, result)
         return self._rows.create(
             token,
             {**values, **stored, "notes": note},

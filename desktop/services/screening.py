@@ -14,14 +14,18 @@ from __future__ import annotations
 import io
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
-from desktop.domain.screening import EXPORT_COLUMNS, ScreeningFileError, ScreeningReport
+from desktop.domain.screening import (
+    EXPORT_COLUMNS,
+    Cancel,
+    Progress,
+    RunOptions,
+    ScreeningFileError,
+    ScreeningReport,
+)
 from desktop.services.access_policy import Action, policed, policy_action
 from desktop.services.predictor_provider import PredictorProvider, shared_provider
-
-if TYPE_CHECKING:
-    from desktop.services.screening_run import Cancel, Progress
 
 __all__ = ["EXPORT_COLUMNS", "ScreeningService"]
 
@@ -60,7 +64,9 @@ class ScreeningService:
             raise ScreeningFileError(f"The file {path} cannot be read: {exc.strerror or exc}.") from exc
         with handle:
             total = os.fstat(handle.fileno()).st_size
-            return self._run(handle, total, str(path), out, keep_rows, progress, cancel, block_bytes)
+            return self._run(
+                handle, total, str(path), RunOptions(out, keep_rows, progress, cancel, block_bytes)
+            )
 
     @policy_action(Action.SCREENING_RUN)
     def screen_text(
@@ -76,7 +82,8 @@ class ScreeningService:
     ) -> ScreeningReport:
         """Like :meth:`screen_file` for CSV text already in memory."""
         data = text.encode("utf-8")
-        return self._run(io.BytesIO(data), len(data), source, out, keep_rows, progress, cancel, block_bytes)
+        options = RunOptions(out, keep_rows, progress, cancel, block_bytes)
+        return self._run(io.BytesIO(data), len(data), source, options)
 
     @policy_action(Action.SCREENING_RUN)
     @staticmethod
@@ -99,20 +106,10 @@ class ScreeningService:
         if report is not None and report.results is not None:
             report.results.close()
 
-    def _run(
-        self,
-        handle: BinaryIO,
-        total: int,
-        source: str,
-        out: Path | str | None,
-        keep_rows: bool,
-        progress: Progress | None,
-        cancel: Cancel,
-        block_bytes: int | None,
-    ) -> ScreeningReport:
+    def _run(self, handle: BinaryIO, total: int, source: str, options: RunOptions) -> ScreeningReport:
         # Here, not at the top: numpy and the pipeline load when a file is screened, not when the
         # service is built (the container's warm-up after sign-in, the CLI before parsing arguments).
         from desktop.services.screening_run import run
 
         predictor = self._provider.get()
-        return run(predictor, handle, total, source, out, keep_rows, progress, cancel, block_bytes)
+        return run(predictor, handle, total, source, options)

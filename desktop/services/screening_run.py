@@ -9,17 +9,18 @@ from __future__ import annotations
 
 import tempfile
 import uuid
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, Protocol
+from typing import TYPE_CHECKING, BinaryIO
 
 import numpy as np
 
 from desktop.domain.screening import (
     MAX_LISTED_REJECTED,
     Agreement,
+    Cancel,
     RejectedRow,
     RiskCounts,
+    RunOptions,
     ScreeningCancelledError,
     ScreeningFileError,
     ScreeningReport,
@@ -50,16 +51,6 @@ from desktop.services.screening_stream import BLOCK_BYTES, Block, decode, fast_p
 if TYPE_CHECKING:
     from desktop.ml.predictor import Predictor
 
-#: progress(bytes read, bytes in the file)
-Progress = Callable[[int, int], None]
-
-
-class CancelFlag(Protocol):
-    def is_set(self) -> bool: ...
-
-
-Cancel = CancelFlag | Callable[[], bool] | None
-
 
 def _cancelled(cancel: Cancel) -> bool:
     if cancel is None:
@@ -70,17 +61,11 @@ def _cancelled(cancel: Cancel) -> bool:
 
 
 def run(
-    predictor: Predictor,
-    handle: BinaryIO,
-    total: int,
-    source: str,
-    out: Path | str | None,
-    keep_rows: bool,
-    progress: Progress | None,
-    cancel: Cancel,
-    block_bytes: int | None,
+    predictor: Predictor, handle: BinaryIO, total: int, source: str, options: RunOptions
 ) -> ScreeningReport:
     """Screen what ``handle`` reads (``total`` bytes); see ScreeningService.screen_file."""
+    out, keep_rows, progress, cancel = options.out, options.keep_rows, options.progress, options.cancel
+    block_bytes = options.block_bytes
     spool = None
     if out is not None:
         target = Path(out)

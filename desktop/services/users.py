@@ -1,26 +1,34 @@
-"""Account administration (admins only): list, create, deactivate/reactivate, reset password, roles.
+"""Account administration (admins only): list, create, deactivate/reactivate, unlock, reset password,
+roles, and the clinic-wide preferences only an administrator may change.
 
 Nothing is physically deleted: deactivation sets ``is_active=False`` and ends the account's sessions
 at once (on every desktop, since sessions are checked against the database on each call). The last
 active administrator can neither be deactivated nor lose the role, so the clinic is never locked out
 of its own administration.
+
+An account an administrator created or whose password they reset must choose a new password at its
+next sign-in (see ``accounts.must_change_password``). Unlocking, and resetting a password, lift the
+sign-in lock of too many failed attempts.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import datetime as dt
 from collections.abc import Sequence
 
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session as OrmSession
 
+from desktop import settings as app_settings
 from desktop.db.models import User
 from desktop.domain import validation as v
-from desktop.domain.dto import MAX_PAGE_SIZE, AuditAction, UserAccount
+from desktop.domain.dto import MAX_PAGE_SIZE, AuditAction, ClinicPreferences, UserAccount
 from desktop.domain.enums import Role
 from desktop.domain.errors import NotFoundError, ValidationError
-from desktop.services import audit, passwords
+from desktop.services import audit, lockout, passwords
 from desktop.services.access_policy import Action, policed, policy_action
-from desktop.services.accounts import NAME_MAX, add_user, ensure_email_free
+from desktop.services.accounts import NAME_MAX, add_user, ensure_email_free, must_change_password
 from desktop.services.context import ServiceContext
 from desktop.services.rows import check_version
 from desktop.services.sessions import end_all_sessions, require_admin
@@ -36,7 +44,7 @@ _CAN_SIGN_IN = or_(
 )
 
 
-def to_account(user: User) -> UserAccount:
+def to_account(s: OrmSession, user: User, now: dt.datetime) -> UserAccount:
     return UserAccount(
         id=user.id,
         email=user.email,
@@ -45,7 +53,14 @@ def to_account(user: User) -> UserAccount:
         is_active=bool(user.is_active),
         created_at=user.created_at,
         version=user.version_id,
+        locked_until=lockout.locked_until(s, _lock_key(user), now),
+        must_change_password=must_change_password(s, user.id),
     )
+
+
+def _lock_key(user: User) -> str:
+    """The e-mail as sign-in counts failures under it (normalised, lower case)."""
+    return user.email.strip().lower()
 
 
 def _target(s: OrmSession, user_id: object) -> User:
@@ -79,7 +94,8 @@ class UserAdminService:
         access; the patient list, not this one, holds every patient. No medical data."""
         with self._ctx.unit_of_work() as s:
             require_admin(s, self._ctx, token)
-            return tuple(to_account(u) for u in s.scalars(_accounts_query(include_inactive)))
+            now = self._ctx.now()
+            return tuple(to_account(s, u, now) for u in s.scalars(_accounts_query(include_inactive)))
 
     @policy_action(Action.ACCOUNTS_MANAGE)
     def account_ids(self, token: str, *, include_inactive: bool = True) -> tuple[str, ...]:
@@ -99,7 +115,8 @@ class UserAdminService:
             require_admin(s, self._ctx, token)
             found = s.scalars(select(User).where(User.id.in_(keys), _CAN_SIGN_IN)) if keys else ()
             by_id = {u.id: u for u in found}
-            return tuple(to_account(by_id[i]) for i in keys if i in by_id)
+            now = self._ctx.now()
+            return tuple(to_account(s, by_id[i], now) for i in keys if i in by_id)
 
     @policy_action(Action.ACCOUNTS_MANAGE)
     def create_user(
@@ -130,7 +147,7 @@ class UserAdminService:
                 summary=f"Account created for {email_n} ({role.value})",
             )
             s.commit()
-            return to_account(user)
+            return to_account(s, user, self._ctx.now())
 
     @policy_action(Action.ACCOUNTS_MANAGE)
     def deactivate(self, token: str, user_id: str, expected_version: int | None = None) -> UserAccount:
@@ -154,7 +171,7 @@ class UserAdminService:
                 summary=f"Account deactivated: {user.email}",
             )
             s.commit()
-            return to_account(user)
+            return to_account(s, user, self._ctx.now())
 
     @policy_action(Action.ACCOUNTS_MANAGE)
     def reactivate(self, token: str, user_id: str, expected_version: int | None = None) -> UserAccount:
@@ -175,11 +192,13 @@ class UserAdminService:
                 summary=f"Account reactivated: {user.email}",
             )
             s.commit()
-            return to_account(user)
+            return to_account(s, user, self._ctx.now())
 
     @policy_action(Action.ACCOUNTS_MANAGE)
     def reset_password(self, token: str, user_id: str, new_password: str) -> UserAccount:
-        """Set a new password for an account (admin only); its open sessions end."""
+        """Set a new password for an account (admin only); its open sessions end, any sign-in lock is
+        lifted, and the person must choose their own password at the next sign-in (unless the admin
+        reset their own)."""
         with self._ctx.unit_of_work() as s:
             require_admin(s, self._ctx, token)
             email = _target(s, user_id).email
@@ -190,6 +209,7 @@ class UserAdminService:
             user = _target(s, user_id)
             user.password_hash = new_hash
             user.updated_at = self._ctx.now()
+            lockout.lift(s, _lock_key(user))
             if user.id != admin.id:
                 end_all_sessions(s, user.id)
             audit.write(
@@ -202,7 +222,87 @@ class UserAdminService:
                 summary=f"Password reset for {user.email}",
             )
             s.commit()
-            return to_account(user)
+            return to_account(s, user, self._ctx.now())
+
+    @policy_action(Action.ACCOUNTS_MANAGE)
+    def unlock(self, token: str, user_id: str) -> UserAccount:
+        """Lift the sign-in lock of too many failed attempts before it runs out (admin only)."""
+        with self._ctx.unit_of_work(write=True) as s:
+            admin = require_admin(s, self._ctx, token)
+            user = _target(s, user_id)
+            forgotten = lockout.lift(s, _lock_key(user))
+            audit.write(
+                s,
+                self._ctx,
+                action=AuditAction.ACCOUNT_UNLOCKED,
+                user=admin,
+                entity="user",
+                entity_id=user.id,
+                summary=f"Sign-in lock lifted for {user.email} ({forgotten} failed attempt(s) forgotten)",
+            )
+            s.commit()
+            return to_account(s, user, self._ctx.now())
+
+    # --- preferences ------------------------------------------------------------------------------
+
+    @policy_action(Action.ACCOUNTS_MANAGE)
+    def clinic_preferences(self, token: str) -> ClinicPreferences:
+        """The preferences only an administrator may change, as stored on this computer (admin only)."""
+        with self._ctx.unit_of_work() as s:
+            require_admin(s, self._ctx, token)
+        stored = app_settings.stored_value  # as stored: an environment override is not a preference
+        mirror = stored(app_settings.BACKUP_MIRROR_KEY)
+        idle = stored("idle_lock_minutes")
+        return ClinicPreferences(
+            idle_lock_minutes=idle if isinstance(idle, int) else app_settings.DEFAULT_IDLE_LOCK_MINUTES,
+            self_registration=bool(stored("self_registration") or False),
+            admin_can_read_medical_data=bool(stored("admin_can_read_medical_data") or False),
+            backup_mirror_dir=mirror if isinstance(mirror, str) else "",
+        )
+
+    @policy_action(Action.ACCOUNTS_MANAGE)
+    def save_clinic_preferences(self, token: str, prefs: ClinicPreferences) -> app_settings.Settings:
+        """Store the administrator's preferences in this computer's settings file (admin only) and
+        return the settings to run with from now on (environment overrides still win)."""
+        errors = v.FieldErrors()
+        longest = app_settings.MAX_IDLE_LOCK_MINUTES
+        if not 1 <= prefs.idle_lock_minutes <= longest:
+            errors.add(
+                "idle_lock_minutes",
+                f"The screen must lock after 1 to {longest} minutes without activity.",
+            )
+        errors.raise_if_any()
+        before = dataclasses.asdict(self.clinic_preferences(token))
+        after = dataclasses.asdict(prefs)
+        with self._ctx.unit_of_work(write=True) as s:
+            admin = require_admin(s, self._ctx, token)
+            app_settings.save_settings(
+                {
+                    "idle_lock_minutes": prefs.idle_lock_minutes,
+                    "self_registration": prefs.self_registration,
+                    "admin_can_read_medical_data": prefs.admin_can_read_medical_data,
+                    app_settings.BACKUP_MIRROR_KEY: prefs.backup_mirror_dir.strip(),
+                }
+            )
+            audit.write(
+                s,
+                self._ctx,
+                action=AuditAction.SETTINGS_CHANGED,
+                user=admin,
+                entity="settings",
+                summary="Preferences changed",
+                before=before,
+                after=after,
+            )
+            s.commit()
+        reloaded = app_settings.load_settings(self._ctx.settings.database_url)
+        return dataclasses.replace(
+            self._ctx.settings,
+            idle_lock_minutes=reloaded.idle_lock_minutes,
+            self_registration=reloaded.self_registration,
+            admin_can_read_medical_data=reloaded.admin_can_read_medical_data,
+            backup_mirror_dir=reloaded.backup_mirror_dir,
+        )
 
     @policy_action(Action.ACCOUNTS_MANAGE)
     def set_role(
@@ -219,7 +319,7 @@ class UserAdminService:
             user = _target(s, user_id)
             check_version(user, expected_version)
             if user.role == role.value:
-                return to_account(user)
+                return to_account(s, user, self._ctx.now())
             if role == Role.USER and user.is_active and _active_admins(s) <= 1:
                 raise ValidationError(LAST_ADMIN)
             old = user.role
@@ -237,7 +337,7 @@ class UserAdminService:
                 after={"role": role.value},
             )
             s.commit()
-            return to_account(user)
+            return to_account(s, user, self._ctx.now())
 
     @policy_action(Action.ACCOUNTS_MANAGE)
     def make_admin(self, token: str, user_id: str) -> UserAccount:
@@ -283,13 +383,13 @@ class UserAdminService:
                 summary=f"{role.label} {email_n} created from the command line",
             )
             s.commit()
-            return to_account(user)
+            return to_account(s, user, self._ctx.now())
 
     @policy_action(Action.CONSOLE)
     def list_accounts_from_console(self) -> tuple[UserAccount, ...]:
         """The accounts that can sign in, for ``clinicdesk users list`` (no session: console access
         only)."""
         with self._ctx.unit_of_work() as s:
-            return tuple(
-                to_account(u) for u in s.scalars(select(User).where(_CAN_SIGN_IN).order_by(User.email))
-            )
+            now = self._ctx.now()
+            query = select(User).where(_CAN_SIGN_IN).order_by(User.email)
+            return tuple(to_account(s, u, now) for u in s.scalars(query))

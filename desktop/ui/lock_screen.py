@@ -1,9 +1,10 @@
 """The screen shown instead of the pages after the idle lock or Ctrl+L.
 
 It hides every page (medical data must not stay readable on an unattended screen), names who is
-signed in, and offers two ways out: the password (checked by ``AuthService.verify_password`` on the
-worker pool; wrong attempts count towards the lockout) or signing out. Emits ``unlocked`` or
-``sign_out_requested``.
+signed in, and offers three ways out: the password (checked by ``AuthService.verify_password`` on the
+worker pool; wrong attempts count towards the lockout), signing out, or "Switch user" for the next
+person at a shared desk (the main window ends this session, asking first when a form is still open).
+Emits ``unlocked``, ``sign_out_requested`` or ``switch_user_requested``.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 class LockScreen(QWidget):
     unlocked = Signal()
     sign_out_requested = Signal(str)  # the reason to show at the sign-in window ("" for none)
+    switch_user_requested = Signal()
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -50,6 +52,10 @@ class LockScreen(QWidget):
         self.sign_out_button = QPushButton("Sign &out")
         self.sign_out_button.setAccessibleName("Sign out")
         self.sign_out_button.clicked.connect(lambda: self.sign_out_requested.emit(""))
+        self.switch_button = QPushButton("S&witch user")
+        self.switch_button.setAccessibleName("Switch user")
+        self.switch_button.setToolTip("Sign this person out so someone else can sign in")
+        self.switch_button.clicked.connect(self.switch_user_requested)
 
         form = QFormLayout()
         form.addRow("&Password:", self.password)
@@ -57,6 +63,7 @@ class LockScreen(QWidget):
         buttons.addStretch(1)
         buttons.addWidget(self.unlock_button)
         buttons.addWidget(self.sign_out_button)
+        buttons.addWidget(self.switch_button)
         box = QWidget()
         box.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 30)
         inner = QVBoxLayout(box)
@@ -71,6 +78,7 @@ class LockScreen(QWidget):
         outer.addStretch(2)
         self.setTabOrder(self.password, self.unlock_button)
         self.setTabOrder(self.unlock_button, self.sign_out_button)
+        self.setTabOrder(self.sign_out_button, self.switch_button)
 
     def prepare(self) -> None:
         """Reset the form each time the screen is shown."""

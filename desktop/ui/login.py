@@ -36,6 +36,7 @@ from desktop.domain.errors import ValidationError
 from desktop.ui.errors import user_message
 from desktop.ui.login_forms import CreateAccountForm, SignInForm
 from desktop.ui.widgets.field_error import FieldError
+from desktop.ui.widgets.window_fit import keep_fitted
 
 if TYPE_CHECKING:
     from desktop.domain.dto import SessionInfo
@@ -71,6 +72,7 @@ class LoginDialog(QDialog):
         self.email, self.password = sign_in.email, sign_in.password
         self.sign_in_button, self.create_link = sign_in.sign_in_button, sign_in.create_link
         self.stack.addWidget(sign_in.page)  # the create form is added when first shown
+        self.create_link.setVisible(False)  # only where self-registration is turned on (set_context)
 
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
@@ -79,6 +81,7 @@ class LoginDialog(QDialog):
         layout.addWidget(self.message)
         self._switch(self.SIGN_IN)
         self._set_note("Opening the database...")
+        keep_fitted(self)  # a message on two lines must not squeeze the fields above it
         self.email.setFocus()
         if ctx is not None:
             self.set_context(ctx)
@@ -126,6 +129,7 @@ class LoginDialog(QDialog):
         """Services are ready: enable the form (or the first-admin form when no account exists)."""
         self.ctx = ctx
         self._set_ready(True, "")
+        self._show_create_link()
         if first_admin:
             self._queued_sign_in = False
             self.show_create(first_admin=True)
@@ -169,6 +173,7 @@ class LoginDialog(QDialog):
         self.subtitle.setText("Sign in to continue.")
         self._switch(self.SIGN_IN)
         self.message.clear()
+        self._show_create_link()
         (self.password if self.email.text() else self.email).setFocus()
 
     def show_create(self, first_admin: bool = False) -> None:
@@ -185,9 +190,17 @@ class LoginDialog(QDialog):
             self.setWindowTitle("ClinicDesk - Create an account")
             self.subtitle.setText("Create your own account.")
             self.create_button.setText("Create account and sign in")
+        for edit in (self.new_name, self.new_email, self.new_password, self.new_password2):
+            edit.clear()  # never the previous person's name and e-mail
+        for label in self.field_errors.values():
+            label.clear_error()
         self._switch(self.CREATE)
         self.message.clear()
         self.new_name.setFocus()
+
+    def _show_create_link(self) -> None:
+        """"Create an account" only where self-registration is on (the service refuses it otherwise)."""
+        self.create_link.setVisible(self.ctx is not None and self.ctx.services.auth.registration_open())
 
     def _switch(self, index: int) -> None:
         """Show one form; the hidden one stops counting for the size, so no blank gap remains."""
@@ -247,6 +260,7 @@ class LoginDialog(QDialog):
             return
         for label in self.field_errors.values():
             label.clear_error()
+        self.message.clear()  # the previous attempt's message would read as this one's
         name, email = self.new_name.text().strip(), self.new_email.text().strip()
         password, again = self.new_password.text(), self.new_password2.text()
         if password != again:
@@ -287,11 +301,15 @@ class LoginDialog(QDialog):
         if isinstance(error, ValidationError) and error.fields:
             form = self._create_form()
             first_widget = None
+            elsewhere = []  # messages no field of the form can show
             for key, text in error.fields.items():
                 if key in form.field_errors:
                     form.field_errors[key].set_error(text)
                     first_widget = first_widget or form.widget_for(key)
-            self.show_message(user_message(error))
+                else:
+                    elsewhere.append(text)
+            # Each message once: under its field, and only the rest under the form.
+            self.show_message(" ".join(elsewhere))
             if first_widget is not None:
                 first_widget.setFocus()
             return

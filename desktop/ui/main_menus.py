@@ -2,6 +2,10 @@
 
 Every action carries its shortcut (window-wide) and an object name, so tests and screen readers find
 it. ``lockable`` lists what the lock screen disables: anything that would show or change data.
+
+Delete, Ctrl+Enter and Ctrl+S reach the current page (``delete_selected``, ``predict``, ``save``).
+Delete is a window shortcut, yet it never takes the key from a text field: Qt first offers a key to
+the focused widget as a ShortcutOverride, and line and text edits claim Delete there.
 """
 
 from __future__ import annotations
@@ -29,6 +33,10 @@ class MenuHost(Protocol):
     def close(self) -> bool: ...
     def new_item(self) -> None: ...
     def focus_search(self) -> None: ...
+    def delete_selected(self) -> None: ...
+    def predict(self) -> None: ...
+    def save_current(self) -> None: ...
+    def open_preferences(self) -> None: ...
     def go_to_row(self, row: int) -> None: ...
     def close_chart(self) -> None: ...
     def open_database_tools(self) -> None: ...
@@ -54,10 +62,12 @@ class MainMenus:
         keys = QKeySequence.StandardKey
 
         file_menu = bar.addMenu("&File")
+        self.save_action = self._action("&Save", host.save_current, keys.Save, "save")
         self.print_action = self._action("&Print...", host.print_current, keys.Print, "print")
         self.lock_action = self._action("&Lock screen", host.lock, "Ctrl+L", "lock")
         self.sign_out_action = self._action("Sign &out", lambda: host.sign_out(""), None, "sign_out")
         self.quit_action = self._action("&Quit", host.close, keys.Quit, "quit")
+        file_menu.addAction(self.save_action)
         file_menu.addAction(self.print_action)
         self.close_chart_action: QAction | None = None
         if chart_closable:  # staff; a signed-in patient's own chart stays open
@@ -74,8 +84,19 @@ class MainMenus:
         edit_menu = bar.addMenu("&Edit")
         self.new_action = self._action("&New record...", host.new_item, keys.New, "new")
         self.find_action = self._action("&Search", host.focus_search, keys.Find, "find")
+        self.delete_action = self._action("&Delete selected...", host.delete_selected, keys.Delete, "delete")
+        self.predict_action = self._action("&Predict", host.predict, "Ctrl+Return", "predict")
+        # Ctrl+Enter on the keypad is another key than Ctrl+Return (the main Enter key)
+        self.predict_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
+        self.preferences_action = self._action(
+            "Pre&ferences...", host.open_preferences, keys.Preferences, "preferences"
+        )
         edit_menu.addAction(self.new_action)
         edit_menu.addAction(self.find_action)
+        edit_menu.addAction(self.delete_action)
+        edit_menu.addAction(self.predict_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.preferences_action)
 
         go_menu = bar.addMenu("&Go")
         for row, spec in enumerate(specs):
@@ -99,14 +120,18 @@ class MainMenus:
             )
 
         help_menu = bar.addMenu("&Help")
-        self.help_action = self._action("&Help and shortcuts", host.show_help, keys.HelpContents, "help")
+        self.help_action = self._action("&Manual and shortcuts", host.show_help, keys.HelpContents, "help")
         help_menu.addAction(self.help_action)
         help_menu.addAction(self._action("&About ClinicDesk", host.show_about, None, "about"))
 
         self.lockable: list[QAction] = [
+            self.save_action,
             self.print_action,
             self.new_action,
             self.find_action,
+            self.delete_action,
+            self.predict_action,
+            self.preferences_action,
             self.lock_action,
             *go_menu.actions(),
         ]
@@ -130,24 +155,25 @@ class MainMenus:
             action.setEnabled(enabled)
 
 
-def help_text(specs: Sequence[PageSpec], idle_lock_minutes: int, log_file: object) -> str:
-    lines = [
-        "Ctrl+N  New medical record (or new entry on the current page)",
-        "Ctrl+F  Search on the current page",
-        "Ctrl+P  Print the current page's report",
-        "Ctrl+L  Lock the screen",
-        *(f"{spec.shortcut}  {spec.title}" for spec in specs if spec.shortcut),
-        "F1  This help",
-        "",
-        f"The screen locks itself after {idle_lock_minutes} minutes without activity.",
-        f"Log file: {log_file}",
+def shortcuts(specs: Sequence[PageSpec]) -> list[tuple[str, str]]:
+    """The keyboard shortcuts as (keys, what they do), for the manual's last section."""
+    return [
+        ("Ctrl+N", "New medical record (or a new entry on the current page)"),
+        ("Ctrl+F", "Search on the current page"),
+        ("Delete", "Delete the selected row (asks first; Alt+D confirms)"),
+        ("Ctrl+Enter", "Predict (New prediction page)"),
+        ("Ctrl+S", "Save (New prediction and Profile pages)"),
+        ("Ctrl+P", "Print the current page's report"),
+        ("Ctrl+L", "Lock the screen"),
+        *((spec.shortcut, spec.title) for spec in specs if spec.shortcut),
+        ("F1", "This manual"),
     ]
-    return "\n".join(lines)
 
 
-def about_text(database_label: str) -> str:
+def about_text(database_label: str, log_file: object) -> str:
     return (
         f"ClinicDesk {__version__}\n\nOffline patient records and breast-cancer decision support.\n"
         "Predictions are decision support, not a diagnosis.\n\n"
-        f"Database: {database_label}"
+        f"Database: {database_label}\n\n"
+        f"Log file (send it to support when something goes wrong):\n{log_file}"
     )

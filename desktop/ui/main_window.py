@@ -6,12 +6,12 @@ the access policy allows it (page_registry.py), and the Tools menu exists only f
 services refuse what the policy refuses regardless). Staff start on the Patients page and open
 charts from it; a signed-in patient's own chart opens at once (page_area.py).
 Shortcuts dispatch to the current page when it offers the action (``new_item``, ``focus_search``,
-``print_current``, see desktop/ui/context.py); Ctrl+N on a page without ``new_item`` opens the
-medical records page and starts a new record there.
+``print_current``, see desktop/ui/context.py, and ``delete_selected``, ``predict``, ``save``);
+Ctrl+N on a page without ``new_item`` opens the medical records page and starts a new record there.
 
-Emits ``signed_out(reason)`` when the person signs out, the session expires or the account gets
-locked while the screen is locked; the app then shows the sign-in window again.
-Window geometry and the last page are remembered (window_state.py).
+Emits ``signed_out(reason)`` when the person signs out (or switches user from the lock screen), the
+session expires or the account gets locked while the screen is locked; the app then shows the sign-in
+window again. Window geometry and each person's last page are remembered (window_state.py).
 """
 
 from __future__ import annotations
@@ -25,14 +25,17 @@ from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QStackedWidget, QWid
 
 from desktop.domain.enums import Role
 from desktop.domain.patient_dto import PatientDTO
-from desktop.ui import window_state
+from desktop.settings import Settings
+from desktop.ui import theme, window_state
 from desktop.ui.context import UiContext
 from desktop.ui.dialogs import prompts, startup
 from desktop.ui.dialogs.database_tools import DatabaseToolsDialog
+from desktop.ui.dialogs.help_dialog import HelpDialog
+from desktop.ui.dialogs.preferences_dialog import PreferencesDialog
 from desktop.ui.dialogs.server_settings import ServerSettingsDialog
 from desktop.ui.idle import IdleWatcher
 from desktop.ui.lock_screen import LockScreen
-from desktop.ui.main_menus import MainMenus, about_text, help_text
+from desktop.ui.main_menus import MainMenus, about_text, shortcuts
 from desktop.ui.page_area import PageArea
 from desktop.ui.page_registry import PageSpec, pages_for
 
@@ -50,7 +53,10 @@ class MainWindow(QMainWindow):
         role = user.role if user is not None else Role.PATIENT
         self._specs: list[PageSpec] = pages_for(role, ctx.settings)
         self._closing_for_sign_out = False
+        self._disconnected = False
         self._hidden_dialogs: list[QDialog] = []  # dialogs hidden by the lock screen
+        # Kept: the session is cleared before closeEvent saves this person's last page.
+        self._user_id = ctx.user.id if ctx.user else ""
 
         self.content = PageArea(ctx, self._specs, role)
         self.content.title_changed.connect(self._show_title)
@@ -60,6 +66,7 @@ class MainWindow(QMainWindow):
         self.lock_screen = LockScreen(ctx)
         self.lock_screen.unlocked.connect(self.unlock)
         self.lock_screen.sign_out_requested.connect(self.sign_out)
+        self.lock_screen.switch_user_requested.connect(self.switch_user)
         self.central = QStackedWidget()
         self.central.addWidget(self.content)
         self.central.addWidget(self.lock_screen)
@@ -153,6 +160,37 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("There is nothing to print on this page.", 4000)
 
     @Slot()
+    def delete_selected(self) -> None:
+        if not self._dispatch("delete_selected"):
+            self.statusBar().showMessage("Nothing can be deleted on this page.", 4000)
+
+    @Slot()
+    def predict(self) -> None:
+        if not self._dispatch("predict"):
+            self.statusBar().showMessage("Predictions are made on the New prediction page.", 4000)
+
+    @Slot()
+    def save_current(self) -> None:
+        if not self._dispatch("save"):
+            self.statusBar().showMessage("This page saves each change in its own form.", 4000)
+
+    @Slot()
+    def open_preferences(self) -> None:
+        dialog = PreferencesDialog(self.ctx, self)
+        dialog.applied.connect(self.apply_settings)
+        dialog.setModal(True)
+        dialog.open()
+        self._dialog = dialog
+
+    @Slot(object)
+    def apply_settings(self, settings: Settings) -> None:
+        """Run with the preferences just saved: theme, idle lock and the services' settings."""
+        self.ctx.settings = settings
+        self.ctx.services.apply_settings(settings)
+        theme.set_preference(settings.theme)
+        self.idle.set_minutes(settings.idle_lock_minutes)
+
+    @Slot()
     def open_database_tools(self) -> None:
         if not self.ctx.is_admin:
             return
@@ -188,12 +226,15 @@ class MainWindow(QMainWindow):
 
     @Slot()
     def show_help(self) -> None:
-        text = help_text(self._specs, self.ctx.settings.idle_lock_minutes, self.ctx.log_file)
-        prompts.info(self, text, "ClinicDesk help")
+        help_dialog = HelpDialog(
+            shortcuts(self._specs), self.ctx.settings.idle_lock_minutes, self.ctx.log_file, self
+        )
+        help_dialog.open()  # not modal: the manual can stay open beside the work
+        self.help_dialog = help_dialog
 
     @Slot()
     def show_about(self) -> None:
-        prompts.info(self, about_text(self.ctx.database_label), "About ClinicDesk")
+        prompts.info(self, about_text(self.ctx.database_label, self.ctx.log_file), "About ClinicDesk")
 
     # --- lock and sign-out ---------------------------------------------------------------------------
 
@@ -245,6 +286,30 @@ class MainWindow(QMainWindow):
         self.signed_out.emit(reason)
 
     @Slot()
+    def switch_user(self) -> None:
+        """From the lock screen: end this session so the next person can sign in.
+
+        Forms that were open when the screen locked hold edits not yet saved: the person at the
+        screen is asked before they are dropped (the owner may be the one switching, or nearby).
+        """
+        if self._hidden_dialogs:
+            names = ", ".join(sorted({d.windowTitle() or "a form" for d in self._hidden_dialogs}))
+            who = self.ctx.user.name if self.ctx.user else "the signed-in person"
+            if not prompts.confirm(
+                self,
+                f"{who} has a form open that is not saved ({names}).\n\nSwitching user closes it "
+                "and its changes are lost. Switch user anyway?",
+                "Switch user",
+                yes_label="Switch user",
+                destructive=True,
+            ):
+                return
+        for dialog in self._hidden_dialogs:
+            dialog.reject()
+        self._hidden_dialogs = []
+        self.sign_out("")
+
+    @Slot()
     def _session_expired(self) -> None:
         self.sign_out("Your session has ended. Please sign in again.")
 
@@ -258,19 +323,18 @@ class MainWindow(QMainWindow):
         window_state.restore_geometry(self)
         keys = self.page_keys()
         if keys:
-            self.content.start(window_state.last_page(keys))
+            self.content.start(window_state.last_page(keys, self._user_id))
 
     def save_state(self) -> None:
-        window_state.save(self, self.current_key())
+        window_state.save(self, self.current_key(), self._user_id)
 
     def closeEvent(self, event: QCloseEvent) -> None:
         self.save_state()
         self.idle.stop()
-        try:
+        if not self._disconnected:  # a window can be closed twice (sign-out, then the app's teardown)
+            self._disconnected = True
             self.ctx.runner.session_expired.disconnect(self._session_expired)
             self.ctx.runner.busy_changed.disconnect(self._busy_changed)
-        except (RuntimeError, TypeError):
-            pass
         if not self._closing_for_sign_out:
             self._closing_for_sign_out = True
             token = self.ctx.session.token if self.ctx.session else None

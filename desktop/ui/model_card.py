@@ -16,7 +16,7 @@ from typing import Any
 from desktop.domain.dto import CurrentUser
 from desktop.domain.features import FEATURE_NAMES
 from desktop.domain.patient_dto import PatientDTO
-from desktop.domain.prediction import ModelInfo, PredictionResult
+from desktop.domain.prediction import ModelInfo, PredictionResult, outside_training_range
 from desktop.ui.patient_format import NOT_KNOWN, display_name
 from desktop.ui.report import ReportData
 from desktop.ui.sample_cases import SAMPLE_CASES
@@ -94,6 +94,7 @@ def report_data_for(
     out_of_range: Sequence[str] = (),
     model_version: str | None = None,
     prediction_id: int | None = None,
+    contributions: Mapping[str, float] | None = None,
 ) -> ReportData:
     """A ReportData with the model's version and metrics filled in from ``card``, naming
     ``patient`` (None: not known) and ``clinician`` (who made the prediction; "" not known)."""
@@ -103,10 +104,8 @@ def report_data_for(
         metrics.insert(
             0, ("Note", f"made with model {model_version}; figures below are of model {card.version}")
         )
-    if out_of_range == () and card.ranges:
-        out_of_range = [
-            n for n, (lo, hi) in card.ranges.items() if n in features and not lo <= features[n] <= hi
-        ]
+    if out_of_range == ():
+        out_of_range = outside_training_range(features, card.ranges)
     return ReportData(
         patient_name=display_name(patient) if patient is not None else NOT_KNOWN,
         patient_date_of_birth=patient.date_of_birth if patient is not None else None,
@@ -123,6 +122,7 @@ def report_data_for(
         model_version=model_version or card.version,
         metrics=tuple(metrics),
         prediction_id=prediction_id,
+        contributions=dict(contributions or {}),
     )
 
 

@@ -3,7 +3,8 @@
 The Fusion style draws the same on every platform and honours the palette, so a light and a dark
 QPalette plus a short stylesheet are the whole theme. Which one applies follows
 ``QGuiApplication.styleHints().colorScheme()`` (Qt 6.5+) and changes live with
-``colorSchemeChanged``. ``CLINICDESK_THEME=light|dark`` forces one (screenshots, support).
+``colorSchemeChanged``, unless the person chose one in Edit > Preferences (``set_preference``);
+``CLINICDESK_THEME=light|dark`` forces one over both (screenshots, support).
 
 Sizes in the stylesheet are in points or em-relative paddings, never pixels of text, so fonts scale
 with the screen's device pixel ratio (QT_SCALE_FACTOR=2 renders a readable 200% window).
@@ -54,11 +55,24 @@ _DARK = {
 }
 
 
+_preference = ""  # "light", "dark", or "" to follow the system (set_preference)
+
+
+def set_preference(choice: str, app: QApplication | None = None) -> None:
+    """Use the theme chosen in Preferences ("" follows the system) and apply it now."""
+    global _preference
+    _preference = choice if choice in ("light", "dark") else ""
+    apply_theme(app)
+
+
 def system_prefers_dark() -> bool:
-    """True when the platform asks for a dark appearance (or CLINICDESK_THEME=dark)."""
+    """True when the platform asks for a dark appearance (or the preference or CLINICDESK_THEME says
+    dark)."""
     forced = os.environ.get(THEME_ENV, "").lower()
     if forced in ("light", "dark"):
         return forced == "dark"
+    if _preference:
+        return _preference == "dark"
     hints = QGuiApplication.styleHints()
     scheme = getattr(hints, "colorScheme", None)
     if scheme is not None:

@@ -128,7 +128,7 @@ def records_page(url: str, rows: int) -> dict[str, float]:
     from tests.ui.conftest import bulk_add_records
 
     app = QApplication.instance() or QApplication([])
-    settings = Settings(database_url=url)
+    settings = Settings(database_url=url, self_registration=True)  # the patient registers, as at a kiosk
     services = Services.create(url, settings, bcrypt_rounds=4)
     services.auth.create_first_admin("bench@clinic.example", "Bench", "bench-password-1")
     services.auth.register("many@clinic.example", "Many Records", "many-password-1")
@@ -157,17 +157,10 @@ def records_page(url: str, rows: int) -> dict[str, float]:
     app.processEvents()
     results["sort"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    fetches = 0
-    while page.model.canFetchMore():
-        page.view.scrollToBottom()
-        app.processEvents()
-        page.model.fetchMore()
-        fetches += 1
-    page.view.scrollToBottom()
+    page.view.scrollToBottom()  # the model holds every id from the start; only visible rows are read
     app.processEvents()
     results["scroll_end"] = time.perf_counter() - t0
-    results["fetches"] = fetches
-    results["loaded_rows"] = page.model.rowCount()
+    results["rows"] = page.model.rowCount()
     page.close()
     services.close()
     return results
@@ -225,7 +218,7 @@ def main() -> int:
         (
             "records: scroll to the end",
             f"{page['scroll_end'] * 1000:.0f} ms",
-            f"{int(page['fetches'])} fetches, {int(page['loaded_rows'])} rows loaded",
+            f"target < 200 ms; {int(page['rows'])} rows in the model",
         ),
     ]
     width = max(len(r[0]) for r in rows)

@@ -250,7 +250,12 @@ def desktop(
                     timed(op, services.predictions.make_prediction, token, features)
                     op = "save_prediction"  # the service runs the model again on what it stores
                     saved = timed(
-                        op, services.predictions.save, token, features, notes=f"{marker_prefix}{seq}"
+                        op,
+                        services.predictions.save,
+                        token,
+                        features,
+                        notes=f"{marker_prefix}{seq}",
+                        confirm_out_of_range=True,  # jittered cases may leave the training range
                     )
                     report.predictions.append(saved.id)
             elif op == "list_predictions":

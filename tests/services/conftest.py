@@ -156,7 +156,9 @@ def make_services(url: str, clock: Clock, **settings: object) -> Services:
 
 @pytest.fixture
 def services(db_url: str, clock: Clock) -> Iterator[Services]:
-    svc = make_services(db_url, clock)
+    """Services with self-registration on (a kiosk's set-up), so the registration tests can run;
+    tests of it being refused build their own with the default."""
+    svc = make_services(db_url, clock, self_registration=True)
     yield svc
     svc.close()
 

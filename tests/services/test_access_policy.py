@@ -112,6 +112,17 @@ def _first_admin_again(svc: Any, c: Case) -> None:
         svc.create_first_admin(c.email(), "Second First", PASSWORD)
 
 
+def _choose_the_password_given(svc: Any, c: Case) -> None:
+    """An account of the caller's role whose password an administrator set: its first session must
+    choose a new one (the caller's own sessions would end, so a throwaway account it is)."""
+    email = c.email()
+    role = c.caller.user.role
+    account = c.services.users.create_user(c.clinic.admin.token, email, "Given", PASSWORD, role)
+    c.services.users.reset_password(c.clinic.admin.token, account.id, "told in person 123")
+    session = svc.sign_in(email, "told in person 123")
+    svc.set_required_password(session.token, PASSWORD)
+
+
 def _admin_only(svc: Any, c: Case, then: Callable[[str], object] | None = None) -> None:
     """Maintenance actions check the session token with ``authorize`` (the command line's local
     service needs none): authorize is where the policy applies."""
@@ -207,6 +218,11 @@ CALLS: dict[str, dict[str, Call]] = {
             c.email(), "Cy", PASSWORD, Role.CLINICIAN
         ),
         "list_accounts_from_console": lambda svc, c: svc.list_accounts_from_console(),
+        "unlock": lambda svc, c: svc.unlock(c.t, c.account()),
+        "clinic_preferences": lambda svc, c: svc.clinic_preferences(c.t),
+        "save_clinic_preferences": lambda svc, c: svc.save_clinic_preferences(
+            c.t, svc.clinic_preferences(c.clinic.admin.token)
+        ),
     },
     "AuditService": {
         "list": lambda svc, c: svc.list(c.t),
@@ -225,6 +241,8 @@ CALLS: dict[str, dict[str, Call]] = {
         "verify_password": lambda svc, c: svc.verify_password(c.t, PASSWORD),
         # The caller's own session: a password change ends the account's other sessions.
         "change_password": lambda svc, c: svc.change_password(c.t, PASSWORD, PASSWORD),
+        "set_required_password": _choose_the_password_given,
+        "registration_open": lambda svc, c: svc.registration_open(),
     },
     "MaintenanceService": {
         "authorize": lambda svc, c: svc.authorize(c.t),
@@ -303,7 +321,8 @@ def _expect_allowed(grant: Grant, admin_reads: bool) -> bool:
 def test_each_role_gets_what_the_table_says(
     db_url: str, clock, tmp_path: Path, role: Role, admin_reads: bool
 ) -> None:
-    services = make_services(db_url, clock, admin_can_read_medical_data=admin_reads)
+    # Self-registration on (a kiosk's set-up), so its row of the table is what decides.
+    services = make_services(db_url, clock, admin_can_read_medical_data=admin_reads, self_registration=True)
     try:
         services.auth.create_first_admin("admin@clinic.example", "Ada Admin", PASSWORD)
         admin = services.auth.sign_in("admin@clinic.example", PASSWORD)

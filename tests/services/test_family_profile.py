@@ -6,6 +6,7 @@ import pytest
 
 from desktop.domain.dto import FamilyDraft, FamilyQuery, ProfileUpdate
 from desktop.domain.errors import ConflictError, NotFoundError, ValidationError
+from tests.services.conftest import make_services
 
 
 def test_family_crud_paging_and_history(services, alice):
@@ -78,10 +79,15 @@ def test_profile_validation_messages(services, alice, update, fields):
     assert set(info.value.fields) == fields
 
 
-def test_profile_update_keeps_previous_values_in_the_audit_log(services, alice, admin):
+def test_profile_update_keeps_previous_values_in_the_audit_log(services, alice, admin, db_url, clock):
     profile = services.profile.get(alice.token)
     services.profile.update(alice.token, ProfileUpdate(name="A", age=30, allergies="nuts"), profile.version)
-    entries = services.audit.list(admin.token).rows
+    # a clinic that lets its administrators read medical data (off by default: see test_audit_access)
+    reading = make_services(db_url, clock, admin_can_read_medical_data=True)
+    try:
+        entries = reading.audit.list(admin.token).rows
+    finally:
+        reading.close()
     update = next(e for e in entries if e.action == "update" and e.entity == "user")
     assert update.before["allergies"] == "" and update.after["allergies"] == "nuts"
     assert "password_hash" not in update.before

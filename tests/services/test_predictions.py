@@ -4,14 +4,21 @@ deleting."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from desktop.db.models import BreastCancerPrediction
 from desktop.domain.dto import AuditQuery, PredictionQuery
-from desktop.domain.errors import ConflictError, NotFoundError, SessionExpiredError, ValidationError
+from desktop.domain.errors import (
+    ConflictError,
+    NotFoundError,
+    SessionExpiredError,
+    UnreliableInputError,
+    ValidationError,
+)
 from desktop.domain.features import FEATURE_NAMES
 from desktop.ml.predictor import Predictor
 from desktop.ui.sample_cases import BENIGN_EXAMPLE, MALIGNANT_EXAMPLE
+from tests.services.conftest import make_services
 
 #: A real malignant case of the training data (the model says Malignant, High risk).
 FEATURES = dict(MALIGNANT_EXAMPLE)
@@ -51,7 +58,7 @@ def test_save_list_get_annotate_delete(services, alice, clock):
 )
 def test_a_saved_prediction_is_the_models_output_for_its_stored_inputs(services, alice, case):
     """The stored result is what the real ONNX model, loaded on its own, says about the stored inputs."""
-    saved = services.predictions.save(alice.token, case)
+    saved = services.predictions.save(alice.token, case, confirm_out_of_range=True)
     stored = services.predictions.get(alice.token, saved.id)
     expected = Predictor().predict(stored.features)
     assert stored.features == pytest.approx(case)
@@ -95,18 +102,27 @@ def test_a_value_the_model_would_read_as_infinite_is_refused(services, alice):
         services.predictions.make_prediction(alice.token, bad)
 
 
-def test_deleted_prediction_keeps_its_inputs_in_the_audit_log(services, alice, admin):
-    saved = services.predictions.save(alice.token, FEATURES)
+def test_deleted_prediction_keeps_its_inputs_in_the_audit_log(services, alice, admin, db_url, clock):
+    saved = services.predictions.save(alice.token, FEATURES, confirm_out_of_range=True)
     services.predictions.delete(alice.token, saved.id, saved.version)
-    entry = services.audit.list(admin.token).rows[0]
+    reading = make_services(db_url, clock, admin_can_read_medical_data=True)
+    try:
+        entry = reading.audit.list(admin.token).rows[0]
+    finally:
+        reading.close()
     assert entry.action == "delete" and entry.before["radius_mean"] == FEATURES["radius_mean"]
 
 
-def test_annotate_keeps_the_old_notes_in_the_audit_log(services, alice, admin):
+def test_annotate_keeps_the_old_notes_in_the_audit_log(services, alice, admin, db_url, clock):
     saved = services.predictions.save(alice.token, FEATURES, notes="first look")
     annotated = services.predictions.annotate(alice.token, saved.id, "biopsy booked", saved.version)
     services.predictions.annotate(alice.token, saved.id, "", annotated.version)
-    updates = [e for e in services.audit.list(admin.token).rows if e.action == "update"]
+    # Notes are medical data: an administrator reads them where the clinic's setting allows it.
+    reading = make_services(db_url, clock, admin_can_read_medical_data=True)
+    try:
+        updates = [e for e in reading.audit.list(admin.token).rows if e.action == "update"]
+    finally:
+        reading.close()
     assert [(e.before, e.after) for e in updates] == [  # newest first
         ({"notes": "biopsy booked"}, {"notes": ""}),
         ({"notes": "first look"}, {"notes": "biopsy booked"}),
@@ -138,3 +154,32 @@ def test_make_and_save_need_a_valid_session(services, alice, admin):
         services.predictions.save(alice.token, FEATURES)
     with services.database.unit_of_work() as s:
         assert s.scalar(select(func.count()).select_from(BreastCancerPrediction)) == 0
+
+
+def test_a_result_outside_the_training_range_is_saved_only_when_confirmed(services, alice):
+    impossible = dict(BENIGN_EXAMPLE, radius_mean=50.0)  # training range 6.98-28.11
+    with pytest.raises(UnreliableInputError) as info:
+        services.predictions.save(alice.token, impossible, notes="typo?")
+    assert info.value.names == ("radius_mean",)
+    assert info.value.message == (
+        "Outside what the model has seen: not reliable: Radius (mean) outside the training range."
+    )
+    assert services.predictions.list(alice.token).total == 0
+    saved = services.predictions.save(alice.token, impossible, notes="checked", confirm_out_of_range=True)
+    assert services.predictions.get(alice.token, saved.id).features["radius_mean"] == 50.0
+
+
+def test_a_web_version_prediction_gets_the_probability_its_label_and_confidence_imply(services, alice):
+    for prediction, confidence in (("Benign", 0.97), ("Malignant", 0.88)):
+        saved = services.predictions.save(alice.token, BENIGN_EXAMPLE)
+        with services.database.engine.begin() as conn:  # as the web version stored it: no probability
+            conn.execute(
+                update(BreastCancerPrediction)
+                .where(BreastCancerPrediction.id == saved.id)
+                .values(prediction=prediction, confidence=confidence, probability=None, model_version=None)
+            )
+        stored = services.predictions.get(alice.token, saved.id)
+        assert stored.probability_derived
+        assert stored.probability == pytest.approx(0.03 if prediction == "Benign" else 0.88)
+    fresh = services.predictions.save(alice.token, BENIGN_EXAMPLE)
+    assert not fresh.probability_derived

@@ -184,7 +184,7 @@ def test_prediction_inputs(services, alice, changed, dropped, extra, risk, notes
     for name in dropped:
         features.pop(name, None)
     try:
-        saved = services.predictions.save(alice.token, features, notes)
+        saved = services.predictions.save(alice.token, features, notes, confirm_out_of_range=True)
     except ValidationError as error:
         assert error.fields
     else:

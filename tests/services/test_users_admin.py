@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from desktop.domain.dto import AuditQuery
+from desktop.domain.dto import AuditQuery, ClinicPreferences
 from desktop.domain.enums import Role
 from desktop.domain.errors import (
     AuthenticationError,
@@ -30,6 +30,11 @@ ADMIN_CALLS = {
     "account_ids": lambda s, t, uid: s.users.account_ids(t),
     "accounts": lambda s, t, uid: s.users.accounts(t, [uid]),
     "audit.list": lambda s, t, uid: s.audit.list(t),
+    "unlock": lambda s, t, uid: s.users.unlock(t, uid),
+    "clinic_preferences": lambda s, t, uid: s.users.clinic_preferences(t),
+    "save_clinic_preferences": lambda s, t, uid: s.users.save_clinic_preferences(
+        t, ClinicPreferences(5, True, True)
+    ),
     "audit.ids": lambda s, t, uid: s.audit.ids(t),
     "audit.rows": lambda s, t, uid: s.audit.rows(t, [1]),
 }

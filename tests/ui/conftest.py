@@ -73,7 +73,8 @@ def ui_db_url(migrated_template: Path, tmp_path: Path) -> str:
 
 @pytest.fixture
 def ui_settings(ui_db_url: str) -> Settings:
-    return Settings(database_url=ui_db_url, idle_lock_minutes=10)
+    # Self-registration on: ``user_session`` registers its patient as a kiosk would.
+    return Settings(database_url=ui_db_url, idle_lock_minutes=10, self_registration=True)
 
 
 @pytest.fixture
@@ -173,7 +174,7 @@ def no_dialogs(monkeypatch: pytest.MonkeyPatch) -> PromptRecorder:
         monkeypatch.setattr(prompts, name, rec._record(name, None))
     monkeypatch.setattr(prompts, "confirm", rec._record("confirm", lambda: rec.answer))
     monkeypatch.setattr(prompts, "ask_text", rec._record("ask_text", lambda: rec.text))
-    for name in ("open_file", "save_file"):
+    for name in ("open_file", "save_file", "choose_folder"):
         monkeypatch.setattr(prompts, name, rec._record(name, lambda: rec.file))
     return rec
 

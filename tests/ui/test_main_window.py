@@ -211,7 +211,9 @@ def test_print_and_help_shortcuts(qtbot: Any, signed_in_ctx: Any, no_dialogs: An
     window.menus.print_action.trigger()
     assert "nothing to print" in window.statusBar().currentMessage().lower()
     window.menus.help_action.trigger()
-    assert "Ctrl+L" in no_dialogs.messages("info")[0]
+    manual = window.help_dialog.browser.toPlainText()
+    assert "Ctrl+L" in manual and "Backups and restore" in manual
+    window.help_dialog.close()
     assert window.menus.help_action.shortcut().toString() == "F1"
     assert window.menus.lock_action.shortcut().toString() == "Ctrl+L"
     _idle(qtbot, signed_in_ctx)

@@ -63,6 +63,22 @@ def test_page_shows_the_users_predictions_and_chart(
     assert {page.model.dto(r).risk_level for r in range(2)} == {"High"}
 
 
+def test_refresh_keeps_the_selected_prediction(qtbot: Any, services: Any, signed_in_ctx: Any) -> None:
+    save_predictions(services, signed_in_ctx.token, [0.01, 0.6, 0.99])
+    page = _page(qtbot, signed_in_ctx)
+    page.table.selectRow(1)
+    chosen = page.selected()
+    assert chosen is not None
+    save_predictions(services, signed_in_ctx.token, [0.2])  # a newer one: the chosen row moves down
+    page.refresh()
+    qtbot.waitUntil(lambda: not signed_in_ctx.runner.is_running(), timeout=10_000)
+    assert page.model.rowCount() == 4
+    selected = page.selected()
+    assert selected is not None and selected.id == chosen.id
+    (row,) = page.table.selectionModel().selectedRows()
+    assert row.model() is page.table.model()  # the view's (marking) proxy, not the list model behind it
+
+
 def test_open_edit_notes_and_delete_from_detail(
     qtbot: Any, services: Any, signed_in_ctx: Any, no_dialogs: Any
 ) -> None:

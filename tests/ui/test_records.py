@@ -121,7 +121,10 @@ def test_edit_a_record_and_see_its_history(qtbot: Any, signed_in_ctx: Any) -> No
         )
         for r in range(history.details.rowCount())
     }
-    assert values["result"] == ("see notes", "BI-RADS 2")
+    assert values["Result"] == ("see notes", "BI-RADS 2")
+    # Row 1 is the fixture's mammogram, stored "abnormal"; the edit changed only its result.
+    assert before.type == "Mammogram"
+    assert values["Status"] == ("Abnormal", "Abnormal")  # the status code shown as its word
 
 
 def test_conflict_offers_to_reload(qtbot: Any, signed_in_ctx: Any, no_dialogs: Any) -> None:

@@ -1,6 +1,6 @@
-"""The printable one-page report: saved as a real PDF into tmp_path, one page, with the right text:
-the patient (name, date of birth, MRN), the clinician, the model version with its file hash, and the
-decision-support sentence."""
+"""The printable report: saved as a real PDF into tmp_path, two pages (the result; why, and what the
+measurements are), with the right text: the patient (name, date of birth, MRN), the clinician, the
+model version with its file hash, and the decision-support sentence."""
 
 from __future__ import annotations
 
@@ -12,13 +12,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QTextDocument
 
 from desktop.domain.enums import Sex
 from desktop.domain.features import FEATURE_NAMES
 from desktop.domain.patient_dto import PatientDTO
+from desktop.ml.predictor import Predictor, default_model_dir
 from desktop.ui import report
 from desktop.ui.formatting import percent
-from desktop.ui.model_card import ModelCard, report_data_for
+from desktop.ui.model_card import ModelCard, contributions_of, report_data_for
 from tests.ui.sample_predictions import MALIGNANT_EXAMPLE, utc
 
 PATIENT = PatientDTO(
@@ -81,16 +84,16 @@ def test_report_html_has_every_part(qapp: Any) -> None:
         assert f"{MALIGNANT_EXAMPLE[name]:.6g}" in text
     # area_worst (2019) is above the range given by the card: marked and explained
     assert "2019*" in text
-    assert "Outside the range of the training data: 1 measurement(s)" in text
+    assert "Outside what the model has seen: not reliable: Area (worst) outside the training range." in text
 
 
-def test_save_pdf_writes_one_page_with_text(qapp: Any, tmp_path: Path) -> None:
+def test_save_pdf_writes_two_pages_with_text(qapp: Any, tmp_path: Path) -> None:
     data = _data(notes="A longer note.\n" * 5)
-    assert report.page_count(data) == 1
+    assert report.page_count(data) == 2
     target = tmp_path / "report.pdf"
     report.save_pdf(data, str(target))
     assert target.read_bytes().startswith(b"%PDF")
-    assert _pdf_pages(target) == 1
+    assert _pdf_pages(target) == 2
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (poppler-utils) not installed: text extraction not checked")
     text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True, check=True).stdout
@@ -112,7 +115,7 @@ def test_report_of_an_old_prediction_without_probability(qapp: Any, tmp_path: Pa
     assert "not recorded" in report.build_document(data).toPlainText()
     target = tmp_path / "old.pdf"
     report.save_pdf(data, str(target))
-    assert _pdf_pages(target) == 1
+    assert _pdf_pages(target) == 2
 
 
 def test_report_names_a_different_model_version(qapp: Any) -> None:
@@ -127,13 +130,13 @@ def test_unknown_patient_and_clinician_are_said_so(qapp: Any) -> None:
     assert "Not known" in text and "MRN not known" in text and "Clinician Not known" in text
 
 
-def test_long_notes_are_shortened_to_keep_one_page(qapp: Any, tmp_path: Path) -> None:
+def test_long_notes_are_shortened_to_keep_the_first_page(qapp: Any, tmp_path: Path) -> None:
     data = _data(notes="A very long clinical note line.\n" * 60)
-    assert report.page_count(data) == 1
+    assert report.page_count(data) == 2
     assert "shortened; the full notes are in ClinicDesk" in report.build_document(data).toPlainText()
     target = tmp_path / "long.pdf"
     report.save_pdf(data, str(target))
-    assert _pdf_pages(target) == 1
+    assert _pdf_pages(target) == 2
 
 
 def test_percent_never_claims_certainty() -> None:
@@ -144,3 +147,33 @@ def test_percent_never_claims_certainty() -> None:
     assert percent(0.00001) == "< 0.1%"
     assert percent(None) == "-"
     assert percent(None, "not recorded") == "not recorded"
+
+
+def test_report_shows_the_contributions_and_explains_the_measurements(qapp: Any, tmp_path: Path) -> None:
+    result = Predictor(default_model_dir()).predict(MALIGNANT_EXAMPLE)
+    contributions = contributions_of(result)
+    data = _data(contributions=contributions)
+    document = report.build_document(data)
+    text = document.toPlainText()
+    chart = document.resource(QTextDocument.ResourceType.ImageResource, QUrl(report.CHART_URL))
+    assert not chart.isNull() and chart.width() > 0  # the chart is drawn into the document
+    largest = max(contributions, key=lambda name: abs(contributions[name]))
+    assert f"{contributions[largest]:+.3f}" in text  # the table lists the values, all 30
+    assert sum(f"{value:+.3f}" in text for value in contributions.values()) == len(contributions) == 30
+    for expected in (
+        "fine-needle aspirate (FNA)",
+        "cell nuclei",
+        "mean of the three largest values",
+        "gives none",
+        "pixels",
+        "Nuclear feature extraction for breast tumor diagnosis",
+        "volume 1905, pages 861-870, San Jose, CA, 1993",
+    ):
+        assert expected in text
+    target = tmp_path / "why.pdf"
+    report.save_pdf(data, str(target))
+    assert report.page_count(data) == _pdf_pages(target) == 2
+
+
+def test_report_without_contributions_says_why(qapp: Any) -> None:
+    assert "not available for this printout" in report.build_document(_data()).toPlainText()

@@ -24,19 +24,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.ui.formatting import field_label, field_value
+
 #: Bookkeeping columns nobody needs to read in a history (the row id is in the window title).
 HIDDEN_FIELDS = {"id", "user_id", "version_id", "password_hash", "created_at", "updated_at", "status_color"}
-
-
-def _text(value: object) -> str:
-    return "" if value is None else str(value)
 
 
 def _local(moment: Any) -> str:
     try:
         return moment.astimezone().strftime("%Y-%m-%d %H:%M")
     except (AttributeError, ValueError):
-        return _text(moment)
+        return "" if moment is None else str(moment)
 
 
 class HistoryDialog(QDialog):
@@ -47,6 +45,12 @@ class HistoryDialog(QDialog):
         self.resize(self.fontMetrics().horizontalAdvance("M") * 60, self.fontMetrics().lineSpacing() * 28)
         intro = QLabel("Every change to this entry, oldest first. Select a change to see the earlier values.")
         intro.setWordWrap(True)
+        self.hidden_label = QLabel(
+            "Medical values are not shown: administrators do not see patients' medical data "
+            "unless the clinic's setting allows it."
+        )
+        self.hidden_label.setWordWrap(True)
+        self.hidden_label.setVisible(False)
         self.table = QTableWidget(len(self.entries), 3)
         self.table.setAccessibleName("Changes")
         self.table.setHorizontalHeaderLabels(["When", "Who", "What"])
@@ -75,6 +79,7 @@ class HistoryDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
+        layout.addWidget(self.hidden_label)
         layout.addWidget(splitter, 1)
         layout.addWidget(buttons)
         self.table.currentCellChanged.connect(self._show_entry)
@@ -89,13 +94,14 @@ class HistoryDialog(QDialog):
         keys = [k for k in dict.fromkeys([*before, *after]) if k not in HIDDEN_FIELDS]
         if before and after:  # a change: the changed fields first
             keys.sort(key=lambda k: before.get(k) == after.get(k))
+        self.hidden_label.setVisible(bool(entry and entry.values_hidden))
         self.details.setRowCount(len(keys))
         for r, key in enumerate(keys):
             old, new = before.get(key), after.get(key)
             items = [
-                QTableWidgetItem(key.replace("_", " ")),
-                QTableWidgetItem(_text(old)),
-                QTableWidgetItem(_text(new)),
+                QTableWidgetItem(field_label(key)),
+                QTableWidgetItem("" if old is None and key not in before else field_value(key, old)),
+                QTableWidgetItem("" if new is None and key not in after else field_value(key, new)),
             ]
             if entry and entry.before and entry.after and old != new:
                 font = items[0].font()

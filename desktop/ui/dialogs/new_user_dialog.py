@@ -1,4 +1,5 @@
-"""Admin: create an account with an initial password (told to the person, who changes it in Profile)."""
+"""Admin: create an account with an initial password, told to the person, who must choose their own
+at the first sign-in."""
 
 from __future__ import annotations
 

@@ -30,7 +30,7 @@ from desktop.domain.chart_dto import PredictionReport
 from desktop.domain.dto import SavedPrediction
 from desktop.domain.features import BASE_MEASUREMENTS, GROUPS
 from desktop.domain.patient_dto import PatientDTO
-from desktop.domain.prediction import PredictionResult
+from desktop.domain.prediction import PredictionResult, outside_training_range
 from desktop.ui import report
 from desktop.ui.context import UiContext
 from desktop.ui.dialogs import prompts
@@ -62,10 +62,10 @@ class PredictionDetailDialog(QDialog):
         self.clinician = ""  # who ran it, once the service has said (the report names them)
         self._prediction = prediction
         self._card = card
+        self._contributions: dict[str, float] = {}  # filled once the installed model explains it
         self.deleted = False
         when = prediction.created_at.astimezone() if prediction.created_at.tzinfo else prediction.created_at
         self.setWindowTitle(f"Prediction #{prediction.id} of {when:%Y-%m-%d %H:%M}")
-        self.resize(1000, 800)
 
         self.result_panel = ResultPanel()
         out = self._out_of_range()
@@ -76,6 +76,7 @@ class PredictionDetailDialog(QDialog):
             prediction.risk_level,
             out,
             None,
+            probability_derived=prediction.probability_derived,
         )
         self.explain_label = QLabel("Computing which measurements pushed the result…")
         self.explain_label.setWordWrap(True)
@@ -84,6 +85,9 @@ class PredictionDetailDialog(QDialog):
         self.inputs.setHorizontalHeaderLabels([label for _, label in GROUPS])
         self.inputs.setVerticalHeaderLabels([label for _, label, _ in BASE_MEASUREMENTS])
         self.inputs.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        # Rows as tall as the text needs (the style's default is roomier), so the whole dialog fits
+        # a 768-pixel laptop screen.
+        self.inputs.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
         self.inputs.setAccessibleName("The 30 measurements of this prediction")
         for row, (base, _, _) in enumerate(BASE_MEASUREMENTS):
             for column, (group, _) in enumerate(GROUPS):
@@ -91,7 +95,7 @@ class PredictionDetailDialog(QDialog):
                 item = QTableWidgetItem(format_value(prediction.features[name]))
                 item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if name in out:
-                    item.setToolTip("Outside the training range")
+                    item.setToolTip("Outside the training range: the result is not reliable")
                     item.setForeground(Qt.GlobalColor.darkYellow)
                 self.inputs.setItem(row, column, item)
         self.inputs.resizeColumnsToContents()
@@ -148,18 +152,23 @@ class PredictionDetailDialog(QDialog):
         layout.addWidget(result_box, 1)
         layout.addLayout(bottom)
         layout.addWidget(buttons)
+        self._fit_to_screen(parent)
         self._explain()
         self._load_clinician()
+
+    def _fit_to_screen(self, parent: QWidget | None) -> None:
+        """1000x800 where the screen has room, else the screen's free area (less a margin for the
+        window frame): a dialog taller than the screen hides its buttons."""
+        screen = (parent.screen() if parent is not None else self.screen()).availableGeometry()
+        margin = 48
+        self.resize(min(1000, screen.width() - margin), min(800, screen.height() - margin))
 
     @property
     def prediction(self) -> SavedPrediction:
         return self._prediction
 
-    def _out_of_range(self) -> list[str]:
-        if self._card is None:
-            return []
-        f = self._prediction.features
-        return [n for n, (lo, hi) in self._card.ranges.items() if n in f and not lo <= f[n] <= hi]
+    def _out_of_range(self) -> tuple[str, ...]:
+        return outside_training_range(self._prediction.features, self._card.ranges if self._card else {})
 
     # --- explanation -------------------------------------------------------------------------------
 
@@ -194,7 +203,8 @@ class PredictionDetailDialog(QDialog):
     def _explained(self, result: PredictionResult) -> None:
         version = result.model_version
         if self._prediction.model_version and version == self._prediction.model_version:
-            self.result_panel.show_contributions(contributions_of(result))
+            self._contributions = contributions_of(result)  # the report prints them too
+            self.result_panel.show_contributions(self._contributions)
             self.explain_label.setText("")
             self.explain_label.setVisible(False)
         else:
@@ -299,6 +309,7 @@ class PredictionDetailDialog(QDialog):
             out_of_range=self._out_of_range(),
             model_version=p.model_version,
             prediction_id=p.id,
+            contributions=self._contributions,
         )
 
     @Slot()

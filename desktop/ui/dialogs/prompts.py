@@ -6,13 +6,23 @@ instead of facing a modal dialog that blocks the offscreen test run.
 
 All texts are plain sentences a clinician understands; ``error`` never receives a traceback (use
 desktop.ui.errors.user_message to turn an exception into text).
+
+File dialogs start in the folder the person last used (remembered in window.ini, see window_state)
+or else their documents folder: never in the program's working directory, which for an installed
+program is its own folder.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLineEdit, QMessageBox, QWidget
 
+from desktop.ui import window_state
+
 APP_TITLE = "ClinicDesk"
+LAST_FOLDER_KEY = "files/last_folder"
 
 
 def info(parent: QWidget | None, text: str, title: str = APP_TITLE) -> None:
@@ -38,7 +48,8 @@ def confirm(
 ) -> bool:
     """Ask a yes/no question; True only when the person chose ``yes_label``.
 
-    The default button is the safe one ("Cancel") when ``destructive`` is set.
+    The default button is the safe one ("Cancel") when ``destructive`` is set. Both buttons get an
+    Alt+letter (``&Delete``: Alt+D) unless the label already names one.
     """
     box = QMessageBox(
         QMessageBox.Icon.Warning if destructive else QMessageBox.Icon.Question,
@@ -47,8 +58,10 @@ def confirm(
         QMessageBox.StandardButton.NoButton,
         parent,
     )
-    yes = box.addButton(yes_label, QMessageBox.ButtonRole.AcceptRole)
-    no = box.addButton(no_label, QMessageBox.ButtonRole.RejectRole)
+    yes_text = with_mnemonic(yes_label)
+    no_text = with_mnemonic(no_label, taken=_mnemonic_of(yes_text))
+    yes = box.addButton(yes_text, QMessageBox.ButtonRole.AcceptRole)
+    no = box.addButton(no_text, QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(no if destructive else yes)
     box.setEscapeButton(no)
     box.exec()
@@ -64,13 +77,62 @@ def ask_text(
     return value if ok else None
 
 
+def with_mnemonic(label: str, taken: str = "") -> str:
+    """``label`` with an Alt+letter on its first letter not ``taken`` (unchanged if it has one)."""
+    if "&" in label:
+        return label
+    for i, char in enumerate(label):
+        if char.isalnum() and char.lower() != taken:
+            return f"{label[:i]}&{label[i:]}"
+    return label
+
+
+def _mnemonic_of(label: str) -> str:
+    i = label.find("&")
+    return label[i + 1].lower() if 0 <= i < len(label) - 1 else ""
+
+
+def start_folder() -> str:
+    """Where a file dialog opens: the folder last used if it still exists, else the documents folder
+    (the home folder where the platform names none)."""
+    last = window_state.window_settings().value(LAST_FOLDER_KEY, "")
+    if isinstance(last, str) and last and Path(last).is_dir():
+        return last
+    documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+    if documents and Path(documents).is_dir():
+        return documents
+    return QStandardPaths.writableLocation(QStandardPaths.StandardLocation.HomeLocation) or str(Path.home())
+
+
+def remember_folder(path: str) -> None:
+    """Remember the folder of a chosen file (or a chosen folder) for the next file dialog."""
+    folder = Path(path) if Path(path).is_dir() else Path(path).parent
+    settings = window_state.window_settings()
+    settings.setValue(LAST_FOLDER_KEY, str(folder))
+    settings.sync()
+
+
 def open_file(parent: QWidget | None, caption: str, filter: str = "", directory: str = "") -> str | None:
-    """A file chosen to open, or None when cancelled. ``filter`` e.g. "CSV files (*.csv)"."""
-    path, _ = QFileDialog.getOpenFileName(parent, caption, directory, filter)
+    """A file chosen to open, or None when cancelled. ``filter`` e.g. "CSV files (*.csv)";
+    ``directory`` for a dialog with a folder of its own (the backups), else ``start_folder()``."""
+    path, _ = QFileDialog.getOpenFileName(parent, caption, directory or start_folder(), filter)
+    if path and not directory:
+        remember_folder(path)
     return path or None
 
 
 def save_file(parent: QWidget | None, caption: str, filter: str = "", default_name: str = "") -> str | None:
-    """A file name to save to, or None when cancelled (the dialog asks before overwriting)."""
-    path, _ = QFileDialog.getSaveFileName(parent, caption, default_name, filter)
+    """A file name to save to, or None when cancelled (the dialog asks before overwriting).
+    A bare ``default_name`` is proposed in ``start_folder()``."""
+    proposed = default_name if Path(default_name).is_absolute() else str(Path(start_folder()) / default_name)
+    path, _ = QFileDialog.getSaveFileName(parent, caption, proposed, filter)
+    if path:
+        remember_folder(path)
+    return path or None
+
+
+def choose_folder(parent: QWidget | None, caption: str, current: str = "") -> str | None:
+    """A folder, or None when cancelled; opens at ``current`` when it exists, else ``start_folder()``."""
+    start = current if current and Path(current).is_dir() else start_folder()
+    path = QFileDialog.getExistingDirectory(parent, caption, start)
     return path or None

@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QPlainTextEdit, QWidget
+from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QWidget
 
 from desktop.domain.dto import RecordDraft, RecordDTO
 from desktop.domain.entry_rules import RECORD_TEXT_MAX, record_values
 from desktop.domain.enums import RecordStatus, Role
 from desktop.ui.dialogs.edit_dialog import EditDialog
+from desktop.ui.widgets.date_edit import DateEdit
 
 if TYPE_CHECKING:
     from desktop.ui.context import UiContext
@@ -32,9 +33,7 @@ class RecordDialog(EditDialog[RecordDTO, RecordDraft]):
         patient_id: str | None = None,
     ) -> None:
         super().__init__(ctx, record, parent, patient_id=patient_id)
-        self.date = QDateEdit()
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date = DateEdit()
         self.date.setDate(QDate.currentDate())
         self.type_edit = QLineEdit()
         self.type_edit.setMaxLength(RECORD_TEXT_MAX)

@@ -36,6 +36,7 @@ from desktop.services import server_settings as ss
 from desktop.services.server_settings import ConnectionCheck, ConnectionMode, ServerSettings
 from desktop.ui.dialogs import prompts
 from desktop.ui.errors import user_message
+from desktop.ui.widgets.window_fit import keep_fitted
 
 if TYPE_CHECKING:
     from desktop.services.copy_database import CopyResult
@@ -164,6 +165,9 @@ class ServerSettingsDialog(QDialog):
             self.buttons.button(QDialogButtonBox.StandardButton.Save).setEnabled(False)
             self.test_result.setText("Only an administrator can change the database connection.")
         self._update_enabled()
+        # Wide enough for the notes to wrap onto a few lines, and tall enough for them as they change.
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 44)
+        keep_fitted(self)
 
     # --- state -------------------------------------------------------------------------------------
 

@@ -11,7 +11,6 @@ from PySide6.QtCore import QDate, Qt, QTimer, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -26,8 +25,10 @@ from desktop.domain.dto import AuditAction
 from desktop.domain.errors import SessionExpiredError
 from desktop.ui.dialogs.history_dialog import HistoryDialog
 from desktop.ui.errors import user_message
+from desktop.ui.formatting import action_label
 from desktop.ui.tablemodels.audit_model import AuditModel
 from desktop.ui.tablemodels.id_list_model import reload_keeping_place
+from desktop.ui.widgets.date_edit import DateEdit
 
 if TYPE_CHECKING:
     from desktop.ui.context import UiContext
@@ -35,10 +36,8 @@ if TYPE_CHECKING:
 ANY_DATE = QDate(2000, 1, 1)
 
 
-def _date_edit(accessible: str) -> QDateEdit:
-    edit = QDateEdit()
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
+def _date_edit(accessible: str) -> DateEdit:
+    edit = DateEdit()
     edit.setMinimumDate(ANY_DATE)
     edit.setSpecialValueText("Any")
     edit.setDate(ANY_DATE)
@@ -75,7 +74,7 @@ class AuditPage(QWidget):
         self.action.setAccessibleName("Filter by action")
         self.action.addItem("All actions", "")  # "" means no filter
         for action in AuditAction:
-            self.action.addItem(action.value.replace("_", " ").capitalize(), action.value)
+            self.action.addItem(action_label(action.value), action.value)
         self.date_from = _date_edit("From date")
         self.date_to = _date_edit("To date")
         self.clear_button = QPushButton("C&lear filters")
@@ -110,10 +109,12 @@ class AuditPage(QWidget):
         self.view.verticalHeader().hide()
         header = self.view.horizontalHeader()
         metrics = self.fontMetrics()
+        # Compact columns, so the summary (what happened) keeps most of the width at 1024 pixels;
+        # longer e-mails and ids are cut, and an entry opens in full with Enter.
         for column, sample in enumerate(
-            ("2026-12-31 23:59:59", "someone@clinic.example", "sign in failed", "medicalrecord", "12345")
+            ("2026-12-31 23:59:59", "someone@clinic", "account created", "Family history", "12345")
         ):
-            header.resizeSection(column, metrics.horizontalAdvance(sample) + metrics.height() * 2)
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + metrics.height())
         header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
         self.view.setSortingEnabled(True)

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.errors import ValidationError
 from desktop.domain.patient_dto import PatientDTO
-from desktop.domain.prediction import PredictionResult
+from desktop.domain.prediction import PredictionResult, not_reliable_text
 from desktop.ui import report
 from desktop.ui.context import UiContext
 from desktop.ui.dialogs import prompts
@@ -73,6 +73,7 @@ class NewPredictionPage(QWidget):
         self.form = FeatureForm()
         self.form.changed.connect(self._on_form_changed)
         self.form.csv_row_requested.connect(self._load_csv_row)
+        self.form.clear_button.clicked.connect(self._clear_case)
         self.form.set_samples(SAMPLE_CASES)  # real wdbc cases; available before the model has loaded
 
         self.predict_button = QPushButton("Predict")
@@ -101,20 +102,12 @@ class NewPredictionPage(QWidget):
         self.pdf_button.setAccessibleName("Save the prediction report as a PDF file")
         self.pdf_button.clicked.connect(self.save_pdf)
 
-        actions = QHBoxLayout()
-        actions.addWidget(self.predict_button)
-        actions.addWidget(self.status_label, 1)
-
         result_box = QGroupBox("Result")
+        self.result_box = result_box
         result_layout = QVBoxLayout(result_box)
         result_layout.addWidget(self.result_panel)
         result_layout.addWidget(notes_label)
         result_layout.addWidget(self.notes_edit)
-        buttons = QHBoxLayout()
-        buttons.addStretch(1)
-        for button in (self.save_button, self.print_button, self.pdf_button):
-            buttons.addWidget(button)
-        result_layout.addLayout(buttons)
 
         heading = QLabel(self.title)
         heading.setObjectName("PageTitle")
@@ -122,15 +115,26 @@ class NewPredictionPage(QWidget):
         layout = QVBoxLayout(content)
         layout.addWidget(heading)
         layout.addWidget(self.form)
-        layout.addLayout(actions)
         layout.addWidget(result_box, 1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)  # like the other pages: heading, then the content
-        scroll.setWidget(content)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(
+            QFrame.Shape.NoFrame
+        )  # like the other pages: heading, then the content
+        self.scroll_area.setWidget(content)
+        # The actions stay below the scrolling form, so Predict, Save and Print are on screen at any
+        # window height (at 1024x700 the form alone is taller than the window).
+        actions = QHBoxLayout()
+        actions.setContentsMargins(9, 4, 9, 9)
+        actions.addWidget(self.predict_button)
+        actions.addWidget(self.status_label, 1)
+        for button in (self.save_button, self.print_button, self.pdf_button):
+            actions.addWidget(button)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.addWidget(scroll)
+        outer.setSpacing(0)
+        outer.addWidget(self.scroll_area, 1)
+        outer.addLayout(actions)
         self._update_buttons()
         self.refresh()  # the main window calls refresh() only when a page is shown again
 
@@ -199,6 +203,7 @@ class NewPredictionPage(QWidget):
         )
         self._set_status("")
         self._update_buttons()
+        self.scroll_area.ensureWidgetVisible(self.result_box, 0, 0)  # the answer, not the form, in view
 
     @Slot(object)
     def _predict_failed(self, error: BaseException) -> None:
@@ -226,6 +231,16 @@ class NewPredictionPage(QWidget):
     def save(self) -> None:
         if not self._is_current() or self._saved_id is not None or self._inputs is None:
             return
+        unreliable = self._result.out_of_range if self._result is not None else ()
+        if unreliable and not prompts.confirm(
+            self,
+            f"{not_reliable_text(unreliable)}\n\nSave this result anyway? It will be marked as not "
+            "reliable in the history and on the report.",
+            "Save a result that is not reliable",
+            yes_label="Save anyway",
+            destructive=True,  # the safe answer is the default one
+        ):
+            return
         self.save_button.setEnabled(False)
         self._ctx.runner.run(
             partial(
@@ -234,6 +249,7 @@ class NewPredictionPage(QWidget):
                 self._inputs,
                 self.notes_edit.toPlainText(),
                 patient_id=self.patient_id,
+                confirm_out_of_range=bool(unreliable),
             ),
             on_done=self._saved,
             on_error=self._save_failed,
@@ -243,6 +259,8 @@ class NewPredictionPage(QWidget):
     @Slot(object)
     def _saved(self, saved: Any) -> None:
         self._saved_id = saved.id
+        # The note belonged to the case just saved: left in the box it would be saved with the next one.
+        self.notes_edit.clear()
         self._set_status(f"Saved as prediction #{saved.id}. It is listed under Prediction history.")
         self._update_buttons()
         self.prediction_saved.emit(saved.id)
@@ -275,6 +293,7 @@ class NewPredictionPage(QWidget):
             out_of_range=list(result.out_of_range),
             model_version=result.model_version,
             prediction_id=self._saved_id,
+            contributions=contributions_of(result),
         )
 
     @Slot()
@@ -312,6 +331,17 @@ class NewPredictionPage(QWidget):
         if values is not None:
             self.form.set_values(values)
             self._set_status("Values loaded from the CSV file. Press Predict.")
+
+    @Slot()
+    def _clear_case(self) -> None:
+        """Clear starts a new case: its result and its note go with the measurements."""
+        self.notes_edit.clear()
+        self._result = None
+        self._inputs = None
+        self._saved_id = None
+        self.result_panel.clear()
+        self._set_status("")
+        self._update_buttons()
 
     # --- helpers -----------------------------------------------------------------------------------
 

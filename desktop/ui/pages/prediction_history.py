@@ -37,7 +37,13 @@ from desktop.ui.errors import user_message
 from desktop.ui.formatting import delete_prediction_question
 from desktop.ui.model_card import ModelCard, load_model_card, report_data_for
 from desktop.ui.tablemodels.id_list_model import reload_keeping_place
-from desktop.ui.tablemodels.predictions_model import COL_NOTES, PredictionsModel
+from desktop.ui.tablemodels.predictions_model import (
+    COL_NOTES,
+    COL_PREDICTION,
+    PredictionRole,
+    PredictionsModel,
+)
+from desktop.ui.tablemodels.unreliable_marker import UnreliableMarker
 from desktop.ui.widgets.probability_chart import ProbabilityChart, ProbabilityPoint
 
 EMPTY_TEXT = "No saved predictions yet. Make one on the New prediction page."
@@ -76,8 +82,10 @@ class PredictionHistoryPage(QWidget):
         self.delete_button.clicked.connect(self.delete_selected)
         self.count_label = QLabel()
 
+        self.marked = UnreliableMarker(COL_PREDICTION, PredictionRole, self)
+        self.marked.setSourceModel(self.model)
         self.table = QTableView()
-        self.table.setModel(self.model)
+        self.table.setModel(self.marked)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setAlternatingRowColors(True)
@@ -150,6 +158,7 @@ class PredictionHistoryPage(QWidget):
 
     def _card_loaded(self, card: ModelCard) -> None:
         self._card = card
+        self.marked.set_ranges(card.ranges)
         self._update_chart()
 
     @Slot()
@@ -228,11 +237,6 @@ class PredictionHistoryPage(QWidget):
         )
 
     def _print(self, p: SavedPrediction, clinician: str) -> None:
-        out = [
-            n
-            for n, (lo, hi) in (self._card.ranges.items() if self._card else ())
-            if not lo <= p.features[n] <= hi
-        ]
         report.print_with_dialog(
             report_data_for(
                 self._card,
@@ -245,7 +249,6 @@ class PredictionHistoryPage(QWidget):
                 probability=p.probability,
                 risk_level=p.risk_level,
                 notes=p.notes,
-                out_of_range=out,
                 model_version=p.model_version,
                 prediction_id=p.id,
             ),

@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from desktop.ui.context import UiContext
 
 NO_AGE = -1
+#: How an unrecorded age or blood type reads (never "?" and never a made-up default).
+NOT_KNOWN = "Not known"
 
 
 class ProfilePage(QWidget):
@@ -60,12 +62,14 @@ class ProfilePage(QWidget):
         self.email.setReadOnly(True)
         self.age = QSpinBox()
         self.age.setRange(NO_AGE, 130)
-        self.age.setSpecialValueText("Not given")
+        self.age.setSpecialValueText(NOT_KNOWN)
         self.phone = QLineEdit()
         self.emergency = QLineEdit()
         self.emergency.setPlaceholderText("Name and phone number")
         self.blood = QComboBox()
-        self.blood.addItems(BLOOD_TYPES)
+        self.blood.addItem(NOT_KNOWN, "")  # stored as empty: an unknown blood type is never guessed
+        for code in BLOOD_TYPES:
+            self.blood.addItem(code, code)
         self.allergies = QPlainTextEdit()
         self.medications = QPlainTextEdit()
         for edit in (self.allergies, self.medications):
@@ -170,7 +174,7 @@ class ProfilePage(QWidget):
         self.age.setValue(NO_AGE if profile.age is None else int(profile.age))
         self.phone.setText(profile.phone or "")
         self.emergency.setText(profile.emergency_contact or "")
-        index = self.blood.findText(profile.blood_type or "")
+        index = self.blood.findData(profile.blood_type or "")
         self.blood.setCurrentIndex(max(0, index))
         self.allergies.setPlainText(profile.allergies or "")
         self.medications.setPlainText(profile.medications or "")
@@ -184,7 +188,7 @@ class ProfilePage(QWidget):
             age=None if self.age.value() == NO_AGE else self.age.value(),
             phone=self.phone.text(),
             emergency_contact=self.emergency.text(),
-            blood_type=self.blood.currentText(),
+            blood_type=str(self.blood.currentData() or ""),
             allergies=self.allergies.toPlainText(),
             medications=self.medications.toPlainText(),
         )

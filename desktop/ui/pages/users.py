@@ -1,4 +1,8 @@
-"""Admin page: accounts (create, deactivate / reactivate, reset password, make or remove admin).
+"""Admin page: accounts (create, deactivate / reactivate, unlock, reset password, make or remove admin).
+
+The Status column says when a sign-in lock ends ("Locked until 18:08"); Unlock lifts it at once, and
+so does a password reset. A person whose account was created or reset here chooses their own password
+at the next sign-in.
 
 Only admins see it, and the services refuse every one of these calls for anyone else
 (PermissionDeniedError), so hiding the page is convenience, not the protection.
@@ -58,6 +62,9 @@ class UsersPage(QWidget):
         self.active_button = self._button(
             "&Deactivate", "Deactivate or reactivate the selected account", self.toggle_active
         )
+        self.unlock_button = self._button(
+            "&Unlock", "Lift the sign-in lock of the selected account", self.unlock
+        )
         self.reset_button = self._button(
             "&Reset password...", "Reset the selected account's password", self.reset_password
         )
@@ -66,7 +73,13 @@ class UsersPage(QWidget):
         )
         self.refresh_button = self._button("Re&fresh", "Reload the accounts", self.refresh)
         buttons = QHBoxLayout()
-        for button in (self.new_button, self.active_button, self.reset_button, self.role_button):
+        for button in (
+            self.new_button,
+            self.active_button,
+            self.unlock_button,
+            self.reset_button,
+            self.role_button,
+        ):
             buttons.addWidget(button)
         buttons.addStretch(1)
         buttons.addWidget(self.refresh_button)
@@ -100,6 +113,7 @@ class UsersPage(QWidget):
         account = self.selected()
         for button in (self.active_button, self.reset_button, self.role_button):
             button.setEnabled(account is not None)
+        self.unlock_button.setEnabled(account is not None and account.locked_until is not None)
         if account is not None:
             self.active_button.setText("Reac&tivate" if not account.is_active else "&Deactivate")
             self.role_button.setText("Remove &admin" if account.is_admin else "Make &admin")
@@ -143,6 +157,17 @@ class UsersPage(QWidget):
             self._run(lambda token: users.reactivate(token, account.id, account.version))
 
     @Slot()
+    def unlock(self) -> None:
+        account = self.selected()
+        if account is None or account.locked_until is None:
+            return
+        users = self.ctx.services.users
+        self._run(
+            lambda token: users.unlock(token, account.id),
+            done_text=f"{account.email} can sign in again.",
+        )
+
+    @Slot()
     def reset_password(self) -> None:
         account = self.selected()
         if account is None:
@@ -150,7 +175,8 @@ class UsersPage(QWidget):
         password = prompts.ask_text(
             self,
             f"New password for {account.name} ({account.email}).\n"
-            "At least 10 characters; tell it to them in person.",
+            "At least 10 characters; tell it to them in person. They choose their own at their "
+            "next sign-in, and any sign-in lock is lifted.",
             "Reset password",
             password=True,
         )
@@ -158,7 +184,8 @@ class UsersPage(QWidget):
             users = self.ctx.services.users
             self._run(
                 lambda token: users.reset_password(token, account.id, password),
-                done_text=f"The password of {account.email} was reset.",
+                done_text=f"The password of {account.email} was reset. They choose their own at their "
+                "next sign-in.",
             )
 
     @Slot()

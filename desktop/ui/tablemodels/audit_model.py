@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from PySide6.QtCore import QObject
 
 from desktop.domain.dto import AuditEntryDTO, AuditQuery
+from desktop.ui.formatting import action_label, entity_label
 from desktop.ui.tablemodels.id_list_model import IdListTableModel
 
 if TYPE_CHECKING:
@@ -44,7 +45,9 @@ class AuditModel(IdListTableModel[AuditEntryDTO]):
         if column == 0:
             return dto.created_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
         if column == 2:
-            return str(dto.action).replace("_", " ")
+            return action_label(dto.action)
+        if column == 3:
+            return entity_label(dto.entity)
         return super().display(dto, column)
 
     def set_filter(self, **changes: Any) -> None:

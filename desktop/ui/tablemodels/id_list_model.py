@@ -297,7 +297,8 @@ class IdListTableModel(QAbstractTableModel, Generic[DtoT]):
 
 def reload_keeping_place(view: QAbstractItemView, model: IdListTableModel[Any]) -> bool:
     """Reload ``model`` and keep what the user looks at: the selected row (by id, wherever it moved)
-    and the row at the top of ``view`` (by id; by position when it is gone)."""
+    and the row at the top of ``view`` (by id; by position when it is gone). ``view`` may show
+    ``model`` through a proxy that keeps its rows (QIdentityProxyModel); its indexes are the view's."""
     current = view.currentIndex()
     selected = model.id_at(current.row()) if current.isValid() else None
     top = view.indexAt(QPoint(1, 1))
@@ -308,11 +309,11 @@ def reload_keeping_place(view: QAbstractItemView, model: IdListTableModel[Any]) 
     view.doItemsLayout()  # the scroll range of the new row count, before scrolling in it
     if selected is not None and (row := model.row_of(selected)) >= 0:
         flags = view.selectionModel().SelectionFlag
-        view.selectionModel().setCurrentIndex(model.index(row, 0), flags.ClearAndSelect | flags.Rows)
+        view.selectionModel().setCurrentIndex(view.model().index(row, 0), flags.ClearAndSelect | flags.Rows)
     if top_id is not None:
         row = model.row_of(top_id)
         if row < 0:
             row = min(top_row, model.rowCount() - 1)
         if row >= 0:
-            view.scrollTo(model.index(row, 0), QAbstractItemView.ScrollHint.PositionAtTop)
+            view.scrollTo(view.model().index(row, 0), QAbstractItemView.ScrollHint.PositionAtTop)
     return True

@@ -15,6 +15,15 @@ if TYPE_CHECKING:
     from desktop.ui.context import UiContext
 
 
+def status_text(account: UserAccount) -> str:
+    """ "Deactivated", "Locked until 18:08" (local time), "Active, new password due" or "Active"."""
+    if not account.is_active:
+        return "Deactivated"
+    if account.locked_until is not None:
+        return f"Locked until {account.locked_until.astimezone():%H:%M}"
+    return "Active, new password due" if account.must_change_password else "Active"
+
+
 class UsersModel(IdListTableModel[UserAccount]):
     COLUMNS = (
         ("Name", "name", None),
@@ -41,7 +50,7 @@ class UsersModel(IdListTableModel[UserAccount]):
         if column == 2:
             return dto.role.label
         if column == 3:
-            return "Active" if dto.is_active else "Deactivated"
+            return status_text(dto)
         if column == 4:
             return dto.created_at.astimezone().strftime("%Y-%m-%d")
         return super().display(dto, column)

@@ -44,7 +44,9 @@ class ContributionsChart(QChartView):
         self._top = top
         self._shown: list[tuple[str, float]] = []
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.setMinimumHeight(240)
+        # Room for eight named bars: below about 300 px Qt drops every other name, and the longest
+        # names ("Concave points (standard error)") take about half of 400 px.
+        self.setMinimumSize(400, 300)
         self.setAccessibleName("Chart of the measurements that influenced the result most")
         chart = QChart()
         if theme.is_dark():  # a white chart on the dark theme glares
@@ -89,6 +91,9 @@ class ContributionsChart(QChartView):
         chart.addSeries(series)
 
         categories = QBarCategoryAxis()
+        # By default Qt gives the axis a share of the chart's width and cuts longer names to "...",
+        # which at a page's width is every name; the names are what the chart is for.
+        categories.setTruncateLabels(False)
         categories.append([feature_label(name) for name, _ in rows])
         chart.addAxis(categories, Qt.AlignmentFlag.AlignLeft)
         series.attachAxis(categories)
@@ -99,7 +104,8 @@ class ContributionsChart(QChartView):
         values.setTickCount(5)
         values.applyNiceNumbers()  # round tick values (e.g. -6, -3, 0, 3, 6) instead of -5.7, -2.9...
         values.setLabelFormat("%.0f" if values.max() >= 4 else "%.1f")
-        values.setTitleText("← benign    log-odds    malignant →")
+        values.setTruncateLabels(False)
+        values.setTitleText("← benign    malignant →")
         chart.addAxis(values, Qt.AlignmentFlag.AlignBottom)
         series.attachAxis(values)
         self.setToolTip("\n".join(f"{feature_label(name)}: {value:+.2f}" for name, value in self._shown))

@@ -72,7 +72,7 @@ class ProbabilityChart(QChartView):
         ordered = sorted(points, key=lambda p: p.when)
         self._count = len(ordered)
         if not ordered:
-            chart.setTitle("Probability of malignancy over time - no saved predictions yet")
+            chart.setTitle("Probability of malignancy over time - nothing to plot")
             return
         chart.setTitle("Probability of malignancy over time")
 

@@ -7,12 +7,13 @@ and no explanation, and the panel must still show what there is.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFormLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from desktop.domain.features import feature_label
+from desktop.domain.prediction import not_reliable_text
 from desktop.ui.formatting import percent
 from desktop.ui.widgets.contributions_chart import ContributionsChart
 from desktop.ui.widgets.risk_badge import RiskBadge, risk_colour, text_colour
@@ -29,8 +30,11 @@ class ResultPanel(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.6)
         font.setBold(True)
         self.prediction_label.setFont(font)
+        self.prediction_label.setWordWrap(True)  # "Malignant (not reliable)" on two lines if need be
         self.probability_label = QLabel("-")
         self.confidence_label = QLabel("-")
+        self.confidence_label.setWordWrap(True)  # beside the chart at 1024 px it needs two lines
+        self.probability_label.setWordWrap(True)
         self.badge = RiskBadge()
         self.warning_label = QLabel()
         self.warning_label.setObjectName("outOfRangeWarning")
@@ -93,13 +97,20 @@ class ResultPanel(QWidget):
         risk_level: str,
         out_of_range: Sequence[str] = (),
         contributions: Mapping[str, float] | None = None,
+        *,
+        probability_derived: bool = False,
     ) -> None:
+        """``probability_derived``: the probability was worked out from the stored label and
+        confidence (a prediction saved by the web version), which the label says."""
         self.placeholder.setVisible(False)
         self.prediction_label.setText(prediction)
         colour = text_colour("error") if prediction == "Malignant" else risk_colour("Low")
         self.prediction_label.setStyleSheet(f"QLabel {{ color: {colour}; }}")
         self.prediction_label.setAccessibleName(f"Prediction: {prediction}")
-        self.probability_label.setText(percent(probability, "not recorded"))
+        shown = percent(probability, "not recorded")
+        if probability is not None and probability_derived:
+            shown += " (worked out from the stored confidence)"
+        self.probability_label.setText(shown)
         self.confidence_label.setText(f"{percent(confidence)} (probability of the predicted class)")
         self.badge.set_level(risk_level)
         self.set_out_of_range(out_of_range)
@@ -118,13 +129,16 @@ class ResultPanel(QWidget):
             self.warning_label.setVisible(False)
             self.warning_label.clear()
             return
-        listed = ", ".join(feature_label(n) for n in names)
+        # A number from values the model never saw looks as certain as any other: the warning says
+        # plainly that it is not, and the prediction itself is greyed so it does not read as a finding.
         self.warning_label.setText(
-            f"<b>Outside the training range:</b> {listed}. The model has not seen values like "
-            f"{'this' if len(names) == 1 else 'these'}; treat the result with extra caution."
+            f"<b>{html.escape(not_reliable_text(names))}</b> The model has not seen values like "
+            f"{'this' if len(names) == 1 else 'these'}; check the measurements and their units."
         )
         self.warning_label.setTextFormat(Qt.TextFormat.RichText)
         self.warning_label.setVisible(True)
+        self.prediction_label.setStyleSheet(f"QLabel {{ color: {text_colour('warning')}; }}")
+        self.prediction_label.setText(f"{self.prediction_label.text()} (not reliable)")
 
     def set_stale(self, stale: bool) -> None:
         self.stale_label.setVisible(stale)
