@@ -44,8 +44,17 @@ class _LogPage(QWidget):
         self.view = RowTable(self.model, self.title)
         self.view.horizontalHeader().setSortIndicatorShown(False)  # always newest first
         metrics = self.fontMetrics()
+        # Typical values, not the longest: at 1024 pixels every column stays in view and the detail
+        # keeps the rest; a longer name is cut and its tooltip shows it in full.
+        samples = {
+            "created_at": "2026-12-31 23:59",
+            "user_name": "Dr Cleo Okafor",
+            "user_role": "Administrator",
+            "patient_name": "GARCÍA LÓPEZ, María",
+            "action": "Read contact details",
+        }
         for column, (_, attribute, _) in enumerate(self.model.COLUMNS[:-1]):
-            sample = {"created_at": "2026-12-31 23:59", "user_role": "Administrator"}.get(attribute, "M" * 18)
+            sample = samples.get(attribute, "M" * 12)
             self.view.horizontalHeader().resizeSection(column, metrics.horizontalAdvance(sample) + 24)
         self.count_label = QLabel()
         self.count_label.setObjectName("Muted")
