@@ -1,4 +1,4 @@
-"""``clinicdesk``: the GUI by default; ``db``, ``users``, ``screen`` subcommands; ``--self-test``.
+"""``clinicdesk``: the GUI by default; ``db``, ``users``, ``patients``, ``screen``; ``--self-test``.
 
 The parser and the subcommands live in desktop.cli.parser. Without any argument (how the GUI is
 started) no parser is built at all: argparse and the subcommand modules cost about 15 ms before the

@@ -31,13 +31,24 @@ def _users(subparsers: Any) -> None:
     users.register(subparsers)
 
 
+def _patients(subparsers: Any) -> None:
+    from desktop.cli import patients  # imported here: see the module docstring
+
+    patients.register(subparsers)
+
+
 def _screen(subparsers: Any) -> None:
     from desktop.cli import screen  # imported here: see the module docstring
 
     screen.register(subparsers)
 
 
-COMMANDS: dict[str, Callable[[Any], None]] = {"db": _db, "users": _users, "screen": _screen}
+COMMANDS: dict[str, Callable[[Any], None]] = {
+    "db": _db,
+    "users": _users,
+    "patients": _patients,
+    "screen": _screen,
+}
 
 
 def command_named(arguments: Sequence[str]) -> str | None:

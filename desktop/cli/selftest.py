@@ -31,6 +31,7 @@ SUMMARY_PREFIX = "ClinicDesk self-test"
 #: bcrypt cost for the throw-away account: the self-test proves bcrypt works, not how slow cost 12 is.
 SELF_TEST_BCRYPT_ROUNDS = 4
 ADMIN_EMAIL = "selftest@clinicdesk.invalid"
+CLINICIAN_EMAIL = "selftest-clinician@clinicdesk.invalid"
 ADMIN_PASSWORD = "Self-test passw0rd!"
 
 
@@ -47,6 +48,8 @@ class SelfTest:
         self.timings: list[tuple[str, float]] = []
         self.services: Any = None
         self.session: Any = None
+        self.clinician: Any = None
+        self.patient_id = ""
         self.pages: list[str] = []
         self.qt_messages: list[str] = []
 
@@ -113,22 +116,36 @@ class SelfTest:
             raise CheckFailedError("the first account is not an administrator")
 
     def predict(self) -> None:
-        """Two real rows of the training data (UCI ids 842302 malignant, 8510426 benign)."""
-        from desktop.domain.enums import Diagnosis
+        """Two real rows of the training data (UCI ids 842302 malignant, 8510426 benign), run by a
+        clinician for a registered patient, the way a clinic uses them."""
+        from desktop.domain.enums import Diagnosis, Role
+        from desktop.domain.patient_dto import PatientDraft
         from desktop.ui.sample_cases import BENIGN_EXAMPLE, MALIGNANT_EXAMPLE
 
-        token = self.session.token
+        admin = self.session.token
+        self.services.users.create_user(
+            admin, CLINICIAN_EMAIL, "Self Test Clinician", ADMIN_PASSWORD, Role.CLINICIAN
+        )
+        self.clinician = self.services.auth.sign_in(CLINICIAN_EMAIL, ADMIN_PASSWORD)
+        token = self.clinician.token
+        patient = self.patient_id = self.services.patients.register(
+            token, PatientDraft(given_names="Self", family_name="Test")
+        ).id
         for expected, case in ((Diagnosis.MALIGNANT, MALIGNANT_EXAMPLE), (Diagnosis.BENIGN, BENIGN_EXAMPLE)):
-            result = self.services.predictions.make_prediction(token, case)
+            result = self.services.predictions.make_prediction(token, case, patient_id=patient)
             got = getattr(result.prediction, "value", result.prediction)
             if got != expected.value:
                 raise CheckFailedError(f"known {expected.value.lower()} case predicted {got}")
-        saved = self.services.predictions.save(token, BENIGN_EXAMPLE, notes="self-test")
-        if self.services.predictions.get(token, saved.id).prediction != Diagnosis.BENIGN.value:
+        saved = self.services.predictions.save(token, BENIGN_EXAMPLE, notes="self-test", patient_id=patient)
+        if (
+            self.services.predictions.get(token, saved.id, patient_id=patient).prediction
+            != Diagnosis.BENIGN.value
+        ):
             raise CheckFailedError("the saved prediction did not read back")
 
     def render_pages(self) -> None:
-        """Build the main window for the signed-in admin and paint every page offscreen once.
+        """Build the main window and paint every page offscreen once: the administrator's pages, then
+        a clinician's with the self-test patient's chart open (chart pages exist only then).
 
         Qt's own messages (the offscreen plugin warns about window hints it ignores) are kept in
         ``self.qt_messages`` and shown only if the step fails, so a passing run prints one line.
@@ -143,25 +160,34 @@ class SelfTest:
         previous = qInstallMessageHandler(lambda _kind, _context, text: self.qt_messages.append(text))
         app = QApplication.instance() or QApplication([sys.argv[0]])
         runner = Runner()
-        ctx = UiContext(self.services, self.services.settings, runner)
-        ctx.set_session(self.session)
-        window = MainWindow(ctx)
         try:
-            window.resize(1100, 750)
-            window.show()
-            for key in window.page_keys():
-                page = window.show_page(key) or window.page(key)
-                _settle(app, runner)
-                if page is None:
-                    raise CheckFailedError(f"page {key!r} was not built")
-                if window.grab().isNull():
-                    raise CheckFailedError(f"page {key!r} could not be painted")
-                self.pages.append(key)
+            for session, patient in ((self.session, None), (self.clinician, self.patient_id)):
+                ctx = UiContext(self.services, self.services.settings, runner)
+                ctx.set_session(session)
+                window = MainWindow(ctx)
+                try:
+                    window.resize(1100, 750)
+                    window.show()
+                    if patient is not None:
+                        window.choose_patient(patient)
+                        _settle(app, runner)
+                    for key in window.page_keys():
+                        page = window.show_page(key) or window.page(key)
+                        _settle(app, runner)
+                        if page is None and patient is None:
+                            continue  # a chart page: painted in the pass with a chart open
+                        if page is None:
+                            raise CheckFailedError(f"page {key!r} was not built")
+                        if window.grab().isNull():
+                            raise CheckFailedError(f"page {key!r} could not be painted")
+                        if key not in self.pages:
+                            self.pages.append(key)
+                finally:
+                    window.close()
+                    _settle(app, runner)
+                    window.deleteLater()
+                    app.processEvents()
         finally:
-            window.close()
-            _settle(app, runner)
-            window.deleteLater()
-            app.processEvents()
             qInstallMessageHandler(previous)
 
 

@@ -1,4 +1,5 @@
-"""``clinicdesk users create-admin`` and ``clinicdesk users list``: accounts from a terminal.
+"""``clinicdesk users create --role ...``, ``users create-admin`` (short for ``create --role admin``)
+and ``clinicdesk users list``: accounts from a terminal.
 
 create-admin is how a clinic without a screen session (a server install, a lost admin password)
 gets an administrator: whoever can run it can already read the database file or server, so it needs
@@ -15,6 +16,7 @@ import sys
 
 from desktop.cli.output import ExitCode, fail, paint
 from desktop.db import migrate
+from desktop.domain.enums import Role
 from desktop.domain.errors import KnownError
 from desktop.services.container import Services
 from desktop.settings import load_settings, redact_url
@@ -34,6 +36,23 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
     )
     _database_option(create)
     create.set_defaults(handler=create_admin)
+
+    generic = commands.add_parser("create", help="create an account of any role")
+    generic.add_argument(
+        "--role",
+        required=True,
+        choices=("clinician", "reception", "admin", "patient"),
+        help="the account's role",
+    )
+    generic.add_argument("--email", required=True, help="the e-mail (sign-in name)")
+    generic.add_argument("--name", required=True, help="the person's full name")
+    generic.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input instead of a prompt",
+    )
+    _database_option(generic)
+    generic.set_defaults(handler=create_account)
 
     listing = commands.add_parser("list", help="list every account (e-mail, name, role, active)")
     _database_option(listing)
@@ -96,6 +115,24 @@ def create_admin(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+def create_account(args: argparse.Namespace) -> int:
+    password = _read_password(args.password_stdin)
+    if password is None:
+        return ExitCode.FAILED
+    try:
+        services = _services(args)
+        try:
+            account = services.users.create_account_from_console(
+                args.email, args.name, password, Role(args.role)
+            )
+        finally:
+            services.close()
+    except KnownError as error:
+        return fail(error.message)
+    print(f"{paint('Created', 'green')} {account.role.label.lower()} {account.email} ({account.name}).")
+    return ExitCode.OK
+
+
 def list_users(args: argparse.Namespace) -> int:
     try:
         services = _services(args)
@@ -108,8 +145,8 @@ def list_users(args: argparse.Namespace) -> int:
     if not accounts:
         print("No accounts yet. Create the first with: clinicdesk users create-admin --email E --name N")
         return ExitCode.OK
-    width = max(len(a.email) for a in accounts)
+    width = max(len(a.email or "-") for a in accounts)
     for account in accounts:
         state = "active" if account.is_active else paint("deactivated", "dim")
-        print(f"{account.email:<{width}}  {account.role.value:<5}  {state:<11}  {account.name}")
+        print(f"{account.email or '-':<{width}}  {account.role.value:<9}  {state:<11}  {account.name}")
     return ExitCode.OK

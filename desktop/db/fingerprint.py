@@ -34,6 +34,8 @@ from desktop.db.mysql_types import MYSQL_DIALECTS
 from desktop.db.stash import is_stash_table
 
 FINGERPRINT_FILE = "fingerprints.json"
+#: How the naming convention (desktop/db/base.py) begins the name of a unique constraint.
+UNIQUE_PREFIX = "uq_"
 
 
 @dataclass(frozen=True)
@@ -91,10 +93,21 @@ def snapshot(conn: Connection) -> dict[str, Any]:
             c["name"]: {"type": _type_kind(c["type"]), "nullable": bool(c["nullable"])}
             for c in insp.get_columns(table)
         }
+        # MySQL keeps a unique constraint as a unique index of the same name, and reflects it as both
+        # (the constraint marked as duplicating the index): the naming convention's "uq_" prefix tells
+        # the constraints the schema declared from its unique indexes.
+        declared = {
+            str(u["duplicates_index"])
+            for u in insp.get_unique_constraints(table)
+            if mysql and str(u.get("duplicates_index") or "").startswith(UNIQUE_PREFIX)
+        }
         indexes = {
             ix["name"]: {"columns": list(ix["column_names"]), "unique": bool(ix["unique"])}
             for ix in insp.get_indexes(table)
-            if ix.get("name") and not ix.get("duplicates_constraint") and ix["name"] not in innodb_own
+            if ix.get("name")
+            and not ix.get("duplicates_constraint")
+            and ix["name"] not in innodb_own
+            and ix["name"] not in declared
         }
         foreign_keys = sorted(
             f"{','.join(fk['constrained_columns'])}->{fk['referred_table']}({','.join(fk['referred_columns'])})"
@@ -104,7 +117,7 @@ def snapshot(conn: Connection) -> dict[str, Any]:
         uniques = sorted(
             ",".join(u["column_names"])
             for u in insp.get_unique_constraints(table)
-            if not u.get("duplicates_index")
+            if not u.get("duplicates_index") or u["duplicates_index"] in declared
         )
         tables[table] = {
             "columns": dict(sorted(columns.items())),

@@ -4,7 +4,10 @@ Table and column names are those the web version's SQLModel classes produced (cl
 so its databases open here. Additions over the web version (revision c7e5d1f0a9b3): ``user.role``,
 ``version_id`` on every editable row (optimistic concurrency: a stale save raises StaleDataError
 instead of overwriting someone else's change), indexes on every foreign key, named CHECK constraints,
-the prediction's probability and model version, ``auditlog`` and ``loginattempt``.
+the prediction's probability and model version, ``auditlog`` and ``loginattempt``. Revision
+e4b7a2c9d5f1 makes the ``user`` row a patient (or a member of staff): date of birth, administrative
+gender, MRN, the allergy statement, search keys, optional e-mail; ``created_by`` on medical rows, the
+model file's sha256 on predictions and the ``accesslog`` of who opened whose chart.
 
 No relationships are declared: services query explicitly, scoped to the signed-in user, so an
 accidental lazy load can never read another person's rows.
@@ -14,13 +17,15 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Table, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from desktop.db.base import Base
 from desktop.db.mysql_types import EMAIL_LENGTH, key_string
 from desktop.db.types import utcnow
+from desktop.domain.patients import phone_key, search_tokens, sort_key
 
 
 def new_uuid() -> str:
@@ -28,12 +33,25 @@ def new_uuid() -> str:
 
 
 class User(Base):
+    """An account and, for role ``patient``, a patient (most patients never sign in: no e-mail, or
+    an empty ``password_hash``). ``name`` stays the single full name the web version shows;
+    ``family_name`` / ``given_names`` hold the parts when they are known."""
+
     __tablename__ = "user"
-    __table_args__ = (CheckConstraint("role IN ('user', 'admin')", name="role"),)
+    __table_args__ = (
+        CheckConstraint("role IN ('patient', 'reception', 'clinician', 'admin')", name="role"),
+        CheckConstraint("sex IN ('male', 'female', 'other', 'unknown')", name="sex"),
+        CheckConstraint(
+            "allergy_status IN ('not_recorded', 'none_known', 'recorded')", name="allergy_status"
+        ),
+        Index("ix_user_created_at", "created_at"),
+    )
 
     id: Mapped[str] = mapped_column(key_string(), primary_key=True, default=new_uuid)
     name: Mapped[str] = mapped_column(String(100))
-    email: Mapped[str] = mapped_column(key_string(EMAIL_LENGTH), unique=True, index=True)
+    # NULL for patients who never sign in. Typed ``str`` on purpose: every account that signs in (and
+    # so every session, actor and profile) has one; the patient DTOs read it as optional.
+    email: Mapped[str] = mapped_column(key_string(EMAIL_LENGTH), unique=True, index=True, nullable=True)
     password_hash: Mapped[str] = mapped_column(String)
     # Python-side defaults only (the schema has none): unknown until recorded. The web version wrote
     # age 0 and blood type O+ here, wrong facts about nearly everyone; its rows keep what they have.
@@ -46,10 +64,52 @@ class User(Base):
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     is_active: Mapped[bool] = mapped_column(default=True)
-    role: Mapped[str] = mapped_column(String(20), default="user", server_default="user")
+    role: Mapped[str] = mapped_column(String(20), default="patient", server_default="patient")
     version_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    family_name: Mapped[str | None] = mapped_column(String(100))
+    given_names: Mapped[str | None] = mapped_column(String(100))
+    date_of_birth: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    sex: Mapped[str] = mapped_column(String(10), default="unknown", server_default="unknown")
+    mrn: Mapped[str | None] = mapped_column(String(20), unique=True)
+    allergy_status: Mapped[str] = mapped_column(
+        String(20), default="not_recorded", server_default="not_recorded"
+    )
+    allergies_checked_on: Mapped[dt.date | None] = mapped_column(Date)
+    name_key: Mapped[str] = mapped_column(String(200), default="", server_default="", index=True)
+    phone_key: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
     __mapper_args__ = {"version_id_col": version_id}
+
+
+@event.listens_for(User, "before_insert")
+@event.listens_for(User, "before_update")
+def _keep_search_keys(mapper: Any, connection: Any, user: User) -> None:
+    """The search keys follow the name and phone whoever writes them (profile, registration, import)."""
+    user.name_key = sort_key(user.name, user.family_name, user.given_names)
+    user.phone_key = phone_key(user.phone)
+
+
+@event.listens_for(User, "after_insert")
+@event.listens_for(User, "after_update")
+def _keep_search_tokens(mapper: Any, connection: Any, user: User) -> None:
+    """Rewrite the patient's rows in the token table in the same transaction as the change."""
+    table = PatientSearchToken.__table__
+    assert isinstance(table, Table)
+    connection.execute(table.delete().where(table.c.user_id == user.id))
+    tokens = search_tokens(user.name_key, user.phone_key) if user.role == "patient" else set()
+    if tokens:
+        connection.execute(table.insert(), [{"token": t, "user_id": user.id} for t in sorted(tokens)])
+
+
+class PatientSearchToken(Base):
+    """Every word a patient can be found by (name words, phone digits), one row each: a search as you
+    type seeks the typed prefix in this table's primary key instead of reading every patient.
+    Derived from ``user`` (kept in step by the listener above), so a downgrade simply drops it."""
+
+    __tablename__ = "patientsearchtoken"
+
+    token: Mapped[str] = mapped_column(String(40), primary_key=True)
+    user_id: Mapped[str] = mapped_column(key_string(), ForeignKey("user.id"), primary_key=True, index=True)
 
 
 class MedicalRecord(Base):
@@ -65,6 +125,7 @@ class MedicalRecord(Base):
     status: Mapped[str] = mapped_column(String, default="pending")
     status_color: Mapped[str] = mapped_column(String, default="#f59e0b")
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(key_string(), ForeignKey("user.id"), index=True)
     version_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": version_id}
@@ -79,6 +140,7 @@ class FamilyHistory(Base):
     age: Mapped[int] = mapped_column(Integer)
     condition: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_by: Mapped[str | None] = mapped_column(key_string(), ForeignKey("user.id"), index=True)
     version_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": version_id}
@@ -140,6 +202,9 @@ class BreastCancerPrediction(Base):
     notes: Mapped[str | None] = mapped_column(String, default="")
     probability: Mapped[float | None]
     model_version: Mapped[str | None] = mapped_column(String(64))
+    created_by: Mapped[str | None] = mapped_column(key_string(), ForeignKey("user.id"), index=True)
+    #: The full sha256 of the model file that produced the result (``model_version`` keeps 12 digits).
+    model_sha256: Mapped[str | None] = mapped_column(String(64))
     version_id: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __mapper_args__ = {"version_id_col": version_id}
@@ -178,3 +243,24 @@ class LoginAttempt(Base):
     user_id: Mapped[str | None] = mapped_column(key_string(), ForeignKey("user.id"), index=True)
     succeeded: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
+class AccessLog(Base):
+    """Who opened whose chart or read whose medical data, and when (append-only, like auditlog).
+
+    Written for every such read by anyone other than the patient; the patient can read their own
+    rows, administrators filter by patient or by the person who looked.
+    """
+
+    __tablename__ = "accesslog"
+    __table_args__ = (
+        Index("ix_accesslog_patient_id_created_at", "patient_id", "created_at"),
+        Index("ix_accesslog_user_id_created_at", "user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    user_id: Mapped[str | None] = mapped_column(key_string(), ForeignKey("user.id"))
+    patient_id: Mapped[str] = mapped_column(key_string(), ForeignKey("user.id"))
+    action: Mapped[str] = mapped_column(String(50))
+    detail: Mapped[str] = mapped_column(String(200), default="")

@@ -147,9 +147,11 @@ def _update(conn: sa.Connection, target: sa.Table, stash: sa.Table) -> None:
     columns = [c for c in target.columns if c.name in stash.c and not c.primary_key]
     if not keys or not columns:
         return
-    statement = (
-        sa.update(target)
-        .where(*(key == stash.c[key.name] for key in keys))
-        .values({c.name: stash.c[c.name] for c in columns})
-    )
+    values: dict[str, Any] = {}
+    for column in columns:
+        value: Any = stash.c[column.name]
+        for fk in column.foreign_keys:  # the row it pointed at may have been deleted meanwhile
+            value = sa.case((sa.exists().where(fk.column == value), value), else_=column)
+        values[column.name] = value
+    statement = sa.update(target).where(*(key == stash.c[key.name] for key in keys)).values(values)
     conn.execute(statement)

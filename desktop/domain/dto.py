@@ -134,6 +134,7 @@ class RecordDTO:
     status_color: str
     created_at: dt.datetime
     version: int
+    created_by: str | None = None  # the account that wrote it (None: written before authors were kept)
 
 
 @dataclass(frozen=True)
@@ -197,6 +198,7 @@ class FamilyDTO:
     condition: str
     created_at: dt.datetime
     version: int
+    created_by: str | None = None
 
 
 @dataclass(frozen=True)
@@ -235,6 +237,9 @@ class SavedPrediction:
     created_at: dt.datetime
     model_version: str | None
     version: int
+    patient_id: str = ""
+    created_by: str | None = None
+    model_sha256: str | None = None  # the full hash of the model file (None: saved before it was kept)
     #: True when the row (saved by the web version) had no probability and ``probability`` was
     #: worked out from its label and confidence.
     probability_derived: bool = False
@@ -276,6 +281,8 @@ class AuditAction(StrEnum):
     BACKUP = "backup"
     RESTORE = "restore"
     INTEGRITY_CHECK = "integrity_check"
+    MERGE = "merge"
+    IMPORT = "import"
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,57 @@ from enum import StrEnum
 
 
 class Role(StrEnum):
-    USER = "user"
+    """Who an account is. ``user`` (the web version's and earlier desktop's only non-admin role) is
+    read as ``patient``; ``Role.USER`` stays as an alias of ``PATIENT`` for callers written before
+    clinic roles existed."""
+
+    PATIENT = "patient"
+    RECEPTION = "reception"
+    CLINICIAN = "clinician"
     ADMIN = "admin"
+    USER = "patient"  # alias: the stored value "user" became "patient"
+
+    @classmethod
+    def _missing_(cls, value: object) -> Role | None:
+        return cls.PATIENT if value == "user" else None
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+    @property
+    def is_staff(self) -> bool:
+        return self is not Role.PATIENT
+
+
+ROLE_LABELS: dict[Role, str] = {
+    Role.PATIENT: "Patient",
+    Role.RECEPTION: "Reception",
+    Role.CLINICIAN: "Clinician",
+    Role.ADMIN: "Administrator",
+}
+
+
+class Sex(StrEnum):
+    """Administrative gender, coded as HL7 FHIR's value set; the UI shows :attr:`label`."""
+
+    MALE = "male"
+    FEMALE = "female"
+    OTHER = "other"
+    UNKNOWN = "unknown"
+
+    @property
+    def label(self) -> str:
+        return "Not known" if self is Sex.UNKNOWN else self.value.capitalize()
+
+
+class AllergyStatus(StrEnum):
+    """Whether allergies were asked about: "no known allergies" is a statement a clinician makes (with
+    the date it was last checked), distinct from nobody having recorded anything."""
+
+    NOT_RECORDED = "not_recorded"
+    NONE_KNOWN = "none_known"
+    RECORDED = "recorded"
 
 
 class RecordStatus(StrEnum):

@@ -13,6 +13,7 @@ from desktop.domain.enums import Role
 from desktop.domain.errors import ValidationError
 from desktop.services import passwords
 from desktop.services.context import ServiceContext
+from desktop.services.patient_records import next_mrn
 
 NAME_MAX = 100
 FIRST_RUN_LOCK_KEY = 0x436C696E69634631  # "ClinicF1": distinct from the migration lock
@@ -55,6 +56,7 @@ def add_user(s: OrmSession, ctx: ServiceContext, email: str, name: str, hashed: 
         created_at=now,
         updated_at=now,
         is_active=True,
+        mrn=next_mrn(s) if role == Role.PATIENT else None,
         # Unknown until the person (or a clinician) records them: the web version's defaults, age 0
         # and blood type O+, would be wrong facts about nearly everyone.
         age=None,

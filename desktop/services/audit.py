@@ -20,10 +20,11 @@ from desktop.db.models import AuditLog, BreastCancerPrediction, FamilyHistory, M
 from desktop.domain import validation as v
 from desktop.domain.dto import AuditAction, AuditEntryDTO, AuditQuery, Page
 from desktop.domain.entry_rules import search_text
-from desktop.domain.errors import PermissionDeniedError
+from desktop.domain.enums import Role
 from desktop.services import rows
+from desktop.services.access_policy import Action, allowed, policed, policy_action
 from desktop.services.context import ServiceContext
-from desktop.services.rows import readable_owner, text_matches, to_dataclass
+from desktop.services.rows import text_matches, to_dataclass
 from desktop.services.sessions import authenticate, require_admin
 
 
@@ -101,24 +102,23 @@ def _without_medical(values: Any, entity: str) -> dict[str, Any] | None:
 
 
 def readable(ctx: ServiceContext, reader: User, entry: AuditEntryDTO) -> AuditEntryDTO:
-    """``entry`` as ``reader`` may see it: the values of someone else's medical data are left out
-    unless the reader may read that person's chart (the rule the chart services apply)."""
+    """``entry`` as ``reader`` may see it: the medical values are left out unless the access policy
+    lets the reader read that chart's medical data (a patient their own; an administrator only where
+    the clinic's setting ``admin_can_read_medical_data`` allows it), the rule the chart services apply."""
     if entry.entity not in MEDICAL_ENTITIES | {User.__tablename__}:
         return entry
     owner = _owner(entry)
-    try:
-        readable_owner(ctx, reader, owner)
+    if allowed(Role(reader.role), Action.CHART_READ_MEDICAL, ctx.settings, own=owner == reader.id):
         return entry
-    except PermissionDeniedError:
-        # A row's summary names it ("Prediction saved: Malignant, High risk"): keep only the what.
-        summary = entry.summary.split(":", 1)[0] if entry.entity in MEDICAL_ENTITIES else entry.summary
-        return replace(
-            entry,
-            summary=summary,
-            before=_without_medical(entry.before, entry.entity),
-            after=_without_medical(entry.after, entry.entity),
-            values_hidden=True,
-        )
+    # A row's summary names it ("Prediction saved: Malignant, High risk"): keep only the what.
+    summary = entry.summary.split(":", 1)[0] if entry.entity in MEDICAL_ENTITIES else entry.summary
+    return replace(
+        entry,
+        summary=summary,
+        before=_without_medical(entry.before, entry.entity),
+        after=_without_medical(entry.after, entry.entity),
+        values_hidden=True,
+    )
 
 
 def _from_json(text: str | None) -> dict[str, Any] | None:
@@ -152,12 +152,14 @@ def _conditions(query: AuditQuery) -> list[Any]:
     return conditions
 
 
+@policed
 class AuditService:
     """Reading the audit log (administrators) and recording events other services report."""
 
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
+    @policy_action(Action.AUDIT_READ)
     def list(self, token: str, query: AuditQuery | None = None) -> Page[AuditEntryDTO]:
         """Admin only: one page of audit entries, newest first, filtered by ``query``."""
         query = query or AuditQuery()
@@ -172,6 +174,7 @@ class AuditService:
             )
             return Page(rows=tuple(readable(self._ctx, admin, to_dto(r)) for r in found), total=int(total))
 
+    @policy_action(Action.AUDIT_READ)
     def ids(self, token: str, query: AuditQuery | None = None) -> tuple[int, ...]:
         """Admin only: the ids of every entry matching ``query``'s filters, newest first unless
         ``descending`` is False (paging fields ignored): what the audit table holds."""
@@ -183,6 +186,7 @@ class AuditService:
                 s, AuditLog, conditions, rows.sort_order(AuditLog, "created_at", query.descending)
             )
 
+    @policy_action(Action.AUDIT_READ)
     def rows(self, token: str, ids: Sequence[int]) -> tuple[AuditEntryDTO, ...]:
         """Admin only: the entries ``ids`` (at most 1000) in that order."""
         keys = rows.checked_ids(ids, "audit entry")
@@ -190,10 +194,12 @@ class AuditService:
             admin = require_admin(s, self._ctx, token)
             return tuple(readable(self._ctx, admin, to_dto(r)) for r in rows.load_in_order(s, AuditLog, keys))
 
+    @policy_action(Action.REFERENCE_READ)
     def actions(self) -> tuple[str, ...]:
         """The action names an audit filter can offer."""
         return tuple(a.value for a in AuditAction)
 
+    @policy_action(Action.EVENT_RECORD)
     def record_event(
         self,
         action: str,

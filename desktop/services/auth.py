@@ -19,6 +19,7 @@ from desktop.domain.dto import AuditAction, CurrentUser, SessionInfo
 from desktop.domain.enums import Role
 from desktop.domain.errors import AuthenticationError, ConflictError, PermissionDeniedError, ValidationError
 from desktop.services import audit, passwords
+from desktop.services.access_policy import Action, policed, policy_action
 from desktop.services.accounts import (
     add_user,
     check_new_account,
@@ -45,6 +46,7 @@ REGISTRATION_OFF = (
 )
 
 
+@policed
 class AuthService:
     """Sign-in and account self-service. Every method blocks on bcrypt: call it off the GUI thread."""
 
@@ -53,11 +55,13 @@ class AuthService:
 
     # --- first run and registration -----------------------------------------------------------
 
+    @policy_action(Action.SIGN_IN)
     def has_any_user(self) -> bool:
         """True once any account exists (False on first run: the UI then asks for the first admin)."""
         with self._ctx.unit_of_work() as s:
             return any_user_exists(s)
 
+    @policy_action(Action.SIGN_IN)
     def create_first_admin(self, email: str, name: str, password: str) -> CurrentUser:
         """Create the first account, an administrator. Refused once any account exists."""
         email_n, name_c = check_new_account(email, name, password)
@@ -79,11 +83,13 @@ class AuthService:
             s.commit()
             return current_user(user)
 
+    @policy_action(Action.SIGN_IN)
     def registration_open(self) -> bool:
         """Whether anyone at the sign-in window may create their own account (the
         ``self_registration`` setting; off unless a clinic turns it on, e.g. for a patient kiosk)."""
         return self._ctx.settings.self_registration
 
+    @policy_action(Action.SIGN_IN)
     def register(self, email: str, name: str, password: str) -> CurrentUser:
         """Create an ordinary (non-admin) account. The e-mail must not be in use. Refused
         (PermissionDeniedError) unless self-registration is turned on."""
@@ -108,6 +114,7 @@ class AuthService:
 
     # --- sign-in and sessions -------------------------------------------------------------------
 
+    @policy_action(Action.SIGN_IN)
     def sign_in(self, email: str, password: str) -> SessionInfo:
         """Check the password and open a session (valid ``settings.session_hours``).
 
@@ -189,6 +196,7 @@ class AuthService:
                 must_change_password=must_change,
             )
 
+    @policy_action(Action.OWN_ACCOUNT)
     def sign_out(self, token: str) -> None:
         """End the session (idempotent: signing out twice, or with an expired token, is fine)."""
         with self._ctx.unit_of_work(write=True) as s:
@@ -208,11 +216,13 @@ class AuthService:
             )
             s.commit()
 
+    @policy_action(Action.OWN_ACCOUNT)
     def current_user(self, token: str) -> CurrentUser:
         """The signed-in user; SessionExpiredError if the session is no longer valid."""
         with self._ctx.unit_of_work() as s:
             return current_user(authenticate(s, self._ctx, token))
 
+    @policy_action(Action.OWN_ACCOUNT)
     def verify_password(self, token: str, password: str) -> None:
         """Resume after the idle lock: returns if ``password`` is the signed-in user's.
 
@@ -239,6 +249,7 @@ class AuthService:
             raise locked_error(locked_until)
         raise AuthenticationError("The password is not correct.")
 
+    @policy_action(Action.OWN_ACCOUNT)
     def change_password(self, token: str, current_password: str, new_password: str) -> None:
         """Change the signed-in user's own password (the current one is required).
 
@@ -257,6 +268,7 @@ class AuthService:
         new_hash = passwords.hash_password(new_password, self._ctx.bcrypt_rounds)
         self._store_new_password(token, stored_hash, new_hash)
 
+    @policy_action(Action.OWN_ACCOUNT)
     def set_required_password(self, token: str, new_password: str) -> None:
         """Choose a new password right after signing in with one an administrator set.
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # built lazily, see the module docstring
     from desktop.services.audit import AuditService
     from desktop.services.family import FamilyService
     from desktop.services.maintenance import MaintenanceService
+    from desktop.services.patients import PatientService
     from desktop.services.predictions import PredictionService
     from desktop.services.profile import ProfileService
     from desktop.services.records import RecordService
@@ -97,6 +98,10 @@ class Services:
     @property
     def predictions(self) -> PredictionService:
         return self._once(_build_predictions)
+
+    @property
+    def patients(self) -> PatientService:
+        return self._once(_build_patients)
 
     @property
     def audit(self) -> AuditService:
@@ -197,6 +202,12 @@ def _build_predictions(services: Services) -> PredictionService:
     return PredictionService(services.context, services.predictor_provider)
 
 
+def _build_patients(services: Services) -> PatientService:
+    from desktop.services.patients import PatientService
+
+    return PatientService(services.context)
+
+
 def _build_audit(services: Services) -> AuditService:
     from desktop.services.audit import AuditService
 
@@ -221,6 +232,7 @@ _LAZY_SERVICES: tuple[Callable[[Services], object], ...] = (
     _build_records,
     _build_family,
     _build_predictions,
+    _build_patients,
     _build_audit,
     _build_screening,
     _build_maintenance,

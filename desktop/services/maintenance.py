@@ -45,6 +45,7 @@ from desktop.db.probe import refuse_other_program
 from desktop.db.types import utcnow
 from desktop.domain.dto import AuditAction
 from desktop.domain.errors import DatabaseError, DatabaseTooNewError, PermissionDeniedError
+from desktop.services.access_policy import Action, policed, policy_action
 from desktop.services.context import ServiceContext
 from desktop.services.sessions import require_admin
 from desktop.settings import redact_url
@@ -135,6 +136,21 @@ _PLAIN_LOSS = {
     "medicalrecord": ("{n:,} medical record", "{n:,} medical records"),
     "familyhistory": ("{n:,} family history entry", "{n:,} family history entries"),
     "session": ("{n:,} sign-in session", "{n:,} sign-in sessions"),
+    "accesslog": ("the chart access log, {n:,} entry", "the chart access log, {n:,} entries"),
+    "user.mrn": (
+        "the MRN, date of birth, sex and allergy statement of {n:,} patient",
+        "the MRNs, dates of birth, sex and allergy statements of {n:,} patients",
+    ),
+    "medicalrecord.created_by": ("who wrote {n:,} medical record", "who wrote {n:,} medical records"),
+    "familyhistory.created_by": (
+        "who wrote {n:,} family history entry",
+        "who wrote {n:,} family history entries",
+    ),
+    "breastcancerprediction.created_by": ("who ran {n:,} prediction", "who ran {n:,} predictions"),
+    "breastcancerprediction.model_sha256": (
+        "the model file hash of {n:,} prediction",
+        "the model file hash of {n:,} predictions",
+    ),
 }
 
 
@@ -202,6 +218,7 @@ class CheckReport:
         return lines
 
 
+@policed
 class MaintenanceService:
     """Maintenance of one database; see the module docstring for who may call what.
 
@@ -228,6 +245,7 @@ class MaintenanceService:
         """The local maintainer's service (CLI: ``cli:<os user>``; the start-up dialogs: "start-up")."""
         return cls(url, local_actor=actor or cli_actor())
 
+    @policy_action(Action.DATABASE_MAINTAIN)
     def authorize(self, token: str | None) -> str:
         """The name the audit log gives the caller: the signed-in administrator's e-mail for the GUI's
         service, the local maintainer for the CLI's. PermissionDeniedError / SessionExpiredError else."""
@@ -271,6 +289,7 @@ class MaintenanceService:
         if path is not None:
             refuse_other_program(path, allow_damaged=allow_damaged)
 
+    @policy_action(Action.DATABASE_MAINTAIN)
     def status(self) -> DatabaseStatus:
         self._refuse_foreign()
         s = migrate.status(self.url)
@@ -287,21 +306,26 @@ class MaintenanceService:
             is_too_new=s.is_too_new,
         )
 
+    @policy_action(Action.DATABASE_MAINTAIN)
     def history(self) -> list[Revision]:
         self._refuse_foreign()
         return migrate.history(self.url)
 
+    @policy_action(Action.DATABASE_MAINTAIN)
     def list_backups(self) -> list[BackupInfo]:
         """The backups of this program, newest first (the sidecar tells which were verified)."""
         return list_backups(backups.backups_folder())
 
+    @policy_action(Action.DATABASE_MAINTAIN)
     def backups_folder(self) -> Path:
         return backups.backups_folder()
 
+    @policy_action(Action.DATABASE_MAINTAIN)
     def backup_tools_message(self) -> str:
         """Why no backup can be made here, in plain words (the server's client tools); empty when one can."""
         return backup_schedule.tools_missing_message(self.url)
 
+    @policy_action(Action.DATABASE_MAINTAIN)
     def fingerprint(self) -> FingerprintResult:
         self._refuse_foreign()
         status = migrate.status(self.url)
@@ -309,6 +333,7 @@ class MaintenanceService:
             return FingerprintResult(status.current, None, "", ())
         return fingerprint_check(self.url)
 
+    @policy_action(Action.DATABASE_MAINTAIN)
     def plan_downgrade(self, target: str = "-1") -> DowngradePlan:
         """What ``downgrade(target)`` would undo and which data it deletes (with current row counts)."""
         self._refuse_foreign()
@@ -337,6 +362,8 @@ class MaintenanceService:
         query = sa.select(sa.func.count()).select_from(sa.table(table))
         if item == "user.role":
             query = query.where(sa.column("role") == "admin")
+        elif column:  # only the rows that hold a value lose something
+            query = query.where(sa.column(column).is_not(None))
         engine = make_engine(self.url)
         try:
             with engine.connect() as conn:
@@ -352,6 +379,7 @@ class MaintenanceService:
 
     # ----------------------------------------------------------------- changing
 
+    @policy_action(Action.DATABASE_MAINTAIN)
     def upgrade(
         self,
         token: str | None = None,
@@ -372,6 +400,7 @@ class MaintenanceService:
             record(self.url, AuditAction.MIGRATION, actor, summary, entity_id=result.after or "")
             return OperationResult(f"Upgraded to {result.after}. {made.message}", made, result)
 
+    @policy_action(Action.DATABASE_MAINTAIN)
     def downgrade(
         self, token: str | None = None, target: str = "-1", progress: Callable[[Step], None] | None = None
     ) -> OperationResult:
@@ -388,6 +417,7 @@ class MaintenanceService:
             record(self.url, AuditAction.MIGRATION, actor, summary, entity_id=result.after or "base")
             return OperationResult(f"Downgraded to {result.after or 'base'}. {made.message}", made, result)
 
+    @policy_action(Action.DATABASE_MAINTAIN)
     def backup_now(self, token: str | None = None) -> BackupResult:
         actor = self.authorize(token)
         self._refuse_foreign()
@@ -396,6 +426,7 @@ class MaintenanceService:
             record(self.url, AuditAction.BACKUP, actor, made.message)
             return made
 
+    @policy_action(Action.DATABASE_MAINTAIN)
     def automatic_backup(self, moment: str) -> BackupResult | None:
         """The scheduled backups: ``"start"`` (the first start of each day) and ``"close"`` (the program
         closes after changes). None when none is due. Runs as the program itself, no sign-in needed:
@@ -404,6 +435,7 @@ class MaintenanceService:
         with self._exclusive("the automatic backup"):
             return backup_schedule.run_due(self.url, moment)
 
+    @policy_action(Action.DATABASE_MAINTAIN)
     def restore(self, token: str | None = None, file: Path | str = "") -> OperationResult:
         """Replace the database with ``file`` (backing up the current one first).
 
@@ -420,6 +452,7 @@ class MaintenanceService:
             record(self.url, AuditAction.RESTORE, actor, summary)
             return OperationResult(f"Restored from {file.name}. {safety.message}", safety)
 
+    @policy_action(Action.DATABASE_MAINTAIN)
     def check(self, token: str | None = None, full: bool = True) -> CheckReport:
         """quick_check / integrity_check / foreign_key_check, drift against the models, fingerprint.
 

@@ -1,11 +1,21 @@
-"""The signed-in person's own profile: read and update (never e-mail, role or password here)."""
+"""A patient's profile in their chart: read and update (never e-mail, role or password here).
+
+``patient_id`` as in every chart service: a signed-in patient's own profile by default (any other id
+is "not found"); staff name the patient. The profile holds medical fields (blood type, allergies,
+medications), so reading it is a chart read (logged for everyone but the patient) and changing it is
+a medical write (clinicians, or patients for themselves); reception changes demographics and contact
+details through the patient service instead.
+"""
 
 from __future__ import annotations
 
 from desktop.db.models import User
 from desktop.domain import validation as v
 from desktop.domain.dto import AuditAction, ProfileDTO, ProfileUpdate
+from desktop.domain.enums import AllergyStatus
 from desktop.services import audit
+from desktop.services.access_log import open_patient
+from desktop.services.access_policy import Action, policed, policy_action
 from desktop.services.context import ServiceContext
 from desktop.services.rows import check_version
 from desktop.services.sessions import authenticate
@@ -16,7 +26,7 @@ TEXT_LIMITS = {"phone": 50, "emergency_contact": 200, "allergies": 1000, "medica
 def to_dto(user: User) -> ProfileDTO:
     return ProfileDTO(
         id=user.id,
-        email=user.email,
+        email=user.email or "",  # most patients have none
         name=user.name,
         age=user.age,
         phone=user.phone or "",
@@ -57,26 +67,40 @@ def validate(update: ProfileUpdate) -> dict[str, object]:
     return values
 
 
+@policed
 class ProfileService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
-    def get(self, token: str) -> ProfileDTO:
-        """The signed-in user's profile."""
+    @policy_action(Action.CHART_READ_MEDICAL)
+    def get(self, token: str, *, patient_id: str | None = None) -> ProfileDTO:
+        """The patient's profile."""
         with self._ctx.unit_of_work() as s:
-            return to_dto(authenticate(s, self._ctx, token))
+            user = authenticate(s, self._ctx, token)
+            return to_dto(open_patient(s, self._ctx, user, Action.CHART_READ_MEDICAL, patient_id, "profile"))
 
-    def update(self, token: str, update: ProfileUpdate, expected_version: int) -> ProfileDTO:
-        """Save the signed-in user's own fields. ``expected_version`` is ``ProfileDTO.version`` as
-        shown; ConflictError if the profile changed since. The previous values go to the audit log."""
+    @policy_action(Action.CHART_WRITE_MEDICAL)
+    def update(
+        self, token: str, update: ProfileUpdate, expected_version: int, *, patient_id: str | None = None
+    ) -> ProfileDTO:
+        """Save the patient's profile. ``expected_version`` is ``ProfileDTO.version`` as shown;
+        ConflictError if the profile changed since. The previous values go to the audit log."""
         values = validate(update)
         with self._ctx.unit_of_work(write=True) as s:
             user = authenticate(s, self._ctx, token)
-            check_version(user, expected_version)
-            before = audit.row_values(user)
+            patient = open_patient(s, self._ctx, user, Action.CHART_WRITE_MEDICAL, patient_id)
+            check_version(patient, expected_version)
+            before = audit.row_values(patient)
+            if values["allergies"] != (patient.allergies or ""):
+                # The banner's allergy statement follows the list: a list typed here is "recorded"
+                # (checked today), an emptied one "not recorded", never a stale "no known allergies".
+                patient.allergy_status = (
+                    AllergyStatus.RECORDED if values["allergies"] else AllergyStatus.NOT_RECORDED
+                ).value
+                patient.allergies_checked_on = self._ctx.now().date() if values["allergies"] else None
             for key, value in values.items():
-                setattr(user, key, value)
-            user.updated_at = self._ctx.now()
+                setattr(patient, key, value)
+            patient.updated_at = self._ctx.now()
             s.flush()
             audit.write(
                 s,
@@ -84,10 +108,10 @@ class ProfileService:
                 action=AuditAction.UPDATE,
                 user=user,
                 entity="user",
-                entity_id=user.id,
+                entity_id=patient.id,
                 summary="Profile updated",
                 before=before,
-                after=audit.row_values(user),
+                after=audit.row_values(patient),
             )
             s.commit()
-            return to_dto(user)
+            return to_dto(patient)

@@ -1,5 +1,5 @@
-"""Helpers every per-user service shares: owner-scoped lookups, version checks, who may read what,
-DTOs from rows, text search, keyset paging of the per-user lists and the id lists of the tables."""
+"""Helpers every chart service shares: lookups scoped to one patient's chart, version checks, DTOs
+from rows, text search, keyset paging of the chart's lists and the id lists of the tables."""
 
 from __future__ import annotations
 
@@ -17,12 +17,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session as OrmSession
 
-from desktop.db.models import User
 from desktop.domain.dto import MAX_PAGE_SIZE
-from desktop.domain.enums import Role
-from desktop.domain.errors import ConflictError, NotFoundError, PermissionDeniedError, ValidationError
-from desktop.domain.validation import is_clean
-from desktop.services.context import CONFLICT, ServiceContext
+from desktop.domain.errors import ConflictError, NotFoundError, ValidationError
+from desktop.services.context import CONFLICT
 
 if TYPE_CHECKING:  # _typeshed exists only for type checkers
     from _typeshed import DataclassInstance
@@ -38,11 +35,11 @@ def row_id(value: object, label: str) -> int:
     return value
 
 
-def owned(s: OrmSession, model: type[M], ident: object, owner_id: str, label: str) -> M:
-    """The row ``ident`` of ``model`` if it belongs to ``owner_id``; NotFoundError otherwise
-    (also for another user's row, so ids reveal nothing)."""
+def owned(s: OrmSession, model: type[M], ident: object, patient_id: str, label: str) -> M:
+    """The row ``ident`` of ``model`` if it is in the chart of ``patient_id``; NotFoundError otherwise
+    (also for a row of another chart, so ids reveal nothing)."""
     key = row_id(ident, label)
-    row = s.scalars(select(model).where(model.id == key, model.user_id == owner_id)).first()  # type: ignore[attr-defined]
+    row = s.scalars(select(model).where(model.id == key, model.user_id == patient_id)).first()  # type: ignore[attr-defined]
     if row is None:
         raise NotFoundError(f"This {label} no longer exists.")
     return row
@@ -60,16 +57,6 @@ def check_version(row: Any, expected_version: object) -> None:
         raise ValidationError("The entry's version is missing; reload it and try again.")
     if row.version_id != expected_version:
         raise ConflictError(CONFLICT)
-
-
-def readable_owner(ctx: ServiceContext, user: User, owner_id: str | None) -> str:
-    """Whose medical data ``user`` may read: their own, or (admins, when the clinic's setting allows
-    it) the account named by ``owner_id``."""
-    if owner_id is None or owner_id == user.id:
-        return user.id
-    if user.role == Role.ADMIN and ctx.settings.admin_can_read_medical_data and is_clean(owner_id):
-        return owner_id
-    raise PermissionDeniedError("You can only see your own medical data.")
 
 
 @cache

@@ -24,17 +24,20 @@ from desktop.domain.screening import (
     ScreeningFileError,
     ScreeningReport,
 )
+from desktop.services.access_policy import Action, policed, policy_action
 from desktop.services.predictor_provider import PredictorProvider, shared_provider
 
 __all__ = ["EXPORT_COLUMNS", "ScreeningService"]
 
 
+@policed
 class ScreeningService:
     """Screens CSV files with the application's predictor."""
 
     def __init__(self, provider: PredictorProvider | None = None) -> None:
         self._provider = provider or shared_provider()
 
+    @policy_action(Action.SCREENING_RUN)
     def screen_file(
         self,
         path: Path | str,
@@ -65,6 +68,7 @@ class ScreeningService:
                 handle, total, str(path), RunOptions(out, keep_rows, progress, cancel, block_bytes)
             )
 
+    @policy_action(Action.SCREENING_RUN)
     def screen_text(
         self,
         text: str,
@@ -81,6 +85,7 @@ class ScreeningService:
         options = RunOptions(out, keep_rows, progress, cancel, block_bytes)
         return self._run(io.BytesIO(data), len(data), source, options)
 
+    @policy_action(Action.SCREENING_RUN)
     @staticmethod
     def export_csv(report: ScreeningReport, path: Path | str) -> int:
         """Copy the run's results file to ``path`` (atomically); returns the rows it holds."""
@@ -94,6 +99,7 @@ class ScreeningService:
         copy_results(Path(report.output), Path(path))
         return report.rows_read
 
+    @policy_action(Action.SCREENING_RUN)
     @staticmethod
     def discard(report: ScreeningReport | None) -> None:
         """Free a kept run's rows and delete its temporary results file."""

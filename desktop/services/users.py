@@ -17,7 +17,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session as OrmSession
 
 from desktop import settings as app_settings
@@ -27,12 +27,21 @@ from desktop.domain.dto import MAX_PAGE_SIZE, AuditAction, ClinicPreferences, Us
 from desktop.domain.enums import Role
 from desktop.domain.errors import NotFoundError, ValidationError
 from desktop.services import audit, lockout, passwords
+from desktop.services.access_policy import Action, policed, policy_action
 from desktop.services.accounts import NAME_MAX, add_user, ensure_email_free, must_change_password
 from desktop.services.context import ServiceContext
 from desktop.services.rows import check_version
 from desktop.services.sessions import end_all_sessions, require_admin
 
+ROLE_CHOICES = "The role must be patient, reception, clinician or admin."
 LAST_ADMIN = "This is the last active administrator: make another account an administrator first."
+
+
+#: Staff, and the patients who were given an e-mail and a password (most patients never sign in).
+_CAN_SIGN_IN = or_(
+    User.role != Role.PATIENT.value,
+    and_(User.email.is_not(None), User.password_hash != ""),
+)
 
 
 def to_account(s: OrmSession, user: User, now: dt.datetime) -> UserAccount:
@@ -62,7 +71,7 @@ def _target(s: OrmSession, user_id: object) -> User:
 
 
 def _accounts_query(include_inactive: bool) -> Select[User]:
-    query = select(User).order_by(User.email, User.id)
+    query = select(User).where(_CAN_SIGN_IN).order_by(User.email, User.id)
     return query if include_inactive else query.where(User.is_active.is_(True))
 
 
@@ -74,24 +83,29 @@ def _active_admins(s: OrmSession) -> int:
     return len(list(rows))
 
 
+@policed
 class UserAdminService:
     def __init__(self, ctx: ServiceContext) -> None:
         self._ctx = ctx
 
+    @policy_action(Action.ACCOUNTS_MANAGE)
     def list_accounts(self, token: str, *, include_inactive: bool = True) -> tuple[UserAccount, ...]:
-        """Every account (admin only), by e-mail. No medical data."""
+        """The accounts that can sign in (admin only), by e-mail: staff, and patients given portal
+        access; the patient list, not this one, holds every patient. No medical data."""
         with self._ctx.unit_of_work() as s:
             require_admin(s, self._ctx, token)
             now = self._ctx.now()
             return tuple(to_account(s, u, now) for u in s.scalars(_accounts_query(include_inactive)))
 
+    @policy_action(Action.ACCOUNTS_MANAGE)
     def account_ids(self, token: str, *, include_inactive: bool = True) -> tuple[str, ...]:
-        """The ids of every account (admin only), by e-mail: what the users table holds."""
+        """The ids of the accounts that can sign in (admin only), by e-mail: what the users table holds."""
         with self._ctx.unit_of_work() as s:
             require_admin(s, self._ctx, token)
             query = _accounts_query(include_inactive).with_only_columns(User.id)
             return tuple(s.scalars(query))
 
+    @policy_action(Action.ACCOUNTS_MANAGE)
     def accounts(self, token: str, ids: Sequence[str]) -> tuple[UserAccount, ...]:
         """The accounts ``ids`` (admin only, at most 1000) in that order; unknown ids are left out."""
         if isinstance(ids, str) or not isinstance(ids, Sequence) or len(ids) > MAX_PAGE_SIZE:
@@ -99,10 +113,12 @@ class UserAdminService:
         keys = [i for i in ids if v.is_clean(i)]
         with self._ctx.unit_of_work() as s:
             require_admin(s, self._ctx, token)
-            by_id = {u.id: u for u in s.scalars(select(User).where(User.id.in_(keys)))} if keys else {}
+            found = s.scalars(select(User).where(User.id.in_(keys), _CAN_SIGN_IN)) if keys else ()
+            by_id = {u.id: u for u in found}
             now = self._ctx.now()
             return tuple(to_account(s, by_id[i], now) for i in keys if i in by_id)
 
+    @policy_action(Action.ACCOUNTS_MANAGE)
     def create_user(
         self, token: str, email: str, name: str, password: str, role: Role = Role.USER
     ) -> UserAccount:
@@ -114,7 +130,7 @@ class UserAdminService:
         try:
             role = Role(role)
         except ValueError:
-            errors.add("role", "The role must be user or admin.")
+            errors.add("role", ROLE_CHOICES)
         errors.raise_if_any()
         hashed = passwords.hash_password(password, self._ctx.bcrypt_rounds)
         with self._ctx.unit_of_work(write=True) as s:
@@ -133,6 +149,7 @@ class UserAdminService:
             s.commit()
             return to_account(s, user, self._ctx.now())
 
+    @policy_action(Action.ACCOUNTS_MANAGE)
     def deactivate(self, token: str, user_id: str, expected_version: int | None = None) -> UserAccount:
         """Deactivate an account and end its sessions (admin only; not the last active admin)."""
         with self._ctx.unit_of_work(write=True) as s:
@@ -156,6 +173,7 @@ class UserAdminService:
             s.commit()
             return to_account(s, user, self._ctx.now())
 
+    @policy_action(Action.ACCOUNTS_MANAGE)
     def reactivate(self, token: str, user_id: str, expected_version: int | None = None) -> UserAccount:
         """Allow a deactivated account to sign in again (admin only)."""
         with self._ctx.unit_of_work(write=True) as s:
@@ -176,6 +194,7 @@ class UserAdminService:
             s.commit()
             return to_account(s, user, self._ctx.now())
 
+    @policy_action(Action.ACCOUNTS_MANAGE)
     def reset_password(self, token: str, user_id: str, new_password: str) -> UserAccount:
         """Set a new password for an account (admin only); its open sessions end, any sign-in lock is
         lifted, and the person must choose their own password at the next sign-in (unless the admin
@@ -205,6 +224,7 @@ class UserAdminService:
             s.commit()
             return to_account(s, user, self._ctx.now())
 
+    @policy_action(Action.ACCOUNTS_MANAGE)
     def unlock(self, token: str, user_id: str) -> UserAccount:
         """Lift the sign-in lock of too many failed attempts before it runs out (admin only)."""
         with self._ctx.unit_of_work(write=True) as s:
@@ -225,6 +245,7 @@ class UserAdminService:
 
     # --- preferences ------------------------------------------------------------------------------
 
+    @policy_action(Action.ACCOUNTS_MANAGE)
     def clinic_preferences(self, token: str) -> ClinicPreferences:
         """The preferences only an administrator may change, as stored on this computer (admin only)."""
         with self._ctx.unit_of_work() as s:
@@ -239,6 +260,7 @@ class UserAdminService:
             backup_mirror_dir=mirror if isinstance(mirror, str) else "",
         )
 
+    @policy_action(Action.ACCOUNTS_MANAGE)
     def save_clinic_preferences(self, token: str, prefs: ClinicPreferences) -> app_settings.Settings:
         """Store the administrator's preferences in this computer's settings file (admin only) and
         return the settings to run with from now on (environment overrides still win)."""
@@ -282,6 +304,7 @@ class UserAdminService:
             backup_mirror_dir=reloaded.backup_mirror_dir,
         )
 
+    @policy_action(Action.ACCOUNTS_MANAGE)
     def set_role(
         self, token: str, user_id: str, role: Role, expected_version: int | None = None
     ) -> UserAccount:
@@ -290,7 +313,7 @@ class UserAdminService:
         try:
             role = Role(role)
         except ValueError:
-            raise ValidationError("The role must be user or admin.") from None
+            raise ValidationError(ROLE_CHOICES) from None
         with self._ctx.unit_of_work(write=True) as s:
             admin = require_admin(s, self._ctx, token)
             user = _target(s, user_id)
@@ -316,28 +339,40 @@ class UserAdminService:
             s.commit()
             return to_account(s, user, self._ctx.now())
 
+    @policy_action(Action.ACCOUNTS_MANAGE)
     def make_admin(self, token: str, user_id: str) -> UserAccount:
         """Shortcut for ``set_role(token, user_id, Role.ADMIN)``."""
         return self.set_role(token, user_id, Role.ADMIN)
 
+    @policy_action(Action.ACCOUNTS_MANAGE)
     def remove_admin(self, token: str, user_id: str) -> UserAccount:
         """Shortcut for ``set_role(token, user_id, Role.USER)``; refused for the last active admin."""
         return self.set_role(token, user_id, Role.USER)
 
     # --- console (CLI) only: whoever runs these can already open the database itself ------------
 
+    @policy_action(Action.CONSOLE)
     def create_admin_from_console(self, email: str, name: str, password: str) -> UserAccount:
         """Create an administrator without a session (``clinicdesk users create-admin``): the first
         account on a new database, or a rescue admin when the password of every admin is lost."""
+        return self.create_account_from_console(email, name, password, Role.ADMIN)
+
+    @policy_action(Action.CONSOLE)
+    def create_account_from_console(self, email: str, name: str, password: str, role: Role) -> UserAccount:
+        """Create an account of any role without a session (``clinicdesk users create --role``)."""
         errors = v.FieldErrors()
         email_n = errors.check("email", v.normalise_email, email)
         name_c = errors.check("name", v.text, name, "Name", max_length=NAME_MAX, required=True)
         errors.check("password", passwords.check_policy, password, email_n or "")
+        try:
+            role = Role(role)
+        except ValueError:
+            errors.add("role", ROLE_CHOICES)
         errors.raise_if_any()
         hashed = passwords.hash_password(password, self._ctx.bcrypt_rounds)
         with self._ctx.unit_of_work(write=True) as s:
             ensure_email_free(s, email_n)
-            user = add_user(s, self._ctx, email_n, name_c, hashed, Role.ADMIN)
+            user = add_user(s, self._ctx, email_n, name_c, hashed, role)
             audit.write(
                 s,
                 self._ctx,
@@ -345,13 +380,16 @@ class UserAdminService:
                 actor="console",
                 entity="user",
                 entity_id=user.id,
-                summary=f"Administrator {email_n} created from the command line",
+                summary=f"{role.label} {email_n} created from the command line",
             )
             s.commit()
             return to_account(s, user, self._ctx.now())
 
+    @policy_action(Action.CONSOLE)
     def list_accounts_from_console(self) -> tuple[UserAccount, ...]:
-        """Every account, for ``clinicdesk users list`` (no session: console access only)."""
+        """The accounts that can sign in, for ``clinicdesk users list`` (no session: console access
+        only)."""
         with self._ctx.unit_of_work() as s:
             now = self._ctx.now()
-            return tuple(to_account(s, u, now) for u in s.scalars(select(User).order_by(User.email)))
+            query = select(User).where(_CAN_SIGN_IN).order_by(User.email)
+            return tuple(to_account(s, u, now) for u in s.scalars(query))

@@ -38,6 +38,7 @@ class MenuHost(Protocol):
     def save_current(self) -> None: ...
     def open_preferences(self) -> None: ...
     def go_to_row(self, row: int) -> None: ...
+    def close_chart(self) -> None: ...
     def open_database_tools(self) -> None: ...
     def open_server_settings(self) -> None: ...
     def show_help(self) -> None: ...
@@ -48,7 +49,13 @@ class MainMenus:
     """Builds the menu bar of ``window`` for the pages ``specs``; the Tools menu only for admins."""
 
     def __init__(
-        self, window: QMainWindow, host: MenuHost, specs: Sequence[PageSpec], is_admin: bool
+        self,
+        window: QMainWindow,
+        host: MenuHost,
+        specs: Sequence[PageSpec],
+        is_admin: bool,
+        *,
+        chart_closable: bool = False,
     ) -> None:
         self._window = window
         bar = window.menuBar()
@@ -62,6 +69,12 @@ class MainMenus:
         self.quit_action = self._action("&Quit", host.close, keys.Quit, "quit")
         file_menu.addAction(self.save_action)
         file_menu.addAction(self.print_action)
+        self.close_chart_action: QAction | None = None
+        if chart_closable:  # staff; a signed-in patient's own chart stays open
+            self.close_chart_action = self._action(
+                "&Close chart", host.close_chart, keys.Close, "close_chart"
+            )
+            file_menu.addAction(self.close_chart_action)
         file_menu.addSeparator()
         file_menu.addAction(self.lock_action)
         file_menu.addAction(self.sign_out_action)
@@ -124,6 +137,8 @@ class MainMenus:
         ]
         if self.tools_menu is not None:
             self.lockable.extend(self.tools_menu.actions())
+        if self.close_chart_action is not None:
+            self.lockable.append(self.close_chart_action)
 
     def _action(self, text: str, slot: Callable[[], object], shortcut: Shortcut, name: str) -> QAction:
         action = QAction(text, self._window)

@@ -1,7 +1,10 @@
-"""The main window: sidebar of pages, menu bar, shortcuts, status bar, idle lock.
+"""The main window: the page area (sidebar, open chart, pages), menu bar, shortcuts, status bar, idle
+lock.
 
-Built after a successful sign-in with the UiContext holding the session; the admin pages and the
-Tools menu exist only for admins (the services refuse admin calls from anyone else regardless).
+Built after a successful sign-in with the UiContext holding the session; each role gets the pages
+the access policy allows it (page_registry.py), and the Tools menu exists only for admins (the
+services refuse what the policy refuses regardless). Staff start on the Patients page and open
+charts from it; a signed-in patient's own chart opens at once (page_area.py).
 Shortcuts dispatch to the current page when it offers the action (``new_item``, ``focus_search``,
 ``print_current``, see desktop/ui/context.py, and ``delete_selected``, ``predict``, ``save``);
 Ctrl+N on a page without ``new_item`` opens the medical records page and starts a new record there.
@@ -18,15 +21,10 @@ from functools import partial
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import (
-    QDialog,
-    QHBoxLayout,
-    QLabel,
-    QMainWindow,
-    QStackedWidget,
-    QWidget,
-)
+from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QStackedWidget, QWidget
 
+from desktop.domain.enums import Role
+from desktop.domain.patient_dto import PatientDTO
 from desktop.settings import Settings
 from desktop.ui import theme, window_state
 from desktop.ui.context import UiContext
@@ -38,8 +36,8 @@ from desktop.ui.dialogs.server_settings import ServerSettingsDialog
 from desktop.ui.idle import IdleWatcher
 from desktop.ui.lock_screen import LockScreen
 from desktop.ui.main_menus import MainMenus, about_text, shortcuts
+from desktop.ui.page_area import PageArea
 from desktop.ui.page_registry import PageSpec, pages_for
-from desktop.ui.sidebar import PageSidebar
 
 log = logging.getLogger(__name__)
 
@@ -51,26 +49,20 @@ class MainWindow(QMainWindow):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle("ClinicDesk")
-        self._specs: list[PageSpec] = pages_for(ctx.is_admin)
-        self._pages: dict[str, QWidget] = {}
+        user = ctx.user
+        role = user.role if user is not None else Role.PATIENT
+        self._specs: list[PageSpec] = pages_for(role, ctx.settings)
         self._closing_for_sign_out = False
         self._disconnected = False
         self._hidden_dialogs: list[QDialog] = []  # dialogs hidden by the lock screen
         # Kept: the session is cleared before closeEvent saves this person's last page.
         self._user_id = ctx.user.id if ctx.user else ""
 
-        self.sidebar = PageSidebar(self._specs)
-        self.stack = QStackedWidget()
-        for _spec in self._specs:
-            self.stack.addWidget(QWidget())  # replaced by the real page the first time it is shown
-        self.sidebar.currentRowChanged.connect(self._show_row)
-
-        self.content = QWidget()
-        row = QHBoxLayout(self.content)
-        row.setContentsMargins(0, 0, 0, 0)
-        row.setSpacing(0)
-        row.addWidget(self.sidebar)
-        row.addWidget(self.stack, 1)
+        self.content = PageArea(ctx, self._specs, role)
+        self.content.title_changed.connect(self._show_title)
+        self.chart_opened = self.content.chart_opened
+        self.chart_closed = self.content.chart_closed
+        self.sidebar = self.content.sidebar
         self.lock_screen = LockScreen(ctx)
         self.lock_screen.unlocked.connect(self.unlock)
         self.lock_screen.sign_out_requested.connect(self.sign_out)
@@ -80,13 +72,15 @@ class MainWindow(QMainWindow):
         self.central.addWidget(self.lock_screen)
         self.setCentralWidget(self.central)
 
-        self.menus = MainMenus(self, self, self._specs, ctx.is_admin)
+        self.menus = MainMenus(self, self, self._specs, ctx.is_admin, chart_closable=role.is_staff)
         self._build_status_bar()
         self.idle = IdleWatcher(ctx.settings.idle_lock_minutes, self)
         self.idle.idle.connect(self.lock)
         ctx.runner.session_expired.connect(self._session_expired)
         ctx.runner.busy_changed.connect(self._busy_changed)
         self._restore_state()
+        if role is Role.PATIENT:
+            self.content.open_chart(None)  # their own chart, open for the whole session
 
     def _build_status_bar(self) -> None:
         user = self.ctx.user
@@ -106,53 +100,40 @@ class MainWindow(QMainWindow):
     # --- pages -------------------------------------------------------------------------------------
 
     def page_keys(self) -> list[str]:
-        return [spec.key for spec in self._specs]
+        return self.content.keys()
 
     def current_key(self) -> str | None:
-        row = self.sidebar.currentRow()
-        return self._specs[row].key if 0 <= row < len(self._specs) else None
+        return self.content.current_key()
 
     def current_page(self) -> QWidget | None:
         key = self.current_key()
-        return self._pages.get(key) if key else None
+        return self.content.pages.get(key) if key else None
 
     def show_page(self, key: str) -> QWidget | None:
-        """Switch to the page ``key`` (building it if needed); None if this person has no such page."""
-        keys = self.page_keys()
-        if key not in keys:
-            return None
-        self.sidebar.setCurrentRow(keys.index(key))
-        return self._pages.get(key)
+        """Switch to the page ``key`` (building it if needed); None if this person has no such page,
+        or it is a chart page and no chart is open."""
+        return self.content.show_page(key)
 
     def page(self, key: str) -> QWidget | None:
         """The page object if it was built (tests and the shortcuts use it)."""
-        return self._pages.get(key)
+        return self.content.pages.get(key)
 
-    @Slot(int)
-    def _show_row(self, row: int) -> None:
-        if not 0 <= row < len(self._specs):
-            return
-        spec = self._specs[row]
-        page = self._pages.get(spec.key)
-        if page is None:
-            page = spec.build(self.ctx)
-            old = self.stack.widget(row)
-            self.stack.insertWidget(row, page)
-            if old is not None:
-                self.stack.removeWidget(old)
-                old.deleteLater()
-            self._pages[spec.key] = page
-        else:
-            _call(page, "refresh")
-        self.stack.setCurrentIndex(row)
-        self._show_page_title()
+    @property
+    def chart(self) -> PatientDTO | None:
+        """The patient whose chart is open (PatientDTO), or None."""
+        return self.content.chart
 
-    def _show_page_title(self) -> None:
-        row = self.sidebar.currentRow()
-        if 0 <= row < len(self._specs):
-            spec = self._specs[row]
-            page = self._pages.get(spec.key)
-            self.setWindowTitle(f"{getattr(page, 'title', spec.title)} - ClinicDesk")
+    def choose_patient(self, patient_id: str) -> None:
+        self.content.choose_patient(patient_id)
+
+    @Slot()
+    def close_chart(self) -> None:
+        self.content.close_chart()
+
+    @Slot(str)
+    def _show_title(self, title: str) -> None:
+        if not self.is_locked():
+            self.setWindowTitle(title)
 
     # --- shortcuts ---------------------------------------------------------------------------------
 
@@ -161,12 +142,12 @@ class MainWindow(QMainWindow):
 
     @Slot(int)
     def go_to_row(self, row: int) -> None:
-        self.sidebar.setCurrentRow(row)
+        self.content.go_to_row(row)
 
     @Slot()
     def new_item(self) -> None:
         if not self._dispatch("new_item"):
-            _call(self.show_page("records"), "new_item")
+            _call(self.show_page("records"), "new_item")  # nothing without an open chart
 
     @Slot()
     def focus_search(self) -> None:
@@ -283,7 +264,7 @@ class MainWindow(QMainWindow):
         self.menus.set_enabled(True)
         self.sidebar.setEnabled(True)
         self.central.setCurrentWidget(self.content)
-        self._show_page_title()
+        self.setWindowTitle(self.content.title())
         self.idle.set_enabled(True)
         for dialog in self._hidden_dialogs:
             dialog.show()
@@ -341,7 +322,8 @@ class MainWindow(QMainWindow):
     def _restore_state(self) -> None:
         window_state.restore_geometry(self)
         keys = self.page_keys()
-        self.sidebar.setCurrentRow(keys.index(window_state.last_page(keys, self._user_id)))
+        if keys:
+            self.content.start(window_state.last_page(keys, self._user_id))
 
     def save_state(self) -> None:
         window_state.save(self, self.current_key(), self._user_id)

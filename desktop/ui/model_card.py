@@ -13,8 +13,11 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from desktop.domain.dto import CurrentUser
 from desktop.domain.features import FEATURE_NAMES
+from desktop.domain.patient_dto import PatientDTO
 from desktop.domain.prediction import ModelInfo, PredictionResult, outside_training_range
+from desktop.ui.patient_format import NOT_KNOWN, display_name
 from desktop.ui.report import ReportData
 from desktop.ui.sample_cases import SAMPLE_CASES
 
@@ -79,7 +82,8 @@ def load_model_card(services: Any) -> ModelCard:
 def report_data_for(
     card: ModelCard | None,
     *,
-    patient_name: str,
+    patient: PatientDTO | None,
+    clinician: str,
     created_at: dt.datetime,
     features: Mapping[str, float],
     prediction: str,
@@ -92,7 +96,8 @@ def report_data_for(
     prediction_id: int | None = None,
     contributions: Mapping[str, float] | None = None,
 ) -> ReportData:
-    """A ReportData with the model's version and metrics filled in from ``card``."""
+    """A ReportData with the model's version and metrics filled in from ``card``, naming
+    ``patient`` (None: not known) and ``clinician`` (who made the prediction; "" not known)."""
     card = card or ModelCard()
     metrics = list(card.metrics)
     if model_version and card.version != "unknown" and model_version != card.version:
@@ -102,7 +107,10 @@ def report_data_for(
     if out_of_range == ():
         out_of_range = outside_training_range(features, card.ranges)
     return ReportData(
-        patient_name=patient_name,
+        patient_name=display_name(patient) if patient is not None else NOT_KNOWN,
+        patient_date_of_birth=patient.date_of_birth if patient is not None else None,
+        patient_mrn=patient.mrn if patient is not None else "",
+        clinician=clinician,
         created_at=created_at,
         features=dict(features),
         prediction=prediction,
@@ -116,3 +124,9 @@ def report_data_for(
         prediction_id=prediction_id,
         contributions=dict(contributions or {}),
     )
+
+
+def clinician_name(user: CurrentUser | None) -> str:
+    """Who the report names as the clinician for a prediction made now: the signed-in member of
+    staff; "" (printed "Not known") when patients run it on themselves."""
+    return user.name if user is not None and user.role.is_staff else ""

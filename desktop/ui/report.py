@@ -8,8 +8,10 @@ contribution chart, drawn with QPainter into an image resource, and the table of
 contributions) and what the measurements are, with the data set's citation. :func:`page_count` lets
 tests check that it stays two pages.
 
-The report always carries the model's version and cross-validated metrics and the sentence that this
-is decision support, not a diagnosis: a printout travels without the screen it came from.
+The report always names the patient (name, date of birth, MRN: a printout travels without the screen
+and the banner it came from), the clinician, the model's version with the start of its file's
+sha256 and its cross-validated metrics, and says that the result is decision support to be read by
+a clinician, not a diagnosis.
 """
 
 from __future__ import annotations
@@ -27,14 +29,15 @@ from PySide6.QtWidgets import QDialog, QWidget
 from desktop.domain.features import BASE_MEASUREMENTS, GROUPS, feature_label
 from desktop.domain.prediction import not_reliable_text
 from desktop.ui.formatting import percent
+from desktop.ui.patient_format import NOT_KNOWN, display_date, mrn
 from desktop.ui.widgets.contributions_chart import TOWARDS_BENIGN, TOWARDS_MALIGNANT, top_contributions
 from desktop.ui.widgets.feature_form import format_value
 from desktop.ui.widgets.risk_badge import risk_colour
 
 DISCLAIMER = (
-    "This report is decision support, not a diagnosis. The result comes from a statistical model "
-    "trained on the Wisconsin Diagnostic Breast Cancer data; it must be interpreted by a qualified "
-    "clinician together with the clinical picture, imaging and pathology."
+    "This result is decision support to be read by a clinician, not a diagnosis. It comes from a "
+    "statistical model trained on the Wisconsin Diagnostic Breast Cancer data and must be interpreted "
+    "by a qualified clinician together with the clinical picture, imaging and pathology."
 )
 
 
@@ -55,8 +58,17 @@ class ReportData:
     out_of_range: Sequence[str] = ()
     prediction_id: int | None = None
     extra: Mapping[str, str] = field(default_factory=dict)
+    patient_date_of_birth: dt.date | None = None
+    patient_mrn: str = ""
+    clinician: str = ""  # who made the prediction
     #: feature name -> signed log-odds contribution; empty when not known (then page 2 says why)
     contributions: Mapping[str, float] = field(default_factory=dict)
+
+
+def model_text(version: str) -> str:
+    """ "1.2.0 (model file sha256 3f2a9c01d4e5…)" from the stored "1.2.0+3f2a9c01d4e5"."""
+    number, _, digest = version.partition("+")
+    return f"{number} (model file sha256 {digest}…)" if digest else version
 
 
 #: What the data set's own description says about the measurements (wdbc.names, UCI repository).
@@ -218,10 +230,17 @@ def report_html(data: ReportData) -> str:
     note_text = printable_notes(data.notes)
     notes = f"<h3>Notes</h3><p>{esc(note_text).replace(chr(10), '<br>')}</p>" if note_text else ""
     ident = f" &middot; prediction #{data.prediction_id}" if data.prediction_id is not None else ""
+    born = display_date(data.patient_date_of_birth)
+    clinician = esc(data.clinician or NOT_KNOWN)
     return f"""
 <html><body style="font-family: sans-serif; font-size: 9pt;">
 <h2>ClinicDesk &ndash; breast cytology decision support report</h2>
-<p><b>Patient:</b> {esc(data.patient_name)} &nbsp;&nbsp; <b>Date:</b> {_when(data.created_at)}{ident}</p>
+<table cellspacing="0" cellpadding="3" width="100%" style="background-color: #eef2f7;">
+<tr><td><span style="font-size: 12pt;"><b>{esc(data.patient_name)}</b></span></td>
+<td>Born <b>{born}</b></td><td><b>{esc(mrn(data.patient_mrn))}</b></td></tr>
+<tr><td>Clinician <b>{clinician}</b></td><td colspan="2">Date <b>{_when(data.created_at)}</b>{ident}</td></tr>
+</table>
+<p></p>
 <table border="1" cellspacing="0" cellpadding="6" width="100%">
 <tr><td width="33%"><b>Prediction</b><br><span style="font-size: 14pt;">{esc(data.prediction)}</span></td>
 <td width="33%"><b>Probability of malignancy</b><br><span style="font-size: 14pt;">{probability}</span>
@@ -237,7 +256,8 @@ def report_html(data: ReportData) -> str:
 </table>
 {notes}
 <h3>Model</h3>
-<p>Version: {esc(data.model_version)}. Cross-validated performance (mean &plusmn; spread over folds):</p>
+<p>Version {esc(model_text(data.model_version))}.
+Cross-validated performance (mean &plusmn; spread over folds):</p>
 <table cellspacing="0" cellpadding="2">{metrics}</table>
 <p></p>
 <table border="1" cellspacing="0" cellpadding="6" width="100%">

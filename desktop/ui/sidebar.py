@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import QListWidget, QListWidgetItem, QWidget
 
-from desktop.ui.page_registry import PageSpec, pages_for
+from desktop.ui.page_registry import PAGES, PageSpec
 from desktop.ui.theme import SIDEBAR_POINT_SIZE
 
 
@@ -17,7 +17,7 @@ def sidebar_width(base: QFont) -> int:
     font = QFont(base)
     font.setPointSizeF(SIDEBAR_POINT_SIZE)
     metrics = QFontMetrics(font)
-    widest = max(metrics.horizontalAdvance(spec.title) for spec in pages_for(True))
+    widest = max(metrics.horizontalAdvance(spec.title) for spec in PAGES)
     return widest + metrics.horizontalAdvance("M") * 3 + 16
 
 

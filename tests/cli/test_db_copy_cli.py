@@ -53,7 +53,7 @@ def test_copy_to_postgres_prints_the_row_counts(source: str, postgres_url: str, 
     out = capsys.readouterr().out
     assert "copied medicalrecord" in out and "7 rows" in out  # progress, one line per table (not a tty)
     assert "medicalrecord" in out and "ok" in out and "DIFFERENT" not in out
-    assert "8 rows copied and counted" in out
+    assert "9 rows copied and counted" in out  # the patient, seven records, the patient's search token
     engine = sa.create_engine(postgres_url)
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM medicalrecord")).scalar_one() == 7
@@ -90,7 +90,7 @@ def test_copy_to_runs_through_the_real_cli(source: str, tmp_path: Path, capsys) 
     """Through desktop.cli.main: ``clinicdesk --database-url U db copy-to URL``."""
     target = f"sqlite:///{tmp_path / 'wired.db'}"
     assert main(["--database-url", source, "db", "copy-to", target]) == 0
-    assert "8 rows copied and counted" in capsys.readouterr().out
+    assert "9 rows copied and counted" in capsys.readouterr().out
 
 
 @pytest.mark.postgres

@@ -16,6 +16,8 @@ from desktop.db.engine import make_engine
 from desktop.domain.errors import DatabaseError
 from tests.fixtures.web_database import make_web_database, row_counts
 
+HEAD = "e4b7a2c9d5f1"
+
 
 @pytest.fixture
 def clinic(sqlite_url: str) -> str:
@@ -27,7 +29,7 @@ def clinic(sqlite_url: str) -> str:
 def test_backup_restore_round_trip(clinic: str, data_dir: Path) -> None:
     made = backup.backup(clinic, reason="manual")
     assert made.made and made.path is not None and made.path.parent == data_dir / "backups"
-    assert "c7e5d1f0a9b3" in made.path.name
+    assert HEAD in made.path.name
     before = row_counts(clinic)
 
     engine = make_engine(clinic)
@@ -43,7 +45,7 @@ def test_backup_restore_round_trip(clinic: str, data_dir: Path) -> None:
     assert integrity.integrity_check(clinic).ok
     # The safety copy holds the state that was replaced.
     assert row_counts(f"sqlite:///{safety.path}")["medicalrecord"] == 0
-    assert migrate.status(clinic).current == "c7e5d1f0a9b3"
+    assert migrate.status(clinic).current == HEAD
 
 
 def test_backup_is_a_single_file_and_listed_newest_first(clinic: str) -> None:
@@ -51,7 +53,7 @@ def test_backup_is_a_single_file_and_listed_newest_first(clinic: str) -> None:
     second = backup.backup(clinic)
     listed = list_backups(backup.backups_folder())
     assert [b.path for b in listed] == [second.path, first.path]
-    assert listed[1].reason == "before-upgrade" and listed[0].revision == "c7e5d1f0a9b3"
+    assert listed[1].reason == "before-upgrade" and listed[0].revision == HEAD
     restoring.validate_backup(first.path)
     files = sorted(p.name for p in first.path.parent.iterdir())
     made = [first.path.name, second.path.name]
@@ -156,4 +158,4 @@ def test_restore_refuses_a_backup_from_a_newer_version(clinic: str, tmp_path: Pa
     conn.close()
     with pytest.raises(DatabaseTooNewError, match="newer version"):
         restoring.restore(made.path, clinic)
-    assert migrate.status(clinic).current == "c7e5d1f0a9b3"
+    assert migrate.status(clinic).current == HEAD

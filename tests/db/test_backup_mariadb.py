@@ -18,7 +18,7 @@ from tests.fixtures.web_database import make_web_database, row_counts
 
 pytestmark = pytest.mark.mariadb
 
-HEAD = "c7e5d1f0a9b3"
+HEAD = "e4b7a2c9d5f1"
 
 
 @pytest.fixture(autouse=True)
@@ -42,7 +42,9 @@ def test_backup_is_a_verified_single_transaction_dump(mariadb_url: str) -> None:
     info = listed["manual"]
     assert info.path == made.path and info.revision == HEAD
     assert info.verified and info.counts["alembic_version"] == 1
-    assert {t: n for t, n in info.counts.items() if n and t != "alembic_version"} == row_counts(mariadb_url)
+    # The patients' search words are derived from their names: not one of the fixture's tables.
+    derived = ("alembic_version", "patientsearchtoken")
+    assert {t: n for t, n in info.counts.items() if n and t not in derived} == row_counts(mariadb_url)
     assert read_info(made.path) == info
     assert not list(made.path.parent.glob("*.partial"))
 

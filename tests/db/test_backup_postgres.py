@@ -26,7 +26,7 @@ from tests.fixtures.web_database import make_web_database, row_counts
 pytestmark = pytest.mark.postgres
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAD = "c7e5d1f0a9b3"
+HEAD = "e4b7a2c9d5f1"
 
 
 @pytest.fixture

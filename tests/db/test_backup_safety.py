@@ -20,7 +20,7 @@ from desktop.domain.errors import DatabaseError
 from desktop.services.startup import StartupState, inspect
 from tests.fixtures.web_database import make_web_database, row_counts
 
-HEAD = "c7e5d1f0a9b3"
+HEAD = "e4b7a2c9d5f1"
 
 
 @pytest.fixture

@@ -35,7 +35,7 @@ def test_session_settings_and_tables(mariadb_url: str) -> None:
             "WHERE TABLE_SCHEMA = DATABASE()"
         ).all()
     engine.dispose()
-    assert len(tables) == 8
+    assert len(tables) == 10
     assert {(row[1], row[2]) for row in tables} == {("InnoDB", "utf8mb4_bin")}
 
 

@@ -1,7 +1,7 @@
 """A downgrade keeps aside what the older schema cannot hold, and the next upgrade puts it back.
 
 Every table's checksum is equal before a downgrade and after the upgrade that follows, for each step
-down to base, on SQLite and PostgreSQL.
+down to base, on SQLite, PostgreSQL and MariaDB.
 """
 
 from __future__ import annotations
@@ -15,23 +15,29 @@ import sqlalchemy as sa
 from desktop.db import migrate
 from desktop.db.engine import make_engine
 from desktop.db.models import (
+    AccessLog,
     AuditLog,
     BreastCancerPrediction,
     FamilyHistory,
     LoginAttempt,
     MedicalRecord,
+    PatientSearchToken,
     User,
 )
 from desktop.db.models import Session as SessionRow
 from desktop.db.stash import is_stash_table
 from desktop.domain.enums import Role
 from desktop.domain.errors import ValidationError
+from desktop.domain.patients import phone_key, search_tokens, sort_key
 from desktop.services.container import Services
 from desktop.services.maintenance import MaintenanceService
 from desktop.settings import Settings
 from tests.fixtures.web_database import make_web_database
 
-HEAD = "c7e5d1f0a9b3"
+HEAD = "e4b7a2c9d5f1"
+PREVIOUS = "c7e5d1f0a9b3"
+#: The roles after the administrators, in turn (the older schema knows only user and admin).
+OTHER_ROLES = ("clinician", "reception", "patient")
 PASSWORD = "correct horse battery"
 FEATURES = [
     c.name for c in BreastCancerPrediction.__table__.columns if c.name.endswith(("_mean", "_se", "_worst"))
@@ -44,26 +50,49 @@ def _fill(url: str, admins: int = 2, users: int = 3, audit: int = 40, attempts: 
     engine = make_engine(url)
     with engine.begin() as conn:
         people = [f"u{i}" for i in range(admins + users)]
-        conn.execute(
-            sa.insert(User),
-            [
+        roles = {
+            uid: "admin" if i < admins else OTHER_ROLES[(i - admins) % 3] for i, uid in enumerate(people)
+        }
+        accounts = []
+        for i, uid in enumerate(people):
+            patient = roles[uid] == "patient"
+            family = f"Family{i}" if i % 2 else None
+            accounts.append(
                 {
                     "id": uid,
                     "name": f"Person {i}",
-                    "email": f"p{i}@example.org",
-                    "password_hash": f"$2b$12$hash{i}",
+                    # A patient without e-mail (a placeholder in the older schema) and one with.
+                    "email": None if patient and i % 2 == 0 else f"p{i}@example.org",
+                    "password_hash": "" if patient and i % 2 == 0 else f"$2b$12$hash{i}",
                     "age": 30 + i,
-                    "phone": "555-01" + str(i),
+                    "phone": "555-01" + str(i) + "234",
                     "allergies": "penicillin" if i % 2 else None,
                     "created_at": T0 + dt.timedelta(days=i),
                     "updated_at": T0 + dt.timedelta(days=i, hours=1),
                     "is_active": i != 1,
-                    "role": "admin" if i < admins else "user",
+                    "role": roles[uid],
                     "version_id": 2 + i,
+                    "family_name": family,
+                    "given_names": f"Given{i}" if family else None,
+                    "date_of_birth": dt.date(1950 + i, 1 + i, 2),
+                    "sex": ("female", "male", "other", "unknown")[i % 4],
+                    "mrn": f"M-{i}" if patient else None,
+                    "allergy_status": "recorded" if i % 2 else ("none_known", "not_recorded")[i % 4 // 2],
+                    "allergies_checked_on": dt.date(2025, 1, 1 + i) if i % 3 else None,
                 }
-                for i, uid in enumerate(people)
-            ],
-        )
+            )
+        for account in accounts:  # what the ORM's listeners keep in step (this insert bypasses them)
+            account["name_key"] = sort_key(account["name"], account["family_name"], account["given_names"])
+            account["phone_key"] = phone_key(account["phone"])
+        conn.execute(sa.insert(User), accounts)
+        tokens = [
+            {"token": token, "user_id": a["id"]}
+            for a in accounts
+            if a["role"] == "patient"
+            for token in sorted(search_tokens(a["name_key"], a["phone_key"]))
+        ]
+        if tokens:
+            conn.execute(sa.insert(PatientSearchToken), tokens)
         conn.execute(
             sa.insert(MedicalRecord),
             [
@@ -78,6 +107,7 @@ def _fill(url: str, admins: int = 2, users: int = 3, audit: int = 40, attempts: 
                     "status_color": "#f59e0b",
                     "created_at": T0,
                     "version_id": 1 + i % 4,
+                    "created_by": people[0] if i % 2 else None,
                 }
                 for i in range(9)
             ],
@@ -92,6 +122,7 @@ def _fill(url: str, admins: int = 2, users: int = 3, audit: int = 40, attempts: 
                     "condition": "x",
                     "created_at": T0,
                     "version_id": 3,
+                    "created_by": people[i % 2],
                 }
                 for i in range(3)
             ],
@@ -123,6 +154,8 @@ def _fill(url: str, admins: int = 2, users: int = 3, audit: int = 40, attempts: 
                     "probability": 0.123456789 * (i + 1),
                     "model_version": f"model-{i}",
                     "version_id": 1 + i,
+                    "created_by": people[0],
+                    "model_sha256": f"{i:064x}" if i % 2 else None,
                 }
                 for i in range(5)
             ],
@@ -142,6 +175,19 @@ def _fill(url: str, admins: int = 2, users: int = 3, audit: int = 40, attempts: 
                     "after": '{"notes": "new"}',
                 }
                 for i in range(audit)
+            ],
+        )
+        conn.execute(
+            sa.insert(AccessLog),
+            [
+                {
+                    "created_at": T0 + dt.timedelta(minutes=i),
+                    "user_id": people[i % 2] if i % 3 else None,
+                    "patient_id": people[-1],
+                    "action": "chart.read",
+                    "detail": f"record list {i}",
+                }
+                for i in range(7)
             ],
         )
         conn.execute(
@@ -186,7 +232,7 @@ def _table_names(url: str) -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("target", ["d24a4742aa81", "a8b9ec836410", "base"])
+@pytest.mark.parametrize("target", [PREVIOUS, "d24a4742aa81", "a8b9ec836410", "base"])
 def test_downgrade_then_upgrade_gives_every_table_back(any_db_url: str, target: str) -> None:
     url = any_db_url
     migrate.upgrade(url)
@@ -218,10 +264,10 @@ def test_each_single_step_round_trips(any_db_url: str) -> None:
     migrate.upgrade(url)
     _fill(url)
     before = _checksums(url)
-    migrate.downgrade(url)  # head -> d24a4742aa81
-    migrate.downgrade(url)  # -> a8b9ec836410
-    migrate.upgrade(url, "d24a4742aa81")
-    migrate.downgrade(url)  # a8b9ec836410 again, with two stashes of different revisions waiting
+    migrate.downgrade(url)  # head -> c7e5d1f0a9b3
+    migrate.downgrade(url)  # -> d24a4742aa81
+    migrate.upgrade(url, PREVIOUS)
+    migrate.downgrade(url)  # d24a4742aa81 again, with two stashes of different revisions waiting
     migrate.upgrade(url)
     assert _checksums(url) == before
 
@@ -231,7 +277,7 @@ def test_the_older_version_changes_are_respected(any_db_url: str) -> None:
     url = any_db_url
     migrate.upgrade(url)
     _fill(url)
-    migrate.downgrade(url)
+    migrate.downgrade(url, "d24a4742aa81")  # no table there refers to an account but the medical ones
     engine = make_engine(url)
     user = engine.dialect.identifier_preparer.quote("user")  # backticks on MariaDB
     with engine.begin() as conn:  # what the older version may do: delete an account, add one
@@ -258,7 +304,8 @@ def test_the_older_version_changes_are_respected(any_db_url: str) -> None:
             sa.text("SELECT COUNT(*) FROM loginattempt WHERE user_id IS NULL")
         ).scalar_one()
     engine.dispose()
-    assert roles == {"u1": "admin", "u2": "user", "u3": "user", "u4": "user", "new": "user"}
+    # Staff get their roles back; the older version's new account is a patient like every "user".
+    assert roles == {"u1": "admin", "u2": "clinician", "u3": "reception", "u4": "patient", "new": "patient"}
     assert orphans == 0 and kept == 40  # the deleted account's audit entries stay, without the link
     assert unlinked == 2 + 2  # two attempts for an unknown e-mail, two of the deleted account
 
@@ -270,13 +317,19 @@ def test_fingerprint_ignores_the_stash(sqlite_url: str) -> None:
     _fill(sqlite_url)
     migrate.downgrade(sqlite_url)
     result = check(sqlite_url)
-    assert result.revision == "d24a4742aa81" and result.matches, result.differences
+    assert result.revision == PREVIOUS and result.matches, result.differences
 
 
 def test_the_confirmation_names_what_the_older_version_will_not_show(sqlite_url: str) -> None:
     migrate.upgrade(sqlite_url)
     _fill(sqlite_url, admins=3, audit=1234)
     plan = MaintenanceService(sqlite_url).plan_downgrade()
+    assert "the chart access log, 7 entries" in plan.lost
+    assert "the MRN, date of birth, sex and allergy statement of 1 patient" in plan.lost
+    assert "who ran 5 predictions" in plan.lost and "the model file hash of 2 predictions" in plan.lost
+    assert "back after the next upgrade" in plan.summary()
+
+    plan = MaintenanceService(sqlite_url).plan_downgrade("d24a4742aa81")
     assert "the audit log, 1,234 entries" in plan.lost
     assert "3 administrators' roles" in plan.lost
     assert "the record of sign-in attempts, 12 entries" in plan.lost

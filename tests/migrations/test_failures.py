@@ -23,18 +23,18 @@ from desktop.services import startup
 from desktop.services.maintenance import MaintenanceService
 from tests.fixtures.web_database import make_web_database, row_counts
 
-HEAD = "c7e5d1f0a9b3"
+HEAD = "e4b7a2c9d5f1"
 
 FAILING_REVISION = '''"""breaks halfway
 
 Revision ID: ffff00000001
-Revises: c7e5d1f0a9b3
+Revises: e4b7a2c9d5f1
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "ffff00000001"
-down_revision = "c7e5d1f0a9b3"
+down_revision = "e4b7a2c9d5f1"
 branch_labels = None
 depends_on = None
 

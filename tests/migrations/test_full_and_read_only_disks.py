@@ -18,7 +18,7 @@ from desktop.services.maintenance import MaintenanceService
 from desktop.services.startup import StartupState, StartupUpgradeError, inspect, run_startup_upgrade
 from tests.fixtures.web_database import make_web_database, row_counts
 
-HEAD = "c7e5d1f0a9b3"
+HEAD = "e4b7a2c9d5f1"
 
 Mount = Callable[[str], Path]
 

@@ -13,7 +13,7 @@ from desktop.domain.errors import DatabaseError, PermissionDeniedError, SessionE
 from desktop.services.maintenance import MaintenanceService
 from tests.fixtures.web_database import make_web_database, row_counts
 
-HEAD = "c7e5d1f0a9b3"
+HEAD = "e4b7a2c9d5f1"
 
 
 def _actions(url: str) -> list[tuple[str, str]]:
@@ -34,10 +34,15 @@ def test_status_and_history(service: MaintenanceService, tmp_path: Path) -> None
     status = service.status()
     assert status.engine == "SQLite" and status.location == str(tmp_path / "clinic.db")
     assert status.file_size and status.current == "a8b9ec836410" and status.head == HEAD
-    assert [r.revision for r in status.pending] == ["d24a4742aa81", HEAD] and not status.at_head
+    assert [r.revision for r in status.pending] == [
+        "d24a4742aa81",
+        "c7e5d1f0a9b3",
+        HEAD,
+    ] and not status.at_head
     history = service.history()
     assert [(r.revision, r.applied, r.is_current) for r in history] == [
         (HEAD, False, False),
+        ("c7e5d1f0a9b3", False, False),
         ("d24a4742aa81", False, False),
         ("a8b9ec836410", True, True),
     ]
@@ -48,7 +53,7 @@ def test_upgrade_then_downgrade_plans_and_audit(service: MaintenanceService) -> 
     assert result.migration.after == HEAD and result.backup.made
     assert service.status().at_head
 
-    plan = service.plan_downgrade()
+    plan = service.plan_downgrade("d24a4742aa81")
     assert plan.target == "d24a4742aa81" and plan.confirm_text == ""
     assert "the audit log, 1 entry" in plan.lost
 
@@ -162,7 +167,7 @@ def test_the_guis_service_checks_the_session_token(container: Any) -> None:
     assert made.made
     assert ("backup", "admin@clinic.example") in _actions(service.url)
     down = service.downgrade(container.admin_token)
-    assert down.migration.after == "d24a4742aa81"
+    assert down.migration.after == "c7e5d1f0a9b3"
     # The older schema cannot answer the admin check; the token seen at head still can upgrade back.
     assert service.upgrade(container.admin_token).migration.after == HEAD
 

@@ -18,7 +18,7 @@ from desktop.db.backup_catalog import list_backups
 from tests.fixtures.web_database import ALICE, make_web_database, row_counts
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAD = "c7e5d1f0a9b3"
+HEAD = "e4b7a2c9d5f1"
 ROWS = 50_000
 
 # The child announces where it is from inside SQLAlchemy, so the parent can kill it at a precise point

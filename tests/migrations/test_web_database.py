@@ -12,7 +12,7 @@ from desktop.db.database import Database
 from desktop.db.models import MedicalRecord, User
 from tests.fixtures.web_database import ALICE, HASH, RECORDS, make_web_database, row_counts
 
-HEAD = "c7e5d1f0a9b3"
+HEAD = "e4b7a2c9d5f1"
 
 
 @pytest.mark.parametrize("revision", ["a8b9ec836410", "d24a4742aa81"])
@@ -34,7 +34,7 @@ def test_web_database_upgrades_with_every_row(any_db_url: str, revision: str) ->
     with db.unit_of_work() as session:
         alice = session.get(User, ALICE)
         assert alice is not None
-        assert alice.password_hash == HASH and alice.role == "user" and alice.version_id == 1
+        assert alice.password_hash == HASH and alice.role == "patient" and alice.version_id == 1
         assert alice.allergies == "penicillin" and alice.blood_type == "A+"
         assert alice.created_at == dt.datetime(2024, 5, 2, 9, 30, tzinfo=dt.UTC)
         notes = sorted(r.notes for r in session.scalars(sa.select(MedicalRecord)))

@@ -20,7 +20,7 @@ from tests.fixtures.web_database import make_web_database
 
 pytestmark = pytest.mark.mariadb
 
-REVISIONS = ["a8b9ec836410", "d24a4742aa81", "c7e5d1f0a9b3"]
+REVISIONS = ["a8b9ec836410", "d24a4742aa81", "c7e5d1f0a9b3", "e4b7a2c9d5f1"]
 
 
 def rows(url: str) -> dict[str, list[dict[str, object]]]:
@@ -66,8 +66,16 @@ def test_web_sqlite_database_to_mariadb_and_down_and_up(
         kept = rows(mariadb_url)
         assert kept and set(kept) < set(copied)
         for table, values in kept.items():
+            if not values:  # a table the copy left empty (the audit log of a fresh copy, say)
+                assert not copied[table], table
+                continue
             names = values[0].keys()
-            assert values == [{name: row[name] for name in names} for row in copied[table]], table
+            expected = [{name: row[name] for name in names} for row in copied[table]]
+            if "role" in names and table == "user":  # older schemas call every non-admin "user"
+                expected = [
+                    {**row, "role": "admin" if row["role"] == "admin" else "user"} for row in expected
+                ]
+            assert values == expected, table
         assert fingerprint.check(mariadb_url).matches
     assert main(["db", "downgrade", "base", "--yes", "--database-url", mariadb_url]) == 0
     assert migrate.status(mariadb_url).current is None

@@ -30,7 +30,7 @@ import sqlalchemy as sa
 from desktop.db.migrate import upgrade
 from desktop.db.models import MedicalRecord
 from desktop.domain.dto import RecordQuery
-from desktop.domain.enums import RecordStatus
+from desktop.domain.enums import RecordStatus, Role
 from desktop.services.container import Services
 from desktop.settings import Settings
 
@@ -102,8 +102,10 @@ def scroll_to_end(services: Services, token: str, query: RecordQuery, keyset: bo
 def run(url: str, rows: int, index: str | None, analyze: bool = True) -> list[tuple[str, float]]:
     upgrade(url)
     services = Services.create(url, Settings(database_url=url), bcrypt_rounds=4)
-    services.auth.create_first_admin("bench@clinic.example", "Bench", PASSWORD)
-    session = services.auth.sign_in("bench@clinic.example", PASSWORD)
+    services.auth.create_first_admin("admin@clinic.example", "Admin", PASSWORD)
+    admin = services.auth.sign_in("admin@clinic.example", PASSWORD)
+    services.users.create_user(admin.token, "bench@clinic.example", "Bench", PASSWORD, Role.PATIENT)
+    session = services.auth.sign_in("bench@clinic.example", PASSWORD)  # a patient reading their chart
     fill(services, session.token, session.user.id, rows, analyze)
     if index:
         with services.database.engine.begin() as conn:

@@ -18,7 +18,17 @@ def test_services_share_one_context_and_one_predictor_provider(db_url):
     try:
         assert services.settings.session_hours == 2 and services.database.url == db_url
         assert services.context.bcrypt_rounds == 4
-        for name in ("auth", "users", "profile", "records", "family", "predictions", "audit", "maintenance"):
+        for name in (
+            "auth",
+            "users",
+            "profile",
+            "records",
+            "family",
+            "predictions",
+            "patients",
+            "audit",
+            "maintenance",
+        ):
             assert getattr(services, name) is getattr(services, name)
         assert services.predictor_provider is provider and not provider.is_loaded
         services.predictions.model_info()  # loads the model through the shared provider
@@ -39,7 +49,16 @@ def test_default_bcrypt_cost_is_12(sqlite_url):
 
 
 # The modules of the services built on first use (audit's module is needed by auth itself).
-LAZY_MODULES = ("users", "profile", "records", "family", "predictions", "screening", "maintenance")
+LAZY_MODULES = (
+    "users",
+    "profile",
+    "records",
+    "family",
+    "predictions",
+    "patients",
+    "screening",
+    "maintenance",
+)
 
 START_UP = """
 import sys

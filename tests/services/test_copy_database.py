@@ -34,7 +34,7 @@ def fill(url: str, *, long_type: bool = False) -> None:
                 name=f"User {n}",
                 email=f"u{n}@clinic.example",
                 password_hash="$2b$04$x",
-                role="admin" if n == 0 else "user",
+                role="admin" if n == 0 else "patient",
                 is_active=n != 2,
                 created_at=T0,
                 updated_at=T0,
@@ -122,6 +122,7 @@ def _feature_columns() -> list[str]:
         "probability",
         "model_version",
         "version_id",
+        "created_by",
     }
     return [c.name for c in m.BreastCancerPrediction.__table__.columns if c.name not in skip]
 

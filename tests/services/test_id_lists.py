@@ -1,7 +1,7 @@
 """The id lists the tables hold: ``ids`` gives every matching row's id in the query's order (the
 order the paged ``list`` gives, for every sort column and direction, with filters and ties), and
 ``rows`` the rows for some of those ids in the order asked, leaving out rows deleted meanwhile and
-rows of other accounts. On SQLite and PostgreSQL."""
+rows of other patients' charts. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from desktop.domain.dto import (
     PredictionQuery,
     RecordQuery,
 )
-from desktop.domain.errors import PermissionDeniedError, ValidationError
+from desktop.domain.errors import NotFoundError, PermissionDeniedError, ValidationError
 from desktop.ui.sample_cases import BENIGN_EXAMPLE
 from tests.services.test_keyset_paging import add_family, add_records, walk_offset
 from tests.services.test_predictions import FEATURES
@@ -79,14 +79,16 @@ def test_rows_refuse_what_is_not_a_short_list_of_ids(services: Any, alice: Any, 
         services.records.rows(alice.token, ids)
 
 
-def test_reading_another_owners_ids_is_refused(services: Any, alice: Any, bob: Any) -> None:
+def test_a_patient_naming_another_patients_chart_finds_nothing(services: Any, alice: Any, bob: Any) -> None:
     for call in (
-        lambda: services.records.ids(bob.token, owner_id=alice.user.id),
-        lambda: services.records.rows(bob.token, [1], owner_id=alice.user.id),
-        lambda: services.family.ids(bob.token, owner_id=alice.user.id),
-        lambda: services.predictions.ids(bob.token, owner_id=alice.user.id),
+        lambda: services.records.ids(bob.token, patient_id=alice.user.id),
+        lambda: services.records.rows(bob.token, [1], patient_id=alice.user.id),
+        lambda: services.family.ids(bob.token, patient_id=alice.user.id),
+        lambda: services.family.rows(bob.token, [1], patient_id=alice.user.id),
+        lambda: services.predictions.ids(bob.token, patient_id=alice.user.id),
+        lambda: services.predictions.rows(bob.token, [1], patient_id=alice.user.id),
     ):
-        with pytest.raises(PermissionDeniedError):
+        with pytest.raises(NotFoundError):  # ids reveal nothing, as for a missing patient
             call()
 
 

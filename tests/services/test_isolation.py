@@ -44,6 +44,7 @@ BY_ID = {
     "family.delete": lambda s, t, r: s.family.delete(t, r["family"].id),
     "family.history": lambda s, t, r: s.family.history(t, r["family"].id),
     "predictions.get": lambda s, t, r: s.predictions.get(t, r["prediction"].id),
+    "predictions.report": lambda s, t, r: s.predictions.report(t, r["prediction"].id),
     "predictions.annotate": lambda s, t, r: s.predictions.annotate(t, r["prediction"].id, "x", 1),
     "predictions.delete": lambda s, t, r: s.predictions.delete(t, r["prediction"].id),
 }
@@ -78,21 +79,22 @@ OWN_DATA = {
     ),
 }
 
-# Reading another user's data by naming the owner: refused to non-admins.
+# Naming another patient's chart: "not found" for a patient (ids reveal nothing), refused to an admin
+# unless the clinic's setting allows it.
 BY_OWNER = {
-    "records.list": lambda s, t, r, a: s.records.list(t, owner_id=a),
-    "records.count": lambda s, t, r, a: s.records.count(t, owner_id=a),
-    "records.get": lambda s, t, r, a: s.records.get(t, r["record"].id, owner_id=a),
-    "records.ids": lambda s, t, r, a: s.records.ids(t, owner_id=a),
-    "records.rows": lambda s, t, r, a: s.records.rows(t, [r["record"].id], owner_id=a),
-    "family.list": lambda s, t, r, a: s.family.list(t, owner_id=a),
-    "family.ids": lambda s, t, r, a: s.family.ids(t, owner_id=a),
-    "family.rows": lambda s, t, r, a: s.family.rows(t, [r["family"].id], owner_id=a),
-    "predictions.ids": lambda s, t, r, a: s.predictions.ids(t, owner_id=a),
-    "predictions.rows": lambda s, t, r, a: s.predictions.rows(t, [r["prediction"].id], owner_id=a),
-    "family.get": lambda s, t, r, a: s.family.get(t, r["family"].id, owner_id=a),
-    "predictions.list": lambda s, t, r, a: s.predictions.list(t, owner_id=a),
-    "predictions.get": lambda s, t, r, a: s.predictions.get(t, r["prediction"].id, owner_id=a),
+    "records.list": lambda s, t, r, a: s.records.list(t, patient_id=a),
+    "records.count": lambda s, t, r, a: s.records.count(t, patient_id=a),
+    "records.get": lambda s, t, r, a: s.records.get(t, r["record"].id, patient_id=a),
+    "records.ids": lambda s, t, r, a: s.records.ids(t, patient_id=a),
+    "records.rows": lambda s, t, r, a: s.records.rows(t, [r["record"].id], patient_id=a),
+    "family.list": lambda s, t, r, a: s.family.list(t, patient_id=a),
+    "family.get": lambda s, t, r, a: s.family.get(t, r["family"].id, patient_id=a),
+    "family.ids": lambda s, t, r, a: s.family.ids(t, patient_id=a),
+    "family.rows": lambda s, t, r, a: s.family.rows(t, [r["family"].id], patient_id=a),
+    "predictions.list": lambda s, t, r, a: s.predictions.list(t, patient_id=a),
+    "predictions.get": lambda s, t, r, a: s.predictions.get(t, r["prediction"].id, patient_id=a),
+    "predictions.ids": lambda s, t, r, a: s.predictions.ids(t, patient_id=a),
+    "predictions.rows": lambda s, t, r, a: s.predictions.rows(t, [r["prediction"].id], patient_id=a),
 }
 
 
@@ -123,6 +125,12 @@ def snapshot(services, alice, rows):
 #: Public methods that read no per-user data (so they take no session token) and need no case.
 NO_USER_DATA = {"predictions.model_info"}  # the installed model's card: the same for everyone
 
+#: Staff-only methods: a patient is refused outright.
+STAFF_ONLY = {
+    "predictions.plan_filing": lambda s, t, r: s.predictions.plan_filing(t, [("000001", FEATURES)]),
+    "predictions.file_screening": lambda s, t, r: s.predictions.file_screening(t, [("000001", FEATURES)]),
+}
+
 
 def test_every_per_user_service_method_has_an_isolation_case():
     public = {
@@ -131,7 +139,15 @@ def test_every_per_user_service_method_has_an_isolation_case():
         for name, _ in inspect.getmembers(cls, inspect.isfunction)
         if not name.startswith("_")
     }
-    assert public == set(BY_ID) | set(OWN_DATA) | NO_USER_DATA
+    assert public == set(BY_ID) | set(OWN_DATA) | NO_USER_DATA | set(STAFF_ONLY)
+
+
+@pytest.mark.parametrize("name", sorted(STAFF_ONLY))
+def test_patients_cannot_use_staff_only_methods(services, alice, bob, a_rows, name):
+    before = snapshot(services, alice, a_rows)
+    with pytest.raises(PermissionDeniedError):
+        STAFF_ONLY[name](services, bob.token, a_rows)
+    assert snapshot(services, alice, a_rows) == before
 
 
 @pytest.mark.parametrize("name", sorted(BY_ID))
@@ -151,9 +167,10 @@ def test_calls_without_an_id_see_only_own_data(services, alice, bob, a_rows, nam
 
 @pytest.mark.parametrize("name", sorted(BY_OWNER))
 def test_b_cannot_name_a_as_the_owner(services, alice, bob, admin, a_rows, name):
-    for token in (bob.token, admin.token):  # admins neither, unless the setting allows it
-        with pytest.raises(PermissionDeniedError):
-            BY_OWNER[name](services, token, a_rows, alice.user.id)
+    with pytest.raises(NotFoundError):
+        BY_OWNER[name](services, bob.token, a_rows, alice.user.id)
+    with pytest.raises(PermissionDeniedError):  # admins neither, unless the setting allows it
+        BY_OWNER[name](services, admin.token, a_rows, alice.user.id)
 
 
 def test_missing_ids_and_foreign_ids_look_the_same(services, alice, bob, a_rows):

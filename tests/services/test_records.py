@@ -119,16 +119,18 @@ def test_history_keeps_previous_values_and_the_deleted_row(services, alice, bob)
 
 def test_admin_does_not_read_medical_data_unless_the_setting_allows(services, admin, alice, db_url, clock):
     record = services.records.create(alice.token, draft())
-    with pytest.raises(NotFoundError):
-        services.records.get(admin.token, record.id)
     with pytest.raises(PermissionDeniedError):
-        services.records.list(admin.token, RecordQuery(), owner_id=alice.user.id)
+        services.records.get(admin.token, record.id, patient_id=alice.user.id)
+    with pytest.raises(PermissionDeniedError):
+        services.records.list(admin.token, RecordQuery(), patient_id=alice.user.id)
     permissive = make_services(db_url, clock, admin_can_read_medical_data=True)
     try:
-        assert permissive.records.get(admin.token, record.id, owner_id=alice.user.id) == record
-        assert permissive.records.list(admin.token, owner_id=alice.user.id).total == 1
-        with pytest.raises(PermissionDeniedError):  # still only admins
-            permissive.records.list(alice.token, owner_id=admin.user.id)
+        assert permissive.records.get(admin.token, record.id, patient_id=alice.user.id) == record
+        assert permissive.records.list(admin.token, patient_id=alice.user.id).total == 1
+        with pytest.raises(PermissionDeniedError):  # reading, never writing
+            permissive.records.create(admin.token, draft(), patient_id=alice.user.id)
+        with pytest.raises(NotFoundError):  # a patient names no other chart
+            permissive.records.list(alice.token, patient_id=admin.user.id)
     finally:
         permissive.close()
 

@@ -25,6 +25,7 @@ import sqlalchemy as sa
 from desktop.db.database import Database
 from desktop.db.migrate import upgrade
 from desktop.domain.dto import RecordDraft
+from desktop.domain.enums import Role
 from desktop.domain.errors import DatabaseError
 from desktop.services import server_settings as ss
 from desktop.services.container import Services
@@ -165,7 +166,9 @@ def test_services_survive_a_server_restart(cluster: Cluster, cluster_url: str) -
     services = Services.create(cluster_url, Settings(database_url=cluster_url), bcrypt_rounds=4)
     try:
         services.auth.create_first_admin("admin@outage.example", "Admin", "outage-pass-123")
-        token = services.auth.sign_in("admin@outage.example", "outage-pass-123").token
+        admin = services.auth.sign_in("admin@outage.example", "outage-pass-123").token
+        services.users.create_user(admin, "pat@outage.example", "Pat", "outage-pass-123", Role.PATIENT)
+        token = services.auth.sign_in("pat@outage.example", "outage-pass-123").token
         draft = RecordDraft(date="2026-03-01", type="Blood test", notes="typed before the outage")
         services.records.create(token, draft)
         assert services.records.list(token).total == 1

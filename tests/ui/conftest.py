@@ -30,6 +30,7 @@ from desktop.db import migrate
 from desktop.db.models import MedicalRecord
 from desktop.db.types import utcnow
 from desktop.domain.dto import FamilyDraft, RecordDraft
+from desktop.domain.patient_dto import PatientDraft
 from desktop.services.container import Services
 from desktop.settings import Settings
 from desktop.ui.context import UiContext
@@ -213,3 +214,39 @@ def bulk_add_records(services: Any, user_id: str, n: int, start: int = 0) -> Non
     ]
     with services.database.engine.begin() as conn:
         conn.execute(MedicalRecord.__table__.insert(), rows)
+
+
+STAFF_PASSWORD = "staff-password-123"
+
+
+@pytest.fixture
+def staff_ctx(services: Any, admin_session: Any, make_ctx: Any):
+    """``staff_ctx(role)``: a UiContext signed in as a new account of ``role`` (named by its label)."""
+
+    def make(role: Any) -> UiContext:
+        email = f"{role.value}@clinic.example"
+        services.users.create_user(admin_session.token, email, role.label, STAFF_PASSWORD, role)
+        return make_ctx(services.auth.sign_in(email, STAFF_PASSWORD))
+
+    return make
+
+
+@pytest.fixture
+def two_patients(services: Any, admin_session: Any) -> tuple[Any, Any]:
+    """Two registered patients without portal access: María José García López (MRN 000123) and
+    John Smith (MRN 000456)."""
+    token = admin_session.token
+    first = services.patients.register(
+        token,
+        PatientDraft(
+            given_names="María José", family_name="García López", date_of_birth="1945-07-14",
+            sex="female", mrn="000123",
+        ),
+    )  # fmt: skip
+    second = services.patients.register(
+        token,
+        PatientDraft(
+            given_names="John", family_name="Smith", date_of_birth="1980-03-02", sex="male", mrn="000456"
+        ),
+    )
+    return first, second

@@ -41,7 +41,8 @@ def test_start_sign_in_and_sign_out(qtbot: Any, controller: Any) -> None:
     )
     window = controller.main_window
     assert not controller.login.isVisible()
-    assert window.current_key() == "records"
+    # A patient's window opens their own chart on a worker thread, then shows its first page.
+    qtbot.waitUntil(lambda: window.current_key() == "records", timeout=10_000)
     window.sign_out("")
     assert controller.login.isVisible()
     assert controller.main_window is None

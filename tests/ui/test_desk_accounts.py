@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 
 from desktop.app import AppController
+from desktop.domain.enums import Role
 from desktop.services.container import Services
 from desktop.settings import Settings
 from desktop.ui.context import UiContext
 from desktop.ui.login import LoginDialog
 from desktop.ui.main_window import MainWindow
 from desktop.ui.pages.users import UsersPage
-from tests.ui.conftest import ADMIN_EMAIL, ADMIN_NAME, BCRYPT_ROUNDS, USER_EMAIL, USER_PASSWORD
+from tests.ui.conftest import ADMIN_EMAIL, ADMIN_NAME, ADMIN_PASSWORD, BCRYPT_ROUNDS, USER_EMAIL, USER_PASSWORD
 
 NEW_EMAIL = "nora@clinic.example"
 GIVEN_PASSWORD = "given at the desk 1"
@@ -28,9 +29,14 @@ def _idle(qtbot: Any, ctx: Any) -> None:
 
 
 def _window(qtbot: Any, ctx: Any) -> MainWindow:
+    """The main window, shown; a signed-in patient's own chart open (it opens on a worker thread)."""
     window = MainWindow(ctx)
     qtbot.addWidget(window)
-    window.show()
+    if ctx.user.role is Role.PATIENT:
+        with qtbot.waitSignal(window.chart_opened, timeout=10_000):
+            window.show()
+    else:
+        window.show()
     return window
 
 
@@ -186,15 +192,16 @@ def test_switch_user_without_an_open_form_does_not_ask(
 
 
 def test_each_person_lands_on_their_own_last_page(
-    qtbot: Any, make_ctx: Any, user_session: Any, admin_session: Any
+    qtbot: Any, services: Any, make_ctx: Any, user_session: Any, admin_session: Any
 ) -> None:
     patient = _window(qtbot, make_ctx(user_session))
     patient.show_page("family")
-    patient.close()
+    patient.close()  # closing the window signs its person out: each next window is a new sign-in
     admin = _window(qtbot, make_ctx(admin_session))
-    assert admin.current_key() == "records"  # not the patient's page
+    assert admin.current_key() == "patients"  # not the patient's page: staff start on the list
     admin.show_page("audit")
     admin.close()
-    again = _window(qtbot, make_ctx(user_session))
+    again = _window(qtbot, make_ctx(services.auth.sign_in(USER_EMAIL, USER_PASSWORD)))
     assert again.current_key() == "family"
-    assert _window(qtbot, make_ctx(admin_session)).current_key() == "audit"
+    admin_again = _window(qtbot, make_ctx(services.auth.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)))
+    assert admin_again.current_key() == "audit"

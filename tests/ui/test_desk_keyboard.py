@@ -16,9 +16,11 @@ from desktop.ui.main_window import MainWindow
 
 
 def _active_window(qtbot: Any, ctx: Any, page: str) -> MainWindow:
+    """The main window on ``page`` of the signed-in patient's own chart (opened on a worker thread)."""
     window = MainWindow(ctx)
     qtbot.addWidget(window)
-    window.show()
+    with qtbot.waitSignal(window.chart_opened, timeout=10_000):
+        window.show()
     window.show_page(page)
     with qtbot.waitActive(window):
         window.activateWindow()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QSpinBox,
 )
 
+from desktop.domain.enums import Role
 from desktop.domain.errors import PermissionDeniedError, SessionExpiredError
 from desktop.ui.login import LoginDialog
 from desktop.ui.main_window import MainWindow
@@ -22,9 +23,14 @@ from tests.ui.conftest import USER_PASSWORD
 
 
 def _window(qtbot: Any, ctx: Any) -> MainWindow:
+    """The main window, shown; a signed-in patient's own chart open."""
     window = MainWindow(ctx)
     qtbot.addWidget(window)
-    window.show()
+    if ctx.user.role is Role.PATIENT:
+        with qtbot.waitSignal(window.chart_opened, timeout=10_000):
+            window.show()
+    else:
+        window.show()
     return window
 
 
@@ -41,6 +47,7 @@ def test_user_sees_no_admin_pages_and_the_services_refuse_them(qtbot: Any, signe
         "new_prediction",
         "prediction_history",
         "screening",
+        "my_access_log",
     ]
     assert window.menus.tools_menu is None
     assert window.show_page("users") is None
@@ -101,7 +108,7 @@ def test_ctrl_f_focuses_the_search_box(qtbot: Any, signed_in_ctx: Any) -> None:
 
 def test_lock_hides_data_and_resume_needs_the_password(qtbot: Any, signed_in_ctx: Any) -> None:
     window = _window(qtbot, signed_in_ctx)
-    assert window.windowTitle() == "Medical records - ClinicDesk"
+    assert window.windowTitle().startswith("Pat Patient \u2014 MRN ")
     window.menus.lock_action.trigger()
     assert window.is_locked()
     assert window.windowTitle() == "ClinicDesk - Locked"
@@ -117,7 +124,7 @@ def test_lock_hides_data_and_resume_needs_the_password(qtbot: Any, signed_in_ctx
         screen.password.setText(USER_PASSWORD)
         screen.unlock_button.click()
     assert not window.is_locked()
-    assert window.windowTitle() == "Medical records - ClinicDesk"
+    assert window.windowTitle().startswith("Pat Patient \u2014 MRN ")
     assert window.menus.new_action.isEnabled()
 
 
@@ -153,16 +160,19 @@ def test_an_expired_session_returns_to_sign_in(qtbot: Any, signed_in_ctx: Any, p
 def test_geometry_and_last_page_are_remembered(qtbot: Any, signed_in_ctx: Any, make_ctx: Any) -> None:
     window = _window(qtbot, signed_in_ctx)
     window.show_page("family")
-    window.resize(700, 500)
+    # as narrow as the patient banner allows (the offscreen screen is narrower than a clinic's)
+    window.resize(window.minimumWidth(), 500)
     window.save_state()
     again = _window(qtbot, make_ctx(signed_in_ctx.session))
     assert again.current_key() == "family"
-    assert (again.width(), again.height()) == (700, 500)
+    assert (again.width(), again.height()) == (window.minimumWidth(), 500)
 
 
-def test_inputs_and_buttons_carry_accessible_names(qtbot: Any, admin_ctx: Any) -> None:
+def test_inputs_and_buttons_carry_accessible_names(qtbot: Any, admin_ctx: Any, two_patients: Any) -> None:
 
     window = _window(qtbot, admin_ctx)
+    with qtbot.waitSignal(window.chart_opened, timeout=10_000):  # the chart pages too
+        window.choose_patient(two_patients[0].id)
     missing = []
     for key in window.page_keys():  # every page, the prediction pages too
         page = window.show_page(key)

@@ -10,6 +10,7 @@ import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QLabel
 
+from desktop.domain.enums import Role
 from desktop.settings import Settings, database_location
 from desktop.ui.context import UiContext
 from desktop.ui.dialogs.prediction_detail import PredictionDetailDialog
@@ -24,10 +25,12 @@ def _headings(page: Any) -> list[str]:
     return [label.text() for label in page.findChildren(QLabel) if label.objectName() == "PageTitle"]
 
 
-def test_every_page_has_its_heading(qtbot: Any, admin_ctx: Any) -> None:
+def test_every_page_has_its_heading(qtbot: Any, admin_ctx: Any, two_patients: Any) -> None:
     window = MainWindow(admin_ctx)
     qtbot.addWidget(window)
     window.show()
+    with qtbot.waitSignal(window.chart_opened, timeout=10_000):  # the chart pages too
+        window.choose_patient(two_patients[0].id)
     for key in window.page_keys():
         page = window.show_page(key)
         assert _headings(page) == [page.title], key
@@ -89,7 +92,8 @@ def test_prediction_pages_load_the_first_time_they_are_shown(
     save_predictions(services, signed_in_ctx.token, [0.02, 0.9])
     window = MainWindow(signed_in_ctx)
     qtbot.addWidget(window)
-    window.show()
+    with qtbot.waitSignal(window.chart_opened, timeout=10_000):  # the patient's own chart
+        window.show()
     history = window.show_page("prediction_history")
     assert history.model.rowCount() == 2 and history.count_label.text() == "2 saved predictions"
     form_page = window.show_page("new_prediction")
@@ -145,9 +149,9 @@ def test_a_result_for_a_closed_dialog_is_dropped(qtbot: Any, runner: Any) -> Non
     assert delivered == [7]
 
 
-def test_empty_records_page_says_how_to_add_one(qtbot: Any, admin_ctx: Any) -> None:
+def test_empty_records_page_says_how_to_add_one(qtbot: Any, staff_ctx: Any, two_patients: Any) -> None:
 
-    page = RecordsPage(admin_ctx)  # the admin has no records of their own
+    page = RecordsPage(staff_ctx(Role.CLINICIAN), two_patients[0])  # a patient without records
     qtbot.addWidget(page)
     assert page.count_label.text() == "No records yet. Press New… (Ctrl+N) to add one."
     page.search.setText("biopsy")

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import Qt
 
+from desktop.domain.enums import Role
 from desktop.ui.pages.prediction_history import PredictionHistoryPage
 from desktop.ui.tablemodels.predictions_model import (
     COL_PROBABILITY,
@@ -48,10 +49,11 @@ def test_empty_model_passes_modeltester(qtmodeltester: Any, signed_in_ctx: Any) 
 
 
 def test_page_shows_the_users_predictions_and_chart(
-    qtbot: Any, services: Any, signed_in_ctx: Any, admin_session: Any
+    qtbot: Any, services: Any, signed_in_ctx: Any, staff_ctx: Any, two_patients: Any
 ) -> None:
     save_predictions(services, signed_in_ctx.token, [0.01, 0.6, 0.99])
-    save_predictions(services, admin_session.token, [0.5])  # someone else's: never shown
+    clinician = staff_ctx(Role.CLINICIAN)  # another patient's: never shown
+    save_predictions(services, clinician.token, [0.5], patient_id=two_patients[0].id)
     page = _page(qtbot, signed_in_ctx)
     assert page.model.rowCount() == 3
     assert page.chart.point_count == 3

@@ -1,8 +1,10 @@
 """The printable report: saved as a real PDF into tmp_path, two pages (the result; why, and what the
-measurements are), with the right text."""
+measurements are), with the right text: the patient (name, date of birth, MRN), the clinician, the
+model version with its file hash, and the decision-support sentence."""
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import shutil
 import subprocess
@@ -13,22 +15,32 @@ import pytest
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QTextDocument
 
+from desktop.domain.enums import Sex
 from desktop.domain.features import FEATURE_NAMES
+from desktop.domain.patient_dto import PatientDTO
 from desktop.ml.predictor import Predictor, default_model_dir
 from desktop.ui import report
 from desktop.ui.formatting import percent
 from desktop.ui.model_card import ModelCard, contributions_of, report_data_for
 from tests.ui.sample_predictions import MALIGNANT_EXAMPLE, utc
 
+PATIENT = PatientDTO(
+    id="p1", mrn="000123", name="María José García López", family_name="García López",
+    given_names="María José", date_of_birth=dt.date(1945, 7, 14), sex=Sex.FEMALE, phone="", email=None,
+    emergency_contact="", is_active=True, has_portal_access=False, created_at=utc(2026, 1, 1, 0, 0), version=1,
+)  # fmt: skip
+SHA = "3f2a9c01d4e5"
+
 
 def _data(**overrides: Any) -> report.ReportData:
     card = ModelCard(
-        version="lr-test-1",
+        version=f"lr-test-1+{SHA}",
         metrics=(("Accuracy", "0.981 ± 0.017"), ("ROC AUC", "0.996 ± 0.004")),
         ranges={"area_worst": (185.2, 1500.0)},
     )
     values = dict(
-        patient_name="Pat Patient",
+        patient=PATIENT,
+        clinician="Dr Cleo Clinician",
         created_at=utc(2026, 3, 1, 9, 30),
         features=MALIGNANT_EXAMPLE,
         prediction="Malignant",
@@ -51,14 +63,18 @@ def test_report_html_has_every_part(qapp: Any) -> None:
     data = _data()
     text = report.build_document(data).toPlainText()
     for expected in (
-        "Pat Patient",
+        "GARCÍA LÓPEZ, María José",
+        "Born 14-Jul-1945",
+        "MRN 000123",
+        "Clinician Dr Cleo Clinician",
+        f"Version lr-test-1 (model file sha256 {SHA}",
         "Malignant",
         "99.1%",
         "High",
         "lr-test-1",
         "ROC AUC",
         "0.996 ± 0.004",
-        "decision support, not a diagnosis",
+        "decision support to be read by a clinician, not a diagnosis",
         "Refer to the breast clinic.",
         "prediction #7",
     ):
@@ -81,9 +97,11 @@ def test_save_pdf_writes_two_pages_with_text(qapp: Any, tmp_path: Path) -> None:
     if shutil.which("pdftotext") is None:
         pytest.skip("pdftotext (poppler-utils) not installed: text extraction not checked")
     text = subprocess.run(["pdftotext", str(target), "-"], capture_output=True, text=True, check=True).stdout
-    assert "Pat Patient" in text
+    words = " ".join(text.split())
+    for expected in ("GARCÍA LÓPEZ, María José", "14-Jul-1945", "MRN 000123", "Dr Cleo Clinician", SHA):
+        assert expected in words
     assert "Malignant" in text
-    assert "decision support, not a diagnosis" in " ".join(text.split())
+    assert "decision support to be read by a clinician, not a diagnosis" in words
 
 
 def test_save_pdf_into_a_missing_folder_is_an_error_not_a_silent_success(qapp: Any, tmp_path: Path) -> None:
@@ -103,8 +121,13 @@ def test_report_of_an_old_prediction_without_probability(qapp: Any, tmp_path: Pa
 def test_report_names_a_different_model_version(qapp: Any) -> None:
     data = _data(model_version="lr-old-0")
     text = report.build_document(data).toPlainText()
-    assert "Version: lr-old-0" in text
-    assert "figures below are of model lr-test-1" in text
+    assert "Version lr-old-0" in text
+    assert f"figures below are of model lr-test-1+{SHA}" in text
+
+
+def test_unknown_patient_and_clinician_are_said_so(qapp: Any) -> None:
+    text = report.build_document(_data(patient=None, clinician="")).toPlainText()
+    assert "Not known" in text and "MRN not known" in text and "Clinician Not known" in text
 
 
 def test_long_notes_are_shortened_to_keep_the_first_page(qapp: Any, tmp_path: Path) -> None:

@@ -53,9 +53,19 @@ class EditDialog(QDialog, Generic[DtoT, DraftT]):
     saved = Signal(object)  # the saved DtoT
     noun = "entry"
 
-    def __init__(self, ctx: UiContext, dto: DtoT | None = None, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        ctx: UiContext,
+        dto: DtoT | None = None,
+        parent: QWidget | None = None,
+        *,
+        patient_id: str | None = None,
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        #: Whose chart this entry belongs to, fixed when the dialog opens (None: the signed-in
+        #: patient's own): what is typed here can only be saved into that chart.
+        self.patient_id = patient_id
         self.dto = dto
         self.fields: dict[str, QWidget] = {}
         self.errors: dict[str, FieldError] = {}

@@ -35,8 +35,15 @@ RELATIONS = (
 class FamilyDialog(EditDialog[FamilyDTO, FamilyDraft]):
     noun = "family history entry"
 
-    def __init__(self, ctx: UiContext, entry: FamilyDTO | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, entry, parent)
+    def __init__(
+        self,
+        ctx: UiContext,
+        entry: FamilyDTO | None = None,
+        parent: QWidget | None = None,
+        *,
+        patient_id: str | None = None,
+    ) -> None:
+        super().__init__(ctx, entry, parent, patient_id=patient_id)
         self.relation = QComboBox()
         self.relation.setEditable(True)
         self.relation.addItems(RELATIONS)
@@ -71,10 +78,10 @@ class FamilyDialog(EditDialog[FamilyDTO, FamilyDraft]):
         self.condition.setText(dto.condition)
 
     def create_row(self, token: str, draft: FamilyDraft) -> FamilyDTO:
-        return self.ctx.services.family.create(token, draft)
+        return self.ctx.services.family.create(token, draft, patient_id=self.patient_id)
 
     def update_row(self, token: str, row: FamilyDTO, draft: FamilyDraft) -> FamilyDTO:
-        return self.ctx.services.family.update(token, row.id, draft, row.version)
+        return self.ctx.services.family.update(token, row.id, draft, row.version, patient_id=self.patient_id)
 
     def fetch_row(self, token: str, row: FamilyDTO) -> FamilyDTO:
-        return self.ctx.services.family.get(token, row.id)
+        return self.ctx.services.family.get(token, row.id, patient_id=self.patient_id)

@@ -26,8 +26,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop.domain.chart_dto import PredictionReport
 from desktop.domain.dto import SavedPrediction
 from desktop.domain.features import BASE_MEASUREMENTS, GROUPS
+from desktop.domain.patient_dto import PatientDTO
 from desktop.domain.prediction import PredictionResult, outside_training_range
 from desktop.ui import report
 from desktop.ui.context import UiContext
@@ -50,9 +52,14 @@ class PredictionDetailDialog(QDialog):
         prediction: SavedPrediction,
         card: ModelCard | None = None,
         parent: QWidget | None = None,
+        *,
+        patient: PatientDTO | None = None,
     ) -> None:
         super().__init__(parent)
         self._ctx = ctx
+        self._patient = patient  # whose chart (None: the signed-in patient's own)
+        self._patient_id = patient.id if patient is not None else None
+        self.clinician = ""  # who ran it, once the service has said (the report names them)
         self._prediction = prediction
         self._card = card
         self._contributions: dict[str, float] = {}  # filled once the installed model explains it
@@ -147,6 +154,7 @@ class PredictionDetailDialog(QDialog):
         layout.addWidget(buttons)
         self._fit_to_screen(parent)
         self._explain()
+        self._load_clinician()
 
     def _fit_to_screen(self, parent: QWidget | None) -> None:
         """1000x800 where the screen has room, else the screen's free area (less a margin for the
@@ -164,12 +172,29 @@ class PredictionDetailDialog(QDialog):
 
     # --- explanation -------------------------------------------------------------------------------
 
+    def _load_clinician(self) -> None:
+        """Who ran the prediction, for the report (the service reads it from the chart)."""
+        self._ctx.runner.run(
+            partial(
+                self._ctx.services.predictions.report,
+                self._ctx.token,
+                self._prediction.id,
+                patient_id=self._patient_id,
+            ),
+            on_done=self._clinician_loaded,
+            on_error=lambda _error: None,  # the report then says "Not known"
+        )
+
+    def _clinician_loaded(self, names: PredictionReport) -> None:
+        self.clinician = names.clinician_name
+
     def _explain(self) -> None:
         self._ctx.runner.run(
             partial(
                 self._ctx.services.predictions.make_prediction,
                 self._ctx.token,
                 dict(self._prediction.features),
+                patient_id=self._patient_id,
             ),
             on_done=self._explained,
             on_error=self._explain_failed,
@@ -203,6 +228,7 @@ class PredictionDetailDialog(QDialog):
                 self._prediction.id,
                 self.notes_edit.toPlainText(),
                 self._prediction.version,
+                patient_id=self._patient_id,
             ),
             on_done=self._notes_saved,
             on_error=self._failed,
@@ -231,7 +257,13 @@ class PredictionDetailDialog(QDialog):
             return
         self.delete_button.setEnabled(False)
         self._ctx.runner.run(
-            partial(self._ctx.services.predictions.delete, self._ctx.token, p.id, p.version),
+            partial(
+                self._ctx.services.predictions.delete,
+                self._ctx.token,
+                p.id,
+                p.version,
+                patient_id=self._patient_id,
+            ),
             on_done=self._deleted,
             on_error=self._failed,
             key=f"delete-{p.id}",
@@ -263,10 +295,10 @@ class PredictionDetailDialog(QDialog):
 
     def report_data(self) -> report.ReportData:
         p = self._prediction
-        user = self._ctx.user
         return report_data_for(
             self._card,
-            patient_name=user.name if user else "",
+            patient=self._patient,
+            clinician=self.clinician,
             created_at=p.created_at or dt.datetime.now(dt.UTC),
             features=p.features,
             prediction=p.prediction,

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QComboBox, QLineEdit, QPlainTextEdit, QWidget
 
 from desktop.domain.dto import RecordDraft, RecordDTO
 from desktop.domain.entry_rules import RECORD_TEXT_MAX, record_values
-from desktop.domain.enums import RecordStatus
+from desktop.domain.enums import RecordStatus, Role
 from desktop.ui.dialogs.edit_dialog import EditDialog
 from desktop.ui.widgets.date_edit import DateEdit
 
@@ -25,9 +25,14 @@ class RecordDialog(EditDialog[RecordDTO, RecordDraft]):
     noun = "medical record"
 
     def __init__(
-        self, ctx: UiContext, record: RecordDTO | None = None, parent: QWidget | None = None
+        self,
+        ctx: UiContext,
+        record: RecordDTO | None = None,
+        parent: QWidget | None = None,
+        *,
+        patient_id: str | None = None,
     ) -> None:
-        super().__init__(ctx, record, parent)
+        super().__init__(ctx, record, parent, patient_id=patient_id)
         self.date = DateEdit()
         self.date.setDate(QDate.currentDate())
         self.type_edit = QLineEdit()
@@ -49,8 +54,11 @@ class RecordDialog(EditDialog[RecordDTO, RecordDraft]):
         self.add_field("doctor", "D&octor:", self.doctor)
         self.add_field("status", "&Status:", self.status)
         self.add_field("notes", "&Notes:", self.notes)
+        user = ctx.user
         if record is not None:
             self.fill(record)
+        elif user is not None and user.role is Role.CLINICIAN:  # the clinician writing it, by default
+            self.doctor.setText(user.name)
         self.type_edit.setFocus()
 
     def draft(self) -> RecordDraft:
@@ -78,10 +86,10 @@ class RecordDialog(EditDialog[RecordDTO, RecordDraft]):
         self.status.setCurrentIndex(max(0, index))
 
     def create_row(self, token: str, draft: RecordDraft) -> RecordDTO:
-        return self.ctx.services.records.create(token, draft)
+        return self.ctx.services.records.create(token, draft, patient_id=self.patient_id)
 
     def update_row(self, token: str, row: RecordDTO, draft: RecordDraft) -> RecordDTO:
-        return self.ctx.services.records.update(token, row.id, draft, row.version)
+        return self.ctx.services.records.update(token, row.id, draft, row.version, patient_id=self.patient_id)
 
     def fetch_row(self, token: str, row: RecordDTO) -> RecordDTO:
-        return self.ctx.services.records.get(token, row.id)
+        return self.ctx.services.records.get(token, row.id, patient_id=self.patient_id)

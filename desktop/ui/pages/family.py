@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from desktop.domain.dto import AuditEntryDTO, FamilyDTO
+from desktop.domain.patient_dto import PatientDTO
 from desktop.ui.dialogs.family_dialog import FamilyDialog
 from desktop.ui.pages.table_page import TablePage
 from desktop.ui.tablemodels.family_model import FamilyModel
@@ -25,11 +26,13 @@ class FamilyPage(TablePage[FamilyDTO]):
     default_sort_column = 0
     default_sort_order = Qt.SortOrder.AscendingOrder
 
-    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, parent)
+    def __init__(
+        self, ctx: UiContext, patient: PatientDTO | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(ctx, patient, parent)
 
     def make_model(self) -> FamilyModel:
-        return FamilyModel(self.ctx, self)
+        return FamilyModel(self.ctx, self.patient_id, self)
 
     def setup_extra(self) -> None:
         metrics, header = self.fontMetrics(), self.view.horizontalHeader()
@@ -37,13 +40,13 @@ class FamilyPage(TablePage[FamilyDTO]):
         header.resizeSection(1, metrics.horizontalAdvance("Age 130") + metrics.height() * 2)
 
     def make_dialog(self, dto: FamilyDTO | None) -> FamilyDialog:
-        return FamilyDialog(self.ctx, dto, self)
+        return FamilyDialog(self.ctx, dto, self, patient_id=self.patient_id)
 
     def delete_call(self, token: str, dto: FamilyDTO) -> None:
-        self.ctx.services.family.delete(token, dto.id, dto.version)
+        self.ctx.services.family.delete(token, dto.id, dto.version, patient_id=self.patient_id)
 
     def history_call(self, token: str, dto: FamilyDTO) -> Sequence[AuditEntryDTO]:
-        return self.ctx.services.family.history(token, dto.id)
+        return self.ctx.services.family.history(token, dto.id, patient_id=self.patient_id)
 
     def describe(self, dto: FamilyDTO) -> str:
         return f"the entry \u201c{dto.relation}: {dto.condition}\u201d"

@@ -28,13 +28,20 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.errors import ValidationError
+from desktop.domain.patient_dto import PatientDTO
 from desktop.domain.prediction import PredictionResult, not_reliable_text
 from desktop.ui import report
 from desktop.ui.context import UiContext
 from desktop.ui.dialogs import prompts
 from desktop.ui.dialogs.csv_row_dialog import choose_csv_row
 from desktop.ui.errors import user_message
-from desktop.ui.model_card import ModelCard, contributions_of, load_model_card, report_data_for
+from desktop.ui.model_card import (
+    ModelCard,
+    clinician_name,
+    contributions_of,
+    load_model_card,
+    report_data_for,
+)
 from desktop.ui.sample_cases import SAMPLE_CASES
 from desktop.ui.widgets.feature_form import FeatureForm
 from desktop.ui.widgets.result_panel import ResultPanel
@@ -49,9 +56,15 @@ class NewPredictionPage(QWidget):
     #: Emitted with the saved prediction's id (the history page reloads on it).
     prediction_saved = Signal(int)
 
-    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: UiContext, patient: PatientDTO | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._ctx = ctx
+        #: The chart's patient, fixed for the page's life: a prediction made here is saved into
+        #: this chart only (None: the signed-in patient's own).
+        self.patient = patient
+        self.patient_id = patient.id if patient is not None else None
         self._card: ModelCard | None = None
         self._result: PredictionResult | None = None
         self._inputs: dict[str, float] | None = None
@@ -163,7 +176,12 @@ class NewPredictionPage(QWidget):
         self._set_status("Predicting… (the model loads on first use)")
         self.predict_button.setEnabled(False)
         job = self._ctx.runner.run(
-            partial(self._ctx.services.predictions.make_prediction, self._ctx.token, values),
+            partial(
+                self._ctx.services.predictions.make_prediction,
+                self._ctx.token,
+                values,
+                patient_id=self.patient_id,
+            ),
             on_done=partial(self._predicted, values=values),
             on_error=self._predict_failed,
             key="predict",
@@ -230,6 +248,7 @@ class NewPredictionPage(QWidget):
                 self._ctx.token,
                 self._inputs,
                 self.notes_edit.toPlainText(),
+                patient_id=self.patient_id,
                 confirm_out_of_range=bool(unreliable),
             ),
             on_done=self._saved,
@@ -260,10 +279,10 @@ class NewPredictionPage(QWidget):
         result = self._result
         if not self._is_current() or self._inputs is None or result is None:
             return None
-        user = self._ctx.user
         return report_data_for(
             self._card,
-            patient_name=user.name if user else "",
+            patient=self.patient,
+            clinician=clinician_name(self._ctx.user),
             created_at=dt.datetime.now(dt.UTC),
             features=self._inputs,
             prediction=str(result.prediction),

@@ -1,10 +1,9 @@
-"""Prediction history page: the signed-in person's saved predictions as a table and as a chart.
+"""Prediction history page: a chart's saved predictions as a table and as a chart.
 
-The table holds the ids of the person's predictions (newest first) and fetches the rows it shows; the
-chart plots the newest ones (one batch of rows), which for a person's own history is all of them in
-practice. Opening a row shows the detail
-dialog, where notes are edited and a prediction printed or deleted; Delete here does the same with a
-confirmation that names the prediction.
+The table holds the ids of the patient's predictions (newest first) and fetches the rows it shows; the
+chart plots the newest ones (one batch of rows), which for one patient's history is all of them in
+practice. Opening a row shows the detail dialog, where notes are edited and a prediction printed or
+deleted; Delete here does the same with a confirmation that names the prediction.
 """
 
 from __future__ import annotations
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 from desktop.domain.dto import SavedPrediction
 from desktop.domain.enums import RiskLevel
 from desktop.domain.errors import SessionExpiredError
+from desktop.domain.patient_dto import PatientDTO
 from desktop.ui import report
 from desktop.ui.context import UiContext
 from desktop.ui.dialogs import prompts
@@ -47,20 +47,24 @@ from desktop.ui.tablemodels.unreliable_marker import UnreliableMarker
 from desktop.ui.widgets.probability_chart import ProbabilityChart, ProbabilityPoint
 
 EMPTY_TEXT = "No saved predictions yet. Make one on the New prediction page."
-FAILED_TEXT = "Your saved predictions could not be loaded."
-CARD_JOB = "history-model-card"
-CHART_POINTS = PredictionsModel.BATCH  # not the New prediction page's key: each page must get its card
+FAILED_TEXT = "The saved predictions could not be loaded."
+CARD_JOB = "history-model-card"  # not the New prediction page's key: each page must get its card
+CHART_POINTS = PredictionsModel.BATCH
 
 
 class PredictionHistoryPage(QWidget):
     title = "Prediction history"
 
-    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: UiContext, patient: PatientDTO | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._ctx = ctx
+        self.patient = patient  # whose chart (None: the signed-in patient's own)
+        self.patient_id = patient.id if patient is not None else None
         self._card: ModelCard | None = None
         self._load_failed = False
-        self.model = PredictionsModel(ctx, self)
+        self.model = PredictionsModel(ctx, self.patient_id, self)
         self.model.modelReset.connect(self._update_chart)
         self.model.fetch_failed.connect(self._fetch_failed)
 
@@ -208,7 +212,7 @@ class PredictionHistoryPage(QWidget):
 
     def open_prediction(self, prediction: SavedPrediction) -> PredictionDetailDialog:
         """Open the detail dialog (modeless, so tests and keyboard users can keep working)."""
-        dialog = PredictionDetailDialog(self._ctx, prediction, self._card, self)
+        dialog = PredictionDetailDialog(self._ctx, prediction, self._card, self, patient=self.patient)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.changed.connect(self.refresh)
         dialog.show()
@@ -221,12 +225,23 @@ class PredictionHistoryPage(QWidget):
         if prediction is None:
             prompts.info(self, "Select a prediction to print.")
             return
-        user = self._ctx.user
-        p = prediction
+        self._ctx.runner.run(  # the service names who ran it
+            partial(
+                self._ctx.services.predictions.report,
+                self._ctx.token,
+                prediction.id,
+                patient_id=self.patient_id,
+            ),
+            on_done=lambda names: self._print(prediction, names.clinician_name),
+            on_error=self._failed,
+        )
+
+    def _print(self, p: SavedPrediction, clinician: str) -> None:
         report.print_with_dialog(
             report_data_for(
                 self._card,
-                patient_name=user.name if user else "",
+                patient=self.patient,
+                clinician=clinician,
                 created_at=p.created_at,
                 features=p.features,
                 prediction=p.prediction,
@@ -251,7 +266,13 @@ class PredictionHistoryPage(QWidget):
             return
         self.delete_button.setEnabled(False)
         self._ctx.runner.run(
-            partial(self._ctx.services.predictions.delete, self._ctx.token, p.id, p.version),
+            partial(
+                self._ctx.services.predictions.delete,
+                self._ctx.token,
+                p.id,
+                p.version,
+                patient_id=self.patient_id,
+            ),
             on_done=lambda _r: self.refresh(),
             on_error=self._failed,
             key="delete-prediction",

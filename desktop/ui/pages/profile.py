@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from desktop.domain.dto import ProfileUpdate
 from desktop.domain.enums import BLOOD_TYPES
 from desktop.domain.errors import ConflictError, ValidationError
+from desktop.domain.patient_dto import PatientDTO
 from desktop.ui.dialogs import prompts
 from desktop.ui.errors import user_message
 from desktop.ui.widgets.field_error import FieldError
@@ -45,9 +46,12 @@ NOT_KNOWN = "Not known"
 class ProfilePage(QWidget):
     title = "Profile"
 
-    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: UiContext, patient: PatientDTO | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.patient_id = patient.id if patient is not None else None  # None: the signed-in patient
         self.profile: Any = None
         self.fields: dict[str, QWidget] = {}
         self.errors: dict[str, FieldError] = {}
@@ -157,7 +161,7 @@ class ProfilePage(QWidget):
     @Slot()
     def refresh(self) -> None:
         self.ctx.runner.run(
-            partial(self.ctx.services.profile.get, self.ctx.token),
+            partial(self.ctx.services.profile.get, self.ctx.token, patient_id=self.patient_id),
             on_done=self._loaded,
             on_error=self._failed,
         )
@@ -197,7 +201,11 @@ class ProfilePage(QWidget):
         self.save_button.setEnabled(False)
         self.ctx.runner.run(
             partial(
-                self.ctx.services.profile.update, self.ctx.token, self.update_value(), self.profile.version
+                self.ctx.services.profile.update,
+                self.ctx.token,
+                self.update_value(),
+                self.profile.version,
+                patient_id=self.patient_id,
             ),
             key="profile-save",
             on_done=self._saved,

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QComboBox, QHeaderView, QWidget
 
 from desktop.domain.dto import AuditEntryDTO, RecordDTO
 from desktop.domain.enums import RecordStatus
+from desktop.domain.patient_dto import PatientDTO
 from desktop.ui.delegates.status_delegate import StatusDelegate
 from desktop.ui.dialogs.record_dialog import RecordDialog
 from desktop.ui.pages.table_page import TablePage
@@ -27,11 +28,13 @@ class RecordsPage(TablePage[RecordDTO]):
     noun = "record"
     search_hint = "Search type, result, doctor or notes (Ctrl+F)"
 
-    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(ctx, parent)
+    def __init__(
+        self, ctx: UiContext, patient: PatientDTO | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(ctx, patient, parent)
 
     def make_model(self) -> RecordsModel:
-        return RecordsModel(self.ctx, self)
+        return RecordsModel(self.ctx, self.patient_id, self)
 
     def setup_extra(self) -> None:
         self.status_filter = QComboBox()
@@ -55,13 +58,13 @@ class RecordsPage(TablePage[RecordDTO]):
         return {"text": self.search.text(), "status": self.status_filter.currentData() or None}
 
     def make_dialog(self, dto: RecordDTO | None) -> RecordDialog:
-        return RecordDialog(self.ctx, dto, self)
+        return RecordDialog(self.ctx, dto, self, patient_id=self.patient_id)
 
     def delete_call(self, token: str, dto: RecordDTO) -> None:
-        self.ctx.services.records.delete(token, dto.id, dto.version)
+        self.ctx.services.records.delete(token, dto.id, dto.version, patient_id=self.patient_id)
 
     def history_call(self, token: str, dto: RecordDTO) -> Sequence[AuditEntryDTO]:
-        return self.ctx.services.records.history(token, dto.id)
+        return self.ctx.services.records.history(token, dto.id, patient_id=self.patient_id)
 
     def describe(self, dto: RecordDTO) -> str:
         return f"the record \u201c{dto.type}\u201d of {dto.date}"

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.dto import AuditEntryDTO
 from desktop.domain.errors import ConflictError, NotFoundError, SessionExpiredError
+from desktop.domain.patient_dto import PatientDTO
 from desktop.ui.dialogs import prompts
 from desktop.ui.dialogs.edit_dialog import EditableRow, EditDialog
 from desktop.ui.dialogs.history_dialog import HistoryDialog
@@ -53,9 +54,14 @@ class TablePage(QWidget, Generic[DtoT]):
     plural = ""  # defaults to noun + "s"
     search_hint = "Search"
 
-    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, ctx: UiContext, patient: PatientDTO | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        #: The chart's patient: every service call names them (None: the signed-in patient's own).
+        self.patient = patient
+        self.patient_id = patient.id if patient is not None else None
         self.model: IdListTableModel[DtoT] = self.make_model()
         self.model.fetch_failed.connect(self._fetch_failed)
         self.model.reloaded.connect(self._update_count)

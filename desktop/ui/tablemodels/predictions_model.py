@@ -1,4 +1,4 @@
-"""The signed-in person's saved predictions: ids from PredictionService.ids (newest first, optionally
+"""A chart's saved predictions: ids from PredictionService.ids (newest first, optionally
 one risk level), rows fetched as they are shown."""
 
 from __future__ import annotations
@@ -35,16 +35,17 @@ class PredictionsModel(IdListTableModel[SavedPrediction]):
         ("Notes", "notes", None),
     )
 
-    def __init__(self, ctx: UiContext, parent: QObject | None = None) -> None:
+    def __init__(self, ctx: UiContext, patient_id: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.patient_id = patient_id  # whose chart (None: the signed-in patient's own)
         self.query = PredictionQuery()
 
     def fetch_ids(self) -> Sequence[int]:
-        return self.ctx.services.predictions.ids(self.ctx.token, self.query)
+        return self.ctx.services.predictions.ids(self.ctx.token, self.query, patient_id=self.patient_id)
 
     def fetch_rows(self, ids: Sequence[Any]) -> Sequence[SavedPrediction]:
-        return self.ctx.services.predictions.rows(self.ctx.token, ids)
+        return self.ctx.services.predictions.rows(self.ctx.token, ids, patient_id=self.patient_id)
 
     def set_order(self, key: str, descending: bool) -> None:
         self.query = replace(self.query, descending=descending)  # the time is the only order

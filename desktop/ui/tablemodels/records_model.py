@@ -1,4 +1,4 @@
-"""The signed-in user's medical records: the ordered ids from RecordService.ids, rows on demand.
+"""A chart's medical records: the ordered ids from RecordService.ids, rows on demand.
 
 Sorting by a column and the text/status filters are passed to the service, which does them in SQL
 and returns only the ids (ORDER BY sort_col, id), so 100k records open, sort and scroll to the end
@@ -46,16 +46,17 @@ class RecordsModel(IdListTableModel[RecordDTO]):
         ("Notes", "notes", None),
     )
 
-    def __init__(self, ctx: UiContext, parent: QObject | None = None) -> None:
+    def __init__(self, ctx: UiContext, patient_id: str | None = None, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.patient_id = patient_id  # whose chart (None: the signed-in patient's own)
         self.query = RecordQuery(sort="date", descending=True)
 
     def fetch_ids(self) -> Sequence[int]:
-        return self.ctx.services.records.ids(self.ctx.token, self.query)
+        return self.ctx.services.records.ids(self.ctx.token, self.query, patient_id=self.patient_id)
 
     def fetch_rows(self, ids: Sequence[Any]) -> Sequence[RecordDTO]:
-        return self.ctx.services.records.rows(self.ctx.token, ids)
+        return self.ctx.services.records.rows(self.ctx.token, ids, patient_id=self.patient_id)
 
     def set_order(self, key: str, descending: bool) -> None:
         self.query = replace(self.query, sort=key, descending=descending)

@@ -48,7 +48,7 @@ class UsersModel(IdListTableModel[UserAccount]):
 
     def display(self, dto: UserAccount, column: int) -> str:
         if column == 2:
-            return "Administrator" if dto.is_admin else "User"
+            return dto.role.label
         if column == 3:
             return status_text(dto)
         if column == 4:
