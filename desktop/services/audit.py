@@ -69,6 +69,32 @@ def write(
     return entry
 
 
+def account_event(
+    s: OrmSession,
+    ctx: ServiceContext,
+    action: str,
+    account: User,
+    summary: str,
+    *,
+    by: User | None = None,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditLog:
+    """An audit row about ``account`` (sign-up, password, profile, lock): who did it is ``by``, or the
+    account itself. One call for the many places that audit an account, so they all name it alike."""
+    return write(
+        s,
+        ctx,
+        action=action,
+        user=by or account,
+        entity="user",
+        entity_id=account.id,
+        summary=summary,
+        before=before,
+        after=after,
+    )
+
+
 #: Entities whose values are medical data (an audit row's entity is the table name of its row).
 MEDICAL_ENTITIES = frozenset(
     {MedicalRecord.__tablename__, FamilyHistory.__tablename__, BreastCancerPrediction.__tablename__}

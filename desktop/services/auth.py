@@ -71,14 +71,8 @@ class AuthService:
             if any_user_exists(s):
                 raise AuthenticationError("An administrator already exists. Sign in instead.")
             user = add_user(s, self._ctx, email_n, name_c, hashed, Role.ADMIN)
-            audit.write(
-                s,
-                self._ctx,
-                action=AuditAction.ACCOUNT_CREATED,
-                user=user,
-                entity="user",
-                entity_id=user.id,
-                summary="First administrator created",
+            audit.account_event(
+                s, self._ctx, AuditAction.ACCOUNT_CREATED, user, "First administrator created"
             )
             s.commit()
             return current_user(user)
@@ -100,15 +94,7 @@ class AuthService:
         with self._ctx.unit_of_work(write=True) as s:
             ensure_email_free(s, email_n)
             user = add_user(s, self._ctx, email_n, name_c, hashed, Role.USER)
-            audit.write(
-                s,
-                self._ctx,
-                action=AuditAction.ACCOUNT_CREATED,
-                user=user,
-                entity="user",
-                entity_id=user.id,
-                summary="Account registered",
-            )
+            audit.account_event(s, self._ctx, AuditAction.ACCOUNT_CREATED, user, "Account registered")
             s.commit()
             return current_user(user)
 
@@ -167,14 +153,12 @@ class AuthService:
                 raise AuthenticationError(DEACTIVATED)
             if new_hash is not None and user.password_hash == stored_hash:
                 user.password_hash = new_hash
-                audit.write(
+                audit.account_event(
                     s,
                     self._ctx,
-                    action=AuditAction.PASSWORD_REHASHED,
-                    user=user,
-                    entity="user",
-                    entity_id=user.id,
-                    summary="Stored password hash upgraded to bcrypt",
+                    AuditAction.PASSWORD_REHASHED,
+                    user,
+                    "Stored password hash upgraded to bcrypt",
                 )
             s.add(LoginAttempt(email=email_n, user_id=user.id, succeeded=True, created_at=now))
             row = open_session(s, self._ctx, user)
@@ -297,14 +281,12 @@ class AuthService:
             user.updated_at = self._ctx.now()
             current = session_row(s, token)
             end_all_sessions(s, user.id, keep=current.id if current is not None else None)
-            audit.write(
+            audit.account_event(
                 s,
                 self._ctx,
-                action=AuditAction.PASSWORD_CHANGED,
-                user=user,
-                entity="user",
-                entity_id=user.id,
-                summary="Password changed; the account's other sessions were ended",
+                AuditAction.PASSWORD_CHANGED,
+                user,
+                "Password changed; the account's other sessions were ended",
             )
             s.commit()
 

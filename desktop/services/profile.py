@@ -102,14 +102,13 @@ class ProfileService:
                 setattr(patient, key, value)
             patient.updated_at = self._ctx.now()
             s.flush()
-            audit.write(
+            audit.account_event(
                 s,
                 self._ctx,
-                action=AuditAction.UPDATE,
-                user=user,
-                entity="user",
-                entity_id=patient.id,
-                summary="Profile updated",
+                AuditAction.UPDATE,
+                patient,
+                "Profile updated",
+                by=user,
                 before=before,
                 after=audit.row_values(patient),
             )

@@ -137,14 +137,13 @@ class UserAdminService:
             admin = require_admin(s, self._ctx, token)
             ensure_email_free(s, email_n)
             user = add_user(s, self._ctx, email_n, name_c, hashed, role)
-            audit.write(
+            audit.account_event(
                 s,
                 self._ctx,
-                action=AuditAction.ACCOUNT_CREATED,
-                user=admin,
-                entity="user",
-                entity_id=user.id,
-                summary=f"Account created for {email_n} ({role.value})",
+                AuditAction.ACCOUNT_CREATED,
+                user,
+                f"Account created for {email_n} ({role.value})",
+                by=admin,
             )
             s.commit()
             return to_account(s, user, self._ctx.now())
@@ -161,14 +160,13 @@ class UserAdminService:
             user.is_active = False
             user.updated_at = self._ctx.now()
             end_all_sessions(s, user.id)
-            audit.write(
+            audit.account_event(
                 s,
                 self._ctx,
-                action=AuditAction.ACCOUNT_DEACTIVATED,
-                user=admin,
-                entity="user",
-                entity_id=user.id,
-                summary=f"Account deactivated: {user.email}",
+                AuditAction.ACCOUNT_DEACTIVATED,
+                user,
+                f"Account deactivated: {user.email}",
+                by=admin,
             )
             s.commit()
             return to_account(s, user, self._ctx.now())
@@ -182,14 +180,13 @@ class UserAdminService:
             check_version(user, expected_version)
             user.is_active = True
             user.updated_at = self._ctx.now()
-            audit.write(
+            audit.account_event(
                 s,
                 self._ctx,
-                action=AuditAction.ACCOUNT_REACTIVATED,
-                user=admin,
-                entity="user",
-                entity_id=user.id,
-                summary=f"Account reactivated: {user.email}",
+                AuditAction.ACCOUNT_REACTIVATED,
+                user,
+                f"Account reactivated: {user.email}",
+                by=admin,
             )
             s.commit()
             return to_account(s, user, self._ctx.now())
@@ -212,14 +209,8 @@ class UserAdminService:
             lockout.lift(s, _lock_key(user))
             if user.id != admin.id:
                 end_all_sessions(s, user.id)
-            audit.write(
-                s,
-                self._ctx,
-                action=AuditAction.PASSWORD_RESET,
-                user=admin,
-                entity="user",
-                entity_id=user.id,
-                summary=f"Password reset for {user.email}",
+            audit.account_event(
+                s, self._ctx, AuditAction.PASSWORD_RESET, user, f"Password reset for {user.email}", by=admin
             )
             s.commit()
             return to_account(s, user, self._ctx.now())
@@ -231,14 +222,13 @@ class UserAdminService:
             admin = require_admin(s, self._ctx, token)
             user = _target(s, user_id)
             forgotten = lockout.lift(s, _lock_key(user))
-            audit.write(
+            audit.account_event(
                 s,
                 self._ctx,
-                action=AuditAction.ACCOUNT_UNLOCKED,
-                user=admin,
-                entity="user",
-                entity_id=user.id,
-                summary=f"Sign-in lock lifted for {user.email} ({forgotten} failed attempt(s) forgotten)",
+                AuditAction.ACCOUNT_UNLOCKED,
+                user,
+                f"Sign-in lock lifted for {user.email} ({forgotten} failed attempt(s) forgotten)",
+                by=admin,
             )
             s.commit()
             return to_account(s, user, self._ctx.now())
@@ -325,14 +315,13 @@ class UserAdminService:
             old = user.role
             user.role = role.value
             user.updated_at = self._ctx.now()
-            audit.write(
+            audit.account_event(
                 s,
                 self._ctx,
-                action=AuditAction.ROLE_CHANGED,
-                user=admin,
-                entity="user",
-                entity_id=user.id,
-                summary=f"Role of {user.email}: {old} -> {role.value}",
+                AuditAction.ROLE_CHANGED,
+                user,
+                f"Role of {user.email}: {old} -> {role.value}",
+                by=admin,
                 before={"role": old},
                 after={"role": role.value},
             )

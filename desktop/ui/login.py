@@ -199,7 +199,7 @@ class LoginDialog(QDialog):
         self.new_name.setFocus()
 
     def _show_create_link(self) -> None:
-        """"Create an account" only where self-registration is on (the service refuses it otherwise)."""
+        """ "Create an account" only where self-registration is on (the service refuses it otherwise)."""
         self.create_link.setVisible(self.ctx is not None and self.ctx.services.auth.registration_open())
 
     def _switch(self, index: int) -> None:

@@ -17,7 +17,14 @@ from desktop.ui.context import UiContext
 from desktop.ui.login import LoginDialog
 from desktop.ui.main_window import MainWindow
 from desktop.ui.pages.users import UsersPage
-from tests.ui.conftest import ADMIN_EMAIL, ADMIN_NAME, ADMIN_PASSWORD, BCRYPT_ROUNDS, USER_EMAIL, USER_PASSWORD
+from tests.ui.conftest import (
+    ADMIN_EMAIL,
+    ADMIN_NAME,
+    ADMIN_PASSWORD,
+    BCRYPT_ROUNDS,
+    USER_EMAIL,
+    USER_PASSWORD,
+)
 
 NEW_EMAIL = "nora@clinic.example"
 GIVEN_PASSWORD = "given at the desk 1"
