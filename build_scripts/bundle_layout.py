@@ -154,11 +154,11 @@ HOST_LIBRARIES = ["libcups.so*"]
 #: 7 MB). Never numpy / numpy.libs (OpenBLAS breaks: "ELF load command address/offset not page-aligned").
 STRIP_DEBUG_GLOBS = ["sqlalchemy/**/*.so", "cryptography/**/*.so"]
 
-#: The clinic-server password goes to the system keyring when ``keyring`` works (desktop/credentials.py,
-#: issue 8). On Linux keyring reaches the Secret Service through SecretStorage, which needs
+#: The clinic-server password goes to the system keyring when ``keyring`` works (desktop/credentials.py).
+#: On Linux keyring reaches the Secret Service through SecretStorage, which needs
 #: ``cryptography``: 14 MiB (11 MiB stripped) of the bundle, its largest optional part. False leaves
 #: those three out of the Linux build: the app then keeps the password in its 0600 file and says so
-#: (the fallback issue 8 allows), and the bundle is about 11.5 MiB smaller: 217 instead of 229 MiB
+#: (the documented fallback), and the bundle is about 11.5 MiB smaller: 217 instead of 229 MiB
 #: (231 by du -sh), archive 82 instead of 86 MiB, so the 230 / 90 MB targets hold in either unit.
 #: Windows / macOS keyring backends need none of them and keep the system keyring.
 LINUX_SECRET_SERVICE_KEYRING = False
