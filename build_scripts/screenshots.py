@@ -250,7 +250,7 @@ def main() -> int:
         records.edit_selected()
         shot(records._dialog, f"20-record-dialog-{size}")
         records._dialog.close()
-        records.view.selectRow(records.model.row_of(min(r.id for r in records.model._rows)))
+        records.view.selectRow(records.model.row_of(min(r.id for r in records.model.all_rows())))
         records.show_history()
         settle()
         shot(records._dialog, f"21-record-history-{size}")
