@@ -22,19 +22,24 @@ from desktop.services.container import Services
 from desktop.settings import load_settings, redact_url
 
 
+def _account_options(parser: argparse.ArgumentParser) -> None:
+    """The options every account-creating command takes (one wording for create and create-admin)."""
+    parser.add_argument("--email", required=True, help="the e-mail (sign-in name)")
+    parser.add_argument("--name", required=True, help="the person's full name")
+    parser.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input instead of a prompt",
+    )
+    _database_option(parser)
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     parser = subparsers.add_parser("users", help="manage user accounts")
     commands = parser.add_subparsers(dest="users_command", metavar="ACTION", required=True)
 
     create = commands.add_parser("create-admin", help="create an administrator account")
-    create.add_argument("--email", required=True, help="the administrator's e-mail (sign-in name)")
-    create.add_argument("--name", required=True, help="the administrator's full name")
-    create.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help="read the password from the first line of standard input instead of a prompt",
-    )
-    _database_option(create)
+    _account_options(create)
     create.set_defaults(handler=create_admin)
 
     generic = commands.add_parser("create", help="create an account of any role")
@@ -44,14 +49,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:  # type: ignore[ty
         choices=("clinician", "reception", "admin", "patient"),
         help="the account's role",
     )
-    generic.add_argument("--email", required=True, help="the e-mail (sign-in name)")
-    generic.add_argument("--name", required=True, help="the person's full name")
-    generic.add_argument(
-        "--password-stdin",
-        action="store_true",
-        help="read the password from the first line of standard input instead of a prompt",
-    )
-    _database_option(generic)
+    _account_options(generic)
     generic.set_defaults(handler=create_account)
 
     listing = commands.add_parser("list", help="list every account (e-mail, name, role, active)")
