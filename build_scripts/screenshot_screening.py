@@ -45,6 +45,7 @@ def main() -> int:
     from desktop.ui import theme
     from desktop.ui.context import UiContext
     from desktop.ui.pages.screening import ScreeningPage
+    from desktop.ui.tablemodels.screening_model import COL_OUT_OF_RANGE
     from desktop.ui.workers import Runner
     from tests.fixtures.screening_files import FIXTURES, write_uci
 
@@ -87,7 +88,7 @@ def main() -> int:
     shot("screening-done.png")
     page.screen_file(str(FIXTURES / "wdbc_mixed.csv"))  # has a row outside the training range
     wait(lambda: not page.running)
-    page.results_view.sortByColumn(8, Qt.SortOrder.DescendingOrder)
+    page.results_view.sortByColumn(COL_OUT_OF_RANGE, Qt.SortOrder.DescendingOrder)
     shot("screening-out-of-range.png")
     page.close()
     services.close()

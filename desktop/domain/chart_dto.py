@@ -31,11 +31,13 @@ class PredictionReport:
 @dataclass(frozen=True)
 class FilingProblem:
     """A screened row that is not filed: its position among the rows given (1-based), its MRN and
-    why."""
+    why; ``line`` is its line in the file when the rows were read from one (``mrn_rows``), which is
+    what a person looking for it in the file needs (a header and blank lines shift it from ``row``)."""
 
     row: int
     mrn: str
     reason: str
+    line: int | None = None
 
 
 @dataclass(frozen=True)

@@ -35,8 +35,9 @@ from desktop.services.context import ServiceContext
 from desktop.services.prediction_rows import ENTITY, checked_inputs, describe, stored_result
 from desktop.services.screening_csv import normalise_column, read_rows
 
-#: One screened case: the patient's MRN as written in the file, and the 30 measurements by name.
-FilingRow = tuple[str, Mapping[str, object]]
+#: One screened case: the patient's MRN as written in the file, and the 30 measurements by name;
+#: rows read from a file (:func:`mrn_rows`) add their line number, so problems can name it.
+FilingRow = tuple[str, Mapping[str, object]] | tuple[str, Mapping[str, object], int]
 
 MRN_COLUMN = "mrn"
 NO_PATIENT = "No patient has this MRN."
@@ -61,27 +62,28 @@ class _Sorter:
         self.problems: list[FilingProblem] = []
 
     def cases(self, rows: Iterable[FilingRow]) -> Iterator[_Case]:
-        for number, (mrn_text, features) in enumerate(rows, start=1):
+        for number, (mrn_text, features, *where) in enumerate(rows, start=1):
             self.rows = number
+            line = where[0] if where else None
             shown = str(mrn_text or "").strip()[:40]
             try:
                 mrn = normalise_mrn(mrn_text)
             except ValidationError as error:
-                self.problems.append(FilingProblem(number, shown, error.message))
+                self.problems.append(FilingProblem(number, shown, error.message, line))
                 continue
             patient = self._patient(mrn)
             if patient is None:
                 self.unmatched.setdefault(mrn)
-                self.problems.append(FilingProblem(number, mrn, NO_PATIENT))
+                self.problems.append(FilingProblem(number, mrn, NO_PATIENT, line))
                 continue
             if not patient.is_active:
-                self.problems.append(FilingProblem(number, mrn, DEACTIVATED))
+                self.problems.append(FilingProblem(number, mrn, DEACTIVATED, line))
                 continue
             try:
                 values, _ = checked_inputs(features, "")
             except ValidationError as error:
                 reason = " ".join(error.fields.values()) or error.message
-                self.problems.append(FilingProblem(number, mrn, reason))
+                self.problems.append(FilingProblem(number, mrn, reason, line))
                 continue
             yield _Case(number, patient.id, values)
 
@@ -158,8 +160,8 @@ def has_mrn_column(header: Iterable[str] | None) -> bool:
 
 
 def mrn_rows(path: Path | str) -> Iterator[FilingRow]:
-    """(MRN, measurements) for every data row of a screened CSV whose header names an ``mrn``
-    column and the 30 measurements; ScreeningFileError when it has none. A row with the wrong
+    """(MRN, measurements, line number) for every data row of a screened CSV whose header names an
+    ``mrn`` column and the 30 measurements; ScreeningFileError when it has none. A row with the wrong
     number of cells is still given (its MRN and what it holds), so filing lists it with a reason."""
     header, raw_rows = read_rows(Path(path))
     names = [normalise_column(name) for name in header or ()]
@@ -175,4 +177,4 @@ def mrn_rows(path: Path | str) -> Iterator[FilingRow]:
     for raw in raw_rows:
         cells = raw.cells
         mrn = cells[mrn_at] if mrn_at < len(cells) else ""
-        yield mrn, {name: cells[i] if i < len(cells) else "" for name, i in positions.items()}
+        yield mrn, {name: cells[i] if i < len(cells) else "" for name, i in positions.items()}, raw.line

@@ -11,7 +11,12 @@ from PySide6.QtCore import QPersistentModelIndex, Qt
 
 from desktop.services.screening import ScreeningService
 from desktop.ui.pages.screening import ScreeningPage
-from desktop.ui.tablemodels.screening_model import RejectedRowsModel, ScreeningResultsModel, SortRole
+from desktop.ui.tablemodels.screening_model import (
+    COL_OUT_OF_RANGE,
+    RejectedRowsModel,
+    ScreeningResultsModel,
+    SortRole,
+)
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 MIXED = FIXTURES / "wdbc_mixed.csv"
@@ -146,7 +151,7 @@ def test_model_sorts_itself_and_keeps_persistent_indexes(qapp: Any) -> None:
     assert model.row_at(kept.row()) == first  # the selection follows its row
     model.sort(0, Qt.SortOrder.AscendingOrder)
     assert [model.row_at(r).line for r in range(model.rowCount())] == lines
-    model.sort(8, Qt.SortOrder.DescendingOrder)
+    model.sort(COL_OUT_OF_RANGE, Qt.SortOrder.DescendingOrder)
     assert model.row_at(0).case_id == "far-out"
     model.set_rows(table)  # new rows keep the chosen order
     assert model.row_at(0).case_id == "far-out"
@@ -157,8 +162,8 @@ def test_out_of_range_measurements_are_named(qtbot: Any, signed_in_ctx: Any, no_
     _screen(qtbot, page, MIXED)
     model = page.results_model
     row = next(r for r in range(model.rowCount()) if model.data(model.index(r, 1)) == "far-out")
-    assert model.data(model.index(row, 8)) == "Area (mean)"
-    assert "not reliable" in model.data(model.index(row, 8), Qt.ItemDataRole.ToolTipRole)
+    assert model.data(model.index(row, COL_OUT_OF_RANGE)) == "Area (mean)"
+    assert "not reliable" in model.data(model.index(row, COL_OUT_OF_RANGE), Qt.ItemDataRole.ToolTipRole)
     assert "value(s)" not in page.summary.text() and "Out of range column" in page.summary.text()
 
 

@@ -5,8 +5,10 @@ the share of the file's bytes read, the cancel flag is checked between blocks of
 file never freezes the window and Cancel is prompt. A cancelled run keeps nothing. The results table
 reads its rows from the run's compact table (a million rows are a few tens of MB, not a million
 objects). Rows the service refused are listed with their line number and reason; when the file
-carries diagnoses, agreement figures and the confusion matrix are shown. Nothing is saved to the
-database: a screening is a report, and Export copies the run's finished results file.
+carries diagnoses, agreement figures and the confusion matrix are shown. A screening itself saves
+nothing to the database: it is a report, and Export copies the run's finished results file. When the
+file has an MRN column, a clinician may file its results into the patients' charts afterwards (a
+separate, confirmed step: dialogs/screening_filing_dialog.py), once per run.
 """
 
 from __future__ import annotations
@@ -15,38 +17,58 @@ import threading
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
-from typing import Any
 
-from PySide6.QtCore import Qt, Slot
+from PySide6.QtCore import Slot
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QGridLayout,
-    QGroupBox,
     QHBoxLayout,
     QLabel,
     QProgressBar,
     QPushButton,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from desktop.domain.chart_dto import FilingResult
 from desktop.domain.screening import ScreeningCancelledError, ScreeningReport
+from desktop.services.access_policy import Action, allowed
+from desktop.services.screening_filing import has_mrn_column
 from desktop.ui.context import UiContext
 from desktop.ui.dialogs import prompts
+from desktop.ui.dialogs.screening_filing_dialog import ScreeningFilingDialog
 from desktop.ui.errors import user_message
 from desktop.ui.tablemodels.screening_model import RejectedRowsModel, ScreeningResultsModel
+from desktop.ui.widgets.agreement_box import AgreementBox
+from desktop.ui.widgets.screening_table import ScreeningTable
 
 JOB_KEY = "screening"
-#: Widest a results column may start (wider text is elided and in the tooltip), so that the last
-#: column, "Out of range", stays on screen in a 1024-pixel window.
-MAX_COLUMN_WIDTH = 140
+FILE_TIP = "File each row's result into the chart of the patient its MRN names (you confirm first)"
+NO_RUN_TIP = "Screen a file with an MRN column first; its results can then be filed into charts."
+NO_MRN_TIP = (
+    "This file has no MRN column, so its rows name no patient and cannot be filed into charts. "
+    "Add a column named MRN to file them."
+)
 
 
-def _percent(value: float | None) -> str:
-    """An observed proportion (e.g. 6 of 6 = 100.0%), unlike a model probability (formatting.percent)."""
-    return "-" if value is None else f"{value:.1%}"
+def summary_text(report: ScreeningReport) -> str:
+    """The run's counts in words, for the line above the tables."""
+    risk = report.risk
+    parts = [
+        f"{report.rows_read:,} row(s) read, {report.predicted:,} predicted "
+        f"({report.malignant:,} malignant; risk low {risk.low:,}, medium {risk.medium:,}, "
+        f"high {risk.high:,}), {report.rejected_count:,} rejected."
+    ]
+    if report.rejected_count > len(report.rejected):
+        parts.append(f"The first {len(report.rejected):,} rejected rows are listed; the export has all.")
+    if report.out_of_range_rows:
+        parts.append(
+            f"{report.out_of_range_rows:,} predicted row(s) have measurements outside the training "
+            "range (named in the Out of range column): those predictions are not reliable."
+        )
+    if report.ignored_columns:
+        parts.append("Columns ignored: " + ", ".join(report.ignored_columns) + ".")
+    parts.append(f"Model {report.model_version}. Decision support, not a diagnosis.")
+    return " ".join(parts)
 
 
 class ScreeningPage(QWidget):
@@ -57,6 +79,9 @@ class ScreeningPage(QWidget):
         self._ctx = ctx
         self._report: ScreeningReport | None = None
         self._cancel = threading.Event()
+        self._filed: FilingResult | None = None  # filing of the current run, once done
+        user = ctx.user
+        self.can_file = user is not None and allowed(user.role, Action.SCREENING_FILE, ctx.settings)
 
         self.choose_button = QPushButton("Choose CSV file…")
         self.choose_button.setAccessibleName("Choose a CSV file to screen")
@@ -67,6 +92,11 @@ class ScreeningPage(QWidget):
         self.export_button = QPushButton("Export results…")
         self.export_button.setAccessibleName("Export the screening results to a CSV file")
         self.export_button.clicked.connect(self.export)
+        self.file_button = QPushButton("File results into charts…")
+        self.file_button.setAccessibleName("File the screening results into the patients' charts")
+        self.file_button.clicked.connect(self.file_into_charts)
+        self.file_button.setVisible(self.can_file)
+        self.filing_dialog: ScreeningFilingDialog | None = None
         self.file_label = QLabel(
             "No file chosen. Accepted: the UCI wdbc.data layout (id, diagnosis M/B "
             "optional, 30 values, no header) or a header naming the 30 measurements."
@@ -79,33 +109,14 @@ class ScreeningPage(QWidget):
         self.summary.setObjectName("screeningSummary")
         self.summary.setWordWrap(True)
 
-        self.agreement_box = QGroupBox("Agreement with the diagnoses in the file")
-        grid = QGridLayout(self.agreement_box)
-        self.accuracy_label, self.sensitivity_label, self.specificity_label = QLabel(), QLabel(), QLabel()
-        grid.addWidget(QLabel("Accuracy:"), 0, 0)
-        grid.addWidget(self.accuracy_label, 0, 1)
-        grid.addWidget(QLabel("Sensitivity (malignant found):"), 1, 0)
-        grid.addWidget(self.sensitivity_label, 1, 1)
-        grid.addWidget(QLabel("Specificity (benign found):"), 2, 0)
-        grid.addWidget(self.specificity_label, 2, 1)
-        self.matrix_labels = [[QLabel(), QLabel()], [QLabel(), QLabel()]]
-        grid.addWidget(QLabel("<b>Confusion matrix</b>"), 0, 3)
-        grid.addWidget(QLabel("predicted Malignant"), 0, 4)
-        grid.addWidget(QLabel("predicted Benign"), 0, 5)
-        for r, caption in enumerate(("actual Malignant", "actual Benign")):
-            grid.addWidget(QLabel(caption), r + 1, 3)
-            for c in range(2):
-                label = self.matrix_labels[r][c]
-                label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-                grid.addWidget(label, r + 1, 4 + c)
-        grid.setColumnMinimumWidth(2, 30)
-        grid.setColumnStretch(6, 1)
-        self.agreement_box.setVisible(False)
+        self.agreement_box = AgreementBox()
+        self.accuracy_label = self.agreement_box.accuracy_label  # the figures, for tests and shots
+        self.matrix_labels = self.agreement_box.matrix_labels
 
         self.results_model = ScreeningResultsModel(self)
         self.rejected_model = RejectedRowsModel(self)
-        self.results_view = self._table(self.results_model, "Screening results")
-        self.rejected_view = self._table(self.rejected_model, "Rows that could not be screened")
+        self.results_view = ScreeningTable(self.results_model, "Screening results")
+        self.rejected_view = ScreeningTable(self.rejected_model, "Rows that could not be screened")
         self.tabs = QTabWidget()
         self.tabs.addTab(self.results_view, "Results")
         self.tabs.addTab(self.rejected_view, "Rejected rows")
@@ -116,6 +127,7 @@ class ScreeningPage(QWidget):
         bar.addWidget(self.choose_button)
         bar.addWidget(self.cancel_button)
         bar.addStretch(1)
+        bar.addWidget(self.file_button)
         bar.addWidget(self.export_button)
         layout = QVBoxLayout(self)
         layout.addWidget(heading)
@@ -126,41 +138,6 @@ class ScreeningPage(QWidget):
         layout.addWidget(self.agreement_box)
         layout.addWidget(self.tabs, 1)
         self._update_buttons()
-
-    def _table(self, model: Any, name: str) -> QTableView:
-        view = QTableView()
-        view.setModel(model)  # the model sorts itself: a proxy is far too slow for 100k rows
-        view.setSortingEnabled(True)
-        view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        view.setAlternatingRowColors(True)
-        view.verticalHeader().setVisible(False)
-        view.verticalHeader().setDefaultSectionSize(view.fontMetrics().height() + 8)
-        view.horizontalHeader().setStretchLastSection(True)
-        view.setAccessibleName(name)
-        self._fit_columns(view)  # empty: as wide as the headers ("Diagnosis in file" was clipped)
-        return view
-
-    @staticmethod
-    def _fit_columns(view: QTableView) -> None:
-        """Columns as wide as their contents and titles, but none so wide that it pushes the last one
-        off screen; the last one takes what is left (long lists are elided, the tooltip has them).
-
-        Not resizeColumnsToContents: it reserves room for a sort arrow in every title, which alone
-        pushed "Out of range" past the edge of a 1024-pixel window."""
-        header = view.horizontalHeader()
-        metrics = header.fontMetrics()
-        model = view.model()
-        last = header.count() - 1
-        for column in range(last + 1):
-            # + room for the margins and the sort arrow, which Qt draws inside the title
-            title = metrics.horizontalAdvance(str(model.headerData(column, Qt.Orientation.Horizontal))) + 28
-            if column == last:
-                header.resizeSection(column, title)
-            else:
-                header.resizeSection(
-                    column, min(max(view.sizeHintForColumn(column), title), MAX_COLUMN_WIDTH)
-                )
 
     @property
     def report(self) -> ScreeningReport | None:
@@ -207,8 +184,9 @@ class ScreeningPage(QWidget):
         """Forget the previous run: its summary, figures and rows (and its temporary results file)."""
         self._ctx.services.screening.discard(self._report)
         self._report = None
+        self._filed = None
         self.summary.clear()
-        self.agreement_box.setVisible(False)
+        self.agreement_box.show_agreement(None)
         self.results_model.set_rows(None)
         self.rejected_model.set_rows(())
         self.tabs.setTabText(0, "Results")
@@ -233,43 +211,14 @@ class ScreeningPage(QWidget):
         self.results_model.set_rows(report.results)
         self.rejected_model.set_rows(report.rejected)
         for view in (self.results_view, self.rejected_view):
-            self._fit_columns(view)
+            view.fit_columns()
         self.tabs.setTabText(0, f"Results ({report.predicted:,})")
         self.tabs.setTabText(1, f"Rejected rows ({report.rejected_count:,})")
-        risk = report.risk
-        parts = [
-            f"{report.rows_read:,} row(s) read, {report.predicted:,} predicted "
-            f"({report.malignant:,} malignant; risk low {risk.low:,}, medium {risk.medium:,}, "
-            f"high {risk.high:,}), {report.rejected_count:,} rejected."
-        ]
-        if report.rejected_count > len(report.rejected):
-            parts.append(f"The first {len(report.rejected):,} rejected rows are listed; the export has all.")
-        if report.out_of_range_rows:
-            parts.append(
-                f"{report.out_of_range_rows:,} predicted row(s) have measurements outside the training "
-                "range (named in the Out of range column): those predictions are not reliable."
-            )
-        if report.ignored_columns:
-            parts.append("Columns ignored: " + ", ".join(report.ignored_columns) + ".")
-        parts.append(f"Model {report.model_version}. Decision support, not a diagnosis.")
-        self.summary.setText(" ".join(parts))
-        self._show_agreement(report)
+        self.summary.setText(summary_text(report))
+        self.agreement_box.show_agreement(report.agreement)
         if report.rejected_count and not report.predicted:
             self.tabs.setCurrentIndex(1)
         self._update_buttons()
-
-    def _show_agreement(self, report: ScreeningReport) -> None:
-        a = report.agreement
-        self.agreement_box.setVisible(a is not None)
-        if a is None:
-            return
-        self.agreement_box.setTitle(f"Agreement with the diagnoses in the file ({a.total:,} rows)")
-        self.accuracy_label.setText(_percent(a.accuracy))
-        self.sensitivity_label.setText(_percent(a.sensitivity))
-        self.specificity_label.setText(_percent(a.specificity))
-        for r, row in enumerate(a.confusion_matrix):
-            for c, value in enumerate(row):
-                self.matrix_labels[r][c].setText(f"{value:,}")
 
     def _failed(self, error: BaseException) -> None:
         self.progress.setVisible(False)
@@ -299,9 +248,48 @@ class ScreeningPage(QWidget):
             on_error=lambda e: prompts.error(self, user_message(e, already_logged=True)),
         )
 
+    # --- filing into charts ------------------------------------------------------------------------
+
+    @Slot()
+    def file_into_charts(self) -> None:
+        """Open the filing window for the current run: it shows the plan, then files on request."""
+        report = self._report
+        if not self.can_file or report is None or self.running or self._filed is not None:
+            return
+        dialog = ScreeningFilingDialog(self._ctx, report.source, report.rows_read, self)
+        dialog.filed.connect(self._filed_into_charts)
+        dialog.setModal(True)
+        dialog.open()
+        dialog.start()
+        self.filing_dialog = dialog
+
+    def _filed_into_charts(self, result: FilingResult) -> None:
+        self._filed = result
+        self.file_label.setText(
+            f"File: {self._report.source if self._report else ''}. {result.filed:,} result(s) filed into "
+            f"{result.patients:,} patient chart(s)."
+        )
+        self._update_buttons()
+
+    def _file_tip(self) -> str:
+        report = self._report
+        if report is None or self.running:
+            return NO_RUN_TIP
+        if not has_mrn_column(report.ignored_columns):
+            return NO_MRN_TIP
+        if self._filed is not None:
+            return (
+                f"These results were filed into charts ({self._filed.filed:,} predictions). Filing "
+                "again would file every one a second time."
+            )
+        return ""
+
     def _update_buttons(self) -> None:
         running = self.running
         self.choose_button.setEnabled(not running)
         self.cancel_button.setEnabled(running)
         self.cancel_button.setVisible(running)
         self.export_button.setEnabled(not running and self._report is not None and self._report.rows_read > 0)
+        why_not = self._file_tip()
+        self.file_button.setEnabled(self.can_file and not why_not)
+        self.file_button.setToolTip(why_not or FILE_TIP)

@@ -7,6 +7,9 @@ last few hundred). Sorting is the table's argsort of one column (well under a se
 rows); a QSortFilterProxyModel would call ``data()`` millions of times instead (measured: 14 s to
 sort 100k rows by probability). ``SortRole`` still returns the raw value. The rejected rows (at most
 MAX_LISTED_REJECTED) are a plain list sorted with Python's sort.
+
+The prediction's confidence is in the Prediction cell's tooltip, not a column of its own: it follows
+from the probability (the larger of p and 1 - p), and without it the table fits a 1024-pixel window.
 """
 
 from __future__ import annotations
@@ -33,21 +36,26 @@ RESULT_COLUMNS = (
     "Case id",
     "Prediction",
     "Probability",
-    "Confidence",
     "Risk level",
     "Diagnosis in file",
     "Agrees",
     "Out of range",
 )
 REJECTED_COLUMNS = ("Line", "Case id", "Reason")
-COL_RISK, COL_AGREES, COL_OUT_OF_RANGE = 5, 7, 8
+COL_CASE, COL_PREDICTION, COL_PROBABILITY, COL_RISK, COL_AGREES, COL_OUT_OF_RANGE = 1, 2, 3, 4, 6, 7
+#: Header tooltips: what a short title means.
+RESULT_TIPS = {
+    COL_PROBABILITY: "The model's probability that the case is malignant",
+    5: "The diagnosis given in the screened file, if any",
+    COL_AGREES: "Whether the prediction agrees with the diagnosis in the file",
+    COL_OUT_OF_RANGE: "Measurements outside the range the model was trained on (not reliable)",
+}
 #: The ScreenedRows column each results column sorts by.
 SORT_KEYS = (
     "line",
     "case_id",
     "prediction",
     "probability_malignant",
-    "confidence",
     "risk_level",
     "known_diagnosis",
     "agrees",
@@ -56,7 +64,7 @@ SORT_KEYS = (
 _CACHE_ROWS = 512
 
 
-class _SortableModel(QAbstractTableModel):
+class SortableRowsModel(QAbstractTableModel):
     """Keeps ``_rows`` and sorts them in place by ``_raw(row, column)`` (see the module docstring)."""
 
     def __init__(self, parent: Any = None) -> None:
@@ -167,6 +175,8 @@ class ScreeningResultsModel(QAbstractTableModel):
         horizontal = orientation == Qt.Orientation.Horizontal
         if role == Qt.ItemDataRole.DisplayRole and horizontal and 0 <= section < len(RESULT_COLUMNS):
             return RESULT_COLUMNS[section]
+        if role == Qt.ItemDataRole.ToolTipRole and horizontal:
+            return RESULT_TIPS.get(section)
         return None
 
     def data(self, index: AnyIndex, role: int = Qt.ItemDataRole.DisplayRole):
@@ -184,29 +194,37 @@ class ScreeningResultsModel(QAbstractTableModel):
             return QColor("white")
         if column == COL_AGREES and role == Qt.ItemDataRole.ForegroundRole and r.agrees is False:
             return QColor(text_colour("error"))
-        if role == Qt.ItemDataRole.ToolTipRole and column == COL_OUT_OF_RANGE and r.out_of_range:
-            return "Outside the training range, so the prediction is not reliable: " + _names(r)
-        if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, 3, 4):
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltip(r, column)
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (0, COL_PROBABILITY):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    @staticmethod
+    def _tooltip(r: ScreenedRow, column: int) -> str | None:
+        if column == COL_PREDICTION:
+            return f"{r.prediction.value}, confidence {percent(r.confidence)}"
+        if column == COL_CASE and r.case_id:
+            return r.case_id  # a long id is elided in its cell
+        if column == COL_OUT_OF_RANGE and r.out_of_range:
+            return "Outside the training range, so the prediction is not reliable: " + _names(r)
         return None
 
     @staticmethod
     def _display(r: ScreenedRow, column: int) -> str:
         if column == 0:
             return str(r.line)
-        if column == 1:
+        if column == COL_CASE:
             return r.case_id
-        if column == 2:
+        if column == COL_PREDICTION:
             return r.prediction.value
-        if column == 3:
+        if column == COL_PROBABILITY:
             return percent(r.probability_malignant)
-        if column == 4:
-            return percent(r.confidence)
-        if column == 5:
+        if column == COL_RISK:
             return r.risk_level.value
-        if column == 6:
+        if column == 5:
             return r.known_diagnosis.value if r.known_diagnosis else ""
-        if column == 7:
+        if column == COL_AGREES:
             return "" if r.agrees is None else ("yes" if r.agrees else "NO")
         if column == COL_OUT_OF_RANGE:
             return _names(r)
@@ -219,7 +237,6 @@ class ScreeningResultsModel(QAbstractTableModel):
             r.case_id,
             r.prediction.value,
             r.probability_malignant,
-            r.confidence,
             ("Low", "Medium", "High").index(r.risk_level.value),
             r.known_diagnosis.value if r.known_diagnosis else "",
             -1 if r.agrees is None else int(r.agrees),
@@ -233,7 +250,7 @@ def _names(r: ScreenedRow) -> str:
     return ", ".join(feature_label(n) for n in r.out_of_range)
 
 
-class RejectedRowsModel(_SortableModel):
+class RejectedRowsModel(SortableRowsModel):
     """The bad-row report: line number, case id and the reason in plain words."""
 
     @staticmethod
