@@ -33,7 +33,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop.domain.chart_dto import FilingPlan, FilingProblem, FilingResult
-from desktop.domain.screening import ScreeningCancelledError
+from desktop.domain.screening import ScreeningCancelledError, ScreeningReport
 from desktop.services.screening_filing import NO_PATIENT, mrn_rows
 from desktop.ui.context import UiContext
 from desktop.ui.errors import user_message
@@ -71,17 +71,18 @@ def _plural(n: int, one: str, many: str) -> str:
 
 
 class ScreeningFilingDialog(QDialog):
-    """Shows the plan for ``source`` (a screened file of ``rows`` data rows), then files on request."""
+    """Shows the plan for the file ``report`` screened, then files on request."""
 
     #: Emitted with the FilingResult once the results are in the charts.
     filed = Signal(object)
 
-    def __init__(self, ctx: UiContext, source: str, rows: int, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: UiContext, report: ScreeningReport, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(TITLE)
         self._ctx = ctx
-        self._source = source
-        self._rows = rows
+        self._source = source = report.source
+        self._rows = report.rows_read
+        self._out_of_range = report.out_of_range_rows
         self._cancel = threading.Event()
         self.plan: FilingPlan | None = None
         self.filing_result: FilingResult | None = None
@@ -93,13 +94,24 @@ class ScreeningFilingDialog(QDialog):
         self.status = QLabel("Checking the file's MRNs against the registered patients…")
         self.status.setObjectName("filingStatus")
         self.status.setWordWrap(True)
+        bold = self.status.font()
+        bold.setBold(True)
+        self.status.setFont(bold)
         self.progress = QProgressBar()
         self.progress.setAccessibleName("Share of the file's rows checked")
         self.progress.setRange(0, 1000)
         self.plan_label = QLabel()
         self.plan_label.setWordWrap(True)
         self.plan_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.refiling_label = QLabel(f"Note on each prediction, by {author}: “{self.notes}”. {REFILING}")
+        unreliable = (
+            f"{_plural(self._out_of_range, 'screened row has', 'screened rows have')} measurements "
+            "outside the training range: filed, they are marked “not reliable” in the chart. "
+            if self._out_of_range
+            else ""
+        )
+        self.refiling_label = QLabel(
+            f"{unreliable}Note on each prediction, by {author}: “{self.notes}”. {REFILING}"
+        )
         self.refiling_label.setWordWrap(True)
         self.refiling_label.setVisible(False)
         self.unmatched_model = FilingProblemsModel(self)

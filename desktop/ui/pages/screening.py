@@ -65,8 +65,11 @@ def summary_text(report: ScreeningReport) -> str:
             f"{report.out_of_range_rows:,} predicted row(s) have measurements outside the training "
             "range (named in the Out of range column): those predictions are not reliable."
         )
-    if report.ignored_columns:
-        parts.append("Columns ignored: " + ", ".join(report.ignored_columns) + ".")
+    ignored = [name for name in report.ignored_columns if not has_mrn_column([name])]
+    if len(ignored) < len(report.ignored_columns):
+        parts.append("The MRN column names each row's patient (for filing into charts).")
+    if ignored:
+        parts.append("Columns ignored: " + ", ".join(ignored) + ".")
     parts.append(f"Model {report.model_version}. Decision support, not a diagnosis.")
     return " ".join(parts)
 
@@ -108,6 +111,7 @@ class ScreeningPage(QWidget):
         self.summary = QLabel()
         self.summary.setObjectName("screeningSummary")
         self.summary.setWordWrap(True)
+        self.summary.setVisible(False)  # no empty gap above the tables while a run goes
 
         self.agreement_box = AgreementBox()
         self.accuracy_label = self.agreement_box.accuracy_label  # the figures, for tests and shots
@@ -186,6 +190,7 @@ class ScreeningPage(QWidget):
         self._report = None
         self._filed = None
         self.summary.clear()
+        self.summary.setVisible(False)
         self.agreement_box.show_agreement(None)
         self.results_model.set_rows(None)
         self.rejected_model.set_rows(())
@@ -215,6 +220,7 @@ class ScreeningPage(QWidget):
         self.tabs.setTabText(0, f"Results ({report.predicted:,})")
         self.tabs.setTabText(1, f"Rejected rows ({report.rejected_count:,})")
         self.summary.setText(summary_text(report))
+        self.summary.setVisible(True)
         self.agreement_box.show_agreement(report.agreement)
         if report.rejected_count and not report.predicted:
             self.tabs.setCurrentIndex(1)
@@ -256,7 +262,7 @@ class ScreeningPage(QWidget):
         report = self._report
         if not self.can_file or report is None or self.running or self._filed is not None:
             return
-        dialog = ScreeningFilingDialog(self._ctx, report.source, report.rows_read, self)
+        dialog = ScreeningFilingDialog(self._ctx, report, self)
         dialog.filed.connect(self._filed_into_charts)
         dialog.setModal(True)
         dialog.open()
