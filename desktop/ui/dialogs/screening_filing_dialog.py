@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -34,7 +35,7 @@ from PySide6.QtWidgets import (
 
 from desktop.domain.chart_dto import FilingPlan, FilingProblem, FilingResult
 from desktop.domain.screening import ScreeningCancelledError, ScreeningReport
-from desktop.services.screening_filing import NO_PATIENT, mrn_rows
+from desktop.services.screening_filing import NO_PATIENT, FilingRow, mrn_rows
 from desktop.ui.context import UiContext
 from desktop.ui.errors import user_message
 from desktop.ui.tablemodels.filing_problems_model import FilingProblemsModel
@@ -50,6 +51,7 @@ REFILING = (
     "history with the note shown above."
 )
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 def _counted(
@@ -98,7 +100,7 @@ class ScreeningFilingDialog(QDialog):
         bold.setBold(True)
         self.status.setFont(bold)
         self.progress = QProgressBar()
-        self.progress.setAccessibleName("Share of the file's rows checked")
+        self.progress.setAccessibleName("Share of the file's rows done")
         self.progress.setRange(0, 1000)
         self.plan_label = QLabel()
         self.plan_label.setWordWrap(True)
@@ -152,19 +154,17 @@ class ScreeningFilingDialog(QDialog):
 
     def start(self) -> None:
         """Work out the plan on the worker pool (call once, after showing the window)."""
-        service, token, source, total, cancel = (
-            self._ctx.services.predictions,
-            self._ctx.token,
-            self._source,
-            self._rows,
-            self._cancel,
-        )
+        self._run(partial(self._ctx.services.predictions.plan_filing, self._ctx.token), self._planned)
 
-        def work(progress: Callable[[tuple[int, int]], None]) -> FilingPlan:
-            return service.plan_filing(token, _counted(mrn_rows(source), total, progress, cancel))
+    def _run(self, step: Callable[[Iterator[FilingRow]], T], on_done: Callable[[T], object]) -> None:
+        """``step(rows of the file)`` on the worker pool, with progress and Cancel."""
+        source, total, cancel = self._source, self._rows, self._cancel
+
+        def work(progress: Callable[[tuple[int, int]], None]) -> T:
+            return step(_counted(mrn_rows(source), total, progress, cancel))
 
         self._ctx.runner.run_with_progress(
-            work, on_progress=self._progressed, on_done=self._planned, on_error=self._failed, key=JOB_KEY
+            work, on_progress=self._progressed, on_done=on_done, on_error=self._failed, key=JOB_KEY
         )
 
     def _planned(self, plan: FilingPlan) -> None:
@@ -227,26 +227,12 @@ class ScreeningFilingDialog(QDialog):
         """The confirmed step: file every filable row, in one transaction, on the worker pool."""
         if self.plan is None or not self.plan.to_file or self.working or self.filing_result is not None:
             return
-        service, token, source, total, cancel, notes = (
-            self._ctx.services.predictions,
-            self._ctx.token,
-            self._source,
-            self.plan.rows,
-            self._cancel,
-            self.notes,
-        )
-
-        def work(progress: Callable[[tuple[int, int]], None]) -> FilingResult:
-            rows = _counted(mrn_rows(source), total, progress, cancel)
-            return service.file_screening(token, rows, notes=notes)
-
         self.file_button.setEnabled(False)
         self.status.setText("Filing… Cancel stops it and files nothing.")
         self.progress.setValue(0)
         self.progress.setVisible(True)
-        self._ctx.runner.run_with_progress(
-            work, on_progress=self._progressed, on_done=self._filed, on_error=self._failed, key=JOB_KEY
-        )
+        service, token, notes = self._ctx.services.predictions, self._ctx.token, self.notes
+        self._run(lambda rows: service.file_screening(token, rows, notes=notes), self._filed)
 
     def _filed(self, result: FilingResult) -> None:
         self.filing_result = result
