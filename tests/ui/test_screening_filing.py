@@ -10,12 +10,17 @@ from typing import Any
 import pytest
 from PySide6.QtWidgets import QApplication
 
+from desktop.domain.chart_dto import FilingProblem
 from desktop.domain.enums import Role
 from desktop.domain.features import FEATURE_NAMES
 from desktop.domain.patient_dto import PatientDraft
+from desktop.services.screening_filing import NO_PATIENT
 from desktop.ui.dialogs.screening_filing_dialog import ScreeningFilingDialog
 from desktop.ui.main_window import MainWindow
 from desktop.ui.pages.screening import NO_MRN_TIP, ScreeningPage
+from desktop.ui.tablemodels.filing_problems_model import FilingProblemsModel
+from desktop.ui.tablemodels.screening_model import SortRole
+from desktop.ui.widgets.screening_table import fitted_widths
 from tests.ui.layout_check import problems
 from tests.ui.sample_predictions import BENIGN_EXAMPLE, MALIGNANT_EXAMPLE
 
@@ -187,3 +192,24 @@ def test_clinicians_screening_page_and_filing_window_fit(
     assert dialog.width() <= size[0] and dialog.height() <= size[1]
     assert problems(dialog) == []
     dialog.cancel_button.click()
+
+
+def test_problems_model_passes_modeltester_and_sorts_by_line(qtmodeltester: Any) -> None:
+    model = FilingProblemsModel()
+    model.set_rows(
+        [
+            FilingProblem(3, "999999", NO_PATIENT, line=7),
+            FilingProblem(1, "", "Enter the medical record number (MRN).", line=2),
+        ]
+    )
+    qtmodeltester.check(model)
+    model.sort(0)
+    assert [model.data(model.index(r, 0)) for r in range(2)] == ["2", "7"]
+    assert model.data(model.index(0, 1)) == "(none)"  # an empty MRN is said, not left blank
+    assert model.data(model.index(1, 0), SortRole) == 7
+
+
+def test_columns_shrink_widest_first_and_never_below_their_titles() -> None:
+    assert fitted_widths([50, 200, 90], [40, 60, 80], 400) == [50, 200, 90]  # fits: unchanged
+    assert fitted_widths([50, 200, 90, 300], [40, 60, 80, 100], 500) == [50, 180, 90, 180]
+    assert fitted_widths([50, 200], [50, 190], 100) == [50, 190]  # too narrow: titles stay readable

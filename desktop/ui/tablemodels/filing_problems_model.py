@@ -42,7 +42,7 @@ class FilingProblemsModel(SortableRowsModel):
             return None
         value = self._raw(self._rows[index.row()], index.column())
         if role == Qt.ItemDataRole.DisplayRole:
-            return str(value)
+            return "(none)" if index.column() == 1 and not value else str(value)
         if role == SortRole:
             return value
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 2:
