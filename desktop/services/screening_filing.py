@@ -5,7 +5,8 @@ file every row's result into that patient's chart in one confirmed step: :func:`
 happen (shown before the confirmation), :func:`file` does it in the caller's single transaction, so a
 failure leaves no chart half-filed. A row whose MRN matches no patient is listed, never guessed at; a
 deactivated patient (e.g. a merged duplicate registration) is listed too, so nothing lands in a chart
-nobody looks at.
+nobody looks at. A result whose 30 measurements the chart already holds is listed as already filed,
+so filing the same file twice files nothing the second time.
 
 The rows are any iterable of (MRN, 30 measurements by name); :func:`mrn_rows` reads them from a
 screened CSV file whose header has an ``mrn`` column.
@@ -16,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
@@ -42,6 +44,10 @@ FilingRow = tuple[str, Mapping[str, object]] | tuple[str, Mapping[str, object], 
 MRN_COLUMN = "mrn"
 NO_PATIENT = "No patient has this MRN."
 DEACTIVATED = "This patient is deactivated; open the chart they were merged into."
+ALREADY_FILED = "The chart already has a prediction with these 30 measurements."
+#: Significant digits two measurements must share to count as the same (a server column may hold
+#: them as single-precision floats, so exact equality would miss a result filed before).
+SAME_DIGITS = 6
 
 
 @dataclass(frozen=True)
@@ -60,6 +66,7 @@ class _Sorter:
         self.rows = 0
         self.unmatched: dict[str, None] = {}  # insertion-ordered set
         self.problems: list[FilingProblem] = []
+        self._charted: dict[str, set[tuple[str, ...]]] = {}  # per patient: measurements already there
 
     def cases(self, rows: Iterable[FilingRow]) -> Iterator[_Case]:
         for number, (mrn_text, features, *where) in enumerate(rows, start=1):
@@ -85,7 +92,20 @@ class _Sorter:
                 reason = " ".join(error.fields.values()) or error.message
                 self.problems.append(FilingProblem(number, mrn, reason, line))
                 continue
+            charted = self._charted_for(patient.id)
+            key = _measurements_key(values[name] for name in FEATURE_NAMES)
+            if key in charted:  # filed before (or twice in this file): a second copy adds nothing
+                self.problems.append(FilingProblem(number, mrn, ALREADY_FILED, line))
+                continue
+            charted.add(key)
             yield _Case(number, patient.id, values)
+
+    def _charted_for(self, patient_id: str) -> set[tuple[str, ...]]:
+        if patient_id not in self._charted:
+            columns = [getattr(BreastCancerPrediction, name) for name in FEATURE_NAMES]
+            rows = self._s.execute(select(*columns).where(BreastCancerPrediction.user_id == patient_id))
+            self._charted[patient_id] = {_measurements_key(row) for row in rows}
+        return self._charted[patient_id]
 
     def _patient(self, mrn: str) -> User | None:
         if mrn not in self._patients:
@@ -93,6 +113,10 @@ class _Sorter:
                 select(User).where(User.mrn == mrn, User.role == Role.PATIENT.value)
             ).first()
         return self._patients[mrn]
+
+
+def _measurements_key(values: Iterable[Any]) -> tuple[str, ...]:
+    return tuple(f"{float(v):.{SAME_DIGITS}g}" for v in values)
 
 
 def plan(s: OrmSession, ctx: ServiceContext, user: User, rows: Iterable[FilingRow]) -> FilingPlan:

@@ -14,7 +14,13 @@ from desktop.domain.features import FEATURE_NAMES
 from desktop.domain.screening import ScreeningFileError
 from desktop.ml.predictor import Predictor
 from desktop.services.container import Services
-from desktop.services.screening_filing import DEACTIVATED, NO_PATIENT, has_mrn_column, mrn_rows
+from desktop.services.screening_filing import (
+    ALREADY_FILED,
+    DEACTIVATED,
+    NO_PATIENT,
+    has_mrn_column,
+    mrn_rows,
+)
 from tests.services.patient_helpers import Clinic, make_clinic, register
 from tests.services.test_predictions import FEATURES
 
@@ -52,8 +58,9 @@ def test_plan_then_file_into_the_charts_the_mrns_name(
     gone = register(services, clinic, "Gone", "Away")
     services.patients.deactivate(clinic.reception.token, gone.id)
     bad = {**FEATURES, "radius_mean": "wide"}
+    later = {**FEATURES, "radius_mean": float(str(FEATURES["radius_mean"])) + 0.5}  # a second case of Ann's
     path = _csv(tmp_path / "screened.csv", [
-        (ann.mrn, FEATURES), (bob.mrn, FEATURES), (ann.mrn, FEATURES),
+        (ann.mrn, FEATURES), (bob.mrn, FEATURES), (ann.mrn, later),
         ("999999", FEATURES), (gone.mrn, FEATURES), (bob.mrn, bad), ("999999", FEATURES),
     ])  # fmt: skip
     doc = clinic.clinician
@@ -86,6 +93,22 @@ def test_plan_then_file_into_the_charts_the_mrns_name(
         filed = s.scalar(sa.select(sa.func.count()).select_from(AuditLog).where(
             AuditLog.summary.like("Prediction filed from a screening%")))  # fmt: skip
     assert filed == 3
+
+    again = services.predictions.file_screening(doc.token, mrn_rows(path), notes="filed twice")
+    assert again.filed == 0  # every result is in its chart already: nothing is filed a second time
+    assert [p.reason for p in again.not_filed].count(ALREADY_FILED) == 3
+    assert len(_predictions(services)) == 3
+
+
+def test_the_same_case_twice_in_one_file_is_filed_once(
+    services: Services, clinic: Clinic, tmp_path: Path
+) -> None:
+    ann = register(services, clinic, "Ann", "Lee")
+    path = _csv(tmp_path / "twice.csv", [(ann.mrn, FEATURES), (ann.mrn, FEATURES)])
+    plan = services.predictions.plan_filing(clinic.clinician.token, mrn_rows(path))
+    assert (plan.to_file, [(p.row, p.reason) for p in plan.not_filed]) == (1, [(2, ALREADY_FILED)])
+    result = services.predictions.file_screening(clinic.clinician.token, mrn_rows(path))
+    assert result.filed == 1 and len(_predictions(services)) == 1
 
 
 def test_only_clinicians_file_and_nothing_is_half_written(services: Services, clinic: Clinic) -> None:

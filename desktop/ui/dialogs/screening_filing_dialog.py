@@ -46,9 +46,8 @@ TITLE = "File screening results into charts"
 #: Rows between two progress reports (a report per row would flood the GUI thread).
 PROGRESS_STEP = 2000
 REFILING = (
-    "Filing adds new predictions: filing the same file again would file every result a second "
-    "time, so file each screening once. Filed predictions appear in each patient's Prediction "
-    "history with the note shown above."
+    "A result whose measurements the chart already holds is not filed again. Filed predictions "
+    "appear in each patient's Prediction history with the note shown above."
 )
 R = TypeVar("R")
 T = TypeVar("T")

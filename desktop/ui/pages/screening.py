@@ -284,10 +284,7 @@ class ScreeningPage(QWidget):
         if not has_mrn_column(report.ignored_columns):
             return NO_MRN_TIP
         if self._filed is not None:
-            return (
-                f"These results were filed into charts ({self._filed.filed:,} predictions). Filing "
-                "again would file every one a second time."
-            )
+            return f"These results were filed into charts ({self._filed.filed:,} predictions)."
         return ""
 
     def _update_buttons(self) -> None:
