@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtWidgets import QApplication
+
 from desktop.domain.dto import FamilyDraft, FamilyQuery, PredictionQuery, RecordDraft, RecordQuery
 from desktop.domain.enums import Role
 from desktop.domain.patient_dto import PatientDraft
@@ -15,6 +17,7 @@ from desktop.ui.main_window import MainWindow
 from desktop.ui.pages.patient_details import PatientDetailsPage
 from desktop.ui.sample_cases import BENIGN_EXAMPLE
 from desktop.ui.widgets.registration_group import INACTIVE
+from tests.ui.layout_check import problems
 
 
 def _window(qtbot: Any, ctx: Any) -> MainWindow:
@@ -173,3 +176,25 @@ def test_admin_sees_who_opened_this_chart(
     }
     assert dialog.count_label.text()
     _idle(qtbot, admin_ctx)
+
+
+def test_the_profile_page_and_its_dialogs_fit_the_smallest_window(
+    qtbot: Any, staff_ctx: Any, admin_ctx: Any, two_patients: Any
+) -> None:
+    garcia, _smith = two_patients
+    for ctx in (staff_ctx(Role.CLINICIAN), admin_ctx):  # the most groups, the most buttons
+        window = _window(qtbot, ctx)
+        window.resize(1024, 700)
+        page = _open_profile(qtbot, window, ctx, garcia.id)
+        QApplication.processEvents()
+        assert problems(window) == []
+        group = page.registration
+        for button in (group.merge_button, group.log_button):
+            if button.isVisibleTo(page):
+                button.click()
+                _idle(qtbot, ctx)
+                assert group.dialog is not None
+                QApplication.processEvents()
+                assert problems(group.dialog) == []
+                group.dialog.reject()
+        window.close()

@@ -16,7 +16,7 @@ from desktop.domain.patient_dto import PatientDTO
 from desktop.ui import patient_format as fmt
 from desktop.ui.errors import user_message
 from desktop.ui.formatting import count_text
-from desktop.ui.tablemodels.access_log_model import AccessLogModel
+from desktop.ui.tablemodels.access_log_model import AccessLogModel, size_columns
 from desktop.ui.widgets.row_table import RowTable
 
 if TYPE_CHECKING:
@@ -40,6 +40,7 @@ class ChartAccessDialog(QDialog):
         self.model.reloaded.connect(lambda *_: self._update_count())
         self.view = RowTable(self.model, "Who opened this chart")
         self.view.horizontalHeader().setSortIndicatorShown(False)  # always newest first
+        size_columns(self.view, self.model)
         patient_column = [attribute for _, attribute, _ in self.model.COLUMNS].index("patient_name")
         self.view.hideColumn(patient_column)
         self.count_label = QLabel()
@@ -52,7 +53,7 @@ class ChartAccessDialog(QDialog):
         layout.addWidget(self.view, 1)
         layout.addWidget(self.count_label)
         layout.addWidget(buttons)
-        self.resize(self.fontMetrics().horizontalAdvance("M") * 60, self.fontMetrics().lineSpacing() * 24)
+        self.resize(self.fontMetrics().horizontalAdvance("M") * 72, self.fontMetrics().lineSpacing() * 24)
         self.model.set_filter(patient_id=patient.id)  # reads the log
 
     def _fetch_failed(self, error: BaseException) -> None:

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QGridLayout,
+    QHeaderView,
     QLabel,
     QLineEdit,
     QVBoxLayout,
@@ -77,7 +78,8 @@ class MergePatientDialog(QDialog):
         self.search_box.setClearButtonEnabled(True)
         self.model = PatientsModel(self)
         self.view = RowTable(self.model, "Patients to merge into")
-        self.view.horizontalHeader().setSortIndicatorShown(False)
+        self.view.horizontalHeader().setSortIndicatorShown(False)  # in name order, as the list
+        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._chosen_changed())
         self.status = QLabel()
         self.status.setObjectName("Muted")
@@ -117,7 +119,7 @@ class MergePatientDialog(QDialog):
         layout.addLayout(side_by_side)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
-        self.resize(self.fontMetrics().horizontalAdvance("M") * 48, self.fontMetrics().lineSpacing() * 28)
+        self.resize(self.fontMetrics().horizontalAdvance("M") * 64, self.fontMetrics().lineSpacing() * 28)
         self.search()
 
     @staticmethod

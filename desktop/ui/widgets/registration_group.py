@@ -69,7 +69,7 @@ class RegistrationGroup(QGroupBox):
         self.deactivate_button = QPushButton("&Deactivate patient...")
         self.deactivate_button.setAccessibleName("Deactivate this patient")
         self.deactivate_button.clicked.connect(self.deactivate)
-        self.reactivate_button = QPushButton("Reac&tivate")
+        self.reactivate_button = QPushButton("&Reactivate")
         self.reactivate_button.setAccessibleName("Reactivate this patient")
         self.reactivate_button.clicked.connect(self.reactivate)
         self.merge_button = QPushButton("Merge into another &patient...")
@@ -83,13 +83,17 @@ class RegistrationGroup(QGroupBox):
         self.message = QLabel()
         self.message.setAccessibleName("Registration message")
         self.message.setWordWrap(True)
-        buttons = QHBoxLayout()
-        for button in (self.deactivate_button, self.reactivate_button, self.merge_button, self.log_button):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
         box = QVBoxLayout(self)
         box.addWidget(self.state)
-        box.addLayout(buttons)
+        for row in (
+            (self.deactivate_button, self.reactivate_button, self.merge_button),
+            (self.log_button,),  # a row of its own: the page is narrow
+        ):
+            buttons = QHBoxLayout()
+            for button in row:
+                buttons.addWidget(button)
+            buttons.addStretch(1)
+            box.addLayout(buttons)
         box.addWidget(self.message)
         self.set_patient(patient)
 
