@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 
 from desktop.domain.dto import FamilyDraft, FamilyQuery, PredictionQuery, RecordDraft, RecordQuery
@@ -117,6 +118,10 @@ def test_clinician_merges_a_duplicate_and_the_window_shows_the_kept_chart(
     qtbot.waitUntil(lambda: dialog.model.rowCount() == 1, timeout=10_000)  # never the duplicate itself
     assert [label.text() for label in dialog.kept_labels] == ["\u2014"] * 3
     assert not dialog.merge_button.isEnabled()
+    dialog.view.selectRow(0)
+    qtbot.keyClick(dialog.search_box, Qt.Key.Key_Return)  # searches again; never merges
+    _idle(qtbot, ctx)
+    assert no_dialogs.messages("confirm") == [] and dialog.isVisible()
     dialog.view.selectRow(0)
     assert [label.text() for label in dialog.kept_labels][0::2] == ["GARCÍA LÓPEZ, María José", "MRN 000123"]
     assert dialog.kept_labels[1].text().startswith("14-Jul-1945")

@@ -88,6 +88,7 @@ class MergePatientDialog(QDialog):
         self._timer.setInterval(TYPING_PAUSE_MS)
         self._timer.timeout.connect(self.search)
         self.search_box.textChanged.connect(lambda _text: self._timer.start())
+        self.search_box.returnPressed.connect(self.search)
 
         self.kept_labels = [QLabel(NOBODY) for _ in range(3)]
         side_by_side = QGridLayout()
@@ -106,10 +107,14 @@ class MergePatientDialog(QDialog):
         self.message.setObjectName("FieldError")
         self.message.setWordWrap(True)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.merge_button = buttons.addButton("&Merge...", QDialogButtonBox.ButtonRole.AcceptRole)
+        # Not an accept-role button: the button box would make it the default, and Enter in the
+        # search box must search, never merge.
+        self.merge_button = buttons.addButton("&Merge...", QDialogButtonBox.ButtonRole.ActionRole)
         self.merge_button.setAccessibleName("Merge this chart into the chosen patient")
         self.merge_button.setEnabled(False)
-        buttons.accepted.connect(self.merge)
+        for button in buttons.buttons():
+            button.setAutoDefault(False)
+        self.merge_button.clicked.connect(self.merge)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(intro)
