@@ -4,6 +4,7 @@ widgets in the real main window over a real SQLite file."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from PySide6.QtWidgets import QWidget
@@ -148,3 +149,26 @@ def test_the_draft_of_the_profile_page_goes_back_into_a_new_page(
     fresh.refresh()  # shown again: what was typed stays
     _idle(qtbot, ctx)
     assert fresh.take_draft() == draft
+
+
+def test_an_administrator_the_clinic_lets_read_medical_data_sees_it_read_only(
+    qtbot: Any, admin_ctx: Any, staff_ctx: Any, services: Any, two_patients: Any
+) -> None:
+    garcia, _smith = two_patients
+    clinician = staff_ctx(Role.CLINICIAN)
+    services.profile.update(
+        clinician.token,
+        ProfileUpdate(name=garcia.name, age=None, blood_type="", medications="Letrozole"),
+        services.profile.get(clinician.token, patient_id=garcia.id).version,
+        patient_id=garcia.id,
+    )
+    allowing = replace(admin_ctx.settings, admin_can_read_medical_data=True)
+    services.apply_settings(allowing)
+    admin_ctx.settings = allowing
+    _window, page = _chart_profile(qtbot, admin_ctx, garcia.id)
+    medical = page.medical
+    assert medical is not None and not medical.editable and page.allergies is None
+    assert not medical.save_button.isVisibleTo(page) and not medical.blood.isEnabled()
+    assert medical.blood.currentText() == "Not recorded"
+    assert medical.medications.isReadOnly() and medical.medications.toPlainText() == "Letrozole"
+    _idle(qtbot, admin_ctx)
