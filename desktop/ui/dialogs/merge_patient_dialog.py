@@ -112,7 +112,7 @@ class MergePatientDialog(QDialog):
         self.merge_button = buttons.addButton("&Merge...", QDialogButtonBox.ButtonRole.ActionRole)
         self.merge_button.setAccessibleName("Merge this chart into the chosen patient")
         self.merge_button.setEnabled(False)
-        for button in buttons.buttons():
+        for button in (self.merge_button, buttons.button(QDialogButtonBox.StandardButton.Cancel)):
             button.setAutoDefault(False)
         self.merge_button.clicked.connect(self.merge)
         buttons.rejected.connect(self.reject)
