@@ -154,8 +154,8 @@ def test_clinician_states_no_known_allergies_and_the_banner_shows_it(
     _open(qtbot, window, garcia.id)
     page = window.show_page("profile")
     qtbot.waitUntil(lambda: page.allergy_info is not None, timeout=10_000)
-    page.allergy_status.setCurrentIndex(page.allergy_status.findData("none_known"))
-    page.allergy_button.click()
+    page.allergies.status.setCurrentIndex(page.allergies.status.findData("none_known"))
+    page.allergies.button.click()
     banner = window.content.chart_bar.banner
     qtbot.waitUntil(
         lambda: banner.allergies.text().startswith("No known allergies (checked "), timeout=10_000

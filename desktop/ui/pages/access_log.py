@@ -17,7 +17,7 @@ from desktop.domain.errors import SessionExpiredError
 from desktop.domain.patient_dto import AccessLogEntry
 from desktop.ui.errors import user_message
 from desktop.ui.formatting import count_text
-from desktop.ui.tablemodels.access_log_model import AccessLogModel, OwnAccessLogModel
+from desktop.ui.tablemodels.access_log_model import AccessLogModel, OwnAccessLogModel, size_columns
 from desktop.ui.tablemodels.id_list_model import reload_keeping_place
 from desktop.ui.widgets.row_table import RowTable
 
@@ -43,19 +43,7 @@ class _LogPage(QWidget):
         intro.setWordWrap(True)
         self.view = RowTable(self.model, self.title)
         self.view.horizontalHeader().setSortIndicatorShown(False)  # always newest first
-        metrics = self.fontMetrics()
-        # Typical values, not the longest: at 1024 pixels every column stays in view and the detail
-        # keeps the rest; a longer name is cut and its tooltip shows it in full.
-        samples = {
-            "created_at": "2026-12-31 23:59",
-            "user_name": "Dr Cleo Okafor",
-            "user_role": "Administrator",
-            "patient_name": "GARCÍA LÓPEZ, María",
-            "action": "Read contact details",
-        }
-        for column, (_, attribute, _) in enumerate(self.model.COLUMNS[:-1]):
-            sample = samples.get(attribute, "M" * 12)
-            self.view.horizontalHeader().resizeSection(column, metrics.horizontalAdvance(sample) + 24)
+        size_columns(self.view, self.model)
         self.count_label = QLabel()
         self.count_label.setObjectName("Muted")
         self.count_label.setAccessibleName("Number of entries")

@@ -1,51 +1,58 @@
-"""A patient's Profile page in the chart, for the clinic's staff: demographics and allergies.
+"""A patient's Profile page in the chart, for the clinic's staff: demographics, allergies, the
+medical information of the profile, and the patient's registration.
 
 Reception and clinicians change the demographics and contact details (``PatientService.update``,
 with the version they saw, so a change made meanwhile on another desk is refused rather than
 overwritten); clinicians also state the allergies, the banner's allergy zone, in one of its three
-states. What a role may not change is shown read-only or not at all, as the access policy says.
-``identity_changed`` carries the new (patient, allergies) so the banner shows them at once.
+states, and the blood type and medications (widgets/medical_info_group.py). The Registration group
+(widgets/registration_group.py) deactivates, reactivates and merges the patient and shows who opened
+the chart. What a role may not change is shown read-only or not at all, as the access policy says.
+
+All of it is one database row with one version: after each save here the other parts of the page
+take the row's new version (and the profile is read again where the save changed its fields).
+
+Signals: ``identity_changed`` carries the new (patient, allergies) so the banner shows them at once;
+``patient_chosen(patient_id)`` asks the window to open the kept patient's chart after a merge.
+The page keeps unsaved input as a draft (desktop/ui/drafts.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import (
-    QComboBox,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QPlainTextEdit,
-    QPushButton,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
-from desktop.domain.enums import AllergyStatus
+from desktop.domain.dto import ProfileDTO
 from desktop.domain.errors import ValidationError
-from desktop.domain.patient_dto import AllergyInfo, PatientDTO
+from desktop.domain.patient_dto import AllergyInfo, PatientDraft, PatientDTO
 from desktop.services.access_policy import Action, allowed
+from desktop.services.patient_merge import MergeResult
 from desktop.ui.errors import user_message
+from desktop.ui.widgets.allergy_group import AllergyGroup, AllergyInputs
+from desktop.ui.widgets.medical_info_group import MedicalInfoGroup, MedicalInputs
 from desktop.ui.widgets.patient_form import PatientForm
+from desktop.ui.widgets.registration_group import RegistrationGroup
 
 if TYPE_CHECKING:
     from desktop.ui.context import UiContext
 
-ALLERGY_CHOICES = (
-    ("Not recorded", AllergyStatus.NOT_RECORDED),
-    ("No known allergies", AllergyStatus.NONE_KNOWN),
-    ("Allergies listed below", AllergyStatus.RECORDED),
-)
+
+@dataclass(frozen=True)
+class DetailsDraft:
+    """What the page holds that is not saved; None for a part without unsaved input."""
+
+    details: PatientDraft | None
+    allergies: AllergyInputs | None
+    medical: MedicalInputs | None
 
 
 class PatientDetailsPage(QWidget):
     title = "Profile"
     identity_changed = Signal(object)  # ChartIdentity after a save
+    patient_chosen = Signal(str)  # the kept patient, after this chart was merged into theirs
 
     def __init__(self, ctx: UiContext, patient: PatientDTO | None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -53,16 +60,19 @@ class PatientDetailsPage(QWidget):
             raise ValueError("the staff's profile page shows one patient's chart")
         self.ctx = ctx
         self.patient = patient
-        self.allergy_info: AllergyInfo | None = None
-        user = ctx.user
-        role = user.role if user else None
-        self.can_edit = role is not None and allowed(role, Action.PATIENTS_UPDATE, ctx.settings)
-        self.can_medical = role is not None and allowed(role, Action.CHART_WRITE_MEDICAL, ctx.settings)
+        role = ctx.user.role if ctx.user else None
+
+        def may(action: Action) -> bool:
+            return role is not None and allowed(role, action, ctx.settings)
+
+        self.can_edit = may(Action.PATIENTS_UPDATE)
+        self.can_medical = may(Action.CHART_WRITE_MEDICAL)
 
         heading = QLabel(self.title)
         heading.setObjectName("PageTitle")
         self.form = PatientForm()
         self.form.fill(patient)
+        self._loaded_details = self.form.draft()
         self.form.set_read_only(not self.can_edit)
         self.save_button = QPushButton("&Save details")
         self.save_button.setAccessibleName("Save the patient's details")
@@ -83,8 +93,21 @@ class PatientDetailsPage(QWidget):
         column = QVBoxLayout(inner)
         column.addWidget(heading)
         column.addWidget(details)
+        self.allergies: AllergyGroup | None = None
         if self.can_medical:
-            column.addWidget(self._allergy_box())
+            self.allergies = AllergyGroup(ctx, patient.id)
+            self.allergies.saved.connect(self._allergies_saved)
+            column.addWidget(self.allergies)
+        self.medical: MedicalInfoGroup | None = None
+        if may(Action.CHART_READ_MEDICAL):  # clinicians edit; an administrator may be let read
+            self.medical = MedicalInfoGroup(ctx, patient.id, editable=self.can_medical)
+            self.medical.saved.connect(self._medical_saved)
+            column.addWidget(self.medical)
+        self.registration = RegistrationGroup(ctx, patient)
+        self.registration.patient_changed.connect(self._registration_changed)
+        self.registration.merged.connect(self._merged)
+        self.registration.setVisible(self.registration.offers_anything())
+        column.addWidget(self.registration)
         column.addStretch(1)
         inner.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 48)
         scroll = QScrollArea()
@@ -94,44 +117,18 @@ class PatientDetailsPage(QWidget):
         QVBoxLayout(self).addWidget(scroll)
         self.refresh()
 
-    def _allergy_box(self) -> QGroupBox:
-        group = QGroupBox("Allergies")
-        self.allergy_status = QComboBox()
-        self.allergy_status.setAccessibleName("Allergy status")
-        for label, status in ALLERGY_CHOICES:
-            self.allergy_status.addItem(label, status.value)
-        self.allergy_text = QPlainTextEdit()
-        self.allergy_text.setAccessibleName("Allergies")
-        self.allergy_text.setTabChangesFocus(True)
-        self.allergy_text.setFixedHeight(self.fontMetrics().lineSpacing() * 3 + 12)
-        self.allergy_button = QPushButton("Save a&llergies")
-        self.allergy_button.clicked.connect(self.save_allergies)
-        self.allergy_message = QLabel()
-        self.allergy_message.setWordWrap(True)
-        box = QVBoxLayout(group)
-        box.addWidget(self.allergy_status)
-        box.addWidget(self.allergy_text)
-        row = QHBoxLayout()
-        row.addWidget(self.allergy_button)
-        row.addWidget(self.allergy_message, 1)
-        box.addLayout(row)
-        return group
-
-    # --- loading -------------------------------------------------------------------------------------
+    @property
+    def allergy_info(self) -> AllergyInfo | None:
+        """The allergies as last read (None: not yet, or not for this role)."""
+        return self.allergies.info if self.allergies is not None else None
 
     @Slot()
     def refresh(self) -> None:
-        if self.can_medical:
-            self.ctx.runner.run(
-                partial(self.ctx.services.patients.allergies, self.ctx.token, self.patient.id),
-                on_done=self._allergies_loaded,
-                on_error=self._allergy_failed,
-            )
-
-    def _allergies_loaded(self, info: AllergyInfo) -> None:
-        self.allergy_info = info
-        self.allergy_status.setCurrentIndex(max(0, self.allergy_status.findData(info.status.value)))
-        self.allergy_text.setPlainText(info.allergies)
+        """Read the medical parts again (shown again, or changed elsewhere); typed input stays."""
+        if self.allergies is not None:
+            self.allergies.reload()
+        if self.medical is not None:
+            self.medical.reload()
 
     # --- saving --------------------------------------------------------------------------------------
 
@@ -157,10 +154,9 @@ class PatientDetailsPage(QWidget):
 
     def _saved(self, patient: PatientDTO) -> None:
         self.save_button.setEnabled(True)
-        self.patient = patient
-        if self.allergy_info is not None:  # one row: the allergies' version moved on too
-            self.allergy_info = replace(self.allergy_info, version=patient.version)
+        self._row_moved(patient, profile_changed=True)
         self.form.fill(patient)
+        self._loaded_details = self.form.draft()
         self.message.setText("Saved.")
         self.identity_changed.emit((patient, self.allergy_info))
 
@@ -171,33 +167,63 @@ class PatientDetailsPage(QWidget):
             return
         self.message.setText(user_message(error, already_logged=True))
 
-    @Slot()
-    def save_allergies(self) -> None:
-        if not self.can_medical or self.allergy_info is None:
-            return
-        self.allergy_button.setEnabled(False)
-        self.allergy_message.clear()
-        self.ctx.runner.run(
-            partial(
-                self.ctx.services.patients.set_allergies,
-                self.ctx.token,
-                self.patient.id,
-                str(self.allergy_status.currentData()),
-                self.allergy_text.toPlainText(),
-                self.allergy_info.version,
-            ),
-            key="allergies-save",
-            on_done=self._allergies_saved,
-            on_error=self._allergy_failed,
-        )
+    def _row_moved(self, patient: PatientDTO, *, profile_changed: bool) -> None:
+        """One row, one version: every part of the page follows a save made by another part."""
+        self.patient = patient
+        if self.allergies is not None:
+            self.allergies.follow_version(patient.version)
+        self.registration.set_patient(patient)
+        if self.medical is not None and profile_changed:
+            self.medical.reload()  # its saves send the whole profile back: it must hold the new one
+        elif self.medical is not None:
+            self.medical.follow_version(patient.version)
 
     def _allergies_saved(self, info: AllergyInfo) -> None:
-        self.allergy_button.setEnabled(True)
-        self.patient = replace(self.patient, version=info.version)
-        self._allergies_loaded(info)
-        self.allergy_message.setText("Saved.")
+        self._row_moved(replace(self.patient, version=info.version), profile_changed=True)
         self.identity_changed.emit((self.patient, info))
 
-    def _allergy_failed(self, error: BaseException) -> None:
-        self.allergy_button.setEnabled(True)
-        self.allergy_message.setText(user_message(error, already_logged=True))
+    def _medical_saved(self, profile: ProfileDTO) -> None:
+        self._row_moved(replace(self.patient, version=profile.version), profile_changed=False)
+
+    def _registration_changed(self, patient: PatientDTO) -> None:
+        self._row_moved(patient, profile_changed=False)
+        self.identity_changed.emit((patient, self.allergy_info))
+
+    def _merged(self, result: MergeResult) -> None:
+        self.patient_chosen.emit(result.into_id)
+
+    # --- unsaved input (desktop/ui/drafts.py) -----------------------------------------------------
+
+    def take_draft(self) -> DetailsDraft:
+        details = self.form.draft()
+        return DetailsDraft(
+            details=details if details != self._loaded_details else None,
+            allergies=self.allergies.draft() if self.allergies is not None else None,
+            medical=self.medical.draft() if self.medical is not None else None,
+        )
+
+    def unsaved_changes(self) -> str:
+        draft = self.take_draft()
+        parts = [
+            words
+            for words, part in (
+                ("the patient's details", draft.details),
+                ("the allergies", draft.allergies),
+                ("the blood type and medications", draft.medical),
+            )
+            if part is not None
+        ]
+        if not parts:
+            return ""
+        return "changes to " + (parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}")
+
+    def restore_draft(self, draft: object) -> None:
+        """Put a draft taken from this page of the same chart back (parts read later wait for it)."""
+        if not isinstance(draft, DetailsDraft):
+            return
+        if draft.details is not None and self.can_edit:
+            self.form.set_draft(draft.details)
+        if draft.allergies is not None and self.allergies is not None:
+            self.allergies.restore(draft.allergies)
+        if draft.medical is not None and self.medical is not None and self.medical.editable:
+            self.medical.restore(draft.medical)

@@ -13,6 +13,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QTableView
 
 from desktop.domain.enums import Role
 from desktop.domain.patient_dto import AccessLogEntry, AccessLogQuery
@@ -30,6 +31,15 @@ ALL_COLUMNS: tuple[Column, ...] = (
     ("Detail", "detail", None),
 )
 
+#: Typical values, not the longest: at 1024 pixels every column stays in view and the detail keeps
+#: the rest; a longer name is cut and its tooltip shows it in full.
+TYPICAL_VALUES = {
+    "created_at": "2026-12-31 23:59",
+    "user_name": "Dr Cleo Okafor",
+    "user_role": "Administrator",
+    "patient_name": "GARCÍA LÓPEZ, María",
+    "action": "Read contact details",
+}
 
 #: The access-log actions in words (the stored value is the policy action's name).
 ACTION_WORDS = {
@@ -44,6 +54,15 @@ def role_label(value: str) -> str:
         return Role(value).label
     except ValueError:
         return value
+
+
+def size_columns(view: QTableView, model: AccessLogModel) -> None:
+    """Give each column of ``view`` (over ``model``) the width of a typical value; the last one
+    stretches."""
+    metrics = view.fontMetrics()
+    for column, (_, attribute, _) in enumerate(model.COLUMNS[:-1]):
+        sample = TYPICAL_VALUES.get(attribute, "M" * 12)
+        view.horizontalHeader().resizeSection(column, metrics.horizontalAdvance(sample) + 24)
 
 
 class AccessLogModel(IdListTableModel[AccessLogEntry]):

@@ -67,15 +67,30 @@ class PatientForm(QWidget):
         )
 
     def fill(self, patient: PatientDTO) -> None:
-        self.family_name.setText(patient.family_name or "")
-        self.given_names.setText(patient.given_names)
-        day = patient.date_of_birth
-        self.date_of_birth.setText(day.isoformat() if day else "")
-        self.sex.setCurrentIndex(max(0, self.sex.findData(patient.sex.value)))
-        self.mrn.setText(patient.mrn)
-        self.phone.setText(patient.phone)
-        self.email.setText(patient.email or "")
-        self.emergency_contact.setText(patient.emergency_contact)
+        self.set_draft(
+            PatientDraft(
+                given_names=patient.given_names,
+                family_name=patient.family_name or "",
+                date_of_birth=patient.date_of_birth,
+                sex=patient.sex,
+                mrn=patient.mrn,
+                phone=patient.phone,
+                email=patient.email or "",
+                emergency_contact=patient.emergency_contact,
+            )
+        )
+
+    def set_draft(self, draft: PatientDraft) -> None:
+        """Put ``draft``'s values into the fields (what :meth:`draft` gives back)."""
+        self.family_name.setText(draft.family_name)
+        self.given_names.setText(draft.given_names)
+        day = draft.date_of_birth
+        self.date_of_birth.setText(day if isinstance(day, str) else day.isoformat() if day else "")
+        self.sex.setCurrentIndex(max(0, self.sex.findData(str(draft.sex))))
+        self.mrn.setText(draft.mrn)
+        self.phone.setText(draft.phone)
+        self.email.setText(draft.email)
+        self.emergency_contact.setText(draft.emergency_contact)
 
     def clear_errors(self) -> None:
         for error in self.errors.values():
