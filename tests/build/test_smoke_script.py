@@ -51,42 +51,32 @@ def smoke_databases(server: str) -> list[str]:
         engine.dispose()
 
 
-SERVERS = [
-    pytest.param(
-        postgres_base_url,
-        smoke.POSTGRES_URL_ENVS,
-        smoke.MARIADB_URL_ENVS,
-        "PostgreSQL",
-        marks=pytest.mark.postgres,
-        id="postgresql",
-    ),
-    pytest.param(
-        mariadb_base_url,
-        smoke.MARIADB_URL_ENVS,
-        smoke.POSTGRES_URL_ENVS,
-        "MariaDB",
-        marks=pytest.mark.mariadb,
-        id="mariadb",
-    ),
-]
+#: Each server the smoke test can use: the test suite's URL, and the smoke test's variables for it
+#: (its own first, then the test suite's, which it also reads).
+SERVERS: dict[str, tuple[Callable[[], str | None], tuple[str, ...]]] = {
+    "PostgreSQL": (postgres_base_url, smoke.POSTGRES_URL_ENVS),
+    "MariaDB": (mariadb_base_url, smoke.MARIADB_URL_ENVS),
+}
 
 
-@pytest.mark.parametrize(("base_url", "envs", "other_envs", "engine"), SERVERS)
+@pytest.mark.parametrize(
+    "engine",
+    [
+        pytest.param("PostgreSQL", marks=pytest.mark.postgres),
+        pytest.param("MariaDB", marks=pytest.mark.mariadb),
+    ],
+)
 def test_cli_checks_migrate_a_scratch_server_database_and_drop_it(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    base_url: Callable[[], str | None],
-    envs: tuple[str, ...],
-    other_envs: tuple[str, ...],
-    engine: str,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
 ) -> None:
-    """``envs``: the smoke test's variable for this server first, then the test suite's."""
+    base_url, envs = SERVERS[engine]
     server = base_url()
     if not server:
         pytest.skip(f"no {engine} server ({envs[-1]} unset)")
     monkeypatch.setenv(envs[0], server)
-    for name in other_envs:
-        monkeypatch.delenv(name, raising=False)
+    for name in smoke.POSTGRES_URL_ENVS + smoke.MARIADB_URL_ENVS:
+        if name not in envs:  # only this server is checked
+            monkeypatch.delenv(name, raising=False)
     before = smoke_databases(server)
     checks = smoke.run_cli_checks(source_launcher(tmp_path))
     assert [name for name, ok, _ in checks if not ok] == [], checks
