@@ -19,7 +19,7 @@ SEARCH_LIMIT = 50
 
 @dataclass(frozen=True)
 class PatientSummary:
-    """One row of the patient list."""
+    """Who a patient is: one row of the patient list, and the identity every view of a patient shows."""
 
     id: str
     mrn: str
@@ -33,20 +33,15 @@ class PatientSummary:
 
 
 @dataclass(frozen=True)
-class PatientDTO:
-    """A patient's identity and contact details (no medical data)."""
+class PatientDTO(PatientSummary):
+    """A patient's identity (the list row) with contact details and record keeping; no medical data.
 
-    id: str
-    mrn: str
-    name: str
-    family_name: str | None
-    given_names: str
-    date_of_birth: dt.date | None
-    sex: Sex
-    phone: str
+    An extension of :class:`PatientSummary` rather than a copy of its fields, so the identity is
+    declared once and whatever shows who a patient is (name, MRN, date of birth) accepts either.
+    """
+
     email: str | None
     emergency_contact: str
-    is_active: bool
     has_portal_access: bool
     created_at: dt.datetime
     version: int

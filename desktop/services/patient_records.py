@@ -22,37 +22,36 @@ PHONE_MAX = 40
 CONTACT_MAX = 200
 
 
-def to_dto(user: User) -> PatientDTO:
-    return PatientDTO(
-        id=user.id,
-        mrn=user.mrn or "",
-        name=user.name,
-        family_name=user.family_name,
-        given_names=user.given_names if user.given_names is not None else user.name,
-        date_of_birth=user.date_of_birth,
-        sex=Sex(user.sex),
-        phone=user.phone or "",
-        email=user.email,
-        emergency_contact=user.emergency_contact or "",
-        is_active=bool(user.is_active),
-        has_portal_access=bool(user.email and user.password_hash),
-        created_at=user.created_at,
-        version=user.version_id,
-    )
+def _identity(row: Any) -> dict[str, Any]:
+    """The :class:`PatientSummary` fields of a ``User`` or of a Core row of :data:`SUMMARY_COLUMNS`:
+    one set of rules for the list and the chart (no MRN yet reads as "", and a row from before names
+    were split into family and given names keeps the whole name as given names)."""
+    return {
+        "id": row.id,
+        "mrn": row.mrn or "",
+        "name": row.name,
+        "family_name": row.family_name,
+        "given_names": row.given_names if row.given_names is not None else row.name,
+        "date_of_birth": row.date_of_birth,
+        "sex": Sex(row.sex),
+        "phone": row.phone or "",
+        "is_active": bool(row.is_active),
+    }
 
 
 def to_summary(row: Any) -> PatientSummary:
     """From a Core row of the columns in :data:`SUMMARY_COLUMNS` (``name_key`` orders the list)."""
-    return PatientSummary(
-        id=row.id,
-        mrn=row.mrn or "",
-        name=row.name,
-        family_name=row.family_name,
-        given_names=row.given_names if row.given_names is not None else row.name,
-        date_of_birth=row.date_of_birth,
-        sex=Sex(row.sex),
-        phone=row.phone or "",
-        is_active=bool(row.is_active),
+    return PatientSummary(**_identity(row))
+
+
+def to_dto(user: User) -> PatientDTO:
+    return PatientDTO(
+        **_identity(user),
+        email=user.email,
+        emergency_contact=user.emergency_contact or "",
+        has_portal_access=bool(user.email and user.password_hash),
+        created_at=user.created_at,
+        version=user.version_id,
     )
 
 

@@ -255,6 +255,11 @@ def check_connection(
             server_version=version,
         )
     state = migrate.status(settings.url(password)) if has_schema else None
+    return _connected(f"PostgreSQL {version}", version, state)
+
+
+def _connected(product: str, version: str, state: migrate.MigrationStatus | None) -> ConnectionCheck:
+    """A server that answered and is new enough: what its database holds (``state`` None: no schema)."""
     if state is not None and state.is_too_new:
         return ConnectionCheck(
             ConnectionProblem.SCHEMA_TOO_NEW,
@@ -263,10 +268,6 @@ def check_connection(
             server_version=version,
             has_clinicdesk_schema=True,
         )
-    return _connected(f"PostgreSQL {version}", version, state)
-
-
-def _connected(product: str, version: str, state: migrate.MigrationStatus | None) -> ConnectionCheck:
     if state is None or state.current is None:
         contents = "Its database is empty: ClinicDesk will set it up (or copy this computer's data to it)."
     elif state.at_head:
@@ -309,14 +310,6 @@ def _check_mysql(settings: ServerSettings, password: str | None, timeout_s: int)
         state = migrate.status(url) if has_schema else None
     except DatabaseError as error:  # e.g. an upgrade that was cut short: say what recovers it
         return ConnectionCheck(ConnectionProblem.OTHER, error.message, server_version=version)
-    if state is not None and state.is_too_new:
-        return ConnectionCheck(
-            ConnectionProblem.SCHEMA_TOO_NEW,
-            f"The server's database was set up by a newer ClinicDesk (schema {state.current}). Update "
-            "ClinicDesk on this computer before using it.",
-            server_version=version,
-            has_clinicdesk_schema=True,
-        )
     return _connected(product, version, state)
 
 

@@ -18,7 +18,7 @@ from desktop.domain.features import FEATURE_NAMES
 from desktop.domain.patient_dto import PatientDTO
 from desktop.domain.prediction import ModelInfo, PredictionResult, outside_training_range
 from desktop.ui.patient_format import NOT_KNOWN, display_name
-from desktop.ui.report import ReportData
+from desktop.ui.report_data import ReportData
 from desktop.ui.sample_cases import SAMPLE_CASES
 
 log = logging.getLogger(__name__)

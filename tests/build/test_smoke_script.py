@@ -10,6 +10,7 @@ from __future__ import annotations
 import importlib.util
 import stat
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -50,39 +51,37 @@ def smoke_databases(server: str) -> list[str]:
         engine.dispose()
 
 
-@pytest.mark.postgres
-def test_cli_checks_migrate_a_scratch_postgres_database_and_drop_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+#: Each server the smoke test can use: the test suite's URL, and the smoke test's variables for it
+#: (its own first, then the test suite's, which it also reads).
+SERVERS: dict[str, tuple[Callable[[], str | None], tuple[str, ...]]] = {
+    "PostgreSQL": (postgres_base_url, smoke.POSTGRES_URL_ENVS),
+    "MariaDB": (mariadb_base_url, smoke.MARIADB_URL_ENVS),
+}
+
+
+@pytest.mark.parametrize(
+    "engine",
+    [
+        pytest.param("PostgreSQL", marks=pytest.mark.postgres),
+        pytest.param("MariaDB", marks=pytest.mark.mariadb),
+    ],
+)
+def test_cli_checks_migrate_a_scratch_server_database_and_drop_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
 ) -> None:
-    server = postgres_base_url()
+    base_url, envs = SERVERS[engine]
+    server = base_url()
     if not server:
-        pytest.skip("no PostgreSQL server (CLINICDESK_TEST_POSTGRES_URL unset)")
-    monkeypatch.setenv("CLINICDESK_SMOKE_POSTGRES_URL", server)
-    for name in smoke.MARIADB_URL_ENVS:
-        monkeypatch.delenv(name, raising=False)
+        pytest.skip(f"no {engine} server ({envs[-1]} unset)")
+    monkeypatch.setenv(envs[0], server)
+    for name in smoke.POSTGRES_URL_ENVS + smoke.MARIADB_URL_ENVS:
+        if name not in envs:  # only this server is checked
+            monkeypatch.delenv(name, raising=False)
     before = smoke_databases(server)
     checks = smoke.run_cli_checks(source_launcher(tmp_path))
     assert [name for name, ok, _ in checks if not ok] == [], checks
     names = [name for name, _, _ in checks]
-    assert names[-2:] == ["db init (PostgreSQL)", "db status (PostgreSQL)"]
-    assert smoke_databases(server) == before
-
-
-@pytest.mark.mariadb
-def test_cli_checks_migrate_a_scratch_mariadb_database_and_drop_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    server = mariadb_base_url()
-    if not server:
-        pytest.skip("no MariaDB server (CLINICDESK_TEST_MARIADB_URL unset)")
-    monkeypatch.setenv("CLINICDESK_SMOKE_MARIADB_URL", server)
-    for name in smoke.POSTGRES_URL_ENVS:
-        monkeypatch.delenv(name, raising=False)
-    before = smoke_databases(server)
-    checks = smoke.run_cli_checks(source_launcher(tmp_path))
-    assert [name for name, ok, _ in checks if not ok] == [], checks
-    names = [name for name, _, _ in checks]
-    assert names[-2:] == ["db init (MariaDB)", "db status (MariaDB)"]
+    assert names[-2:] == [f"db init ({engine})", f"db status ({engine})"]
     assert smoke_databases(server) == before
 
 

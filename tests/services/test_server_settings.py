@@ -140,14 +140,21 @@ def test_ok_recognises_an_existing_clinicdesk_database(postgres_url: str) -> Non
     assert result.ok and "already holds a ClinicDesk database, up to date" in result.message
 
 
-@pytest.mark.postgres
-def test_a_server_schema_newer_than_this_program(postgres_url: str) -> None:
-    upgrade(postgres_url)
-    engine = sa.create_engine(postgres_url)
+@pytest.mark.parametrize(
+    "server",
+    [
+        pytest.param("postgres_url", marks=pytest.mark.postgres),
+        pytest.param("mariadb_url", marks=pytest.mark.mariadb),
+    ],
+)
+def test_a_server_schema_newer_than_this_program(server: str, request: pytest.FixtureRequest) -> None:
+    url = request.getfixturevalue(server)
+    upgrade(url)
+    engine = sa.create_engine(url)
     with engine.begin() as conn:
         conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'ffffffffffff'")
     engine.dispose()
-    result = ss.check_connection(_server_settings(postgres_url))
+    result = ss.check_connection(_server_settings(url))
     assert result.problem == ConnectionProblem.SCHEMA_TOO_NEW
     assert "newer ClinicDesk (schema ffffffffffff)" in result.message
 

@@ -13,6 +13,9 @@ Fixtures:
 - ``signed_in_ctx``: UiContext signed in as that normal user; ``admin_ctx``: signed in as the admin.
 - ``no_dialogs``: replaces every function of dialogs/prompts.py with a recorder (answers
   ``confirm`` with ``no_dialogs.answer``), so a stray modal dialog cannot hang a test.
+
+Helpers (plain functions, imported by the tests): ``show_main_window(qtbot, ctx)``,
+``wait_idle(qtbot, ctx)``, ``bulk_add_records(...)``.
 """
 
 from __future__ import annotations
@@ -30,11 +33,13 @@ from desktop.db import migrate
 from desktop.db.models import MedicalRecord
 from desktop.db.types import utcnow
 from desktop.domain.dto import FamilyDraft, RecordDraft
+from desktop.domain.enums import Role
 from desktop.domain.patient_dto import PatientDraft
 from desktop.services.container import Services
 from desktop.settings import Settings
 from desktop.ui.context import UiContext
 from desktop.ui.dialogs import prompts
+from desktop.ui.main_window import MainWindow
 from desktop.ui.workers import Runner
 
 ADMIN_EMAIL = "admin@clinic.example"
@@ -214,6 +219,23 @@ def bulk_add_records(services: Any, user_id: str, n: int, start: int = 0) -> Non
     ]
     with services.database.engine.begin() as conn:
         conn.execute(MedicalRecord.__table__.insert(), rows)
+
+
+def show_main_window(qtbot: Any, ctx: UiContext) -> MainWindow:
+    """The main window, shown; a signed-in patient's own chart open (it opens on a worker thread)."""
+    window = MainWindow(ctx)
+    qtbot.addWidget(window)
+    if ctx.user.role is Role.PATIENT:
+        with qtbot.waitSignal(window.chart_opened, timeout=10_000):
+            window.show()
+    else:
+        window.show()
+    return window
+
+
+def wait_idle(qtbot: Any, ctx: UiContext) -> None:
+    """Until no work that ``ctx`` started on a worker thread is still running."""
+    qtbot.waitUntil(lambda: not ctx.runner.is_running(), timeout=10_000)
 
 
 STAFF_PASSWORD = "staff-password-123"

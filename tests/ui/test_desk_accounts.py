@@ -10,12 +10,10 @@ from typing import Any
 import pytest
 
 from desktop.app import AppController
-from desktop.domain.enums import Role
 from desktop.services.container import Services
 from desktop.settings import Settings
 from desktop.ui.context import UiContext
 from desktop.ui.login import LoginDialog
-from desktop.ui.main_window import MainWindow
 from desktop.ui.pages.users import UsersPage
 from tests.ui.conftest import (
     ADMIN_EMAIL,
@@ -24,27 +22,13 @@ from tests.ui.conftest import (
     BCRYPT_ROUNDS,
     USER_EMAIL,
     USER_PASSWORD,
+    show_main_window,
+    wait_idle,
 )
 
 NEW_EMAIL = "nora@clinic.example"
 GIVEN_PASSWORD = "given at the desk 1"
 OWN_PASSWORD = "nora's own secret 22"
-
-
-def _idle(qtbot: Any, ctx: Any) -> None:
-    qtbot.waitUntil(lambda: not ctx.runner.is_running(), timeout=10_000)
-
-
-def _window(qtbot: Any, ctx: Any) -> MainWindow:
-    """The main window, shown; a signed-in patient's own chart open (it opens on a worker thread)."""
-    window = MainWindow(ctx)
-    qtbot.addWidget(window)
-    if ctx.user.role is Role.PATIENT:
-        with qtbot.waitSignal(window.chart_opened, timeout=10_000):
-            window.show()
-    else:
-        window.show()
-    return window
 
 
 def test_create_an_account_is_hidden_unless_self_registration_is_on(
@@ -169,7 +153,7 @@ def test_refusing_the_new_password_signs_out(qtbot: Any, controller: Any) -> Non
 def test_switch_user_asks_about_an_open_form_then_ends_the_session(
     qtbot: Any, signed_in_ctx: Any, no_dialogs: Any
 ) -> None:
-    window = _window(qtbot, signed_in_ctx)
+    window = show_main_window(qtbot, signed_in_ctx)
     records = window.show_page("records")
     records.new_item()
     dialog = records._dialog
@@ -184,31 +168,31 @@ def test_switch_user_asks_about_an_open_form_then_ends_the_session(
     with qtbot.waitSignal(window.signed_out, timeout=10_000):
         window.lock_screen.switch_button.click()
     assert not signed_in_ctx.signed_in and not dialog.isVisible()
-    _idle(qtbot, signed_in_ctx)
+    wait_idle(qtbot, signed_in_ctx)
 
 
 def test_switch_user_without_an_open_form_does_not_ask(
     qtbot: Any, signed_in_ctx: Any, no_dialogs: Any
 ) -> None:
-    window = _window(qtbot, signed_in_ctx)
+    window = show_main_window(qtbot, signed_in_ctx)
     window.lock()
     with qtbot.waitSignal(window.signed_out, timeout=10_000):
         window.lock_screen.switch_button.click()
     assert no_dialogs.messages("confirm") == []
-    _idle(qtbot, signed_in_ctx)
+    wait_idle(qtbot, signed_in_ctx)
 
 
 def test_each_person_lands_on_their_own_last_page(
     qtbot: Any, services: Any, make_ctx: Any, user_session: Any, admin_session: Any
 ) -> None:
-    patient = _window(qtbot, make_ctx(user_session))
+    patient = show_main_window(qtbot, make_ctx(user_session))
     patient.show_page("family")
     patient.close()  # closing the window signs its person out: each next window is a new sign-in
-    admin = _window(qtbot, make_ctx(admin_session))
+    admin = show_main_window(qtbot, make_ctx(admin_session))
     assert admin.current_key() == "patients"  # not the patient's page: staff start on the list
     admin.show_page("audit")
     admin.close()
-    again = _window(qtbot, make_ctx(services.auth.sign_in(USER_EMAIL, USER_PASSWORD)))
+    again = show_main_window(qtbot, make_ctx(services.auth.sign_in(USER_EMAIL, USER_PASSWORD)))
     assert again.current_key() == "family"
-    admin_again = _window(qtbot, make_ctx(services.auth.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)))
+    admin_again = show_main_window(qtbot, make_ctx(services.auth.sign_in(ADMIN_EMAIL, ADMIN_PASSWORD)))
     assert admin_again.current_key() == "audit"

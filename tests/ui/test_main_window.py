@@ -15,31 +15,13 @@ from PySide6.QtWidgets import (
     QSpinBox,
 )
 
-from desktop.domain.enums import Role
 from desktop.domain.errors import PermissionDeniedError, SessionExpiredError
 from desktop.ui.login import LoginDialog
-from desktop.ui.main_window import MainWindow
-from tests.ui.conftest import USER_PASSWORD
-
-
-def _window(qtbot: Any, ctx: Any) -> MainWindow:
-    """The main window, shown; a signed-in patient's own chart open."""
-    window = MainWindow(ctx)
-    qtbot.addWidget(window)
-    if ctx.user.role is Role.PATIENT:
-        with qtbot.waitSignal(window.chart_opened, timeout=10_000):
-            window.show()
-    else:
-        window.show()
-    return window
-
-
-def _idle(qtbot: Any, ctx: Any) -> None:
-    qtbot.waitUntil(lambda: not ctx.runner.is_running(), timeout=10_000)
+from tests.ui.conftest import USER_PASSWORD, show_main_window, wait_idle
 
 
 def test_user_sees_no_admin_pages_and_the_services_refuse_them(qtbot: Any, signed_in_ctx: Any) -> None:
-    window = _window(qtbot, signed_in_ctx)
+    window = show_main_window(qtbot, signed_in_ctx)
     assert window.page_keys() == [
         "profile",
         "records",
@@ -64,11 +46,11 @@ def test_user_sees_no_admin_pages_and_the_services_refuse_them(qtbot: Any, signe
 
 
 def test_admin_sees_users_audit_and_tools(qtbot: Any, admin_ctx: Any, qtmodeltester: Any) -> None:
-    window = _window(qtbot, admin_ctx)
+    window = show_main_window(qtbot, admin_ctx)
     assert {"users", "audit"} <= set(window.page_keys())
     assert window.menus.tools_menu is not None
     users = window.show_page("users")
-    _idle(qtbot, admin_ctx)
+    wait_idle(qtbot, admin_ctx)
     assert users.model.rowCount() == 1
     qtmodeltester.check(users.model)
     audit = window.show_page("audit")
@@ -79,26 +61,26 @@ def test_admin_sees_users_audit_and_tools(qtbot: Any, admin_ctx: Any, qtmodeltes
 
 
 def test_every_page_opens(qtbot: Any, signed_in_ctx: Any) -> None:
-    window = _window(qtbot, signed_in_ctx)
+    window = show_main_window(qtbot, signed_in_ctx)
     for key in window.page_keys():
         page = window.show_page(key)
         assert page is not None and window.current_key() == key
-    _idle(qtbot, signed_in_ctx)
+    wait_idle(qtbot, signed_in_ctx)
 
 
 def test_ctrl_n_from_another_page_opens_a_new_record(qtbot: Any, signed_in_ctx: Any) -> None:
-    window = _window(qtbot, signed_in_ctx)
+    window = show_main_window(qtbot, signed_in_ctx)
     window.show_page("profile")
     window.menus.new_action.trigger()
     assert window.current_key() == "records"
     dialog = window.page("records")._dialog
     qtbot.addWidget(dialog)
     assert dialog.windowTitle() == "New medical record"
-    _idle(qtbot, signed_in_ctx)
+    wait_idle(qtbot, signed_in_ctx)
 
 
 def test_ctrl_f_focuses_the_search_box(qtbot: Any, signed_in_ctx: Any) -> None:
-    window = _window(qtbot, signed_in_ctx)
+    window = show_main_window(qtbot, signed_in_ctx)
     window.show_page("records")
     with qtbot.waitActive(window):
         window.activateWindow()
@@ -107,7 +89,7 @@ def test_ctrl_f_focuses_the_search_box(qtbot: Any, signed_in_ctx: Any) -> None:
 
 
 def test_lock_hides_data_and_resume_needs_the_password(qtbot: Any, signed_in_ctx: Any) -> None:
-    window = _window(qtbot, signed_in_ctx)
+    window = show_main_window(qtbot, signed_in_ctx)
     assert window.windowTitle().startswith("Pat Patient \u2014 MRN ")
     window.menus.lock_action.trigger()
     assert window.is_locked()
@@ -117,7 +99,7 @@ def test_lock_hides_data_and_resume_needs_the_password(qtbot: Any, signed_in_ctx
     screen = window.lock_screen
     screen.password.setText("wrong password")
     screen.unlock_button.click()
-    _idle(qtbot, signed_in_ctx)
+    wait_idle(qtbot, signed_in_ctx)
     assert window.is_locked()
     assert "not correct" in screen.message.text()
     with qtbot.waitSignal(screen.unlocked, timeout=10_000):
@@ -129,19 +111,19 @@ def test_lock_hides_data_and_resume_needs_the_password(qtbot: Any, signed_in_ctx
 
 
 def test_idle_time_locks_the_screen(qtbot: Any, signed_in_ctx: Any) -> None:
-    window = _window(qtbot, signed_in_ctx)
+    window = show_main_window(qtbot, signed_in_ctx)
     window.idle.set_minutes(0.002)  # 120 ms
     qtbot.waitUntil(window.is_locked, timeout=5_000)
     assert not window.idle.is_enabled()  # no second lock while locked
 
 
 def test_sign_out_from_the_lock_screen_ends_the_session(qtbot: Any, signed_in_ctx: Any) -> None:
-    window = _window(qtbot, signed_in_ctx)
+    window = show_main_window(qtbot, signed_in_ctx)
     token = signed_in_ctx.token
     window.lock()
     with qtbot.waitSignal(window.signed_out):
         window.lock_screen.sign_out_button.click()
-    _idle(qtbot, signed_in_ctx)
+    wait_idle(qtbot, signed_in_ctx)
     assert not signed_in_ctx.signed_in
 
     with pytest.raises(SessionExpiredError):
@@ -150,7 +132,7 @@ def test_sign_out_from_the_lock_screen_ends_the_session(qtbot: Any, signed_in_ct
 
 @pytest.mark.parametrize("page", ["profile", "family"])  # a worker call / a table fetch on the GUI thread
 def test_an_expired_session_returns_to_sign_in(qtbot: Any, signed_in_ctx: Any, page: str) -> None:
-    window = _window(qtbot, signed_in_ctx)
+    window = show_main_window(qtbot, signed_in_ctx)
     signed_in_ctx.services.auth.sign_out(signed_in_ctx.token)  # e.g. an admin deactivated the account
     with qtbot.waitSignal(window.signed_out, timeout=10_000) as blocker:
         window.show_page(page)
@@ -158,19 +140,19 @@ def test_an_expired_session_returns_to_sign_in(qtbot: Any, signed_in_ctx: Any, p
 
 
 def test_geometry_and_last_page_are_remembered(qtbot: Any, signed_in_ctx: Any, make_ctx: Any) -> None:
-    window = _window(qtbot, signed_in_ctx)
+    window = show_main_window(qtbot, signed_in_ctx)
     window.show_page("family")
     # as narrow as the patient banner allows (the offscreen screen is narrower than a clinic's)
     window.resize(window.minimumWidth(), 500)
     window.save_state()
-    again = _window(qtbot, make_ctx(signed_in_ctx.session))
+    again = show_main_window(qtbot, make_ctx(signed_in_ctx.session))
     assert again.current_key() == "family"
     assert (again.width(), again.height()) == (window.minimumWidth(), 500)
 
 
 def test_inputs_and_buttons_carry_accessible_names(qtbot: Any, admin_ctx: Any, two_patients: Any) -> None:
 
-    window = _window(qtbot, admin_ctx)
+    window = show_main_window(qtbot, admin_ctx)
     with qtbot.waitSignal(window.chart_opened, timeout=10_000):  # the chart pages too
         window.choose_patient(two_patients[0].id)
     missing = []
@@ -186,12 +168,12 @@ def test_inputs_and_buttons_carry_accessible_names(qtbot: Any, admin_ctx: Any, t
                 continue  # the editor inside a combo / spin box speaks through its owner
             if not widget.accessibleName() and widget.isVisibleTo(page):
                 missing.append(f"{key}: {type(widget).__name__} {getattr(widget, 'text', lambda: '')()!r}")
-    _idle(qtbot, admin_ctx)
+    wait_idle(qtbot, admin_ctx)
     assert missing == [], "\n".join(missing)
 
 
 def test_lock_hides_an_open_edit_dialog_and_unlock_brings_it_back(qtbot: Any, signed_in_ctx: Any) -> None:
-    window = _window(qtbot, signed_in_ctx)
+    window = show_main_window(qtbot, signed_in_ctx)
     records = window.show_page("records")
     records.new_item()
     dialog = records._dialog
@@ -206,7 +188,7 @@ def test_lock_hides_an_open_edit_dialog_and_unlock_brings_it_back(qtbot: Any, si
 
 
 def test_print_and_help_shortcuts(qtbot: Any, signed_in_ctx: Any, no_dialogs: Any) -> None:
-    window = _window(qtbot, signed_in_ctx)
+    window = show_main_window(qtbot, signed_in_ctx)
     window.show_page("records")  # no report to print here: a note in the status bar, no dialog
     window.menus.print_action.trigger()
     assert "nothing to print" in window.statusBar().currentMessage().lower()
@@ -216,7 +198,7 @@ def test_print_and_help_shortcuts(qtbot: Any, signed_in_ctx: Any, no_dialogs: An
     window.help_dialog.close()
     assert window.menus.help_action.shortcut().toString() == "F1"
     assert window.menus.lock_action.shortcut().toString() == "Ctrl+L"
-    _idle(qtbot, signed_in_ctx)
+    wait_idle(qtbot, signed_in_ctx)
 
 
 def test_sign_in_tab_order(qtbot: Any, make_ctx: Any) -> None:

@@ -110,6 +110,25 @@ def test_save_pdf_into_a_missing_folder_is_an_error_not_a_silent_success(qapp: A
         report.save_pdf(_data(), str(tmp_path / "no-such-folder" / "report.pdf"))
 
 
+def test_save_with_dialog_names_the_file_and_says_why_it_could_not(
+    qapp: Any, tmp_path: Path, no_dialogs: Any
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    no_dialogs.file = None  # cancelled
+    assert report.save_pdf_with_dialog(_data(), None, "prediction-7.pdf") is None
+    assert list(out.iterdir()) == []
+    no_dialogs.file = str(out / "for the referral")
+    written = report.save_pdf_with_dialog(_data(), None, "prediction-7.pdf")
+    assert written == str(out / "for the referral.pdf")
+    assert (out / "for the referral.pdf").read_bytes().startswith(b"%PDF")
+    assert no_dialogs.messages("error") == []
+    no_dialogs.file = str(tmp_path / "no-such-folder" / "report.pdf")
+    assert report.save_pdf_with_dialog(_data(), None, "prediction-7.pdf") is None
+    (message,) = no_dialogs.messages("error")
+    assert message.startswith(f"The report could not be written to {no_dialogs.file}")
+
+
 def test_report_of_an_old_prediction_without_probability(qapp: Any, tmp_path: Path) -> None:
     data = _data(probability=None, model_version=None, notes="")
     assert "not recorded" in report.build_document(data).toPlainText()

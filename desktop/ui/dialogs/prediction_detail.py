@@ -1,8 +1,9 @@
 """A saved prediction opened from the history: its 30 inputs, its result, notes to edit, print, delete.
 
 The stored row has no explanation, so the dialog asks the model again with the stored inputs (off the
-GUI thread) and shows the chart only when the current model is the one that made the prediction;
-otherwise it says why the chart is missing rather than showing another model's reasoning.
+GUI thread); the result box (widgets/saved_result.py) charts the answer only when the current model is
+the one that made the prediction, and otherwise says why the chart is missing rather than showing
+another model's reasoning. The inputs table is widgets/prediction_inputs.py.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import datetime as dt
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal, Slot
+from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -20,15 +21,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QPlainTextEdit,
     QPushButton,
-    QTableWidget,
-    QTableWidgetItem,
     QVBoxLayout,
     QWidget,
 )
 
 from desktop.domain.chart_dto import PredictionReport
 from desktop.domain.dto import SavedPrediction
-from desktop.domain.features import BASE_MEASUREMENTS, GROUPS
 from desktop.domain.patient_dto import PatientDTO
 from desktop.domain.prediction import PredictionResult, outside_training_range
 from desktop.ui import report
@@ -36,10 +34,11 @@ from desktop.ui.context import UiContext
 from desktop.ui.dialogs import prompts
 from desktop.ui.errors import user_message
 from desktop.ui.formatting import delete_prediction_question
-from desktop.ui.model_card import ModelCard, contributions_of, report_data_for
-from desktop.ui.widgets.feature_form import format_value
-from desktop.ui.widgets.result_panel import ResultPanel
+from desktop.ui.model_card import ModelCard, report_data_for
+from desktop.ui.report_data import ReportData
+from desktop.ui.widgets.prediction_inputs import PredictionInputsTable
 from desktop.ui.widgets.risk_badge import text_colour
+from desktop.ui.widgets.saved_result import SavedResultBox
 
 
 class PredictionDetailDialog(QDialog):
@@ -67,38 +66,11 @@ class PredictionDetailDialog(QDialog):
         when = prediction.created_at.astimezone() if prediction.created_at.tzinfo else prediction.created_at
         self.setWindowTitle(f"Prediction #{prediction.id} of {when:%Y-%m-%d %H:%M}")
 
-        self.result_panel = ResultPanel()
         out = self._out_of_range()
-        self.result_panel.set_result(
-            prediction.prediction,
-            prediction.confidence,
-            prediction.probability,
-            prediction.risk_level,
-            out,
-            None,
-            probability_derived=prediction.probability_derived,
-        )
-        self.explain_label = QLabel("Computing which measurements pushed the result…")
-        self.explain_label.setWordWrap(True)
+        self.result_box = SavedResultBox(prediction, out)
+        self.result_panel = self.result_box.panel
 
-        self.inputs = QTableWidget(len(BASE_MEASUREMENTS), len(GROUPS))
-        self.inputs.setHorizontalHeaderLabels([label for _, label in GROUPS])
-        self.inputs.setVerticalHeaderLabels([label for _, label, _ in BASE_MEASUREMENTS])
-        self.inputs.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        # Rows as tall as the text needs (the style's default is roomier), so the whole dialog fits
-        # a 768-pixel laptop screen.
-        self.inputs.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 8)
-        self.inputs.setAccessibleName("The 30 measurements of this prediction")
-        for row, (base, _, _) in enumerate(BASE_MEASUREMENTS):
-            for column, (group, _) in enumerate(GROUPS):
-                name = f"{base}_{group}"
-                item = QTableWidgetItem(format_value(prediction.features[name]))
-                item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if name in out:
-                    item.setToolTip("Outside the training range: the result is not reliable")
-                    item.setForeground(Qt.GlobalColor.darkYellow)
-                self.inputs.setItem(row, column, item)
-        self.inputs.resizeColumnsToContents()
+        self.inputs = PredictionInputsTable(prediction.features, out)
 
         self.notes_edit = QPlainTextEdit(prediction.notes)
         self.notes_edit.setAccessibleName("Notes")
@@ -114,13 +86,6 @@ class PredictionDetailDialog(QDialog):
         self.status_label = QLabel()
         self.status_label.setWordWrap(True)
 
-        model = prediction.model_version or "the web version (model not recorded)"
-        header = QLabel(f"Made with model {model}.")
-        result_box = QGroupBox("Result")
-        result_layout = QVBoxLayout(result_box)
-        result_layout.addWidget(header)
-        result_layout.addWidget(self.result_panel)
-        result_layout.addWidget(self.explain_label)
         notes_box = QGroupBox("Notes")
         notes_layout = QVBoxLayout(notes_box)
         notes_layout.addWidget(self.notes_edit)
@@ -135,21 +100,11 @@ class PredictionDetailDialog(QDialog):
         buttons.addButton(self.pdf_button, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
 
-        # All ten rows of inputs visible without scrolling: they are what the result is about.
-        frame = 2 * self.inputs.frameWidth() + 2
-        self.inputs.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.inputs.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.inputs.setFixedHeight(
-            self.inputs.verticalHeader().length() + self.inputs.horizontalHeader().sizeHint().height() + frame
-        )
-        self.inputs.setFixedWidth(
-            self.inputs.verticalHeader().sizeHint().width() + self.inputs.horizontalHeader().length() + frame
-        )
         bottom = QHBoxLayout()
         bottom.addWidget(self.inputs)
         bottom.addWidget(notes_box, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(result_box, 1)
+        layout.addWidget(self.result_box, 1)
         layout.addLayout(bottom)
         layout.addWidget(buttons)
         self._fit_to_screen(parent)
@@ -201,20 +156,10 @@ class PredictionDetailDialog(QDialog):
         )
 
     def _explained(self, result: PredictionResult) -> None:
-        version = result.model_version
-        if self._prediction.model_version and version == self._prediction.model_version:
-            self._contributions = contributions_of(result)  # the report prints them too
-            self.result_panel.show_contributions(self._contributions)
-            self.explain_label.setText("")
-            self.explain_label.setVisible(False)
-        else:
-            self.explain_label.setText(
-                "No chart: this prediction was made with a different model version than the one installed, "
-                "so the installed model cannot explain it."
-            )
+        self._contributions = self.result_box.explain(result)  # the report prints them too
 
     def _explain_failed(self, error: BaseException) -> None:
-        self.explain_label.setText("No chart: " + user_message(error, already_logged=True))
+        self.result_box.cannot_explain(user_message(error, already_logged=True))
 
     # --- actions -----------------------------------------------------------------------------------
 
@@ -293,7 +238,7 @@ class PredictionDetailDialog(QDialog):
         self.changed.emit()
         self.accept()
 
-    def report_data(self) -> report.ReportData:
+    def report_data(self) -> ReportData:
         p = self._prediction
         return report_data_for(
             self._card,
@@ -319,17 +264,7 @@ class PredictionDetailDialog(QDialog):
     @Slot()
     def save_pdf(self) -> None:
         data = self.report_data()
-        path = prompts.save_file(
-            self, "Save report as PDF", "PDF files (*.pdf)", f"prediction-{data.prediction_id}.pdf"
-        )
-        if not path:
-            return
-        if not path.lower().endswith(".pdf"):
-            path += ".pdf"
-        try:
-            report.save_pdf(data, path)
-        except OSError as error:
-            prompts.error(self, f"The report could not be written to {path}: {error.strerror or error}.")
-            return
-        self.status_label.setStyleSheet("")
-        self.status_label.setText(f"Report saved to {path}.")
+        path = report.save_pdf_with_dialog(data, self, f"prediction-{data.prediction_id}.pdf")
+        if path is not None:
+            self.status_label.setStyleSheet("")
+            self.status_label.setText(f"Report saved to {path}.")
