@@ -1,8 +1,7 @@
 """The database connection an administrator chooses: this computer's SQLite file or the clinic server.
 
-Qt-free so the settings dialog, the CLI and tests share it. ``check_connection`` (also importable as
-``test_connection``) opens one real connection through SQLAlchemy + psycopg with a short
-``connect_timeout`` and turns the driver's error into a :class:`ConnectionProblem` plus a sentence a
+Qt-free so the settings dialog, the CLI and tests share it. ``check_connection`` opens one real
+connection through SQLAlchemy + psycopg with a short ``connect_timeout`` and turns the driver's error into a :class:`ConnectionProblem` plus a sentence a
 clinic administrator can act on. psycopg 3 gives connection failures no SQLSTATE, so the
 classification reads libpq's message text (English; a server configured with another ``lc_messages``
 falls back to :attr:`ConnectionProblem.OTHER`, whose message still quotes the server).
@@ -311,14 +310,6 @@ def _check_mysql(settings: ServerSettings, password: str | None, timeout_s: int)
     except DatabaseError as error:  # e.g. an upgrade that was cut short: say what recovers it
         return ConnectionCheck(ConnectionProblem.OTHER, error.message, server_version=version)
     return _connected(product, version, state)
-
-
-def test_connection(settings: ServerSettings, password: str | None = None, **kwargs: int) -> ConnectionCheck:
-    """The brief's name for :func:`check_connection`."""
-    return check_connection(settings, password, **kwargs)
-
-
-test_connection.__test__ = False  # type: ignore[attr-defined]  # not a pytest test when imported
 
 
 @dataclass(frozen=True)

@@ -112,7 +112,7 @@ def test_validate_names_each_missing_field() -> None:
 
 @pytest.mark.postgres
 def test_ok_reports_version_and_an_empty_database(postgres_url: str) -> None:
-    result = ss.test_connection(_server_settings(postgres_url))
+    result = ss.check_connection(_server_settings(postgres_url))
     assert result.ok, result.message
     assert result.server_version and result.server_version.split(".")[0].isdigit()
     assert result.has_clinicdesk_schema is False
@@ -344,20 +344,20 @@ def test_a_usable_system_keyring_is_preferred(monkeypatch: pytest.MonkeyPatch, d
 def test_mariadb_ok_then_at_head(mariadb_url: str) -> None:
     settings = _server_settings(mariadb_url)
     assert settings.mode == ConnectionMode.MYSQL and settings.url().startswith("mysql+pymysql://")
-    result = ss.test_connection(settings)
+    result = ss.check_connection(settings)
     assert result.ok and result.message.startswith("Connected to MariaDB 10.")
     assert "empty" in result.message and result.has_clinicdesk_schema is False
     upgrade(mariadb_url)
-    result = ss.test_connection(settings)
+    result = ss.check_connection(settings)
     assert result.ok and "up to date" in result.message and result.has_clinicdesk_schema
 
 
 @pytest.mark.mariadb
 def test_mariadb_missing_database_and_closed_port(mariadb_url: str) -> None:
     settings = _server_settings(mariadb_url)
-    missing = ss.test_connection(ServerSettings(**{**settings.__dict__, "database": "no_such_clinic_db"}))
+    missing = ss.check_connection(ServerSettings(**{**settings.__dict__, "database": "no_such_clinic_db"}))
     assert missing.problem == ConnectionProblem.DATABASE_MISSING and "no_such_clinic_db" in missing.message
-    refused = ss.test_connection(ServerSettings(**{**settings.__dict__, "port": _free_port()}))
+    refused = ss.check_connection(ServerSettings(**{**settings.__dict__, "port": _free_port()}))
     assert refused.problem == ConnectionProblem.REFUSED and "MariaDB/MySQL is not running" in refused.message
 
 
