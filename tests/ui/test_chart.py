@@ -11,16 +11,10 @@ from desktop.domain.enums import Role
 from desktop.ui.main_window import MainWindow
 from desktop.ui.pages.patient_details import PatientDetailsPage
 from desktop.ui.pages.patients import PatientsPage
+from tests.ui.conftest import show_main_window
 
 CHART_PAGES = ["profile", "records", "family", "new_prediction", "prediction_history"]
 GARCIA_TITLE = "GARCÍA LÓPEZ, María José \u2014 MRN 000123 \u2014 ClinicDesk"
-
-
-def _window(qtbot: Any, ctx: Any) -> MainWindow:
-    window = MainWindow(ctx)
-    qtbot.addWidget(window)
-    window.show()
-    return window
 
 
 def _idle(qtbot: Any, ctx: Any) -> None:
@@ -44,7 +38,7 @@ def test_clinician_starts_on_the_list_and_the_banner_stays_on_every_chart_page(
 ) -> None:
     ctx = staff_ctx(Role.CLINICIAN)
     garcia, _smith = two_patients
-    window = _window(qtbot, ctx)
+    window = show_main_window(qtbot, ctx)
     assert window.page_keys() == ["patients", *CHART_PAGES, "screening"]
     assert window.current_key() == "patients"
     assert _visible_rows(window) == ["patients", "screening"]  # no chart open: no chart pages
@@ -78,7 +72,7 @@ def test_switching_patient_keeps_what_was_typed_out_of_the_other_chart(
 ) -> None:
     ctx = staff_ctx(Role.CLINICIAN)
     garcia, smith = two_patients
-    window = _window(qtbot, ctx)
+    window = show_main_window(qtbot, ctx)
     _open(qtbot, window, garcia.id)
 
     # In García's chart: notes typed on New prediction and a record dialog filled in, none saved.
@@ -129,7 +123,7 @@ def test_reception_sees_demographics_only(
 ) -> None:
     ctx = staff_ctx(Role.RECEPTION)
     garcia, _smith = two_patients
-    window = _window(qtbot, ctx)
+    window = show_main_window(qtbot, ctx)
     assert window.page_keys() == ["patients", "profile"]
     patients = window.show_page("patients")
     assert patients.register_button.isVisibleTo(patients)
@@ -150,7 +144,7 @@ def test_clinician_states_no_known_allergies_and_the_banner_shows_it(
 ) -> None:
     ctx = staff_ctx(Role.CLINICIAN)
     garcia, _smith = two_patients
-    window = _window(qtbot, ctx)
+    window = show_main_window(qtbot, ctx)
     _open(qtbot, window, garcia.id)
     page = window.show_page("profile")
     qtbot.waitUntil(lambda: page.allergy_info is not None, timeout=10_000)
@@ -194,7 +188,7 @@ def test_admin_filters_the_access_log_by_patient_and_by_person(
     garcia, smith = two_patients
     for patient in (garcia, smith, garcia):
         services.patients.open_chart(clinician.token, patient.id)
-    window = _window(qtbot, admin_ctx)
+    window = show_main_window(qtbot, admin_ctx)
     assert {"patients", "users", "audit", "access_log"} <= set(window.page_keys())
     assert "records" not in window.page_keys()  # no medical data without the clinic's setting
     page = window.show_page("access_log")

@@ -18,14 +18,8 @@ from desktop.ui.main_window import MainWindow
 from desktop.ui.pages.patient_details import PatientDetailsPage
 from desktop.ui.sample_cases import BENIGN_EXAMPLE
 from desktop.ui.widgets.registration_group import INACTIVE
+from tests.ui.conftest import show_main_window
 from tests.ui.layout_check import problems
-
-
-def _window(qtbot: Any, ctx: Any) -> MainWindow:
-    window = MainWindow(ctx)
-    qtbot.addWidget(window)
-    window.show()
-    return window
 
 
 def _open_profile(qtbot: Any, window: MainWindow, ctx: Any, patient_id: str) -> PatientDetailsPage:
@@ -50,7 +44,7 @@ def test_reception_deactivates_and_reactivates_a_patient(
 ) -> None:
     ctx = staff_ctx(Role.RECEPTION)
     garcia, _smith = two_patients
-    window = _window(qtbot, ctx)
+    window = show_main_window(qtbot, ctx)
     page = _open_profile(qtbot, window, ctx, garcia.id)
     group = page.registration
     assert group.isVisibleTo(page) and group.deactivate_button.isVisibleTo(page)
@@ -105,7 +99,7 @@ def test_clinician_merges_a_duplicate_and_the_window_shows_the_kept_chart(
     )
     services.predictions.save(token, BENIGN_EXAMPLE, "filed in the duplicate", patient_id=duplicate.id)
 
-    window = _window(qtbot, ctx)
+    window = show_main_window(qtbot, ctx)
     page = _open_profile(qtbot, window, ctx, duplicate.id)
     group = page.registration
     assert group.merge_button.isVisibleTo(page) and not group.log_button.isVisibleTo(page)
@@ -162,7 +156,7 @@ def test_admin_sees_who_opened_this_chart(
     garcia, smith = two_patients
     for patient in (garcia, smith, garcia):
         services.patients.open_chart(clinician.token, patient.id)
-    window = _window(qtbot, admin_ctx)
+    window = show_main_window(qtbot, admin_ctx)
     page = _open_profile(qtbot, window, admin_ctx, smith.id)
     assert page.medical is None  # no medical data for administrators without the clinic's setting
     group = page.registration
@@ -188,7 +182,7 @@ def test_the_profile_page_and_its_dialogs_fit_the_smallest_window(
 ) -> None:
     garcia, _smith = two_patients
     for ctx in (staff_ctx(Role.CLINICIAN), admin_ctx):  # the most groups, the most buttons
-        window = _window(qtbot, ctx)
+        window = show_main_window(qtbot, ctx)
         window.resize(1024, 700)
         page = _open_profile(qtbot, window, ctx, garcia.id)
         QApplication.processEvents()

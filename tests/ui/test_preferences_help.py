@@ -13,20 +13,13 @@ import pytest
 
 from desktop import settings as app_settings
 from desktop.ui import theme
-from desktop.ui.main_window import MainWindow
+from tests.ui.conftest import show_main_window
 
 
 @pytest.fixture(autouse=True)
 def _system_theme_afterwards() -> Iterator[None]:
     yield
     theme.set_preference("")  # the theme is application-wide: leave it as the next test expects
-
-
-def _window(qtbot: Any, ctx: Any) -> MainWindow:
-    window = MainWindow(ctx)
-    qtbot.addWidget(window)
-    window.show()
-    return window
 
 
 def _stored(data_dir: Path) -> dict[str, Any]:
@@ -36,7 +29,7 @@ def _stored(data_dir: Path) -> dict[str, Any]:
 def test_a_user_chooses_the_theme_and_sees_no_clinic_settings(
     qtbot: Any, signed_in_ctx: Any, data_dir: Path
 ) -> None:
-    window = _window(qtbot, signed_in_ctx)
+    window = show_main_window(qtbot, signed_in_ctx)
     window.menus.preferences_action.trigger()
     dialog = window._dialog
     assert not dialog.admin_box.isVisibleTo(dialog)
@@ -51,7 +44,7 @@ def test_a_user_chooses_the_theme_and_sees_no_clinic_settings(
 def test_an_admin_changes_the_clinic_settings_and_they_apply_at_once(
     qtbot: Any, admin_ctx: Any, data_dir: Path, no_dialogs: Any, tmp_path: Path
 ) -> None:
-    window = _window(qtbot, admin_ctx)
+    window = show_main_window(qtbot, admin_ctx)
     window.menus.preferences_action.trigger()
     dialog = window._dialog
     qtbot.waitUntil(dialog.admin_box.isEnabled, timeout=10_000)
@@ -78,7 +71,7 @@ def test_an_environment_override_is_said_next_to_its_field(
     qtbot: Any, admin_ctx: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv(app_settings.IDLE_LOCK_ENV, "7")
-    window = _window(qtbot, admin_ctx)
+    window = show_main_window(qtbot, admin_ctx)
     window.menus.preferences_action.trigger()
     dialog = window._dialog
     qtbot.waitUntil(dialog.admin_box.isEnabled, timeout=10_000)
@@ -91,7 +84,7 @@ def test_an_environment_override_is_said_next_to_its_field(
 def test_f1_opens_the_manual_and_about_names_the_log_file(
     qtbot: Any, signed_in_ctx: Any, no_dialogs: Any
 ) -> None:
-    window = _window(qtbot, signed_in_ctx)
+    window = show_main_window(qtbot, signed_in_ctx)
     assert window.menus.help_action.shortcut().toString() == "F1"
     window.menus.help_action.trigger()
     manual = window.help_dialog.browser.toPlainText()
