@@ -37,6 +37,7 @@ from desktop.ui.dialogs import prompts
 from desktop.ui.errors import user_message
 from desktop.ui.formatting import delete_prediction_question
 from desktop.ui.model_card import ModelCard, contributions_of, report_data_for
+from desktop.ui.report_files import save_as_pdf
 from desktop.ui.widgets.feature_form import format_value
 from desktop.ui.widgets.result_panel import ResultPanel
 from desktop.ui.widgets.risk_badge import text_colour
@@ -319,17 +320,8 @@ class PredictionDetailDialog(QDialog):
     @Slot()
     def save_pdf(self) -> None:
         data = self.report_data()
-        path = prompts.save_file(
-            self, "Save report as PDF", "PDF files (*.pdf)", f"prediction-{data.prediction_id}.pdf"
-        )
+        path = save_as_pdf(self, data, f"prediction-{data.prediction_id}.pdf")
         if not path:
-            return
-        if not path.lower().endswith(".pdf"):
-            path += ".pdf"
-        try:
-            report.save_pdf(data, path)
-        except OSError as error:
-            prompts.error(self, f"The report could not be written to {path}: {error.strerror or error}.")
             return
         self.status_label.setStyleSheet("")
         self.status_label.setText(f"Report saved to {path}.")
