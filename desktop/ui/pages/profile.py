@@ -209,13 +209,15 @@ class ProfilePage(QWidget):
     # --- input not yet saved -------------------------------------------------------------------------
 
     def unsaved_changes(self) -> str:
-        if self._loaded_value is None or self.update_value() == self._loaded_value:
+        if self._pending is None and (
+            self._loaded_value is None or self.update_value() == self._loaded_value
+        ):
             return ""
         return "changes to the profile"
 
     def take_draft(self) -> ProfileDraft | None:
-        if self.profile is None:
-            return None
+        if self._pending is not None or self.profile is None:  # not loaded yet: the draft as it came
+            return self._pending
         return ProfileDraft(self.update_value(), int(self.profile.version))
 
     def restore_draft(self, draft: object) -> None:
