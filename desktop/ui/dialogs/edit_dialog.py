@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, cast
 from PySide6.QtCore import QDate, Qt, Signal, Slot
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QComboBox,
     QDateEdit,
     QDialog,
@@ -270,6 +271,8 @@ def _value_of(widget: QWidget) -> object:
         return widget.text()
     if isinstance(widget, QPlainTextEdit):
         return widget.toPlainText()
+    if isinstance(widget, QAbstractButton):  # a check box
+        return widget.isChecked()
     raise TypeError(f"no plain value for a {type(widget).__name__} input")
 
 
@@ -289,3 +292,5 @@ def _set_value(widget: QWidget, value: object) -> None:
         widget.setText(str(value))
     elif isinstance(widget, QPlainTextEdit):
         widget.setPlainText(str(value))
+    elif isinstance(widget, QAbstractButton):
+        widget.setChecked(bool(value))
