@@ -7,15 +7,14 @@ and disables Save. Saving hands the service those values and the notes; the serv
 itself and stores what it computed, so a saved prediction always matches its stored inputs.
 
 Input not yet saved (drafts.py): measurements or notes typed and not saved with a prediction. A fresh
-page, one just saved (its notes cleared, its measurements those saved) or cleared has none. A draft
-keeps the measurements as typed and the notes; the result is not kept (Predict gives it again).
+page, one just saved (its notes cleared, its measurements those saved) or cleared has none
+(prediction_draft.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -40,18 +39,13 @@ from desktop.ui.model_card import (
     load_model_card,
     report_data_for,
 )
+from desktop.ui.pages.prediction_draft import PredictionDraft, unsaved_text
 from desktop.ui.report_files import save_as_pdf
 from desktop.ui.sample_cases import SAMPLE_CASES
 from desktop.ui.widgets.prediction_view import PredictionView
 from desktop.ui.widgets.risk_badge import text_colour
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class PredictionDraft:
-    measurements: dict[str, str]  # as typed, by feature name
-    notes: str
 
 
 class NewPredictionPage(QWidget):
@@ -185,12 +179,8 @@ class NewPredictionPage(QWidget):
     # --- input not yet saved -----------------------------------------------------------------------
 
     def unsaved_changes(self) -> str:
-        typed = any(text.strip() for text in self.form.texts().values())
-        notes = bool(self.notes_edit.toPlainText().strip())
-        if not notes and (not typed or (self._saved_id is not None and self._is_current())):
-            return ""
-        what = "measurements and notes" if typed and notes else "measurements" if typed else "notes"
-        return f"the {what} of a new prediction"
+        just_saved = self._saved_id is not None and self._is_current()
+        return unsaved_text(self.form.texts(), self.notes_edit.toPlainText(), just_saved=just_saved)
 
     def take_draft(self) -> PredictionDraft:
         return PredictionDraft(self.form.texts(), self.notes_edit.toPlainText())
