@@ -9,10 +9,11 @@ a patient on the Patients page (``choose_patient``) and leave it with "Close cha
 patient's own chart is opened once and stays open.
 
 A page built for a chart (or outside any) where the signed-in person's draft was kept when they were
-switched out gets it back (``DraftKeeper``), and ``draft_restored(note)`` says so.
+switched out gets it back (``DraftKeeper``), and ``drafts_note(text)`` says so; on opening a chart it
+also names the chart's other pages where a draft waits to be opened.
 
 Signals: ``title_changed(text)`` (the window title: the patient's name and MRN while a chart page is
-shown), ``chart_opened(patient_id)``, ``chart_closed()`` and ``draft_restored(note)``.
+shown), ``chart_opened(patient_id)``, ``chart_closed()`` and ``drafts_note(text)``.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ class PageArea(QWidget):
     title_changed = Signal(str)
     chart_opened = Signal(str)
     chart_closed = Signal()
-    draft_restored = Signal(str)
+    drafts_note = Signal(str)
 
     def __init__(
         self,
@@ -59,6 +60,7 @@ class PageArea(QWidget):
         self.pages: dict[str, QWidget] = {}
         self.chart: PatientDTO | None = None  # whose chart is open
         self._wanted: str | None = None  # a chart page asked for before any chart was open
+        self._restored = ""  # the note of the draft given back last
 
         self.sidebar = PageSidebar(specs)
         self.stack = QStackedWidget()
@@ -152,7 +154,8 @@ class PageArea(QWidget):
         patient_id = self.chart.id if spec.chart and self.chart is not None else ""
         draft = self.keeper.give_back(patient_id, spec.key, page)
         if draft is not None:
-            self.draft_restored.emit(restored_note(draft))
+            self._restored = restored_note(draft)
+            self.drafts_note.emit(self._restored)
 
     def _build(self, spec: PageSpec) -> QWidget:
         page = spec.build(self.ctx, self.chart if spec.chart else None)
@@ -220,7 +223,12 @@ class PageArea(QWidget):
         self.chart = identity[0]
         self.chart_bar.show_patient(identity)
         self._show_chart_rows(True)
+        self._restored = ""
         self._show_chart_start()
+        waiting = self.keeper.waiting_pages(self.chart.id)
+        if waiting:
+            pages = ", ".join(spec.title for spec in self.specs if spec.key in waiting)
+            self.drafts_note.emit(f"{self._restored} Unsaved input kept for you on: {pages}.".strip())
         self.chart_opened.emit(self.chart.id)
 
     def _show_chart_start(self) -> None:

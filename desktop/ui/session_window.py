@@ -35,7 +35,7 @@ from desktop.ui.unsaved import DraftKeeper, confirm_discard
 
 log = logging.getLogger(__name__)
 
-#: How long the "Restored unsaved input" note stays in the status bar.
+#: How long a note about kept drafts ("Restored unsaved input from 14:05.") stays in the status bar.
 RESTORED_NOTE_MS = 30_000
 
 
@@ -57,7 +57,7 @@ class SessionWindow(QMainWindow):
         # Kept: the session is cleared before closeEvent saves this person's last page.
         self._user_id = ctx.user.id if ctx.user else ""
 
-        content.draft_restored.connect(self._draft_restored)
+        content.drafts_note.connect(self._drafts_note)
         self.lock_screen = LockScreen(ctx)
         self.lock_screen.unlocked.connect(self.unlock)
         self.lock_screen.sign_out_requested.connect(self.leave_unattended)
@@ -117,7 +117,8 @@ class SessionWindow(QMainWindow):
         return self.content.unsaved() + self.keeper.waiting()
 
     def may_discard(self, then: str) -> bool:
-        """Ask the person at the keyboard, if anything is unsaved; True to go on and ``then`` ..."""
+        """True when nothing is unsaved, or the person at the keyboard chose to discard it and
+        ``then`` ("sign out") go on; their kept drafts are dropped with it."""
         items = self.unsaved()
         if not items:
             return True
@@ -174,7 +175,7 @@ class SessionWindow(QMainWindow):
         self.signed_out.emit(reason)
 
     @Slot(str)
-    def _draft_restored(self, note: str) -> None:
+    def _drafts_note(self, note: str) -> None:
         self.statusBar().showMessage(note, RESTORED_NOTE_MS)
 
     # --- state -------------------------------------------------------------------------------------

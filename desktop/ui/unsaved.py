@@ -73,6 +73,10 @@ class DraftKeeper:
             page.restore_draft(draft.value)
         return draft
 
+    def waiting_pages(self, patient_id: str) -> set[str]:
+        """The keys of the pages of ``patient_id``'s chart ("" : outside any) with a draft kept."""
+        return {key for _user, chart, key in self.store.keys_of(self.user_id) if chart == patient_id}
+
     def waiting(self) -> list[str]:
         """Drafts kept from an earlier session and not given back yet, named for the question."""
         count = len(self.store.keys_of(self.user_id)) if self.user_id else 0

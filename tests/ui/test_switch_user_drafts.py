@@ -108,8 +108,11 @@ def test_switch_user_keeps_the_owners_input_for_them_only(
     records = ana.page("records")
     dialog = records._dialog
     assert dialog.isVisible() and dialog.type_edit.text() == "Biopsy typed by Ana"
-    assert ana.statusBar().currentMessage().startswith("Restored unsaved input from ")
+    note = ana.statusBar().currentMessage()
+    assert note.startswith("Restored unsaved input from ")
+    assert note.endswith("Unsaved input kept for you on: New prediction.")  # not opened yet
     form = _prediction_page(qtbot, ana)
+    assert ana.statusBar().currentMessage().startswith("Restored unsaved input from ")
     assert form.form.texts() == typed and form.notes_edit.toPlainText() == "Ana's note for García"
     assert form.unsaved_changes() == "the measurements and notes of a new prediction"
 
