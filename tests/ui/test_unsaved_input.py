@@ -172,6 +172,13 @@ def test_an_edit_dialog_with_nothing_changed_is_not_asked_about(
     assert records.unsaved_changes() == "changes to a medical record"
     dialog.result_edit.setText("normal")
     assert records.unsaved_changes() == ""
+    dialog.reject()
+    records.new_item()
+    dialog = records._dialog
+    dialog.type_edit.setText("Typed, then cancelled")
+    assert records.unsaved_changes() == "a new medical record"
+    dialog.reject()  # the dialog's own Cancel: the form is gone, nothing is left to ask about
+    assert records.unsaved_changes() == "" and records._form is None
     with qtbot.waitSignal(window.chart_closed, timeout=5_000):
         window.close_chart()
     assert _questions(no_dialogs) == []

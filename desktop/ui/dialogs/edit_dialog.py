@@ -168,7 +168,7 @@ class EditDialog(QDialog, Generic[DtoT, DraftT]):
                 _set_value(self.fields[key], value)
 
     def unsaved_changes(self) -> str:
-        """ "" when nothing typed differs from what the dialog showed, else the entry named."""
+        """Empty when nothing typed differs from what the dialog showed, else the entry named."""
         if self._shown_values is None or self.input_values() == self._shown_values:
             return ""
         return f"a new {self.noun}" if self.dto is None else f"changes to a {self.noun}"

@@ -17,7 +17,7 @@ class PredictionDraft:
 
 
 def unsaved_text(measurements: Mapping[str, str], notes: str, *, just_saved: bool) -> str:
-    """ "" when nothing is unsaved: nothing typed, or the measurements just saved (and no new note)."""
+    """Empty when nothing is unsaved: nothing typed, or the measurements just saved (and no new note)."""
     typed = any(text.strip() for text in measurements.values())
     noted = bool(notes.strip())
     if not noted and (not typed or just_saved):

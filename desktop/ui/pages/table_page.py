@@ -206,13 +206,14 @@ class TablePage(QWidget, Generic[DtoT]):
     def _open_form(self, dto: DtoT | None) -> EditDialog[DtoT, Any]:
         dialog = self.make_dialog(dto)
         dialog.saved.connect(self._created if dto is None else self._edited)
-        dialog.finished.connect(partial(self._form_finished, dialog))
+        dialog.finished.connect(self._form_finished)
         self._form = dialog
         self.open_dialog(dialog)
         return dialog
 
-    def _form_finished(self, dialog: EditDialog[DtoT, Any], _result: int) -> None:
-        if self._form is dialog:
+    @Slot(int)
+    def _form_finished(self, _result: int) -> None:
+        if self.sender() is self._form:  # not a dialog opened after it
             self._form = None
 
     # --- input not yet saved (drafts.py) -------------------------------------------------------------
