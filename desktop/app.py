@@ -37,6 +37,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from desktop.domain.errors import KnownError
 from desktop.ui import theme
+from desktop.ui.drafts import DraftStore
 from desktop.ui.errors import apology, user_message
 from desktop.ui.login import LoginDialog
 
@@ -114,6 +115,8 @@ class AppController(QObject):
         self.runner: Runner | None = None
         self.ctx: UiContext | None = None
         self.main_window: MainWindow | None = None
+        # Unsaved input of people switched out at the lock screen, for this run only (drafts.py).
+        self.drafts = DraftStore()
         self.login = LoginDialog()
         self.login.signed_in.connect(self._signed_in)
         self.login.rejected.connect(self._login_closed)
@@ -277,7 +280,7 @@ class AppController(QObject):
 
         if self.ctx is None:
             raise RuntimeError("signed in before the services were open")
-        self.main_window = MainWindow(self.ctx)
+        self.main_window = MainWindow(self.ctx, drafts=self.drafts)
         self.main_window.signed_out.connect(self._signed_out)
         self.main_window.show()
 

@@ -1,10 +1,11 @@
 """The database connection an administrator chooses: this computer's SQLite file or the clinic server.
 
 Qt-free so the settings dialog, the CLI and tests share it. ``check_connection`` opens one real
-connection through SQLAlchemy + psycopg with a short ``connect_timeout`` and turns the driver's error into a :class:`ConnectionProblem` plus a sentence a
-clinic administrator can act on. psycopg 3 gives connection failures no SQLSTATE, so the
-classification reads libpq's message text (English; a server configured with another ``lc_messages``
-falls back to :attr:`ConnectionProblem.OTHER`, whose message still quotes the server).
+connection through SQLAlchemy + psycopg with a short ``connect_timeout`` and turns the driver's error
+into a :class:`ConnectionProblem` plus a sentence a clinic administrator can act on. psycopg 3 gives
+connection failures no SQLSTATE, so the classification reads libpq's message text (English; a server
+configured with another ``lc_messages`` falls back to :attr:`ConnectionProblem.OTHER`, whose message
+still quotes the server).
 
 A MariaDB / MySQL server (``mysql+pymysql``) is checked the same way; its error texts are classified in
 desktop/services/mysql_server.py.

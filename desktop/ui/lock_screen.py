@@ -3,7 +3,8 @@
 It hides every page (medical data must not stay readable on an unattended screen), names who is
 signed in, and offers three ways out: the password (checked by ``AuthService.verify_password`` on the
 worker pool; wrong attempts count towards the lockout), signing out, or "Switch user" for the next
-person at a shared desk (the main window ends this session, asking first when a form is still open).
+person at a shared desk (the main window ends this session without asking the next person about
+someone else's input: what the owner left unsaved is kept for them as drafts, session_window.py).
 Emits ``unlocked``, ``sign_out_requested`` or ``switch_user_requested``.
 """
 
@@ -54,7 +55,9 @@ class LockScreen(QWidget):
         self.sign_out_button.clicked.connect(lambda: self.sign_out_requested.emit(""))
         self.switch_button = QPushButton("S&witch user")
         self.switch_button.setAccessibleName("Switch user")
-        self.switch_button.setToolTip("Sign this person out so someone else can sign in")
+        self.switch_button.setToolTip(
+            "Sign this person out so someone else can sign in (their unsaved input is kept for them)"
+        )
         self.switch_button.clicked.connect(self.switch_user_requested)
 
         form = QFormLayout()

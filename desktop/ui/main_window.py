@@ -1,5 +1,5 @@
-"""The main window: the page area (sidebar, open chart, pages), menu bar, shortcuts, status bar, idle
-lock.
+"""The main window: the page area (sidebar, open chart, pages), menu bar, shortcuts, status bar;
+the lock screen, signing out, switching user and quitting are its base class's (session_window.py).
 
 Built after a successful sign-in with the UiContext holding the session; each role gets the pages
 the access policy allows it (page_registry.py), and the Tools menu exists only for admins (the
@@ -11,17 +11,15 @@ Ctrl+N on a page without ``new_item`` opens the medical records page and starts 
 
 Emits ``signed_out(reason)`` when the person signs out (or switches user from the lock screen), the
 session expires or the account gets locked while the screen is locked; the app then shows the sign-in
-window again. Window geometry and each person's last page are remembered (window_state.py).
+window again. Window geometry and each person's last page are remembered (window_state.py). The
+app passes the ``DraftStore`` that outlives this window, so a person switched out at the lock screen
+gets their unsaved input back in the next window they sign in to.
 """
 
 from __future__ import annotations
 
-import logging
-from functools import partial
-
-from PySide6.QtCore import Signal, Slot
-from PySide6.QtGui import QCloseEvent
-from PySide6.QtWidgets import QDialog, QLabel, QMainWindow, QStackedWidget, QWidget
+from PySide6.QtCore import Slot
+from PySide6.QtWidgets import QLabel, QWidget
 
 from desktop.domain.enums import Role
 from desktop.domain.patient_dto import PatientDTO
@@ -33,50 +31,32 @@ from desktop.ui.dialogs.database_tools import DatabaseToolsDialog
 from desktop.ui.dialogs.help_dialog import HelpDialog
 from desktop.ui.dialogs.preferences_dialog import PreferencesDialog
 from desktop.ui.dialogs.server_settings import ServerSettingsDialog
-from desktop.ui.idle import IdleWatcher
-from desktop.ui.lock_screen import LockScreen
+from desktop.ui.drafts import DraftStore
 from desktop.ui.main_menus import MainMenus, about_text, shortcuts
 from desktop.ui.page_area import PageArea
 from desktop.ui.page_registry import PageSpec, pages_for
+from desktop.ui.session_window import SessionWindow
+from desktop.ui.unsaved import DraftKeeper
 
-log = logging.getLogger(__name__)
 
-
-class MainWindow(QMainWindow):
-    signed_out = Signal(str)
-
-    def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.ctx = ctx
-        self.setWindowTitle("ClinicDesk")
+class MainWindow(SessionWindow):
+    def __init__(
+        self, ctx: UiContext, parent: QWidget | None = None, *, drafts: DraftStore | None = None
+    ) -> None:
         user = ctx.user
         role = user.role if user is not None else Role.PATIENT
-        self._specs: list[PageSpec] = pages_for(role, ctx.settings)
-        self._closing_for_sign_out = False
-        self._disconnected = False
-        self._hidden_dialogs: list[QDialog] = []  # dialogs hidden by the lock screen
-        # Kept: the session is cleared before closeEvent saves this person's last page.
-        self._user_id = ctx.user.id if ctx.user else ""
-
-        self.content = PageArea(ctx, self._specs, role)
+        specs = pages_for(role, ctx.settings)
+        keeper = DraftKeeper(drafts if drafts is not None else DraftStore(), user.id if user else "")
+        super().__init__(ctx, PageArea(ctx, specs, role, keeper), keeper, parent)
+        self.setWindowTitle("ClinicDesk")
+        self._specs: list[PageSpec] = specs
         self.content.title_changed.connect(self._show_title)
         self.chart_opened = self.content.chart_opened
         self.chart_closed = self.content.chart_closed
         self.sidebar = self.content.sidebar
-        self.lock_screen = LockScreen(ctx)
-        self.lock_screen.unlocked.connect(self.unlock)
-        self.lock_screen.sign_out_requested.connect(self.sign_out)
-        self.lock_screen.switch_user_requested.connect(self.switch_user)
-        self.central = QStackedWidget()
-        self.central.addWidget(self.content)
-        self.central.addWidget(self.lock_screen)
-        self.setCentralWidget(self.central)
 
         self.menus = MainMenus(self, self, self._specs, ctx.is_admin, chart_closable=role.is_staff)
         self._build_status_bar()
-        self.idle = IdleWatcher(ctx.settings.idle_lock_minutes, self)
-        self.idle.idle.connect(self.lock)
-        ctx.runner.session_expired.connect(self._session_expired)
         ctx.runner.busy_changed.connect(self._busy_changed)
         self._restore_state()
         if role is Role.PATIENT:
@@ -213,7 +193,7 @@ class MainWindow(QMainWindow):
         the too-new refusal, the repair choices) before the sign-in window comes back.
         """
         if startup.recheck_after_change(self, self.ctx.settings):
-            self.sign_out(reason)
+            self.leave_unattended(reason)  # chosen in the tools dialog; unsaved input waits as drafts
         else:  # the dialogs said why; with the sign-in window hidden, closing this one quits
             self.close()
 
@@ -236,115 +216,18 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         prompts.info(self, about_text(self.ctx.database_label, self.ctx.log_file), "About ClinicDesk")
 
-    # --- lock and sign-out ---------------------------------------------------------------------------
-
-    def is_locked(self) -> bool:
-        return self.central.currentWidget() is self.lock_screen
-
-    @Slot()
-    def lock(self) -> None:
-        if self.is_locked():
-            return
-        self.idle.set_enabled(False)
-        self.menus.set_enabled(False)
-        self.sidebar.setEnabled(False)
-        # Open dialogs (an edit form, a history) would stay readable over the lock screen and, being
-        # window-modal, would block its password field: hide them now, show them again on unlock.
-        self._hidden_dialogs = [d for d in self.findChildren(QDialog) if d.isVisible()]
-        for dialog in self._hidden_dialogs:
-            dialog.hide()
-        self.lock_screen.prepare()
-        self.central.setCurrentWidget(self.lock_screen)
-        self.setWindowTitle("ClinicDesk - Locked")  # the task bar says so too
-        self.lock_screen.password.setFocus()
-        log.info("screen locked")
-
-    @Slot()
-    def unlock(self) -> None:
-        self.menus.set_enabled(True)
-        self.sidebar.setEnabled(True)
-        self.central.setCurrentWidget(self.content)
-        self.setWindowTitle(self.content.title())
-        self.idle.set_enabled(True)
-        for dialog in self._hidden_dialogs:
-            dialog.show()
-        self._hidden_dialogs = []
-        _call(self.current_page(), "refresh")
-        log.info("screen unlocked")
-
-    @Slot(str)
-    def sign_out(self, reason: str = "") -> None:
-        """End the session (on the worker pool), close this window and hand back to the app."""
-        if self._closing_for_sign_out:
-            return
-        self._closing_for_sign_out = True
-        token = self.ctx.session.token if self.ctx.session else None
-        if token:
-            self.ctx.runner.run(partial(self.ctx.services.auth.sign_out, token), on_error=lambda _e: None)
-        self.ctx.clear_session()
-        self.close()
-        self.signed_out.emit(reason)
-
-    @Slot()
-    def switch_user(self) -> None:
-        """From the lock screen: end this session so the next person can sign in.
-
-        Forms that were open when the screen locked hold edits not yet saved: the person at the
-        screen is asked before they are dropped (the owner may be the one switching, or nearby).
-        """
-        if self._hidden_dialogs:
-            names = ", ".join(sorted({d.windowTitle() or "a form" for d in self._hidden_dialogs}))
-            who = self.ctx.user.name if self.ctx.user else "the signed-in person"
-            if not prompts.confirm(
-                self,
-                f"{who} has a form open that is not saved ({names}).\n\nSwitching user closes it "
-                "and its changes are lost. Switch user anyway?",
-                "Switch user",
-                yes_label="Switch user",
-                destructive=True,
-            ):
-                return
-        for dialog in self._hidden_dialogs:
-            dialog.reject()
-        self._hidden_dialogs = []
-        self.sign_out("")
-
-    @Slot()
-    def _session_expired(self) -> None:
-        self.sign_out("Your session has ended. Please sign in again.")
-
     @Slot(bool)
     def _busy_changed(self, busy: bool) -> None:
         self.busy_label.setText("Working..." if busy else "")
 
-    # --- state -------------------------------------------------------------------------------------
+    def disconnect_runner(self) -> None:
+        self.ctx.runner.busy_changed.disconnect(self._busy_changed)
 
     def _restore_state(self) -> None:
         window_state.restore_geometry(self)
         keys = self.page_keys()
         if keys:
             self.content.start(window_state.last_page(keys, self._user_id))
-
-    def save_state(self) -> None:
-        window_state.save(self, self.current_key(), self._user_id)
-
-    def closeEvent(self, event: QCloseEvent) -> None:
-        self.save_state()
-        self.idle.stop()
-        if not self._disconnected:  # a window can be closed twice (sign-out, then the app's teardown)
-            self._disconnected = True
-            self.ctx.runner.session_expired.disconnect(self._session_expired)
-            self.ctx.runner.busy_changed.disconnect(self._busy_changed)
-        if not self._closing_for_sign_out:
-            self._closing_for_sign_out = True
-            token = self.ctx.session.token if self.ctx.session else None
-            if token:  # quitting: end the session too, synchronously is fine at exit
-                try:
-                    self.ctx.services.auth.sign_out(token)
-                except Exception:
-                    log.exception("sign-out at exit failed")
-                self.ctx.clear_session()
-        super().closeEvent(event)
 
 
 def _call(page: QWidget | None, method: str) -> bool:

@@ -3,12 +3,17 @@
 Pages are built the first time they are shown (page_registry.py). Chart pages belong to the chart
 that is open: they are built for that patient, shown under the chart bar (the banner), and thrown
 away, with any dialog opened from them, when the chart is closed or another patient is chosen, so
-nothing typed in one chart can be saved into another. Staff open a chart by choosing a patient on
-the Patients page (``choose_patient``) and leave it with "Close chart"; a signed-in patient's own
-chart is opened once and stays open.
+nothing typed in one chart can be saved into another. Leaving a chart whose pages hold input not yet
+saved asks first (unsaved.py); Cancel leaves the chart open as it was. Staff open a chart by choosing
+a patient on the Patients page (``choose_patient``) and leave it with "Close chart"; a signed-in
+patient's own chart is opened once and stays open.
+
+A page built for a chart (or outside any) where the signed-in person's draft was kept when they were
+switched out gets it back (``DraftKeeper``), and ``drafts_note(text)`` says so; on opening a chart it
+also names the chart's other pages where a draft waits to be opened.
 
 Signals: ``title_changed(text)`` (the window title: the patient's name and MRN while a chart page is
-shown), ``chart_opened(patient_id)`` and ``chart_closed()``.
+shown), ``chart_opened(patient_id)``, ``chart_closed()`` and ``drafts_note(text)``.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from desktop.ui.dialogs import prompts
 from desktop.ui.errors import user_message
 from desktop.ui.page_registry import PageSpec
 from desktop.ui.sidebar import PageSidebar
+from desktop.ui.unsaved import BuiltPage, DraftKeeper, confirm_discard, restored_note, unsaved_items
 
 PATIENTS = "patients"
 #: The chart page shown when a chart opens, the first of these this person has.
@@ -36,17 +42,25 @@ class PageArea(QWidget):
     title_changed = Signal(str)
     chart_opened = Signal(str)
     chart_closed = Signal()
+    drafts_note = Signal(str)
 
     def __init__(
-        self, ctx: UiContext, specs: list[PageSpec], role: Role, parent: QWidget | None = None
+        self,
+        ctx: UiContext,
+        specs: list[PageSpec],
+        role: Role,
+        keeper: DraftKeeper,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.specs = specs
         self.role = role
+        self.keeper = keeper
         self.pages: dict[str, QWidget] = {}
         self.chart: PatientDTO | None = None  # whose chart is open
         self._wanted: str | None = None  # a chart page asked for before any chart was open
+        self._restored = ""  # the note of the draft given back last
 
         self.sidebar = PageSidebar(specs)
         self.stack = QStackedWidget()
@@ -117,6 +131,7 @@ class PageArea(QWidget):
                 self.sidebar.setCurrentRow(self.keys().index(PATIENTS))
             return
         page = self.pages.get(spec.key)
+        built = page is None
         if page is None:
             page = self._build(spec)
             old = self.stack.widget(row)
@@ -132,6 +147,15 @@ class PageArea(QWidget):
         self.stack.setCurrentIndex(row)
         self.chart_bar.setVisible(spec.chart)
         self.title_changed.emit(self.title())
+        if built:  # once shown: a kept form dialog reopens over its page
+            self._give_back_draft(spec, page)
+
+    def _give_back_draft(self, spec: PageSpec, page: QWidget) -> None:
+        patient_id = self.chart.id if spec.chart and self.chart is not None else ""
+        draft = self.keeper.give_back(patient_id, spec.key, page)
+        if draft is not None:
+            self._restored = restored_note(draft)
+            self.drafts_note.emit(self._restored)
 
     def _build(self, spec: PageSpec) -> QWidget:
         page = spec.build(self.ctx, self.chart if spec.chart else None)
@@ -153,6 +177,26 @@ class PageArea(QWidget):
             return chart_title(self.chart)
         return f"{getattr(self.pages.get(spec.key), 'title', spec.title)} - ClinicDesk"
 
+    # --- input not yet saved -----------------------------------------------------------------------
+
+    def built_pages(self, *, chart_only: bool = False) -> list[BuiltPage]:
+        """The pages built now, in sidebar order, with the chart each belongs to ("" for none)."""
+        chart_id = self.chart.id if self.chart is not None else ""
+        return [
+            (chart_id if spec.chart else "", spec.key, self.pages[spec.key])
+            for spec in self.specs
+            if spec.key in self.pages and (spec.chart or not chart_only)
+        ]
+
+    def unsaved(self, *, chart_only: bool = False) -> list[str]:
+        """What the built pages (only the open chart's, with ``chart_only``) hold unsaved."""
+        return unsaved_items(page for _chart, _key, page in self.built_pages(chart_only=chart_only))
+
+    def _may_leave_chart(self, then: str) -> bool:
+        """True when the open chart holds nothing unsaved, or the person chose to discard it."""
+        items = self.unsaved(chart_only=True)
+        return not items or confirm_discard(self, items, then)
+
     # --- the chart ---------------------------------------------------------------------------------
 
     @Slot(str)
@@ -161,6 +205,8 @@ class PageArea(QWidget):
         if self.chart is not None and self.chart.id == patient_id:
             self._show_chart_start()
             return
+        if self.chart is not None and not self._may_leave_chart("open another patient's chart"):
+            return  # Cancel: the open chart stays as it was
         self.open_chart(patient_id)
 
     def open_chart(self, patient_id: str | None) -> None:
@@ -177,7 +223,12 @@ class PageArea(QWidget):
         self.chart = identity[0]
         self.chart_bar.show_patient(identity)
         self._show_chart_rows(True)
+        self._restored = ""
         self._show_chart_start()
+        waiting = self.keeper.waiting_pages(self.chart.id)
+        if waiting:
+            pages = ", ".join(spec.title for spec in self.specs if spec.key in waiting)
+            self.drafts_note.emit(f"{self._restored} Unsaved input kept for you on: {pages}.".strip())
         self.chart_opened.emit(self.chart.id)
 
     def _show_chart_start(self) -> None:
@@ -192,6 +243,8 @@ class PageArea(QWidget):
     def close_chart(self) -> None:
         """Close the open chart and go back to the patient list (staff only)."""
         if self.chart is None or self.role is Role.PATIENT:
+            return
+        if not self._may_leave_chart("close the chart"):
             return
         self._drop_chart_pages()
         self.chart = None
@@ -210,7 +263,7 @@ class PageArea(QWidget):
             if page is None:
                 continue
             for dialog in page.findChildren(QDialog):
-                dialog.done(QDialog.DialogCode.Rejected)  # no "discard?" question: leaving is explicit
+                dialog.done(QDialog.DialogCode.Rejected)  # the person was asked before leaving
             self.stack.insertWidget(row, QWidget())
             self.stack.removeWidget(page)
             page.deleteLater()

@@ -10,16 +10,38 @@ registers them with ``add_field(key, label, widget)`` (the key is the service's 
 Optimistic concurrency: the dialog keeps the ``version`` of the row it opened. If someone else saved
 the row in between, the service raises ConflictError; the dialog says so and offers to reload the
 current values (the person's own edits are then redone by hand, nothing is silently overwritten).
+
+Input not yet saved (drafts.py): the inputs' values when the dialog is first shown (or reloaded) are
+its saved state; ``unsaved_changes()`` names the entry when they differ, ``form_draft()`` keeps the
+typed values with the row they were typed over (its version too, so a draft saved later over a row
+changed meanwhile is refused as a conflict like any other save), and ``restore_values`` puts them
+back into a new dialog for that row.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping
+from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, Protocol, TypeVar, cast
 
-from PySide6.QtCore import Signal, Slot
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QFormLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import QDate, Qt, Signal, Slot
+from PySide6.QtGui import QShowEvent
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
 
 from desktop.domain.errors import ConflictError, NotFoundError, ValidationError
 from desktop.ui.dialogs import prompts
@@ -41,6 +63,18 @@ class EditableRow(Protocol):
 
 DtoT = TypeVar("DtoT", bound=EditableRow)
 DraftT = TypeVar("DraftT")
+
+#: The inputs of a form as plain values, by field key (text, a number, a choice's index, an ISO date).
+FormValues = dict[str, object]
+
+
+@dataclass(frozen=True)
+class FormDraft:
+    """An add (``row`` None) or edit dialog's unsaved input, to reopen it with (drafts.py)."""
+
+    row: object
+    values: FormValues
+
 
 CONFLICT_TEXT = (
     "This entry was changed by someone else after you opened it.\n\n"
@@ -67,6 +101,7 @@ class EditDialog(QDialog, Generic[DtoT, DraftT]):
         #: patient's own): what is typed here can only be saved into that chart.
         self.patient_id = patient_id
         self.dto = dto
+        self._shown_values: FormValues | None = None  # the saved state, once the dialog is shown
         self.fields: dict[str, QWidget] = {}
         self.errors: dict[str, FieldError] = {}
         self.form = QFormLayout()
@@ -116,6 +151,30 @@ class EditDialog(QDialog, Generic[DtoT, DraftT]):
     def fetch_row(self, token: str, row: DtoT) -> DtoT:
         """The row's current values and version."""
         raise NotImplementedError
+
+    # --- input not yet saved -----------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        if self._shown_values is None:  # the first showing; the lock screen hides and shows it again
+            self._shown_values = self.input_values()
+        super().showEvent(event)
+
+    def input_values(self) -> FormValues:
+        return {key: _value_of(widget) for key, widget in self.fields.items()}
+
+    def restore_values(self, values: Mapping[str, object]) -> None:
+        for key, value in values.items():
+            if key in self.fields:
+                _set_value(self.fields[key], value)
+
+    def unsaved_changes(self) -> str:
+        """Empty when nothing typed differs from what the dialog showed, else the entry named."""
+        if self._shown_values is None or self.input_values() == self._shown_values:
+            return ""
+        return f"a new {self.noun}" if self.dto is None else f"changes to a {self.noun}"
+
+    def form_draft(self) -> FormDraft:
+        return FormDraft(self.dto, self.input_values())
 
     # --- saving ------------------------------------------------------------------------------------
 
@@ -195,5 +254,43 @@ class EditDialog(QDialog, Generic[DtoT, DraftT]):
     def _reloaded(self, dto: DtoT) -> None:
         self.dto = dto
         self.fill(dto)
+        self._shown_values = self.input_values()
         self.clear_errors()
         self.message.setText("Reloaded: these are the current values.")
+
+
+def _value_of(widget: QWidget) -> object:
+    """An input's value as a plain value (what ``_set_value`` puts back)."""
+    if isinstance(widget, QDateEdit):
+        return widget.date().toString(Qt.DateFormat.ISODate)
+    if isinstance(widget, QComboBox):
+        return widget.currentText() if widget.isEditable() else widget.currentIndex()
+    if isinstance(widget, QSpinBox | QDoubleSpinBox):
+        return widget.value()
+    if isinstance(widget, QLineEdit):
+        return widget.text()
+    if isinstance(widget, QPlainTextEdit):
+        return widget.toPlainText()
+    if isinstance(widget, QAbstractButton):  # a check box
+        return widget.isChecked()
+    raise TypeError(f"no plain value for a {type(widget).__name__} input")
+
+
+def _set_value(widget: QWidget, value: object) -> None:
+    if isinstance(widget, QDateEdit):
+        widget.setDate(QDate.fromString(str(value), Qt.DateFormat.ISODate))
+    elif isinstance(widget, QComboBox):
+        if widget.isEditable():
+            widget.setCurrentText(str(value))
+        else:
+            widget.setCurrentIndex(cast(int, value))
+    elif isinstance(widget, QSpinBox):
+        widget.setValue(cast(int, value))
+    elif isinstance(widget, QDoubleSpinBox):
+        widget.setValue(cast(float, value))
+    elif isinstance(widget, QLineEdit):
+        widget.setText(str(value))
+    elif isinstance(widget, QPlainTextEdit):
+        widget.setPlainText(str(value))
+    elif isinstance(widget, QAbstractButton):
+        widget.setChecked(bool(value))

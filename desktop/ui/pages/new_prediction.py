@@ -5,6 +5,10 @@ worker thread the first time the page needs them, so opening the page never free
 result shown belongs to the values it was computed from: editing any field afterwards marks it stale
 and disables Save. Saving hands the service those values and the notes; the service runs the model
 itself and stores what it computed, so a saved prediction always matches its stored inputs.
+
+Input not yet saved (drafts.py): measurements or notes typed and not saved with a prediction. A fresh
+page, one just saved (its notes cleared, its measurements those saved) or cleared has none
+(prediction_draft.py).
 """
 
 from __future__ import annotations
@@ -16,13 +20,6 @@ from typing import Any
 
 from PySide6.QtCore import Signal, Slot
 from PySide6.QtWidgets import (
-    QFrame,
-    QGroupBox,
-    QHBoxLayout,
-    QLabel,
-    QPlainTextEdit,
-    QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -42,9 +39,9 @@ from desktop.ui.model_card import (
     load_model_card,
     report_data_for,
 )
+from desktop.ui.pages.prediction_draft import PredictionDraft, unsaved_text
 from desktop.ui.sample_cases import SAMPLE_CASES
-from desktop.ui.widgets.feature_form import FeatureForm
-from desktop.ui.widgets.result_panel import ResultPanel
+from desktop.ui.widgets.prediction_view import PredictionView
 from desktop.ui.widgets.risk_badge import text_colour
 
 log = logging.getLogger(__name__)
@@ -70,71 +67,24 @@ class NewPredictionPage(QWidget):
         self._inputs: dict[str, float] | None = None
         self._saved_id: int | None = None
 
-        self.form = FeatureForm()
+        view = PredictionView(self.title)
+        self.form, self.result_panel, self.notes_edit = view.form, view.result_panel, view.notes_edit
+        self.predict_button, self.status_label = view.predict_button, view.status_label
+        self.save_button, self.print_button, self.pdf_button = (
+            view.save_button, view.print_button, view.pdf_button
+        )  # fmt: skip
+        self.result_box, self.scroll_area = view.result_box, view.scroll_area
         self.form.changed.connect(self._on_form_changed)
         self.form.csv_row_requested.connect(self._load_csv_row)
         self.form.clear_button.clicked.connect(self._clear_case)
         self.form.set_samples(SAMPLE_CASES)  # real wdbc cases; available before the model has loaded
-
-        self.predict_button = QPushButton("Predict")
-        self.predict_button.setDefault(True)
-        self.predict_button.setAccessibleName("Predict from the measurements")
         self.predict_button.clicked.connect(self.predict)
-        self.status_label = QLabel()
-        self.status_label.setObjectName("predictionStatus")
-        self.status_label.setWordWrap(True)
-
-        self.result_panel = ResultPanel()
-        self.notes_edit = QPlainTextEdit()
-        self.notes_edit.setPlaceholderText("Notes saved with the prediction (optional)")
-        self.notes_edit.setAccessibleName("Notes")
-        self.notes_edit.setMaximumHeight(70)
-        self.notes_edit.setTabChangesFocus(True)  # Tab moves on to Save, as in every other field
-        notes_label = QLabel("&Notes:")
-        notes_label.setBuddy(self.notes_edit)
-        self.save_button = QPushButton("Save prediction")
-        self.save_button.setAccessibleName("Save the prediction to your history")
         self.save_button.clicked.connect(self.save)
-        self.print_button = QPushButton("Print…")
-        self.print_button.setAccessibleName("Print the prediction report")
         self.print_button.clicked.connect(self.print_current)
-        self.pdf_button = QPushButton("Save as PDF…")
-        self.pdf_button.setAccessibleName("Save the prediction report as a PDF file")
         self.pdf_button.clicked.connect(self.save_pdf)
-
-        result_box = QGroupBox("Result")
-        self.result_box = result_box
-        result_layout = QVBoxLayout(result_box)
-        result_layout.addWidget(self.result_panel)
-        result_layout.addWidget(notes_label)
-        result_layout.addWidget(self.notes_edit)
-
-        heading = QLabel(self.title)
-        heading.setObjectName("PageTitle")
-        content = QWidget()
-        layout = QVBoxLayout(content)
-        layout.addWidget(heading)
-        layout.addWidget(self.form)
-        layout.addWidget(result_box, 1)
-        self.scroll_area = QScrollArea()
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setFrameShape(
-            QFrame.Shape.NoFrame
-        )  # like the other pages: heading, then the content
-        self.scroll_area.setWidget(content)
-        # The actions stay below the scrolling form, so Predict, Save and Print are on screen at any
-        # window height (at 1024x700 the form alone is taller than the window).
-        actions = QHBoxLayout()
-        actions.setContentsMargins(9, 4, 9, 9)
-        actions.addWidget(self.predict_button)
-        actions.addWidget(self.status_label, 1)
-        for button in (self.save_button, self.print_button, self.pdf_button):
-            actions.addWidget(button)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
-        outer.setSpacing(0)
-        outer.addWidget(self.scroll_area, 1)
-        outer.addLayout(actions)
+        outer.addWidget(view)
         self._update_buttons()
         self.refresh()  # the main window calls refresh() only when a page is shown again
 
@@ -225,6 +175,21 @@ class NewPredictionPage(QWidget):
     def _is_current(self) -> bool:
         return self._result is not None and not self.result_panel.stale_label.isVisibleTo(self.result_panel)
 
+    # --- input not yet saved -----------------------------------------------------------------------
+
+    def unsaved_changes(self) -> str:
+        just_saved = self._saved_id is not None and self._is_current()
+        return unsaved_text(self.form.texts(), self.notes_edit.toPlainText(), just_saved=just_saved)
+
+    def take_draft(self) -> PredictionDraft:
+        return PredictionDraft(self.form.texts(), self.notes_edit.toPlainText())
+
+    def restore_draft(self, draft: object) -> None:
+        if isinstance(draft, PredictionDraft):
+            self._clear_case()
+            self.form.set_texts(draft.measurements)
+            self.notes_edit.setPlainText(draft.notes)
+
     # --- save / print ------------------------------------------------------------------------------
 
     @Slot()
@@ -310,18 +275,11 @@ class NewPredictionPage(QWidget):
         if data is None:
             prompts.info(self, "Make a prediction first: there is nothing to save yet.")
             return
-        default = f"prediction-{data.created_at.astimezone():%Y%m%d-%H%M}.pdf"
-        path = prompts.save_file(self, "Save report as PDF", "PDF files (*.pdf)", default)
-        if not path:
-            return
-        if not path.lower().endswith(".pdf"):
-            path += ".pdf"
-        try:
-            report.save_pdf(data, path)
-        except OSError as error:
-            prompts.error(self, f"The report could not be written to {path}: {error.strerror or error}.")
-            return
-        self._set_status(f"Report saved to {path}.")
+        path = report.save_pdf_with_dialog(
+            data, self, f"prediction-{data.created_at.astimezone():%Y%m%d-%H%M}.pdf"
+        )
+        if path:
+            self._set_status(f"Report saved to {path}.")
 
     # --- CSV row -----------------------------------------------------------------------------------
 

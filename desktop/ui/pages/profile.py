@@ -4,10 +4,16 @@ Validation is the service's (ProfileService.update raises ValidationError with a
 the page shows each message under its input and marks the input. A save over a newer version (the
 same account changed it on another desktop) is refused by the service and offered as a reload.
 The password can be changed here too (the current one is required).
+
+Input not yet saved (drafts.py): the details differ from those last loaded or saved. Showing the page
+again does not reload over them (Undo changes does); a draft keeps the details with the version they
+were typed over, so saving a restored draft over a profile changed meanwhile is refused as a conflict.
+Passwords are never kept in a draft.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
@@ -33,6 +39,7 @@ from desktop.domain.errors import ConflictError, ValidationError
 from desktop.domain.patient_dto import PatientDTO
 from desktop.ui.dialogs import prompts
 from desktop.ui.errors import user_message
+from desktop.ui.pages.profile_password import PasswordBox
 from desktop.ui.widgets.field_error import FieldError
 
 if TYPE_CHECKING:
@@ -41,6 +48,14 @@ if TYPE_CHECKING:
 NO_AGE = -1
 #: How an unrecorded age or blood type reads (never "?" and never a made-up default).
 NOT_KNOWN = "Not known"
+
+
+@dataclass(frozen=True)
+class ProfileDraft:
+    """The details typed and not saved, and the profile version they were typed over."""
+
+    values: ProfileUpdate
+    version: int
 
 
 class ProfilePage(QWidget):
@@ -53,6 +68,8 @@ class ProfilePage(QWidget):
         self.ctx = ctx
         self.patient_id = patient.id if patient is not None else None  # None: the signed-in patient
         self.profile: Any = None
+        self._loaded_value: ProfileUpdate | None = None  # the details as last loaded or saved
+        self._pending: ProfileDraft | None = None  # a draft to put back once the profile is loaded
         self.fields: dict[str, QWidget] = {}
         self.errors: dict[str, FieldError] = {}
 
@@ -77,23 +94,23 @@ class ProfilePage(QWidget):
             edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4)
 
         form = QFormLayout()
-        form.addRow("&Name:", self._field("name", self.name, "Name"))
-        form.addRow("E-mail:", self._field("email", self.email, "E-mail (cannot be changed here)"))
-        form.addRow("&Age:", self._field("age", self.age, "Age"))
-        form.addRow("&Phone:", self._field("phone", self.phone, "Phone"))
+        form.addRow("&Name:", self.field_row("name", self.name, "Name"))
+        form.addRow("E-mail:", self.field_row("email", self.email, "E-mail (cannot be changed here)"))
+        form.addRow("&Age:", self.field_row("age", self.age, "Age"))
+        form.addRow("&Phone:", self.field_row("phone", self.phone, "Phone"))
         form.addRow(
-            "&Emergency contact:", self._field("emergency_contact", self.emergency, "Emergency contact")
+            "&Emergency contact:", self.field_row("emergency_contact", self.emergency, "Emergency contact")
         )
-        form.addRow("&Blood type:", self._field("blood_type", self.blood, "Blood type"))
-        form.addRow("A&llergies:", self._field("allergies", self.allergies, "Allergies"))
-        form.addRow("&Medications:", self._field("medications", self.medications, "Medications"))
+        form.addRow("&Blood type:", self.field_row("blood_type", self.blood, "Blood type"))
+        form.addRow("A&llergies:", self.field_row("allergies", self.allergies, "Allergies"))
+        form.addRow("&Medications:", self.field_row("medications", self.medications, "Medications"))
 
         self.save_button = QPushButton("&Save changes")
         self.save_button.setAccessibleName("Save profile")
         self.save_button.clicked.connect(self.save)
         self.revert_button = QPushButton("&Undo changes")
         self.revert_button.setAccessibleName("Undo unsaved profile changes")
-        self.revert_button.clicked.connect(self.refresh)
+        self.revert_button.clicked.connect(self.reload)
         self.message = QLabel()
         self.message.setAccessibleName("Profile message")
         self.message.setWordWrap(True)
@@ -113,7 +130,10 @@ class ProfilePage(QWidget):
         column = QVBoxLayout(inner)
         column.addWidget(heading)
         column.addWidget(details)
-        column.addWidget(self._password_box())
+        password = PasswordBox(ctx, self)
+        self.current_password, self.new_password = password.current_password, password.new_password
+        self.new_password2, self.password_button = password.new_password2, password.button
+        column.addWidget(password)
         column.addStretch(1)
         inner.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 48)
         scroll = QScrollArea()
@@ -124,7 +144,7 @@ class ProfilePage(QWidget):
         self.name.editingFinished.connect(self._check_name)
         self.refresh()
 
-    def _field(self, key: str, widget: QWidget, accessible: str) -> QWidget:
+    def field_row(self, key: str, widget: QWidget, accessible: str) -> QWidget:
         """The input with its error label underneath, as one form row."""
         widget.setAccessibleName(accessible)
         error = FieldError()
@@ -137,29 +157,17 @@ class ProfilePage(QWidget):
         box.addWidget(error)
         return holder
 
-    def _password_box(self) -> QGroupBox:
-        group = QGroupBox("Change password")
-        self.current_password = QLineEdit()
-        self.new_password = QLineEdit()
-        self.new_password2 = QLineEdit()
-        form = QFormLayout(group)
-        for label, edit, key in (
-            ("C&urrent password:", self.current_password, "current_password"),
-            ("Ne&w password:", self.new_password, "new_password"),
-            ("&Repeat new password:", self.new_password2, "new_password2"),
-        ):
-            edit.setEchoMode(QLineEdit.EchoMode.Password)
-            form.addRow(label, self._field(key, edit, label.replace("&", "").rstrip(":")))
-        self.password_button = QPushButton("&Change password")
-        self.password_button.setAccessibleName("Change password")
-        self.password_button.clicked.connect(self.change_password)
-        form.addRow("", self.password_button)
-        return group
-
     # --- loading -------------------------------------------------------------------------------------
 
     @Slot()
     def refresh(self) -> None:
+        """Shown again: read the profile again, unless that would replace unsaved input."""
+        if not self.unsaved_changes():
+            self.reload()
+
+    @Slot()
+    def reload(self) -> None:
+        """Read the profile (Undo changes: the unsaved details go)."""
         self.ctx.runner.run(
             partial(self.ctx.services.profile.get, self.ctx.token, patient_id=self.patient_id),
             on_done=self._loaded,
@@ -169,16 +177,55 @@ class ProfilePage(QWidget):
     def _loaded(self, profile: Any) -> None:
         self.profile = profile
         self.clear_errors()
-        self.name.setText(profile.name)
         self.email.setText(profile.email)
-        self.age.setValue(NO_AGE if profile.age is None else int(profile.age))
-        self.phone.setText(profile.phone or "")
-        self.emergency.setText(profile.emergency_contact or "")
-        index = self.blood.findData(profile.blood_type or "")
-        self.blood.setCurrentIndex(max(0, index))
-        self.allergies.setPlainText(profile.allergies or "")
-        self.medications.setPlainText(profile.medications or "")
+        self._fill(
+            ProfileUpdate(
+                name=profile.name,
+                age=profile.age,
+                phone=profile.phone or "",
+                emergency_contact=profile.emergency_contact or "",
+                blood_type=profile.blood_type or "",
+                allergies=profile.allergies or "",
+                medications=profile.medications or "",
+            )
+        )
         self.message.setText("")
+        self._loaded_value = self.update_value()
+        draft, self._pending = self._pending, None
+        if draft is not None:
+            self._fill(draft.values)
+            # Saved over the version the draft was typed on: a change made since is a conflict.
+            self.profile = replace(profile, version=draft.version)
+
+    def _fill(self, values: ProfileUpdate) -> None:
+        self.name.setText(values.name)
+        self.age.setValue(NO_AGE if values.age is None else int(values.age))
+        self.phone.setText(values.phone)
+        self.emergency.setText(values.emergency_contact)
+        self.blood.setCurrentIndex(max(0, self.blood.findData(values.blood_type)))
+        self.allergies.setPlainText(values.allergies)
+        self.medications.setPlainText(values.medications)
+
+    # --- input not yet saved -------------------------------------------------------------------------
+
+    def unsaved_changes(self) -> str:
+        if self._pending is None and (
+            self._loaded_value is None or self.update_value() == self._loaded_value
+        ):
+            return ""
+        return "changes to the profile"
+
+    def take_draft(self) -> ProfileDraft | None:
+        if self._pending is not None or self.profile is None:  # not loaded yet: the draft as it came
+            return self._pending
+        return ProfileDraft(self.update_value(), int(self.profile.version))
+
+    def restore_draft(self, draft: object) -> None:
+        if not isinstance(draft, ProfileDraft):
+            return
+        self._pending = draft
+        if self.profile is not None:  # already loaded: put the draft over it now
+            self._loaded(self.profile)
 
     # --- saving --------------------------------------------------------------------------------------
 
@@ -219,7 +266,6 @@ class ProfilePage(QWidget):
 
     def _failed(self, error: BaseException) -> None:
         self.save_button.setEnabled(True)
-        self.password_button.setEnabled(True)
         if isinstance(error, ValidationError) and error.fields:
             self.show_field_errors(error.fields)
             self.message.setText("Not saved: please correct the fields marked in red.")
@@ -230,9 +276,12 @@ class ProfilePage(QWidget):
                 "current values? Your unsaved changes will be replaced.",
                 yes_label="Reload",
             ):
-                self.refresh()
+                self.reload()
         else:
-            self.message.setText(user_message(error, already_logged=True))
+            self.show_failure(error)
+
+    def show_failure(self, error: BaseException) -> None:
+        self.message.setText(user_message(error, already_logged=True))
 
     @Slot()
     def _check_name(self) -> None:
@@ -261,41 +310,3 @@ class ProfilePage(QWidget):
         widget.setProperty("invalid", invalid)
         widget.style().unpolish(widget)
         widget.style().polish(widget)
-
-    # --- password ------------------------------------------------------------------------------------
-
-    @Slot()
-    def change_password(self) -> None:
-        for key in ("current_password", "new_password", "new_password2"):
-            self.errors[key].clear_error()
-        if self.new_password.text() != self.new_password2.text():
-            self.show_field_errors({"new_password2": "The two new passwords differ."})
-            return
-        self.password_button.setEnabled(False)
-        self.ctx.runner.run(
-            partial(
-                self.ctx.services.auth.change_password,
-                self.ctx.token,
-                self.current_password.text(),
-                self.new_password.text(),
-            ),
-            key="password",
-            on_done=self._password_changed,
-            on_error=self._password_failed,
-        )
-
-    def _password_changed(self, _result: object) -> None:
-        self.password_button.setEnabled(True)
-        for edit in (self.current_password, self.new_password, self.new_password2):
-            edit.clear()
-        prompts.info(self, "Your password was changed.")
-
-    def _password_failed(self, error: BaseException) -> None:
-        self.password_button.setEnabled(True)
-        if isinstance(error, ValidationError):
-            fields = dict(error.fields) or {"new_password": error.message}
-            if "password" in fields:
-                fields["new_password"] = fields.pop("password")
-            self.show_field_errors(fields)
-            return
-        self._failed(error)

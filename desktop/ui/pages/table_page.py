@@ -6,6 +6,9 @@ Subclasses name the DTO of their rows (``TablePage[RecordDTO]``) and provide the
 dialog, and the service calls for delete and history; the export reads every matching row through
 the model's ids, a batch at a time (csv_export.py). Shortcuts from the main window arrive as
 ``new_item()`` and ``focus_search()``.
+
+The page's unsaved input is the add/edit dialog open on it (``Drafting``, drafts.py): as a draft it
+keeps that dialog's typed values, and restoring reopens the dialog with them.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Hashable, Sequence
 from functools import partial
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 from PySide6.QtCore import QItemSelectionModel, Qt, QTimer, Slot
 from PySide6.QtWidgets import (
@@ -30,11 +33,11 @@ from desktop.domain.dto import AuditEntryDTO
 from desktop.domain.errors import ConflictError, NotFoundError, SessionExpiredError
 from desktop.domain.patient_dto import PatientDTO
 from desktop.ui.dialogs import prompts
-from desktop.ui.dialogs.edit_dialog import EditableRow, EditDialog
+from desktop.ui.dialogs.edit_dialog import EditableRow, EditDialog, FormDraft
 from desktop.ui.dialogs.history_dialog import HistoryDialog
 from desktop.ui.errors import user_message
 from desktop.ui.formatting import count_text
-from desktop.ui.pages.csv_export import write_csv
+from desktop.ui.pages.csv_export import ListExport
 from desktop.ui.tablemodels.id_list_model import IdListTableModel, reload_keeping_place
 from desktop.ui.widgets.row_table import RowTable
 
@@ -62,6 +65,7 @@ class TablePage(QWidget, Generic[DtoT]):
         #: The chart's patient: every service call names them (None: the signed-in patient's own).
         self.patient = patient
         self.patient_id = patient.id if patient is not None else None
+        self._form: EditDialog[DtoT, Any] | None = None  # the add/edit dialog open now
         self.model: IdListTableModel[DtoT] = self.make_model()
         self.model.fetch_failed.connect(self._fetch_failed)
         self.model.reloaded.connect(self._update_count)
@@ -85,7 +89,11 @@ class TablePage(QWidget, Generic[DtoT]):
         self.history_button = self._button(
             "&History...", f"History of the selected {self.noun}", self.show_history
         )
-        self.export_button = self._button("E&xport CSV...", "Export to a CSV file", self.export_csv)
+        self.export = ListExport(
+            self, ctx, self.title.lower(), self.model.COLUMNS, self.model.all_rows, self._nouns,
+            self._action_failed,
+        )  # fmt: skip
+        self.export_button = self.export.button
 
         self.view = RowTable(self.model, self.title)
         # activated = double-click or Enter; listening to doubleClicked too opened two dialogs
@@ -187,18 +195,39 @@ class TablePage(QWidget, Generic[DtoT]):
 
     @Slot()
     def new_item(self) -> None:
-        dialog = self.make_dialog(None)
-        dialog.saved.connect(self._created)
-        self.open_dialog(dialog)
+        self._open_form(None)
 
     @Slot()
     def edit_selected(self) -> None:
         dto = self.selected()
-        if dto is None:
-            return
+        if dto is not None:
+            self._open_form(dto)
+
+    def _open_form(self, dto: DtoT | None) -> EditDialog[DtoT, Any]:
         dialog = self.make_dialog(dto)
-        dialog.saved.connect(self._edited)
+        dialog.saved.connect(self._created if dto is None else self._edited)
+        dialog.finished.connect(self._form_finished)
+        self._form = dialog
         self.open_dialog(dialog)
+        return dialog
+
+    @Slot(int)
+    def _form_finished(self, _result: int) -> None:
+        if self.sender() is self._form:  # not a dialog opened after it
+            self._form = None
+
+    # --- input not yet saved (drafts.py) -------------------------------------------------------------
+
+    def unsaved_changes(self) -> str:
+        return self._form.unsaved_changes() if self._form is not None else ""
+
+    def take_draft(self) -> FormDraft | None:
+        return self._form.form_draft() if self._form is not None else None
+
+    def restore_draft(self, draft: object) -> None:
+        """Reopen the add/edit dialog with the values typed into it before."""
+        if isinstance(draft, FormDraft):
+            self._open_form(cast("DtoT | None", draft.row)).restore_values(draft.values)
 
     def open_dialog(self, dialog: QDialog) -> None:
         """Open modally; tests replace this to drive the dialog without a nested event loop."""
@@ -254,33 +283,7 @@ class TablePage(QWidget, Generic[DtoT]):
 
     @Slot()
     def export_csv(self) -> None:
-        if self.ctx.runner.is_running("export"):
-            return
-        path = prompts.save_file(self, "Export to CSV", "CSV files (*.csv)", f"{self.title.lower()}.csv")
-        if not path:
-            return
-        self.export_button.setEnabled(False)
-        self.ctx.runner.run(
-            partial(self._write_csv, path),
-            key="export",
-            on_done=lambda n: self._exported(path, n),
-            on_error=self._export_failed,
-        )
-
-    def _write_csv(self, path: str) -> int:
-        """Worker: write every row of the list (not only those shown), in the table's order."""
-        return write_csv(path, self.model.COLUMNS, self.model.all_rows())
-
-    def _exported(self, path: str, count: int) -> None:
-        self.export_button.setEnabled(True)
-        prompts.info(self, f"Exported {count} {self._nouns(count)} to\n{path}")
-
-    def _export_failed(self, error: BaseException) -> None:
-        self.export_button.setEnabled(True)
-        if isinstance(error, OSError):
-            prompts.error(self, f"The file could not be written: {error.strerror or error}")
-            return
-        self._action_failed(error)
+        self.export.run()
 
     def _action_failed(self, error: BaseException) -> None:
         if isinstance(error, ConflictError | NotFoundError):

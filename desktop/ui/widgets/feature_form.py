@@ -174,6 +174,17 @@ class FeatureForm(QWidget):
             self._check(name)
         self.changed.emit()
 
+    def texts(self) -> dict[str, str]:
+        """What is typed in each field, as typed (a draft keeps it; it may not be a number yet)."""
+        return {name: self._edits[name].text() for name in FEATURE_NAMES}
+
+    def set_texts(self, texts: Mapping[str, str]) -> None:
+        """Put typed texts back (``texts()``'s), checking them as if they had been typed."""
+        for name in FEATURE_NAMES:
+            self._edits[name].setText(texts.get(name, ""))
+            self._check(name)
+        self.changed.emit()
+
     def clear(self) -> None:
         for name in FEATURE_NAMES:
             self._edits[name].clear()
