@@ -116,9 +116,12 @@ def _clinic_data(services: Any, admin: Any) -> tuple[Any, Any]:
     from desktop.domain.patient_dto import PatientDraft
     from desktop.ui.sample_cases import MALIGNANT_EXAMPLE
 
-    services.users.create_user(
-        admin.token, CLINICIAN_EMAIL, "Dr Cleo Okafor", CLINICIAN_PASSWORD, Role.CLINICIAN
-    )
+    given = "given-" + CLINICIAN_PASSWORD
+    services.users.create_user(admin.token, CLINICIAN_EMAIL, "Dr Cleo Okafor", given, Role.CLINICIAN)
+    first_session = services.auth.sign_in(CLINICIAN_EMAIL, given)
+    # An account an administrator made chooses its own password before anything else.
+    services.auth.set_required_password(first_session.token, CLINICIAN_PASSWORD)
+    services.auth.sign_out(first_session.token)
     clinician = services.auth.sign_in(CLINICIAN_EMAIL, CLINICIAN_PASSWORD)
     token = clinician.token
     patients = [

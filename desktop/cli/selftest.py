@@ -33,6 +33,7 @@ SELF_TEST_BCRYPT_ROUNDS = 4
 ADMIN_EMAIL = "selftest@clinicdesk.invalid"
 CLINICIAN_EMAIL = "selftest-clinician@clinicdesk.invalid"
 ADMIN_PASSWORD = "Self-test passw0rd!"
+CLINICIAN_PASSWORD = "Self-test clinician passw0rd!"
 
 
 class CheckFailedError(Exception):
@@ -128,6 +129,8 @@ class SelfTest:
         )
         self.clinician = self.services.auth.sign_in(CLINICIAN_EMAIL, ADMIN_PASSWORD)
         token = self.clinician.token
+        # An account an administrator made chooses its own password before anything else.
+        self.services.auth.set_required_password(token, CLINICIAN_PASSWORD)
         patient = self.patient_id = self.services.patients.register(
             token, PatientDraft(given_names="Self", family_name="Test")
         ).id

@@ -6,7 +6,8 @@ done and there is data to lose, nothing is changed. Every table is then dropped,
 into an empty database (a newer schema's extra tables and a stopped migration's record included),
 the ``mariadb`` / ``mysql`` client loads it, and the result is compared with the dump: its revision
 and the rows of every table. MySQL cannot load a dump in one transaction (its DDL commits on its own),
-so a failure says where the replaced database was saved.
+so a failure says where the replaced database was saved; a load whose schema desktop/db/restore.py
+then refuses is undone by :func:`put_back`, which loads that saved copy again.
 """
 
 from __future__ import annotations
@@ -53,6 +54,19 @@ def restore_mysql(file: Path, url: str) -> BackupResult:
         raise DatabaseError(failed) from error
     log.info("database restored from %s", file)
     return safety
+
+
+def put_back(safety: BackupResult, url: str) -> None:
+    """Undo a restore that completed but whose result is refused: empty the database and load the
+    before-restore backup ``safety`` again (nothing, when there was nothing to back up).
+    DatabaseError when that fails too."""
+    client = mysql_dump.client_tool()
+    if client is None:
+        raise DatabaseError(mysql_dump.MISSING_CLIENT)
+    _drop_all_tables(url)
+    if safety.path is not None:
+        mysql_dump.load(client, url, safety.path)
+    log.info("database put back from %s", safety.path)
 
 
 def _drop_all_tables(url: str) -> None:

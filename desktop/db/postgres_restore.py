@@ -90,36 +90,56 @@ def restore_postgres(file: Path, url: str) -> BackupResult:
             f"{file.name} was made by a newer version of ClinicDesk (schema revision {revision}); "
             "this version cannot use it. Nothing was changed."
         )
-    conninfo, env = libpq(url)
     with tempfile.TemporaryDirectory(prefix="clinicdesk-restore-") as folder:
-        script = Path(folder) / "restore.sql"
         # Writing the whole script first reads every data block: a damaged archive stops here, before
         # the current database is even backed up.
-        converted = run([pg_restore, "--no-owner", f"--file={script}", str(file)])
-        if converted.returncode != 0:
-            raise DatabaseError(
-                f"{file.name} is damaged ({first_error(converted.stderr)}); nothing was changed."
-            )
+        script = _script(pg_restore, file, Path(folder))
         safety = _back_up_current(url)
-        prelude = "".join(_PRELUDE % (s, s, s) for s in sorted(schemas) if "'" not in s)
-        ran = run(
-            [
-                psql,
-                "--no-psqlrc",
-                "--quiet",
-                "--single-transaction",
-                "--set=ON_ERROR_STOP=1",
-                f"--dbname={conninfo}",
-                f"--command={prelude}",
-                f"--file={script}",
-            ],
-            env=env,
-        )
-    if ran.returncode != 0:
-        log.warning("restore of %s failed: %s", file, ran.stderr)
-        raise DatabaseError(
-            f"The restore from {file.name} failed and was undone; the database is as it was "
-            f"({first_error(ran.stderr)})."
-        )
+        _replace(psql, url, schemas, script, file)
     log.info("database restored from %s", file)
     return safety
+
+
+def put_back(safety: BackupResult, url: str, schemas: set[str]) -> None:
+    """Undo a restore that completed but whose result is refused: load the before-restore backup
+    ``safety`` again, in one transaction; when there was nothing to back up, drop what the restore
+    made in ``schemas``. DatabaseError when that fails too (the database is then the refused one)."""
+    pg_restore, psql = tools()
+    with tempfile.TemporaryDirectory(prefix="clinicdesk-put-back-") as folder:
+        if safety.path is None:
+            _replace(psql, url, schemas, None, None)
+            return
+        script = _script(pg_restore, safety.path, Path(folder))
+        _replace(psql, url, schemas | archive_schemas(safety.path), script, safety.path)
+
+
+def _script(pg_restore: str, file: Path, folder: Path) -> Path:
+    """The archive as a SQL script (``pg_restore --file``); DatabaseError when it cannot be read whole."""
+    script = folder / "restore.sql"
+    converted = run([pg_restore, "--no-owner", f"--file={script}", str(file)])
+    if converted.returncode != 0:
+        raise DatabaseError(f"{file.name} is damaged ({first_error(converted.stderr)}); nothing was changed.")
+    return script
+
+
+def _replace(psql: str, url: str, schemas: set[str], script: Path | None, file: Path | None) -> None:
+    """Drop the tables of ``schemas`` and run ``script`` (if any), all in one transaction."""
+    conninfo, env = libpq(url)
+    prelude = "".join(_PRELUDE % (s, s, s) for s in sorted(schemas) if "'" not in s)
+    command = [
+        psql,
+        "--no-psqlrc",
+        "--quiet",
+        "--single-transaction",
+        "--set=ON_ERROR_STOP=1",
+        f"--dbname={conninfo}",
+        f"--command={prelude}",
+    ]
+    ran = run(command + ([f"--file={script}"] if script is not None else []), env=env)
+    if ran.returncode != 0:
+        log.warning("restore of %s failed: %s", file, ran.stderr)
+        name = file.name if file is not None else "the backup"
+        raise DatabaseError(
+            f"The restore from {name} failed and was undone; the database is as it was "
+            f"({first_error(ran.stderr)})."
+        )

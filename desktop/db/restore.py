@@ -7,7 +7,10 @@ The file is put in place through a 0600 staging copy that is fsynced and renamed
 the old database or the new one and the restored file is readable only by its owner. PostgreSQL
 archives go to desktop/db/postgres_restore.py, MySQL / MariaDB dumps to desktop/db/mysql_restore.py;
 each is refused first where the same faults apply (damaged or cut off, not ClinicDesk's, several
-revisions, newer version), and only into a database of its own engine.
+revisions, newer version), and only into a database of its own engine. A server's schema can only be
+read once the backup is loaded, so there the fingerprint is compared after the load: when it differs,
+the database is put back from the backup made of it just before (the same content, not a rollback:
+MySQL cannot load a dump in one transaction) and the backup is refused like a SQLite file would be.
 """
 
 from __future__ import annotations
@@ -16,19 +19,19 @@ import logging
 import os
 import shutil
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
 
 from desktop import paths
-from desktop.db import fingerprint
+from desktop.db import fingerprint, mysql_restore, postgres_restore
 from desktop.db.backup import BackupResult, backup, backups_folder
 from desktop.db.backup_catalog import stamp
 from desktop.db.engine import is_mysql, is_sqlite, open_sqlite_read_only, sqlite_path
 from desktop.db.integrity import stamps
 from desktop.db.migrate import is_known_revision
 from desktop.db.mysql_dump import is_mysql_dump, validate_dump
-from desktop.db.mysql_restore import restore_mysql
-from desktop.db.pg_archive import is_postgres_archive
-from desktop.db.postgres_restore import restore_postgres, validate_archive
+from desktop.db.pg_archive import archive_schemas, is_postgres_archive
+from desktop.db.postgres_restore import validate_archive
 from desktop.db.probe import SQLITE_HEADER, RefusedError, probe_sqlite
 from desktop.domain.errors import DatabaseError, DatabaseTooNewError
 
@@ -82,14 +85,44 @@ def validate_backup(file: Path) -> str | None:
         raise _refuse(file, f"it records {len(revisions)} schema revisions ({found}) instead of one")
     revision = revisions[0]
     _refuse_unknown(file, revision)
-    result = fingerprint.check(f"sqlite:///{file.resolve()}")
-    if result.known and not result.matches:
-        first = result.differences[0] if result.differences else "its tables differ"
-        raise _refuse(
-            file,
-            f"its structure is not what revision {revision} should have ({first}); it was changed by hand",
-        )
+    altered = _schema_altered(f"sqlite:///{file.resolve()}")
+    if altered:
+        raise _refuse(file, altered)
     return revision
+
+
+def _schema_altered(url: str) -> str:
+    """Why the schema at ``url`` is not the one its revision should have ("" when it is, or when the
+    revision's fingerprint is not known)."""
+    result = fingerprint.check(url)
+    if not result.known or result.matches:
+        return ""
+    first = result.differences[0] if result.differences else "its tables differ"
+    return (
+        f"its structure is not what revision {result.revision} should have ({first}); it was changed by hand"
+    )
+
+
+def _keep_only_a_sound_schema(
+    file: Path, url: str, safety: BackupResult, put_back: Callable[[], None]
+) -> None:
+    """After a server restore: put the replaced database back and refuse ``file`` when the schema it
+    brought differs from its revision's fingerprint."""
+    altered = _schema_altered(url)
+    if not altered:
+        return
+    log.warning("restored schema from %s refused: %s", file, altered)
+    try:
+        put_back()
+    except DatabaseError as error:
+        kept = f" The replaced database was saved first: {safety.path}." if safety.path else ""
+        raise DatabaseError(
+            f"{file.name} cannot be restored: {altered}. Putting the database back failed too "
+            f"({error.message}).{kept}"
+        ) from error
+    raise BackupRefusedError(
+        f"{file.name} cannot be restored: {altered}. The database was put back as it was."
+    )
 
 
 def _refuse_unknown(file: Path, revision: str | None) -> None:
@@ -113,13 +146,18 @@ def restore(file: Path, url: str) -> BackupResult:
         if not dump:
             raise _refuse(file, "only a .sql file made by ClinicDesk can go into a MariaDB / MySQL database")
         validate_backup(file)
-        return restore_mysql(file, url)
+        safety = mysql_restore.restore_mysql(file, url)
+        _keep_only_a_sound_schema(file, url, safety, lambda: mysql_restore.put_back(safety, url))
+        return safety
     if dump:
         raise _refuse(file, "it is a MariaDB / MySQL backup; it can only be restored into such a server")
     if not is_sqlite(url):
         if not archive:
             raise _refuse(file, "only a .dump file made by ClinicDesk can go into a clinic server database")
-        return restore_postgres(file, url)
+        safety = postgres_restore.restore_postgres(file, url)
+        schemas = archive_schemas(file)
+        _keep_only_a_sound_schema(file, url, safety, lambda: postgres_restore.put_back(safety, url, schemas))
+        return safety
     if archive:
         raise _refuse(file, "it is a clinic server (PostgreSQL) backup, not one of a local database file")
     target = sqlite_path(url)

@@ -53,6 +53,11 @@ class PermissionDeniedError(KnownError):
     """The signed-in account may not do this (e.g. a non-admin calling an admin action)."""
 
 
+class PasswordChangeRequiredError(PermissionDeniedError):
+    """The session's password was set by an administrator: until the person chooses their own, the
+    session may only change it, say who is signed in, and sign out."""
+
+
 class ConflictError(KnownError):
     """Someone else changed the row since it was read (optimistic concurrency)."""
 

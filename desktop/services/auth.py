@@ -38,9 +38,11 @@ from desktop.services.sessions import (
     end_all_sessions,
     open_session,
     session_row,
+    signed_in_user,
 )
 
 WRONG_CREDENTIALS = "The e-mail or password is not correct."
+SAME_AS_GIVEN = "Choose a password different from the one you were given."
 REGISTRATION_OFF = (
     "Creating your own account is turned off on this computer. Ask the clinic's administrator for one."
 )
@@ -202,9 +204,10 @@ class AuthService:
 
     @policy_action(Action.OWN_ACCOUNT)
     def current_user(self, token: str) -> CurrentUser:
-        """The signed-in user; SessionExpiredError if the session is no longer valid."""
+        """The signed-in user; SessionExpiredError if the session is no longer valid. Answers also
+        while the account must choose a new password (the dialog asking for it names the person)."""
         with self._ctx.unit_of_work() as s:
-            return current_user(authenticate(s, self._ctx, token))
+            return current_user(signed_in_user(s, self._ctx, token))
 
     @policy_action(Action.OWN_ACCOUNT)
     def verify_password(self, token: str, password: str) -> None:
@@ -238,17 +241,21 @@ class AuthService:
         """Change the signed-in user's own password (the current one is required).
 
         Every other session of the account ends (someone who learnt the old password and signed in
-        elsewhere is signed out); the session that changed it stays open.
+        elsewhere is signed out); the session that changed it stays open. While the password is one
+        an administrator set, this also chooses the person's own, so it must differ from that one.
         """
         with self._ctx.unit_of_work() as s:
-            user = authenticate(s, self._ctx, token)
+            user = signed_in_user(s, self._ctx, token)
             email, stored_hash = user.email, user.password_hash
+            given = must_change_password(s, user.id)
         if not passwords.verify_password(current_password, stored_hash):
             raise ValidationError(
                 "The current password is not correct.",
                 {"current_password": "The current password is not correct."},
             )
         passwords.check_policy(new_password, email)
+        if given and passwords.verify_password(new_password, stored_hash):
+            raise ValidationError(SAME_AS_GIVEN, {"new_password": SAME_AS_GIVEN})
         new_hash = passwords.hash_password(new_password, self._ctx.bcrypt_rounds)
         self._store_new_password(token, stored_hash, new_hash)
 
@@ -261,20 +268,19 @@ class AuthService:
         ``change_password`` for anyone else.
         """
         with self._ctx.unit_of_work() as s:
-            user = authenticate(s, self._ctx, token)
+            user = signed_in_user(s, self._ctx, token)
             email, user_id, stored_hash = user.email, user.id, user.password_hash
             if not must_change_password(s, user_id):
                 raise PermissionDeniedError("No new password is needed: use Change password in Profile.")
         passwords.check_policy(new_password, email)
         if passwords.verify_password(new_password, stored_hash):
-            message = "Choose a password different from the one you were given."
-            raise ValidationError(message, {"new_password": message})
+            raise ValidationError(SAME_AS_GIVEN, {"new_password": SAME_AS_GIVEN})
         new_hash = passwords.hash_password(new_password, self._ctx.bcrypt_rounds)
         self._store_new_password(token, stored_hash, new_hash)
 
     def _store_new_password(self, token: str, stored_hash: str, new_hash: str) -> None:
         with self._ctx.unit_of_work(write=True) as s:
-            user = authenticate(s, self._ctx, token)
+            user = signed_in_user(s, self._ctx, token)
             if user.password_hash != stored_hash:
                 raise ConflictError("The password was changed elsewhere meanwhile. Sign in again.")
             user.password_hash = new_hash

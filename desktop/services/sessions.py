@@ -3,6 +3,12 @@
 A token is the session row's UUID. It is valid while the row is active, unexpired and its account
 is active; the check reads the database each time, so signing out or deactivating an account on one
 desktop takes effect on every other desktop at its next call.
+
+A session of an account whose password an administrator set (see ``accounts.must_change_password``)
+is refused by :func:`authenticate`, which every service call with a token goes through: a script or
+a second client holding that token reads and writes nothing until the person has chosen their own
+password. Only the few ``AuthService`` methods that choosing it needs (who is signed in, change the
+password, sign out) use :func:`signed_in_user`, which skips that one check.
 """
 
 from __future__ import annotations
@@ -16,12 +22,14 @@ from sqlalchemy.orm import Session as OrmSession
 from desktop.db.models import Session, User
 from desktop.domain.dto import CurrentUser
 from desktop.domain.enums import Role
-from desktop.domain.errors import PermissionDeniedError, SessionExpiredError
+from desktop.domain.errors import PasswordChangeRequiredError, PermissionDeniedError, SessionExpiredError
+from desktop.services.accounts import must_change_password
 from desktop.services.context import ServiceContext
 
 SIGNED_OUT = "You have been signed out. Please sign in again."
 EXPIRED = "Your session has expired. Please sign in again."
 DEACTIVATED = "This account has been deactivated. Ask an administrator."
+NEW_PASSWORD_FIRST = "You must choose a new password before you continue."
 
 
 def open_session(s: OrmSession, ctx: ServiceContext, user: User) -> Session:
@@ -39,7 +47,17 @@ def open_session(s: OrmSession, ctx: ServiceContext, user: User) -> Session:
 
 
 def authenticate(s: OrmSession, ctx: ServiceContext, token: object) -> User:
-    """The active user behind ``token``; raises SessionExpiredError otherwise."""
+    """The active user behind ``token``; SessionExpiredError when the session is not valid, and
+    PasswordChangeRequiredError while the account must still choose its own password."""
+    user = signed_in_user(s, ctx, token)
+    if must_change_password(s, user.id):
+        raise PasswordChangeRequiredError(NEW_PASSWORD_FIRST)
+    return user
+
+
+def signed_in_user(s: OrmSession, ctx: ServiceContext, token: object) -> User:
+    """The active user behind ``token`` even if they must choose a new password first: only for
+    what choosing it takes. Raises SessionExpiredError when the session is not valid."""
     if not isinstance(token, str):
         raise SessionExpiredError(SIGNED_OUT)
     try:

@@ -143,6 +143,8 @@ def container(sqlite_url: str) -> Iterator[Any]:
     services.users.create_user(admin.token, "nurse@clinic.example", "Nurse", "nurse-pass-4321", Role.USER)
     services.admin_token = admin.token
     services.user_token = services.auth.sign_in("nurse@clinic.example", "nurse-pass-4321").token
+    # Refused below for being no administrator, not for the password the admin set.
+    services.auth.set_required_password(services.user_token, "nurse-own-pass-4321")
     yield services
     services.close()
 

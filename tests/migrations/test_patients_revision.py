@@ -17,7 +17,7 @@ from desktop.domain.patient_dto import PatientDraft
 from desktop.services.container import Services
 from desktop.settings import Settings
 from tests.fixtures.web_database import ALICE, BOB, make_web_database
-from tests.services.conftest import passlib_style_hash
+from tests.services.conftest import add_user, passlib_style_hash
 from tests.services.test_predictions import FEATURES
 
 HEAD = "e4b7a2c9d5f1"
@@ -71,10 +71,7 @@ def test_downgrade_keeps_aside_and_upgrade_restores(any_db_url: str) -> None:
     try:
         services.auth.create_first_admin("admin@clinic.example", "Ada", "correct horse battery")
         admin = services.auth.sign_in("admin@clinic.example", "correct horse battery")
-        services.users.create_user(
-            admin.token, "cleo@clinic.example", "Cleo", "correct horse battery", Role.CLINICIAN
-        )
-        cleo = services.auth.sign_in("cleo@clinic.example", "correct horse battery")
+        cleo = add_user(services, admin, "cleo@clinic.example", Role.CLINICIAN)  # "correct horse battery"
         ann = services.patients.register(
             cleo.token,
             PatientDraft(

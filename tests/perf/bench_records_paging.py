@@ -104,8 +104,13 @@ def run(url: str, rows: int, index: str | None, analyze: bool = True) -> list[tu
     services = Services.create(url, Settings(database_url=url), bcrypt_rounds=4)
     services.auth.create_first_admin("admin@clinic.example", "Admin", PASSWORD)
     admin = services.auth.sign_in("admin@clinic.example", PASSWORD)
-    services.users.create_user(admin.token, "bench@clinic.example", "Bench", PASSWORD, Role.PATIENT)
-    session = services.auth.sign_in("bench@clinic.example", PASSWORD)  # a patient reading their chart
+    services.users.create_user(
+        admin.token, "bench@clinic.example", "Bench", "given-" + PASSWORD, Role.PATIENT
+    )
+    session = services.auth.sign_in(
+        "bench@clinic.example", "given-" + PASSWORD
+    )  # a patient reading their chart
+    services.auth.set_required_password(session.token, PASSWORD)  # the one an admin set must change first
     fill(services, session.token, session.user.id, rows, analyze)
     if index:
         with services.database.engine.begin() as conn:

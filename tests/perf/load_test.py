@@ -321,7 +321,11 @@ def create_accounts(url: str, n: int) -> list[str]:
     admin = services.auth.sign_in("admin@load.example", PASSWORD)
     emails = [f"desk{i}@load.example" for i in range(n)]
     for i, email in enumerate(emails):
-        services.users.create_user(admin.token, email, f"Desk {i}", PASSWORD)
+        # An account an administrator made must choose its own password before anything else.
+        services.users.create_user(admin.token, email, f"Desk {i}", "given-" + PASSWORD)
+        first = services.auth.sign_in(email, "given-" + PASSWORD)
+        services.auth.set_required_password(first.token, PASSWORD)
+        services.auth.sign_out(first.token)
     services.auth.sign_out(admin.token)
     services.close()
     return emails

@@ -9,6 +9,7 @@ bcrypt runs at cost 4 here so the suite stays fast.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import hashlib
 import os
@@ -29,6 +30,7 @@ from desktop.settings import Settings
 
 POSTGRES_URL_ENV = "CLINICDESK_TEST_POSTGRES_URL"
 PASSWORD = "correct horse battery"
+GIVEN_PASSWORD = "given at the desk 1"  # what an administrator types when creating an account
 TEST_ROUNDS = 4
 
 
@@ -170,10 +172,25 @@ def admin(services: Services) -> SessionInfo:
     return services.auth.sign_in("admin@clinic.example", PASSWORD)
 
 
-def add_user(services: Services, admin: SessionInfo, email: str, role: Role = Role.USER) -> SessionInfo:
-    """Create an account through the admin service and sign it in."""
-    services.users.create_user(admin.token, email, email.split("@")[0].title(), PASSWORD, role)
-    return services.auth.sign_in(email, PASSWORD)
+def add_user(
+    services: Services,
+    admin: SessionInfo,
+    email: str,
+    role: Role = Role.USER,
+    *,
+    choose_password: bool = True,
+) -> SessionInfo:
+    """Create an account through the admin service and sign it in. The person then chooses their own
+    password, PASSWORD, as the app asks them to before anything else; with ``choose_password=False``
+    the session returned may only choose it (the account's password is PASSWORD, set by the admin)."""
+    name = email.split("@")[0].title()
+    if not choose_password:
+        services.users.create_user(admin.token, email, name, PASSWORD, role)
+        return services.auth.sign_in(email, PASSWORD)
+    services.users.create_user(admin.token, email, name, GIVEN_PASSWORD, role)
+    session = services.auth.sign_in(email, GIVEN_PASSWORD)
+    services.auth.set_required_password(session.token, PASSWORD)
+    return dataclasses.replace(session, must_change_password=False)
 
 
 @pytest.fixture

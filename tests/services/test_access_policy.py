@@ -8,7 +8,7 @@ means adding its row to the policy and its call to this table.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -327,30 +327,45 @@ def test_each_role_gets_what_the_table_says(
         services.auth.create_first_admin("admin@clinic.example", "Ada Admin", PASSWORD)
         admin = services.auth.sign_in("admin@clinic.example", PASSWORD)
         clinic = make_clinic(services, admin)
-        caller = clinic.session(role)
-        for cls in POLICED_SERVICES:
-            service = getattr(services, SERVICE_ATTRIBUTE[cls.__name__])
-            for name, action in declared_actions(cls).items():
-                case = Case(
-                    services,
-                    clinic,
-                    caller,
-                    patient=register(services, clinic, f"Target {name}"),
-                    other=register(services, clinic, f"Other {name}"),
-                    tmp=tmp_path,
-                )
-                call = CALLS[cls.__name__][name]
-                grant = POLICY[(role, action)]
-                where = f"{cls.__name__}.{name} as {role.value} ({action.value})"
-                if _expect_allowed(grant, admin_reads):
-                    call(service, case)
-                    continue
-                with pytest.raises((PermissionDeniedError, NotFoundError)) as refused:
-                    call(service, case)
-                if role is Role.PATIENT and grant is Grant.OWN:
-                    assert isinstance(refused.value, NotFoundError), where  # ids reveal nothing
+        check_every_method(services, clinic, clinic.session(role), admin_reads, tmp_path)
     finally:
         services.close()
+
+
+def each_call(
+    services: Services, clinic: Clinic, caller: SessionInfo, tmp: Path, case: type[Case] = Case
+) -> Iterator[tuple[type, str, Action, Any, Case, Call]]:
+    """(service class, method name, its action, the service, a fresh Case, the call) for every public
+    method of every policed service: the walk this table and other per-method tests share."""
+    for cls in POLICED_SERVICES:
+        service = getattr(services, SERVICE_ATTRIBUTE[cls.__name__])
+        for name, action in declared_actions(cls).items():
+            made = case(
+                services,
+                clinic,
+                caller,
+                patient=register(services, clinic, f"Target {name}"),
+                other=register(services, clinic, f"Other {name}"),
+                tmp=tmp,
+            )
+            yield cls, name, action, service, made, CALLS[cls.__name__][name]
+
+
+def check_every_method(
+    services: Services, clinic: Clinic, caller: SessionInfo, admin_reads: bool, tmp: Path
+) -> None:
+    """Call every public method as ``caller`` and check it is allowed or refused as the table says."""
+    role = caller.user.role
+    for cls, name, action, service, case, call in each_call(services, clinic, caller, tmp):
+        grant = POLICY[(role, action)]
+        where = f"{cls.__name__}.{name} as {role.value} ({action.value})"
+        if _expect_allowed(grant, admin_reads):
+            call(service, case)
+            continue
+        with pytest.raises((PermissionDeniedError, NotFoundError)) as refused:
+            call(service, case)
+        if role is Role.PATIENT and grant is Grant.OWN:
+            assert isinstance(refused.value, NotFoundError), where  # ids reveal nothing
 
 
 def test_a_patient_gets_own_chart_actions_on_themselves(services: Services, admin) -> None:

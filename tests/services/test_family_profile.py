@@ -44,7 +44,8 @@ def test_family_validation(services, alice):
 
 def test_profile_read_and_update_own_fields(services, alice):
     profile = services.profile.get(alice.token)
-    assert profile.email == "alice@clinic.example" and profile.version == 1
+    # Version 2: an administrator created the account, then Alice chose her own password.
+    assert profile.email == "alice@clinic.example" and profile.version == 2
     updated = services.profile.update(
         alice.token,
         ProfileUpdate(

@@ -169,6 +169,7 @@ def test_services_survive_a_server_restart(cluster: Cluster, cluster_url: str) -
         admin = services.auth.sign_in("admin@outage.example", "outage-pass-123").token
         services.users.create_user(admin, "pat@outage.example", "Pat", "outage-pass-123", Role.PATIENT)
         token = services.auth.sign_in("pat@outage.example", "outage-pass-123").token
+        services.auth.set_required_password(token, "chosen-by-pat-456")  # the admin set the first one
         draft = RecordDraft(date="2026-03-01", type="Blood test", notes="typed before the outage")
         services.records.create(token, draft)
         assert services.records.list(token).total == 1

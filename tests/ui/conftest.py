@@ -20,6 +20,7 @@ Helpers (plain functions, imported by the tests): ``show_main_window(qtbot, ctx)
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 from collections.abc import Iterator
@@ -247,8 +248,11 @@ def staff_ctx(services: Any, admin_session: Any, make_ctx: Any):
 
     def make(role: Any) -> UiContext:
         email = f"{role.value}@clinic.example"
-        services.users.create_user(admin_session.token, email, role.label, STAFF_PASSWORD, role)
-        return make_ctx(services.auth.sign_in(email, STAFF_PASSWORD))
+        services.users.create_user(admin_session.token, email, role.label, "given-" + STAFF_PASSWORD, role)
+        session = services.auth.sign_in(email, "given-" + STAFF_PASSWORD)
+        # The person chooses their own password first, as the app asks before any page.
+        services.auth.set_required_password(session.token, STAFF_PASSWORD)
+        return make_ctx(dataclasses.replace(session, must_change_password=False))
 
     return make
 

@@ -13,18 +13,10 @@ from desktop.domain.patient_dto import AllergyInfo, PatientDraft, PatientDTO
 from desktop.ui.pages.patients import PatientsPage
 from desktop.ui.widgets.patient_banner import PatientBanner
 
-PASSWORD = "staff-password-123"
-
-
-def _staff(services: Any, admin_session: Any, make_ctx: Any, role: Role) -> Any:
-    email = f"{role.value}@clinic.example"
-    services.users.create_user(admin_session.token, email, role.label, PASSWORD, role)
-    return make_ctx(services.auth.sign_in(email, PASSWORD))
-
 
 @pytest.fixture
-def clinician_ctx(services: Any, admin_session: Any, make_ctx: Any) -> Any:
-    return _staff(services, admin_session, make_ctx, Role.CLINICIAN)
+def clinician_ctx(staff_ctx: Any) -> Any:
+    return staff_ctx(Role.CLINICIAN)
 
 
 def _page(qtbot: Any, ctx: Any) -> PatientsPage:
@@ -94,10 +86,8 @@ def test_register_dialog_shows_field_errors_then_registers(qtbot: Any, clinician
     qtbot.waitUntil(lambda: page.model.rowCount() == 1 and page.search_box.text() == "000001", timeout=10_000)
 
 
-def test_reception_registers_and_a_patient_cannot(
-    qtbot: Any, services: Any, admin_session: Any, make_ctx: Any, signed_in_ctx: Any
-) -> None:
-    reception = _staff(services, admin_session, make_ctx, Role.RECEPTION)
+def test_reception_registers_and_a_patient_cannot(qtbot: Any, staff_ctx: Any, signed_in_ctx: Any) -> None:
+    reception = staff_ctx(Role.RECEPTION)
     assert _page(qtbot, reception).can_register
     patient_page = _page(qtbot, signed_in_ctx)
     assert (
