@@ -24,19 +24,12 @@ from desktop.ui.widgets.screening_table import fitted_widths
 from tests.ui.layout_check import problems
 from tests.ui.sample_predictions import BENIGN_EXAMPLE, MALIGNANT_EXAMPLE
 
-PASSWORD = "staff-pass-2468"
 HEADER = Path(__file__).resolve().parents[1] / "fixtures" / "wdbc_header.csv"
 
 
-def _staff(services: Any, admin_session: Any, make_ctx: Any, role: Role) -> Any:
-    email = f"{role.value}@clinic.example"
-    services.users.create_user(admin_session.token, email, f"Dr {role.label}", PASSWORD, role)
-    return make_ctx(services.auth.sign_in(email, PASSWORD))
-
-
 @pytest.fixture
-def clinician_ctx(services: Any, admin_session: Any, make_ctx: Any) -> Any:
-    return _staff(services, admin_session, make_ctx, Role.CLINICIAN)
+def clinician_ctx(staff_ctx: Any) -> Any:
+    return staff_ctx(Role.CLINICIAN)
 
 
 @pytest.fixture
@@ -164,9 +157,9 @@ def test_a_file_without_mrn_column_cannot_be_filed_and_says_why(qtbot: Any, clin
 
 @pytest.mark.parametrize("role", [Role.RECEPTION, Role.PATIENT])
 def test_reception_and_patients_do_not_get_the_button(
-    qtbot: Any, services: Any, admin_session: Any, make_ctx: Any, screened: Path, role: Role
+    qtbot: Any, staff_ctx: Any, screened: Path, role: Role
 ) -> None:
-    page = _screened_page(qtbot, _staff(services, admin_session, make_ctx, role), screened)
+    page = _screened_page(qtbot, staff_ctx(role), screened)
     assert not page.file_button.isVisibleTo(page)
     page.file_into_charts()  # the slot refuses too, not only the hidden button
     assert page.filing_dialog is None
