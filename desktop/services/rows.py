@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session as OrmSession
 
+from desktop.db.plan_forms import sort_key_not_from_index
 from desktop.domain.dto import MAX_PAGE_SIZE
 from desktop.domain.errors import ConflictError, NotFoundError, ValidationError
 from desktop.services.context import CONFLICT
@@ -219,9 +220,13 @@ def ordered_ids(s: OrmSession, model: Any, conditions: list[Any], order: tuple[A
         result.close()
 
 
-def sort_order(model: Any, sort: str, descending: bool) -> tuple[Any, Any]:
-    """ORDER BY sort column, id (both descending or both ascending)."""
+def sort_order(model: Any, sort: str, descending: bool, *, from_index: bool = True) -> tuple[Any, Any]:
+    """ORDER BY sort column, id (both descending or both ascending). ``from_index=False`` keeps SQLite
+    from delivering that order by walking an index (desktop/db/plan_forms.py): for a filter on
+    columns only the row holds, reading the rows in table order and sorting the matches is faster."""
     column = getattr(model, sort)
+    if not from_index:
+        column = sort_key_not_from_index(column)
     if descending:
         return column.desc(), model.id.desc()
     return column.asc(), model.id.asc()

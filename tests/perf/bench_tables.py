@@ -39,6 +39,7 @@ from PySide6.QtWidgets import QApplication
 
 from desktop.db.migrate import upgrade
 from desktop.domain.dto import RecordQuery
+from desktop.domain.enums import Role
 from desktop.services.container import Services
 from desktop.settings import Settings
 from desktop.ui.context import UiContext
@@ -129,8 +130,10 @@ def run(
 ) -> list[tuple[str, float, str, str]]:
     upgrade(url)
     services = Services.create(url, Settings(database_url=url), bcrypt_rounds=4)
-    services.auth.create_first_admin("bench@clinic.example", "Bench", PASSWORD)
-    session = services.auth.sign_in("bench@clinic.example", PASSWORD)
+    services.auth.create_first_admin("admin@clinic.example", "Admin", PASSWORD)
+    admin = services.auth.sign_in("admin@clinic.example", PASSWORD)
+    services.users.create_user(admin.token, "bench@clinic.example", "Bench", PASSWORD, Role.PATIENT)
+    session = services.auth.sign_in("bench@clinic.example", PASSWORD)  # a patient reading their chart
     fill(services, session.token, session.user.id, rows, analyze=False)
     with services.database.engine.begin() as conn:
         if index:
@@ -160,7 +163,12 @@ def run(
         "",
     )
 
-    add("open the page (first paint)", median_ms(lambda: bench.open().deleteLater(), repeat), "< 100")
+    opens = 2 * repeat + 1  # the figure the target is about: more runs, so one slow run cannot move it
+    add(
+        f"open the page (first paint, median of {opens})",
+        median_ms(lambda: bench.open().deleteLater(), opens),
+        "< 100",
+    )
     old_ms, seen = old_keyset_scroll(services, token)
     assert seen == rows, seen
     add(
@@ -218,6 +226,7 @@ def main() -> int:
     parser.add_argument("--screenshot", help="save the records page scrolled to its end to this PNG")
     args = parser.parse_args()
     app = QApplication.instance() or QApplication(sys.argv)
+    load_before = os.getloadavg()
     with tempfile.TemporaryDirectory() as folder:
         results = run(
             f"sqlite:///{Path(folder) / 'bench.db'}",
@@ -229,6 +238,11 @@ def main() -> int:
         )
     print(
         f"Records page over {args.rows:,} records of one user, SQLite (median of {args.repeat}; ms unless MB)"
+    )
+    load_after = os.getloadavg()
+    print(
+        f"machine load (1/5/15 min) before {'/'.join(f'{x:.2f}' for x in load_before)}, "
+        f"after {'/'.join(f'{x:.2f}' for x in load_after)}; {os.cpu_count()} CPUs"
     )
     if args.index or args.analyze:
         print(f"with: {args.index or ''} {'ANALYZE' if args.analyze else ''}")
