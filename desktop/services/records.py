@@ -6,8 +6,9 @@ id is "not found"), staff name the patient. Who may read and write is the access
 (desktop.services.owned_rows opens the chart for every method).
 
 The table asks ``ids`` for the ordered ids of every matching record (filter and sort in SQL, one
-narrow query) and ``rows`` for the records it shows, by id. ``list`` returns pages with their total
-for other callers: ``ORDER BY sort_col, id LIMIT n``; a page after the first can seek past the
+narrow query; the default order, newest first, is read from the index on (user_id, date, id)
+without a sort) and ``rows`` for the records it shows, by id. ``list`` returns pages with their
+total for other callers: ``ORDER BY sort_col, id LIMIT n``; a page after the first can seek past the
 previous page's last row (``RecordQuery.after``, keyset paging) so pages neither overlap nor skip
 rows added or deleted meanwhile.
 """

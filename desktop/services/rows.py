@@ -202,8 +202,8 @@ def load_in_order(s: OrmSession, model: Any, ids: list[int], *conditions: Any) -
 # --- id lists (the tables) ---------------------------------------------------------------------------
 #
 # A table holds the ordered ids of every matching row (a few MB for 100k rows) and asks for the rows
-# it shows, a batch at a time. The ids cost one narrow sorted query; a batch of rows one lookup by
-# primary key, however far down the list it is.
+# it shows, a batch at a time. The ids cost one narrow sorted query (read in order from an index where
+# one fits, see sort_order); a batch of rows one lookup by primary key, however far down the list.
 
 
 def ordered_ids(s: OrmSession, model: Any, conditions: list[Any], order: tuple[Any, ...]) -> tuple[Any, ...]:
