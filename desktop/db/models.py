@@ -7,7 +7,8 @@ instead of overwriting someone else's change), indexes on every foreign key, nam
 the prediction's probability and model version, ``auditlog`` and ``loginattempt``. Revision
 e4b7a2c9d5f1 makes the ``user`` row a patient (or a member of staff): date of birth, administrative
 gender, MRN, the allergy statement, search keys, optional e-mail; ``created_by`` on medical rows, the
-model file's sha256 on predictions and the ``accesslog`` of who opened whose chart.
+model file's sha256 on predictions and the ``accesslog`` of who opened whose chart. Revision
+f5c2a7d9e3b1 indexes medical records in the records table's order.
 
 No relationships are declared: services query explicitly, scoped to the signed-in user, so an
 accidental lazy load can never read another person's rows.
@@ -114,6 +115,9 @@ class PatientSearchToken(Base):
 
 class MedicalRecord(Base):
     __tablename__ = "medicalrecord"
+    #: The records table's order (date DESC, id DESC, read backwards) without a sort; see the
+    #: revision that added it and desktop/db/plan_forms.py.
+    __table_args__ = (Index("ix_medicalrecord_user_id_date_id", "user_id", "date", "id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     user_id: Mapped[str] = mapped_column(key_string(), ForeignKey("user.id"), index=True)

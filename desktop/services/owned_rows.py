@@ -155,14 +155,17 @@ class OwnedRows(Generic[D]):
         descending: bool,
         conditions: Callable[[str], list[Any]],
         patient_id: str | None = None,
+        *,
+        order_from_index: bool = True,
     ) -> tuple[int, ...]:
         """The ids of the patient's rows matching ``conditions(patient id)``, ordered by ``sort``
         (already checked by the caller against its columns) then id: what a table holds to know its
-        length and order (a few MB for 100k rows); it asks ``rows`` for the rows it shows."""
+        length and order (a few MB for 100k rows); it asks ``rows`` for the rows it shows.
+        ``order_from_index``: see rows.sort_order."""
+        order = rows.sort_order(self._model, sort, descending, from_index=order_from_index)
         with self._ctx.unit_of_work() as s:
             _, patient = self.open(s, token, Action.CHART_READ_MEDICAL, patient_id, f"{self._label} list")
-            where = conditions(patient.id)
-            return rows.ordered_ids(s, self._model, where, rows.sort_order(self._model, sort, descending))
+            return rows.ordered_ids(s, self._model, conditions(patient.id), order)
 
     def rows(self, token: str, ids: object, patient_id: str | None = None) -> tuple[D, ...]:
         """The rows ``ids`` (at most MAX_PAGE_SIZE) of the patient's chart, in that order. A row deleted

@@ -6,8 +6,9 @@ id is "not found"), staff name the patient. Who may read and write is the access
 (desktop.services.owned_rows opens the chart for every method).
 
 The table asks ``ids`` for the ordered ids of every matching record (filter and sort in SQL, one
-narrow query) and ``rows`` for the records it shows, by id. ``list`` returns pages with their total
-for other callers: ``ORDER BY sort_col, id LIMIT n``; a page after the first can seek past the
+narrow query; the default order, newest first, is read from the index on (user_id, date, id)
+without a sort) and ``rows`` for the records it shows, by id. ``list`` returns pages with their
+total for other callers: ``ORDER BY sort_col, id LIMIT n``; a page after the first can seek past the
 previous page's last row (``RecordQuery.after``, keyset paging) so pages neither overlap nor skip
 rows added or deleted meanwhile.
 """
@@ -55,6 +56,13 @@ def _conditions(patient_id: str, query: RecordQuery) -> list[Any]:
     return conditions
 
 
+def _filters_on_row(query: RecordQuery) -> bool:
+    """Whether ``query`` filters on what only the record itself holds (text, status), not the index
+    on (user_id, date, id): then the patient's records are best read in table order and the matches
+    sorted, rather than walked in date order through that index (desktop/db/plan_forms.py)."""
+    return bool(search_text(query.text) or query.status)
+
+
 def _describe(row: Any) -> str:
     return f"{row.type} ({row.date})"
 
@@ -90,7 +98,12 @@ class RecordService:
         query = query or RecordQuery()
         sort = v.choice(query.sort, RECORD_SORT_COLUMNS, "Sort column")
         return self._rows.ids(
-            token, sort, query.descending, lambda owner: _conditions(owner, query), patient_id
+            token,
+            sort,
+            query.descending,
+            lambda owner: _conditions(owner, query),
+            patient_id,
+            order_from_index=not _filters_on_row(query),
         )
 
     @policy_action(Action.CHART_READ_MEDICAL)

@@ -45,7 +45,7 @@ def count_text(total: int, shown: int, nouns: tuple[str, str], filtered: bool) -
             return f"No {plural} match the search."
         return f"No {plural} yet. Press New… (Ctrl+N) to add one."
     noun = singular if total == 1 else plural
-    return f"{total} {noun}" if shown >= total else f"{total} {noun} ({shown} loaded)"
+    return f"{total:,} {noun}" if shown >= total else f"{total:,} {noun} ({shown:,} loaded)"
 
 
 # --- words for stored names ------------------------------------------------------------------------

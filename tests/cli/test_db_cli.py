@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from tests.fixtures.web_database import make_web_database, row_counts
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAD = "e4b7a2c9d5f1"
+HEAD = "f5c2a7d9e3b1"
 
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -34,12 +34,12 @@ def test_status_of_new_database_then_init(sqlite_url: str, tmp_path: Path) -> No
     status = run("status", "--database-url", sqlite_url)
     assert status.returncode == 0, status.stderr
     assert str(tmp_path / "clinic.db") in status.stdout
-    assert "does not exist yet" in status.stdout and "pending: 4" in status.stdout
+    assert "does not exist yet" in status.stdout and "pending: 5" in status.stdout
     assert f"head:     {HEAD}" in status.stdout
 
     init = run("init", "--database-url", sqlite_url)
     assert init.returncode == 0, init.stderr
-    assert "[1/4] upgrade a8b9ec836410" in init.stdout and f"Created the database at {HEAD}" in init.stdout
+    assert "[1/5] upgrade a8b9ec836410" in init.stdout and f"Created the database at {HEAD}" in init.stdout
 
     status = run("status", "--database-url", sqlite_url)
     assert f"current:  {HEAD}" in status.stdout and "pending: 0" in status.stdout
@@ -57,7 +57,7 @@ def test_database_url_also_accepted_before_db(sqlite_url: str) -> None:
         text=True,
         timeout=60,
     )
-    assert result.returncode == 0 and "pending: 4" in result.stdout
+    assert result.returncode == 0 and "pending: 5" in result.stdout
 
 
 def test_environment_variable_is_honoured(sqlite_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -72,11 +72,11 @@ def test_migrate_history_downgrade_with_backups(sqlite_url: str, data_dir: Path)
     assert history.returncode == 0
     lines = history.stdout.splitlines()
     assert lines[0].startswith(f"{HEAD}  pending") and "(head)" in lines[0]
-    assert lines[3].startswith("a8b9ec836410  applied") and "(current)" in lines[3]
+    assert lines[4].startswith("a8b9ec836410  applied") and "(current)" in lines[4]
 
     migrated = run("migrate", "--database-url", sqlite_url)
     assert migrated.returncode == 0, migrated.stderr
-    assert "[2/3] upgrade c7e5d1f0a9b3" in migrated.stdout and "Backup saved and verified" in migrated.stdout
+    assert "[2/4] upgrade c7e5d1f0a9b3" in migrated.stdout and "Backup saved and verified" in migrated.stdout
     assert row_counts(sqlite_url)["medicalrecord"] == 3
 
     # Without a terminal and without --yes a downgrade is refused and changes nothing.
@@ -165,7 +165,7 @@ def test_colour_only_on_a_terminal(sqlite_url: str) -> None:
 
 @pytest.mark.postgres
 def test_status_and_migrate_on_postgres(postgres_url: str) -> None:
-    assert "pending: 4" in run("status", "--database-url", postgres_url).stdout
+    assert "pending: 5" in run("status", "--database-url", postgres_url).stdout
     migrated = run("migrate", "--database-url", postgres_url)
     assert migrated.returncode == 0, migrated.stderr
     status = run("status", "--database-url", postgres_url)
@@ -220,7 +220,7 @@ def test_every_command_refuses_another_programs_file(
 
 def test_a_zero_length_file_counts_as_new(sqlite_url: str, tmp_path: Path) -> None:
     (tmp_path / "clinic.db").write_bytes(b"")
-    assert "pending: 4" in run("status", "--database-url", sqlite_url).stdout
+    assert "pending: 5" in run("status", "--database-url", sqlite_url).stdout
     assert run("migrate", "--database-url", sqlite_url).returncode == 0
     assert "pending: 0" in run("status", "--database-url", sqlite_url).stdout
 

@@ -16,7 +16,7 @@ from desktop.db.engine import make_engine
 from desktop.domain.errors import DatabaseError
 from tests.fixtures.web_database import make_web_database, row_counts
 
-HEAD = "e4b7a2c9d5f1"
+HEAD = "f5c2a7d9e3b1"
 
 
 @pytest.fixture

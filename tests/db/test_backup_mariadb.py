@@ -18,7 +18,7 @@ from tests.fixtures.web_database import make_web_database, row_counts
 
 pytestmark = pytest.mark.mariadb
 
-HEAD = "e4b7a2c9d5f1"
+HEAD = "f5c2a7d9e3b1"
 
 
 @pytest.fixture(autouse=True)

@@ -26,7 +26,7 @@ from tests.fixtures.web_database import make_web_database, row_counts
 pytestmark = pytest.mark.postgres
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAD = "e4b7a2c9d5f1"
+HEAD = "f5c2a7d9e3b1"
 
 
 @pytest.fixture

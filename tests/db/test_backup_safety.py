@@ -20,7 +20,7 @@ from desktop.domain.errors import DatabaseError
 from desktop.services.startup import StartupState, inspect
 from tests.fixtures.web_database import make_web_database, row_counts
 
-HEAD = "e4b7a2c9d5f1"
+HEAD = "f5c2a7d9e3b1"
 
 
 @pytest.fixture

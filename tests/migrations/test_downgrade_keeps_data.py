@@ -34,7 +34,7 @@ from desktop.services.maintenance import MaintenanceService
 from desktop.settings import Settings
 from tests.fixtures.web_database import make_web_database
 
-HEAD = "e4b7a2c9d5f1"
+HEAD = "f5c2a7d9e3b1"
 PREVIOUS = "c7e5d1f0a9b3"
 #: The roles after the administrators, in turn (the older schema knows only user and admin).
 OTHER_ROLES = ("clinician", "reception", "patient")
@@ -264,7 +264,8 @@ def test_each_single_step_round_trips(any_db_url: str) -> None:
     migrate.upgrade(url)
     _fill(url)
     before = _checksums(url)
-    migrate.downgrade(url)  # head -> c7e5d1f0a9b3
+    migrate.downgrade(url)  # head -> e4b7a2c9d5f1
+    migrate.downgrade(url)  # -> c7e5d1f0a9b3
     migrate.downgrade(url)  # -> d24a4742aa81
     migrate.upgrade(url, PREVIOUS)
     migrate.downgrade(url)  # d24a4742aa81 again, with two stashes of different revisions waiting
@@ -315,7 +316,7 @@ def test_fingerprint_ignores_the_stash(sqlite_url: str) -> None:
 
     migrate.upgrade(sqlite_url)
     _fill(sqlite_url)
-    migrate.downgrade(sqlite_url)
+    migrate.downgrade(sqlite_url, PREVIOUS)
     result = check(sqlite_url)
     assert result.revision == PREVIOUS and result.matches, result.differences
 
@@ -323,7 +324,7 @@ def test_fingerprint_ignores_the_stash(sqlite_url: str) -> None:
 def test_the_confirmation_names_what_the_older_version_will_not_show(sqlite_url: str) -> None:
     migrate.upgrade(sqlite_url)
     _fill(sqlite_url, admins=3, audit=1234)
-    plan = MaintenanceService(sqlite_url).plan_downgrade()
+    plan = MaintenanceService(sqlite_url).plan_downgrade(PREVIOUS)
     assert "the chart access log, 7 entries" in plan.lost
     assert "the MRN, date of birth, sex and allergy statement of 1 patient" in plan.lost
     assert "who ran 5 predictions" in plan.lost and "the model file hash of 2 predictions" in plan.lost

@@ -28,12 +28,12 @@ def test_plain_alembic_command_honours_the_environment(sqlite_url: str) -> None:
     current = subprocess.run(
         [str(ALEMBIC), "current"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
-    assert "e4b7a2c9d5f1 (head)" in current.stdout
+    assert "f5c2a7d9e3b1 (head)" in current.stdout
     down = subprocess.run(
         [str(ALEMBIC), "downgrade", "-1"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
     assert down.returncode == 0, down.stderr
-    assert migrate.status(sqlite_url).current == "c7e5d1f0a9b3"
+    assert migrate.status(sqlite_url).current == "e4b7a2c9d5f1"
 
 
 def test_migrations_leave_application_loggers_enabled(

@@ -23,18 +23,18 @@ from desktop.services import startup
 from desktop.services.maintenance import MaintenanceService
 from tests.fixtures.web_database import make_web_database, row_counts
 
-HEAD = "e4b7a2c9d5f1"
+HEAD = "f5c2a7d9e3b1"
 
 FAILING_REVISION = '''"""breaks halfway
 
 Revision ID: ffff00000001
-Revises: e4b7a2c9d5f1
+Revises: f5c2a7d9e3b1
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "ffff00000001"
-down_revision = "e4b7a2c9d5f1"
+down_revision = "f5c2a7d9e3b1"
 branch_labels = None
 depends_on = None
 

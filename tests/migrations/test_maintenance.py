@@ -13,7 +13,7 @@ from desktop.domain.errors import DatabaseError, PermissionDeniedError, SessionE
 from desktop.services.maintenance import MaintenanceService
 from tests.fixtures.web_database import make_web_database, row_counts
 
-HEAD = "e4b7a2c9d5f1"
+HEAD = "f5c2a7d9e3b1"
 
 
 def _actions(url: str) -> list[tuple[str, str]]:
@@ -37,11 +37,13 @@ def test_status_and_history(service: MaintenanceService, tmp_path: Path) -> None
     assert [r.revision for r in status.pending] == [
         "d24a4742aa81",
         "c7e5d1f0a9b3",
+        "e4b7a2c9d5f1",
         HEAD,
     ] and not status.at_head
     history = service.history()
     assert [(r.revision, r.applied, r.is_current) for r in history] == [
         (HEAD, False, False),
+        ("e4b7a2c9d5f1", False, False),
         ("c7e5d1f0a9b3", False, False),
         ("d24a4742aa81", False, False),
         ("a8b9ec836410", True, True),
@@ -169,7 +171,7 @@ def test_the_guis_service_checks_the_session_token(container: Any) -> None:
     assert made.made
     assert ("backup", "admin@clinic.example") in _actions(service.url)
     down = service.downgrade(container.admin_token)
-    assert down.migration.after == "c7e5d1f0a9b3"
+    assert down.migration.after == "e4b7a2c9d5f1"
     # The older schema cannot answer the admin check; the token seen at head still can upgrade back.
     assert service.upgrade(container.admin_token).migration.after == HEAD
 

@@ -20,9 +20,9 @@ from tests.fixtures.web_database import ALICE, BOB, make_web_database
 from tests.services.conftest import add_user, passlib_style_hash
 from tests.services.test_predictions import FEATURES
 
-HEAD = "e4b7a2c9d5f1"
+REVISION = "e4b7a2c9d5f1"
 PREVIOUS = "c7e5d1f0a9b3"
-STASH = f"clinicdesk_stash_{HEAD}_"
+STASH = f"clinicdesk_stash_{REVISION}_"
 WEB_PASSWORD = "old web password"
 
 

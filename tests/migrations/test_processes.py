@@ -18,7 +18,7 @@ from desktop.db.backup_catalog import list_backups
 from tests.fixtures.web_database import ALICE, make_web_database, row_counts
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAD = "e4b7a2c9d5f1"
+HEAD = "f5c2a7d9e3b1"
 ROWS = 50_000
 
 # The child announces where it is from inside SQLAlchemy, so the parent can kill it at a precise point

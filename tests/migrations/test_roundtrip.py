@@ -8,7 +8,8 @@ from desktop.db import migrate
 from desktop.db.engine import make_engine
 from desktop.db.stash import is_stash_table
 
-HEAD = "e4b7a2c9d5f1"
+HEAD = "f5c2a7d9e3b1"
+PATIENTS = "e4b7a2c9d5f1"
 PREVIOUS = "c7e5d1f0a9b3"
 
 
@@ -49,7 +50,7 @@ def test_single_head() -> None:
 def test_base_head_base_head_round_trip(any_db_url: str) -> None:
     url = any_db_url
     result = migrate.upgrade(url)
-    assert [r.revision for r in result.applied] == ["a8b9ec836410", "d24a4742aa81", PREVIOUS, HEAD]
+    assert [r.revision for r in result.applied] == ["a8b9ec836410", "d24a4742aa81", PREVIOUS, PATIENTS, HEAD]
     assert migrate.status(url).current == HEAD
     assert migrate.drift(url) == []
     _insert_rows(url)
@@ -93,25 +94,28 @@ def test_progress_names_each_revision(sqlite_url: str) -> None:
         (2, "d24a4742aa81", True),
         (3, PREVIOUS, False),
         (3, PREVIOUS, True),
-        (4, HEAD, False),
-        (4, HEAD, True),
+        (4, PATIENTS, False),
+        (4, PATIENTS, True),
+        (5, HEAD, False),
+        (5, HEAD, True),
     ]
-    assert steps[0].message == "initial migration" and steps[0].total == 4
+    assert steps[0].message == "initial migration" and steps[0].total == 5
 
 
 def test_status_of_missing_file_does_not_create_it(sqlite_url: str, tmp_path) -> None:
     status = migrate.status(sqlite_url)
-    assert not status.exists and status.current is None and len(status.pending) == 4
+    assert not status.exists and status.current is None and len(status.pending) == 5
     assert not (tmp_path / "clinic.db").exists()
 
 
 def test_history_marks_applied_and_current(sqlite_url: str) -> None:
     migrate.upgrade(sqlite_url, target="d24a4742aa81")
     revs = migrate.history(sqlite_url)
-    assert [r.revision for r in revs] == [HEAD, PREVIOUS, "d24a4742aa81", "a8b9ec836410"]
-    assert [r.applied for r in revs] == [False, False, True, True]
-    assert [r.is_current for r in revs] == [False, False, True, False]
-    assert revs[0].is_head and "accesslog" in revs[0].drops and "auditlog" in revs[1].drops
+    assert [r.revision for r in revs] == [HEAD, PATIENTS, PREVIOUS, "d24a4742aa81", "a8b9ec836410"]
+    assert [r.applied for r in revs] == [False, False, False, True, True]
+    assert [r.is_current for r in revs] == [False, False, False, True, False]
+    assert revs[0].is_head and revs[0].drops == ()
+    assert "accesslog" in revs[1].drops and "auditlog" in revs[2].drops
 
 
 def test_drift_names_a_hand_made_change(sqlite_url: str) -> None:
@@ -129,7 +133,8 @@ def test_drift_names_a_hand_made_change(sqlite_url: str) -> None:
 
 def test_downgrade_steps_describe_lost_data() -> None:
     steps = migrate.downgrade_steps(None, HEAD, "base")
-    assert [s.revision for s in steps] == [HEAD, PREVIOUS, "d24a4742aa81", "a8b9ec836410"]
-    assert "accesslog" in steps[0].drops and "user.mrn" in steps[0].drops
-    assert "user.role" in steps[1].drops
-    assert steps[2].drops == ("breastcancerprediction",)
+    assert [s.revision for s in steps] == [HEAD, PATIENTS, PREVIOUS, "d24a4742aa81", "a8b9ec836410"]
+    assert steps[0].drops == ()  # an index: nothing to keep aside
+    assert "accesslog" in steps[1].drops and "user.mrn" in steps[1].drops
+    assert "user.role" in steps[2].drops
+    assert steps[3].drops == ("breastcancerprediction",)

@@ -20,7 +20,7 @@ from desktop.services.startup import (
 from tests.fixtures.web_database import make_web_database, row_counts
 from tests.migrations.test_failures import failing_scripts  # noqa: F401  (fixture)
 
-HEAD = "e4b7a2c9d5f1"
+HEAD = "f5c2a7d9e3b1"
 
 
 def _audit_rows(url: str) -> list[tuple[str, str, str]]:
@@ -37,7 +37,7 @@ def test_missing_database_is_created_at_head(any_db_url: str, data_dir: Path) ->
     steps = []
     result = run_startup_upgrade(any_db_url, progress=steps.append)
     assert not result.backup.made and result.migration.after == HEAD
-    assert [s.revision for s in steps if s.done] == ["a8b9ec836410", "d24a4742aa81", "c7e5d1f0a9b3", HEAD]
+    assert [s.revision for s in steps if s.done] == ["a8b9ec836410", "d24a4742aa81", "c7e5d1f0a9b3", "e4b7a2c9d5f1", HEAD]
     assert inspect(any_db_url).state is StartupState.AT_HEAD
     assert [r[0] for r in _audit_rows(any_db_url)] == ["migration"]
 
@@ -46,7 +46,7 @@ def test_behind_database_is_backed_up_then_upgraded(sqlite_url: str, data_dir: P
     make_web_database(sqlite_url, "a8b9ec836410")
     check = inspect(sqlite_url)
     assert check.state is StartupState.BEHIND and check.current == "a8b9ec836410"
-    assert [r.revision for r in check.pending] == ["d24a4742aa81", "c7e5d1f0a9b3", HEAD]
+    assert [r.revision for r in check.pending] == ["d24a4742aa81", "c7e5d1f0a9b3", "e4b7a2c9d5f1", HEAD]
     result = run_startup_upgrade(sqlite_url)
     assert result.backup.made and "a8b9ec836410-before-upgrade" in result.backup.path.name
     assert row_counts(f"sqlite:///{result.backup.path}")["medicalrecord"] == 3

@@ -12,7 +12,7 @@ from desktop.db.database import Database
 from desktop.db.models import MedicalRecord, User
 from tests.fixtures.web_database import ALICE, HASH, RECORDS, make_web_database, row_counts
 
-HEAD = "e4b7a2c9d5f1"
+HEAD = "f5c2a7d9e3b1"
 
 
 @pytest.mark.parametrize("revision", ["a8b9ec836410", "d24a4742aa81"])

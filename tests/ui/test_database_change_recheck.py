@@ -20,7 +20,7 @@ from desktop.ui.dialogs import startup
 from desktop.ui.main_window import MainWindow
 from tests.ui.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 
-HEAD = "e4b7a2c9d5f1"
+HEAD = "f5c2a7d9e3b1"
 PREVIOUS = "d24a4742aa81"
 
 

@@ -18,8 +18,8 @@ from desktop.settings import Settings
 from desktop.ui.context import UiContext
 from desktop.ui.dialogs.database_tools import DatabaseToolsDialog
 
-HEAD = "e4b7a2c9d5f1"
-REVISIONS = [HEAD, "c7e5d1f0a9b3", "d24a4742aa81", "a8b9ec836410"]  # newest first, as the history shows
+HEAD = "f5c2a7d9e3b1"
+REVISIONS = [HEAD, "e4b7a2c9d5f1", "c7e5d1f0a9b3", "d24a4742aa81", "a8b9ec836410"]  # newest first, as the history shows
 
 
 def _file(url: str) -> Path:
@@ -74,9 +74,9 @@ def _at(url: str, target: str | None) -> None:
 @pytest.mark.parametrize(
     ("target", "current_text", "applied", "pending"),
     [
-        (None, "base (empty)", ["no", "no", "no", "no"], 4),
-        ("a8b9ec836410", "a8b9ec836410", ["no", "no", "no", "yes"], 3),
-        (HEAD, HEAD, ["yes", "yes", "yes", "yes"], 0),
+        (None, "base (empty)", ["no", "no", "no", "no", "no"], 5),
+        ("a8b9ec836410", "a8b9ec836410", ["no", "no", "no", "no", "yes"], 4),
+        (HEAD, HEAD, ["yes", "yes", "yes", "yes", "yes"], 0),
     ],
 )
 def test_status_at_base_first_revision_and_head(
@@ -127,11 +127,11 @@ def test_downgrade_and_upgrade_keep_rows(
     dialog = _open(qtbot, admin_ctx)
     dialog.buttons.down_one_button.click()
     _wait_idle(qtbot, dialog)
-    qtbot.waitUntil(lambda: dialog._status.current == "c7e5d1f0a9b3", timeout=20_000)
-    assert _revision(ui_db_url) == "c7e5d1f0a9b3"
+    qtbot.waitUntil(lambda: dialog._status.current == "e4b7a2c9d5f1", timeout=20_000)
+    assert _revision(ui_db_url) == "e4b7a2c9d5f1"
     assert _count(ui_db_url, "medicalrecord") == records
     confirm = no_dialogs.messages("confirm")[-1]
-    assert f"from {HEAD} to c7e5d1f0a9b3" in confirm
+    assert f"from {HEAD} to e4b7a2c9d5f1" in confirm
     assert f"needs {HEAD} to run" in dialog.panel.banner.text()
     assert list((data_dir / "backups").glob("*before-downgrade*"))  # a backup always first
 
@@ -191,8 +191,8 @@ def test_downgrade_to_selected_revision(qtbot: Any, admin_ctx: Any, ui_db_url: s
     _wait_idle(qtbot, dialog)
     qtbot.waitUntil(lambda: dialog._status.current == "a8b9ec836410", timeout=20_000)
     text = no_dialogs.messages("confirm")[-1]
-    assert "undoes 3 migration(s)" in text
-    assert all(revision in text for revision in ("e4b7a2c9d5f1", "c7e5d1f0a9b3", "d24a4742aa81"))
+    assert "undoes 4 migration(s)" in text
+    assert all(revision in text for revision in (HEAD, "e4b7a2c9d5f1", "c7e5d1f0a9b3", "d24a4742aa81"))
 
 
 def test_restore_brings_back_deleted_rows(

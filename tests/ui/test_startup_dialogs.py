@@ -20,7 +20,7 @@ from desktop.ui.dialogs.startup_dialogs import ChoiceDialog, UpgradeProgressDial
 from tests.fixtures.web_database import make_web_database, row_counts
 from tests.migrations.test_failures import failing_scripts  # noqa: F401  (fixture)
 
-HEAD = "e4b7a2c9d5f1"
+HEAD = "f5c2a7d9e3b1"
 
 
 class Answers:
@@ -95,9 +95,9 @@ def test_upgrade_path_backs_up_and_names_each_revision(
     assert list((data_dir / "backups").glob("*before-upgrade*"))
     dialog = seen[0]
     items = [dialog.steps.item(i).text() for i in range(dialog.steps.count())]
-    assert [text.split()[1] for text in items] == ["d24a4742aa81", "c7e5d1f0a9b3", HEAD]
+    assert [text.split()[1] for text in items] == ["d24a4742aa81", "c7e5d1f0a9b3", "e4b7a2c9d5f1", HEAD]
     assert all(text.startswith("✓") for text in items)
-    assert dialog.bar.value() == 3
+    assert dialog.bar.value() == 4
     assert answers.shown == []
 
 
