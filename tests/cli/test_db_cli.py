@@ -12,9 +12,9 @@ import pytest
 import sqlalchemy as sa
 
 from tests.fixtures.web_database import make_web_database, row_counts
+from tests.revisions import HEAD
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAD = "f5c2a7d9e3b1"
 
 
 def run(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:

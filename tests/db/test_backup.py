@@ -15,8 +15,7 @@ from desktop.db.backup_catalog import list_backups
 from desktop.db.engine import make_engine
 from desktop.domain.errors import DatabaseError
 from tests.fixtures.web_database import make_web_database, row_counts
-
-HEAD = "f5c2a7d9e3b1"
+from tests.revisions import HEAD
 
 
 @pytest.fixture

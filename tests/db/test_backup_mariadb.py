@@ -15,10 +15,9 @@ from desktop.db.engine import make_engine
 from desktop.db.restore import BackupRefusedError
 from desktop.domain.errors import DatabaseError, DatabaseTooNewError
 from tests.fixtures.web_database import make_web_database, row_counts
+from tests.revisions import HEAD
 
 pytestmark = pytest.mark.mariadb
-
-HEAD = "f5c2a7d9e3b1"
 
 
 @pytest.fixture(autouse=True)

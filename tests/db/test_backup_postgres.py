@@ -22,11 +22,11 @@ from desktop.db.backup_catalog import list_backups
 from desktop.domain.errors import DatabaseError, DatabaseTooNewError
 from desktop.services.maintenance import MaintenanceService
 from tests.fixtures.web_database import make_web_database, row_counts
+from tests.revisions import HEAD
 
 pytestmark = pytest.mark.postgres
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAD = "f5c2a7d9e3b1"
 
 
 @pytest.fixture

@@ -19,8 +19,7 @@ from desktop.db.probe import RefusedError
 from desktop.domain.errors import DatabaseError
 from desktop.services.startup import StartupState, inspect
 from tests.fixtures.web_database import make_web_database, row_counts
-
-HEAD = "f5c2a7d9e3b1"
+from tests.revisions import HEAD
 
 
 @pytest.fixture

@@ -16,8 +16,8 @@ from desktop.db import backup, fingerprint, migrate, mysql_dump
 from desktop.db import restore as restoring
 from desktop.db.restore import BackupRefusedError
 from tests.fixtures.web_database import make_web_database, row_counts
+from tests.revisions import HEAD
 
-HEAD = "e4b7a2c9d5f1"
 EXTRA_COLUMN = "ALTER TABLE familyhistory ADD COLUMN typed_by_hand VARCHAR(20)"
 WITHOUT_EXTRA_COLUMN = "ALTER TABLE familyhistory DROP COLUMN typed_by_hand"
 INDEX = "ix_auditlog_entity_entity_id"

@@ -33,8 +33,8 @@ from desktop.services.container import Services
 from desktop.services.maintenance import MaintenanceService
 from desktop.settings import Settings
 from tests.fixtures.web_database import make_web_database
+from tests.revisions import HEAD
 
-HEAD = "f5c2a7d9e3b1"
 PREVIOUS = "c7e5d1f0a9b3"
 #: The roles after the administrators, in turn (the older schema knows only user and admin).
 OTHER_ROLES = ("clinician", "reception", "patient")

@@ -22,19 +22,18 @@ from desktop.paths import resource_path
 from desktop.services import startup
 from desktop.services.maintenance import MaintenanceService
 from tests.fixtures.web_database import make_web_database, row_counts
-
-HEAD = "f5c2a7d9e3b1"
+from tests.revisions import HEAD
 
 FAILING_REVISION = '''"""breaks halfway
 
 Revision ID: ffff00000001
-Revises: f5c2a7d9e3b1
+Revises: {HEAD}
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = "ffff00000001"
-down_revision = "f5c2a7d9e3b1"
+down_revision = "{HEAD}"
 branch_labels = None
 depends_on = None
 
@@ -60,7 +59,9 @@ def failing_scripts(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A copy of the real migrations with a revision on top that fails after doing real work."""
     folder = tmp_path / "alembic"
     shutil.copytree(resource_path("alembic"), folder, ignore=shutil.ignore_patterns("__pycache__"))
-    (folder / "versions" / "ffff00000001_breaks_halfway.py").write_text(FAILING_REVISION)
+    (folder / "versions" / "ffff00000001_breaks_halfway.py").write_text(
+        FAILING_REVISION.replace("{HEAD}", HEAD)
+    )
     monkeypatch.setenv(migrate.ALEMBIC_DIR_ENV, str(folder))
     return folder
 

@@ -18,8 +18,6 @@ from desktop.services.maintenance import MaintenanceService
 from desktop.services.startup import StartupState, StartupUpgradeError, inspect, run_startup_upgrade
 from tests.fixtures.web_database import make_web_database, row_counts
 
-HEAD = "f5c2a7d9e3b1"
-
 Mount = Callable[[str], Path]
 
 

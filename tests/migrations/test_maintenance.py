@@ -12,8 +12,7 @@ import sqlalchemy as sa
 from desktop.domain.errors import DatabaseError, PermissionDeniedError, SessionExpiredError
 from desktop.services.maintenance import MaintenanceService
 from tests.fixtures.web_database import make_web_database, row_counts
-
-HEAD = "f5c2a7d9e3b1"
+from tests.revisions import HEAD
 
 
 def _actions(url: str) -> list[tuple[str, str]]:

@@ -16,9 +16,9 @@ import sqlalchemy as sa
 from desktop.db import backup, integrity, migrate
 from desktop.db.backup_catalog import list_backups
 from tests.fixtures.web_database import ALICE, make_web_database, row_counts
+from tests.revisions import HEAD
 
 ROOT = Path(__file__).resolve().parents[2]
-HEAD = "f5c2a7d9e3b1"
 ROWS = 50_000
 
 # The child announces where it is from inside SQLAlchemy, so the parent can kill it at a precise point

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from desktop.db import migrate
 from desktop.db.engine import make_engine
 from desktop.db.stash import is_stash_table
+from tests.revisions import HEAD
 
-HEAD = "f5c2a7d9e3b1"
 PATIENTS = "e4b7a2c9d5f1"
 PREVIOUS = "c7e5d1f0a9b3"
 

@@ -19,8 +19,7 @@ from desktop.services.startup import (
 )
 from tests.fixtures.web_database import make_web_database, row_counts
 from tests.migrations.test_failures import failing_scripts  # noqa: F401  (fixture)
-
-HEAD = "f5c2a7d9e3b1"
+from tests.revisions import HEAD
 
 
 def _audit_rows(url: str) -> list[tuple[str, str, str]]:
@@ -37,7 +36,13 @@ def test_missing_database_is_created_at_head(any_db_url: str, data_dir: Path) ->
     steps = []
     result = run_startup_upgrade(any_db_url, progress=steps.append)
     assert not result.backup.made and result.migration.after == HEAD
-    assert [s.revision for s in steps if s.done] == ["a8b9ec836410", "d24a4742aa81", "c7e5d1f0a9b3", "e4b7a2c9d5f1", HEAD]
+    assert [s.revision for s in steps if s.done] == [
+        "a8b9ec836410",
+        "d24a4742aa81",
+        "c7e5d1f0a9b3",
+        "e4b7a2c9d5f1",
+        HEAD,
+    ]
     assert inspect(any_db_url).state is StartupState.AT_HEAD
     assert [r[0] for r in _audit_rows(any_db_url)] == ["migration"]
 

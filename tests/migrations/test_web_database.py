@@ -11,8 +11,7 @@ from desktop.db import migrate
 from desktop.db.database import Database
 from desktop.db.models import MedicalRecord, User
 from tests.fixtures.web_database import ALICE, HASH, RECORDS, make_web_database, row_counts
-
-HEAD = "f5c2a7d9e3b1"
+from tests.revisions import HEAD
 
 
 @pytest.mark.parametrize("revision", ["a8b9ec836410", "d24a4742aa81"])

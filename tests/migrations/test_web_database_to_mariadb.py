@@ -17,10 +17,9 @@ from desktop.cli import main
 from desktop.db import fingerprint, migrate
 from desktop.services import copy_database as cd
 from tests.fixtures.web_database import make_web_database
+from tests.revisions import REVISIONS
 
 pytestmark = pytest.mark.mariadb
-
-REVISIONS = ["a8b9ec836410", "d24a4742aa81", "c7e5d1f0a9b3", "e4b7a2c9d5f1", "f5c2a7d9e3b1"]
 
 
 def rows(url: str) -> dict[str, list[dict[str, object]]]:

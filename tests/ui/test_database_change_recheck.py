@@ -18,9 +18,9 @@ from desktop.app import AppController
 from desktop.db import migrate
 from desktop.ui.dialogs import startup
 from desktop.ui.main_window import MainWindow
+from tests.revisions import HEAD
 from tests.ui.conftest import ADMIN_EMAIL, ADMIN_PASSWORD
 
-HEAD = "f5c2a7d9e3b1"
 PREVIOUS = "d24a4742aa81"
 
 

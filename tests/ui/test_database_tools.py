@@ -17,9 +17,9 @@ from desktop.services.container import Services
 from desktop.settings import Settings
 from desktop.ui.context import UiContext
 from desktop.ui.dialogs.database_tools import DatabaseToolsDialog
+from tests.revisions import HEAD, REVISIONS
 
-HEAD = "f5c2a7d9e3b1"
-REVISIONS = [HEAD, "e4b7a2c9d5f1", "c7e5d1f0a9b3", "d24a4742aa81", "a8b9ec836410"]  # newest first, as the history shows
+NEWEST_FIRST = list(reversed(REVISIONS))  # as the history shows them
 
 
 def _file(url: str) -> Path:
@@ -97,13 +97,13 @@ def test_status_at_base_first_revision_and_head(
     assert dialog.panel.current_label.text() == current_text
     assert dialog.panel.head_label.text() == HEAD
     rows = _history(dialog)
-    assert [r[1] for r in rows] == REVISIONS
+    assert [r[1] for r in rows] == NEWEST_FIRST
     assert [r[4] for r in rows] == applied
     markers = [r[0] for r in rows]
     if target is None:
         assert "▶ current" not in markers
     else:
-        assert markers[REVISIONS.index(target)] == "▶ current"
+        assert markers[NEWEST_FIRST.index(target)] == "▶ current"
     if pending:
         assert len(dialog.panel.pending_label.text().split(", ")) == pending
         # The file was replaced under the signed-in session: the service cannot confirm the admin on it,
@@ -185,7 +185,7 @@ def test_downgrade_to_base_needs_the_revision_typed(
 def test_downgrade_to_selected_revision(qtbot: Any, admin_ctx: Any, ui_db_url: str, no_dialogs: Any) -> None:
     dialog = _open(qtbot, admin_ctx)
     assert not dialog.buttons.down_to_button.isEnabled()
-    dialog.panel.history_table.selectRow(REVISIONS.index("a8b9ec836410"))
+    dialog.panel.history_table.selectRow(NEWEST_FIRST.index("a8b9ec836410"))
     assert dialog.buttons.down_to_button.isEnabled()
     dialog.buttons.down_to_button.click()
     _wait_idle(qtbot, dialog)

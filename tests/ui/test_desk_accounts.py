@@ -150,9 +150,7 @@ def test_refusing_the_new_password_signs_out(qtbot: Any, controller: Any) -> Non
     assert "own password" in controller.login.message.text()
 
 
-def test_switch_user_asks_nobody(
-    qtbot: Any, signed_in_ctx: Any, no_dialogs: Any
-) -> None:
+def test_switch_user_asks_nobody(qtbot: Any, signed_in_ctx: Any, no_dialogs: Any) -> None:
     window = show_main_window(qtbot, signed_in_ctx)
     window.lock()
     with qtbot.waitSignal(window.signed_out, timeout=10_000):

@@ -19,8 +19,7 @@ from desktop.ui.dialogs import startup
 from desktop.ui.dialogs.startup_dialogs import ChoiceDialog, UpgradeProgressDialog
 from tests.fixtures.web_database import make_web_database, row_counts
 from tests.migrations.test_failures import failing_scripts  # noqa: F401  (fixture)
-
-HEAD = "f5c2a7d9e3b1"
+from tests.revisions import HEAD
 
 
 class Answers:
