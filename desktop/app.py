@@ -1,48 +1,56 @@
 """Composition root of the GUI: logging -> QApplication -> first window -> database -> sign-in -> main window.
 
-Start-up order matters for how fast ClinicDesk feels (measured warm: a bare PySide6 window takes
-~0.12 s, SQLAlchemy 0.15 s, alembic 0.26 s, onnxruntime 0.10 s). So the sign-in window is shown first,
-disabled, with only Qt imported; the database check, the migration (if any) and building the services
-(SQLAlchemy) run afterwards on the worker pool; the form is enabled when sign-in is possible.
-onnxruntime is loaded by the prediction service on first use, alembic only when an upgrade is needed.
-The services other than sign-in's are built on a worker right after sign-in became possible.
+The sign-in window is shown first, with only Qt imported; the start-up sequence behind it (the
+database check, any upgrade or repair, the services) is in desktop/lifecycle/sequence.py, the
+automatic backups in desktop/lifecycle/backups.py. onnxruntime is loaded by the prediction service on
+first use, alembic only when an upgrade is needed.
 
-The cyclic garbage collector is paused from the start until then (``gc_paused``): start-up creates
-about 120 000 long-lived objects (PySide6, SQLAlchemy, the ORM mappers) and almost no garbage, and
-the collector's repeated passes over them cost ~40-50 ms before sign-in is possible (measured with
-tests/perf/bench_startup.py). The survivors are then frozen (``gc.freeze``) so later collections do
-not walk them again.
+The services other than sign-in's (and their imports: numpy with the predictor, the pages' services)
+are built on a worker once someone starts to type in the sign-in window, not as soon as sign-in is
+possible: a sign-in window waiting for the next person stays about 18 MB smaller, and typing an e-mail
+address and a password takes longer than building them, so the main window does not wait for them.
 
-Measuring: ``CLINICDESK_EXIT_AFTER_SHOWN=1`` prints one JSON line to stdout with wall-clock timestamps
-(``time.time()``) of ``window_shown`` (the sign-in window's first paint has been done, i.e. it is on
-screen) and ``sign_in_ready``, and the peak RSS (MB) once the start-up work behind the sign-in window
-has finished, then exits with 0; ``CLINICDESK_EXIT_AFTER_SHOWN=window`` exits right after the first
-window is shown. tests/perf/bench_startup.py uses it.
+The cyclic garbage collector is paused from the start until sign-in is possible (``gc_paused``):
+start-up creates about 120 000 long-lived objects (PySide6, SQLAlchemy, the ORM mappers) and almost
+no garbage, and the collector's repeated passes over them cost ~40-50 ms before sign-in is possible
+(measured with tests/perf/bench_startup.py). The survivors are then frozen (``gc.freeze``) so later
+collections do not walk them again.
+
+Closing: the app does not quit the moment its last window closes; it makes the closing backup on a
+worker first (desktop/lifecycle/backups.py) and then emits ``finished``, which ends the event loop.
+
+Measuring: see desktop/lifecycle/report.py (``CLINICDESK_EXIT_AFTER_SHOWN``).
 """
 
 from __future__ import annotations
 
 import gc
 import logging
-import os
 import sys
 import time
-from collections.abc import Callable
 from functools import partial
-from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Slot
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QMetaObject, QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import QApplication
 
-from desktop.domain.errors import KnownError
+from desktop.lifecycle import report
+from desktop.lifecycle.excepthook import install_excepthook
+from desktop.lifecycle.sequence import (
+    FIRST_PAINT_TIMEOUT_MS,
+    FirstPaint,
+    OpenedServices,
+    handle_startup_decision,
+    open_services,
+    prepare_and_open,
+)
 from desktop.ui import theme
-from desktop.ui.errors import apology, user_message
+from desktop.ui.errors import user_message
 from desktop.ui.login import LoginDialog
 
 if TYPE_CHECKING:
     from desktop.domain.dto import SessionInfo
-    from desktop.services.container import Services
+    from desktop.lifecycle.backups import AutomaticBackups
     from desktop.services.startup import StartupCheck
     from desktop.settings import Settings
     from desktop.ui.context import UiContext
@@ -52,59 +60,20 @@ if TYPE_CHECKING:
 # Deferred imports. Only what the first window needs is imported above (Qt, the theme, the sign-in
 # dialog and the error texts). Every other import of this module sits inside the function that first
 # needs it, each marked "after the first window": the settings (json, the credentials store), the
-# message boxes and the worker pool are imported once the window is on screen; the start-up check,
-# the services (SQLAlchemy) on a worker behind it; the main window and its pages after sign-in. They
-# are plain import statements: a missing module fails there, loudly, like any other import.
+# message boxes, the worker pool and the backups are imported once the window is on screen; the main
+# window and its pages after sign-in. They are plain import statements: a missing module fails there,
+# loudly, like any other import.
+
+__all__ = ["AppController", "install_excepthook", "run_gui"]
 
 log = logging.getLogger(__name__)
 
-EXIT_AFTER_SHOWN_ENV = "CLINICDESK_EXIT_AFTER_SHOWN"
-#: Go on with start-up even if the window manager never has the sign-in window painted (hidden start).
-FIRST_PAINT_TIMEOUT_MS = 1000
-
-
-def install_excepthook() -> None:
-    """Log any uncaught exception with its traceback and show a short apology, never the traceback."""
-    showing = {"now": False}
-
-    def hook(exc_type: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
-        if issubclass(exc_type, KeyboardInterrupt):
-            sys.__excepthook__(exc_type, exc, tb)
-            return
-        log.critical("uncaught exception", exc_info=(exc_type, exc, tb))
-        if showing["now"] or QApplication.instance() is None:
-            return
-        showing["now"] = True
-        try:
-            from desktop.ui.dialogs import prompts  # after the first window
-
-            text = exc.message if isinstance(exc, KnownError) else apology()
-            prompts.error(None, text)
-        finally:
-            showing["now"] = False
-
-    sys.excepthook = hook
-
-
-class _FirstPaint(QObject):
-    """Calls ``callback`` once, right after ``widget`` was painted for the first time (it is on screen:
-    ``show()`` only queues the paint, and a 0 ms timer started at ``show()`` fires before it)."""
-
-    def __init__(self, widget: QWidget, callback: Callable[[], None]) -> None:
-        super().__init__(widget)
-        self._callback = callback
-        widget.installEventFilter(self)
-
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Paint:
-            watched.removeEventFilter(self)
-            QTimer.singleShot(0, self._callback)  # after this paint and the flush to the screen
-            self.deleteLater()
-        return False
-
 
 class AppController(QObject):
-    """Drives the windows through start-up, sign-in, sign-out and quitting."""
+    """Drives the windows through start-up, sign-in, sign-out and closing."""
+
+    #: The program is done (exit code): the closing backup is over, or start-up cannot go on.
+    finished = Signal(int)
 
     def __init__(self, app: QApplication, database_url: str | None = None, gc_paused: bool = False) -> None:
         super().__init__(app)
@@ -112,20 +81,25 @@ class AppController(QObject):
         self.database_url = database_url
         self.settings: Settings | None = None  # loaded once the window shows
         self.runner: Runner | None = None
+        self.backups: AutomaticBackups | None = None
         self.ctx: UiContext | None = None
         self.main_window: MainWindow | None = None
         self.login = LoginDialog()
         self.login.signed_in.connect(self._signed_in)
         self.login.rejected.connect(self._login_closed)
         self.timings: dict[str, float] = {}
-        self._exit_mode = os.environ.get(EXIT_AFTER_SHOWN_ENV, "")
+        self._exit_mode = report.exit_mode()
         self._gc_paused = gc_paused
         self._started = False
+        self._warm_up_started = False
+        self._typing: tuple[QMetaObject.Connection, ...] = ()
+        self._closing = False
 
     # --- start-up ----------------------------------------------------------------------------------
 
     def start(self) -> None:
-        self._first_paint = _FirstPaint(self.login, self._window_shown)
+        self._first_paint = FirstPaint(self.login, self._window_shown)
+        self.app.lastWindowClosed.connect(self._last_window_closed)
         self.login.show()
         QTimer.singleShot(FIRST_PAINT_TIMEOUT_MS, self._window_shown)
 
@@ -139,6 +113,7 @@ class AppController(QObject):
             self._report_and_quit()
             return
         from desktop import settings as app_settings  # after the first window
+        from desktop.lifecycle.backups import AutomaticBackups  # after the first window
         from desktop.ui.workers import Runner  # after the first window
 
         app_settings.setup_logging()
@@ -146,6 +121,9 @@ class AppController(QObject):
         if settings.theme:  # chosen in Preferences: known only now, after the first paint
             theme.set_preference(settings.theme, self.app)
         self.runner = Runner(self)
+        self.backups = AutomaticBackups(self.runner, self)
+        self.backups.daily_done.connect(self._daily_backup_done)
+        self.backups.closing_done.connect(self._closing_backup_done)
         self.runner.run(
             lambda: prepare_and_open(settings),
             on_done=self._database_checked,
@@ -164,7 +142,7 @@ class AppController(QObject):
         self.timings["database_checked"] = time.time()
         self._resume_gc()  # an upgrade or a dialog is no start-up sprint
         if not handle_startup_decision(self.login, settings, decision):
-            self.app.quit()
+            self._finish(0)
             return
         runner.run(
             lambda: open_services(settings), on_done=self._services_ready, on_error=self._fatal, key="startup"
@@ -184,29 +162,44 @@ class AppController(QObject):
         self.ctx = UiContext(services, settings, runner)
         self.login.set_context(self.ctx, first_admin=not has_users)
         self.timings["sign_in_ready"] = time.time()
-        # The other services (and their imports) are built now, behind the sign-in window.
-        runner.run(services.warm_up, on_done=self._warmed_up, on_error=self._warm_up_failed, key="warm-up")
+        self._resume_gc()
         # The first start of the day makes a verified backup, behind the sign-in window.
-        runner.run(
-            lambda: _automatic_backup(settings.database_url, "start"),
-            on_done=self._backup_said,
-            on_error=lambda _error: None,
-            key="daily-backup",
+        if self.backups is not None:
+            self.backups.after_start(settings.database_url)
+        self._warm_up_when_typing(first_admin=not has_users)
+
+    def _warm_up_when_typing(self, first_admin: bool) -> None:
+        """Build the other services once someone types (see the module docstring); at once when text
+        is there already (typed while the database was being opened) or for the first administrator."""
+        login = self.login
+        if first_admin or login.email.text() or login.password.text():
+            self._warm_up()
+            return
+        self._typing = (
+            login.email.textEdited.connect(self._warm_up),
+            login.password.textEdited.connect(self._warm_up),
         )
 
-    def _backup_said(self, message: str) -> None:
-        if message:
-            self.login.show_message(message)
-
-    def _warmed_up(self, _result: object = None) -> None:
-        self._resume_gc()
-        if self._exit_mode:
-            self._report_and_quit()
+    @Slot()
+    def _warm_up(self) -> None:
+        if self._warm_up_started or self.ctx is None:
+            return
+        self._warm_up_started = True
+        for connection in self._typing:
+            QObject.disconnect(connection)
+        self._typing = ()
+        self.ctx.runner.run(self.ctx.services.warm_up, on_error=self._warm_up_failed, key="warm-up")
 
     def _warm_up_failed(self, error: BaseException) -> None:
         """Not fatal: the service that failed to build reports its error when a page first uses it."""
         log.warning("building the services ahead of use failed: %s", error)
-        self._warmed_up()
+
+    @Slot(str)
+    def _daily_backup_done(self, message: str) -> None:
+        if message:
+            self.login.show_message(message)
+        if self._exit_mode:  # the last start-up job behind the sign-in window
+            self._report_and_quit()
 
     def _resume_gc(self) -> None:
         """End the start-up pause of the garbage collector (see the module docstring)."""
@@ -222,22 +215,11 @@ class AppController(QObject):
         prompts.error(
             self.login, "ClinicDesk cannot open the database.\n\n" + user_message(error, already_logged=True)
         )
-        self.app.exit(1)
+        self._finish(1)
 
     def _report_and_quit(self) -> None:
-        import json  # only for this benchmark line
-        import resource  # (a Unix module: only the benchmark asks for it)
-
-        peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        heavy = [
-            m
-            for m in ("sqlalchemy", "alembic", "numpy", "onnxruntime", "bcrypt", "PySide6.QtCharts")
-            if m in sys.modules
-        ]
-        print(
-            json.dumps({**self.timings, "peak_rss_mb": round(peak_kb / 1024, 1), "loaded": heavy}), flush=True
-        )
-        QTimer.singleShot(0, self.app.quit)
+        report.print_report(self.timings)
+        QTimer.singleShot(0, partial(self._finish, 0))
 
     # --- sign-in / sign-out ------------------------------------------------------------------------
 
@@ -246,6 +228,7 @@ class AppController(QObject):
         if self.ctx is None:
             raise RuntimeError("signed in before the services were open")
         self.ctx.set_session(session)
+        self._warm_up()  # e.g. an account created without typing in the sign-in fields
         self.login.hide()
         if session.must_change_password:
             self._ask_for_own_password(self.ctx)
@@ -293,67 +276,59 @@ class AppController(QObject):
             self.login.show_message(reason)
         self.login.show()
 
+    # --- closing -----------------------------------------------------------------------------------
+
     @Slot()
     def _login_closed(self) -> None:
         if self.main_window is None:  # closing the sign-in window before signing in quits
-            self.app.quit()
+            self._close_down()
+
+    @Slot()
+    def _last_window_closed(self) -> None:
+        """Qt says so also while sign-out swaps the main window for the sign-in window; look again once
+        that is done (the app sets quitOnLastWindowClosed off, see run_gui)."""
+        QTimer.singleShot(0, self._close_down_if_no_window)
+
+    @Slot()
+    def _close_down_if_no_window(self) -> None:
+        if not any(w.isVisible() for w in QApplication.topLevelWidgets()):
+            self._close_down()
+
+    def _close_down(self) -> None:
+        """The person closed the program: the closing backup on a worker, then ``finished``."""
+        if self._closing:
+            return
+        self._closing = True
+        if self.ctx is None or self.backups is None:  # no database was opened: nothing to back up
+            self._finish(0)
+            return
+        self.backups.at_close(self.ctx.settings.database_url)
+
+    @Slot()
+    def _closing_backup_done(self) -> None:
+        self._finish(0)
+
+    def _finish(self, code: int) -> None:
+        self._closing = True
+        self.finished.emit(code)
 
     def shutdown(self) -> None:
+        """After the event loop: wait for the workers, close the database; the closing backup is made
+        here only when the program ended without passing through ``_close_down``."""
         if self.runner is not None:
             self.runner.wait_for_done(5000)
         if self.ctx is not None:
             self.ctx.services.close()
-            # Closing after changes makes a verified backup (desktop/db/backup_schedule.py).
-            _automatic_backup(self.ctx.settings.database_url, "close")
-
-
-def _automatic_backup(url: str, moment: str) -> str:
-    """The scheduled backup's message ("" for none); never raises (see services.startup)."""
-    from desktop.services.startup import automatic_backup  # after the first window, on a worker
-
-    return automatic_backup(url, moment)
-
-
-#: What ``open_services`` returns: the services and whether any account exists.
-OpenedServices = tuple["Services", bool]
-
-
-def prepare_and_open(settings: Settings) -> tuple[StartupCheck | None, OpenedServices | None]:
-    """Worker: ``(None, open_services(...))`` when the database is ready, else ``(decision, None)``.
-
-    One job instead of two: no hop through the GUI thread between the check and opening the services
-    when nothing needs to be asked.
-    """
-    from desktop.ui.dialogs import startup  # after the first window, on the worker: pulls SQLAlchemy
-
-    decision = startup.check_database(settings)
-    if decision is not None:
-        return decision, None
-    return None, open_services(settings)
-
-
-def handle_startup_decision(parent: QWidget, settings: Settings, decision: StartupCheck | None) -> bool:
-    """GUI thread: show what the decision needs (progress, refusal, repair); True to go on to sign-in."""
-    from desktop.ui.dialogs import startup  # after the first window (already loaded by the worker)
-
-    return startup.handle_startup_decision(parent, settings, decision)
-
-
-def open_services(settings: Settings) -> OpenedServices:
-    """Worker: build the services (imports SQLAlchemy here, not before the first window). Only the
-    sign-in service is built; the others are built on first use or by ``Services.warm_up``."""
-    from desktop.services.container import Services  # after the first window, on the worker
-
-    services = Services.create(settings.database_url, settings)
-    return services, services.auth.has_any_user()
+            if self.backups is not None:
+                self.backups.at_exit(self.ctx.settings.database_url)
 
 
 def run_gui(database_url: str | None = None, gc_paused: bool = False) -> int:
-    """Run the desktop application until its last window closes; returns the exit code.
+    """Run the desktop application until it is closed; returns the exit code.
 
     Logging is set up right after the first window is shown (AppController._window_shown).
     ``gc_paused``: the caller disabled the garbage collector for start-up (desktop.cli does, for the
-    GUI); it is enabled again once sign-in is possible and the services are built.
+    GUI); it is enabled again once sign-in is possible.
     """
     install_excepthook()
     existing = QApplication.instance()
@@ -363,8 +338,10 @@ def run_gui(database_url: str | None = None, gc_paused: bool = False) -> int:
     app.setApplicationDisplayName("ClinicDesk")
     app.setDesktopFileName("clinicdesk")  # matches resources/clinicdesk.desktop
     app.setWindowIcon(theme.app_icon())
+    app.setQuitOnLastWindowClosed(False)  # the controller makes the closing backup first
     theme.follow_system(app)
     controller = AppController(app, database_url, gc_paused=gc_paused)
+    controller.finished.connect(app.exit)
     controller.start()
     try:
         return app.exec()
