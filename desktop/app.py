@@ -6,9 +6,10 @@ automatic backups in desktop/lifecycle/backups.py. onnxruntime is loaded by the 
 first use, alembic only when an upgrade is needed.
 
 The services other than sign-in's (and their imports: numpy with the predictor, the pages' services)
-are built on a worker once someone starts to type in the sign-in window, not as soon as sign-in is
-possible: a sign-in window waiting for the next person stays about 18 MB smaller, and typing an e-mail
-address and a password takes longer than building them, so the main window does not wait for them.
+are built on a worker once someone starts to use the sign-in window (a key or a click), not as soon
+as sign-in is possible: a sign-in window waiting for the next person stays about 18 MB smaller
+(numpy and the services' modules), and typing an e-mail address and a password takes longer than
+building them (about 0.15 s), so the main window does not wait for them.
 
 The cyclic garbage collector is paused from the start until sign-in is possible (``gc_paused``):
 start-up creates about 120 000 long-lived objects (PySide6, SQLAlchemy, the ORM mappers) and almost
@@ -31,13 +32,16 @@ import time
 from functools import partial
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QMetaObject, QObject, Qt, QTimer, Signal, Slot
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
+from PySide6.QtWidgets import QApplication, QDialog
+from shiboken6 import isValid
 
 from desktop.lifecycle import report
+from desktop.lifecycle.closing import CloseWatch
 from desktop.lifecycle.excepthook import install_excepthook
 from desktop.lifecycle.sequence import (
     FIRST_PAINT_TIMEOUT_MS,
+    FirstInput,
     FirstPaint,
     OpenedServices,
     handle_startup_decision,
@@ -84,6 +88,7 @@ class AppController(QObject):
         self.backups: AutomaticBackups | None = None
         self.ctx: UiContext | None = None
         self.main_window: MainWindow | None = None
+        self.password_dialog: QDialog | None = None  # deletes itself on close
         self.login = LoginDialog()
         self.login.signed_in.connect(self._signed_in)
         self.login.rejected.connect(self._login_closed)
@@ -92,14 +97,15 @@ class AppController(QObject):
         self._gc_paused = gc_paused
         self._started = False
         self._warm_up_started = False
-        self._typing: tuple[QMetaObject.Connection, ...] = ()
         self._closing = False
+        self._close_watch = CloseWatch(self)
+        self._close_watch.window_closed.connect(self._close_down_if_no_window)
 
     # --- start-up ----------------------------------------------------------------------------------
 
     def start(self) -> None:
         self._first_paint = FirstPaint(self.login, self._window_shown)
-        self.app.lastWindowClosed.connect(self._last_window_closed)
+        self._close_watch.watch(self.login)
         self.login.show()
         QTimer.singleShot(FIRST_PAINT_TIMEOUT_MS, self._window_shown)
 
@@ -166,28 +172,21 @@ class AppController(QObject):
         # The first start of the day makes a verified backup, behind the sign-in window.
         if self.backups is not None:
             self.backups.after_start(settings.database_url)
-        self._warm_up_when_typing(first_admin=not has_users)
+        self._warm_up_when_used()
 
-    def _warm_up_when_typing(self, first_admin: bool) -> None:
-        """Build the other services once someone types (see the module docstring); at once when text
-        is there already (typed while the database was being opened) or for the first administrator."""
-        login = self.login
-        if first_admin or login.email.text() or login.password.text():
+    def _warm_up_when_used(self) -> None:
+        """Build the other services once someone uses the sign-in window (see the module docstring);
+        at once when a sign-in typed while the database was being opened is already under way."""
+        if self.login.email.text() or self.login.password.text():
             self._warm_up()
-            return
-        self._typing = (
-            login.email.textEdited.connect(self._warm_up),
-            login.password.textEdited.connect(self._warm_up),
-        )
+        else:
+            self._first_input = FirstInput(self.login, self._warm_up)
 
     @Slot()
     def _warm_up(self) -> None:
         if self._warm_up_started or self.ctx is None:
             return
         self._warm_up_started = True
-        for connection in self._typing:
-            QObject.disconnect(connection)
-        self._typing = ()
         self.ctx.runner.run(self.ctx.services.warm_up, on_error=self._warm_up_failed, key="warm-up")
 
     def _warm_up_failed(self, error: BaseException) -> None:
@@ -228,7 +227,7 @@ class AppController(QObject):
         if self.ctx is None:
             raise RuntimeError("signed in before the services were open")
         self.ctx.set_session(session)
-        self._warm_up()  # e.g. an account created without typing in the sign-in fields
+        self._warm_up()  # in case no key or click reached the sign-in window (a password manager)
         self.login.hide()
         if session.must_change_password:
             self._ask_for_own_password(self.ctx)
@@ -262,6 +261,7 @@ class AppController(QObject):
             raise RuntimeError("signed in before the services were open")
         self.main_window = MainWindow(self.ctx)
         self.main_window.signed_out.connect(self._signed_out)
+        self._close_watch.watch(self.main_window)
         self.main_window.show()
 
     @Slot(str)
@@ -284,14 +284,10 @@ class AppController(QObject):
             self._close_down()
 
     @Slot()
-    def _last_window_closed(self) -> None:
-        """Qt says so also while sign-out swaps the main window for the sign-in window; look again once
-        that is done (the app sets quitOnLastWindowClosed off, see run_gui)."""
-        QTimer.singleShot(0, self._close_down_if_no_window)
-
-    @Slot()
     def _close_down_if_no_window(self) -> None:
-        if not any(w.isVisible() for w in QApplication.topLevelWidgets()):
+        """A window closed: the program closes when none of its windows is left (not on sign-out)."""
+        windows = (self.login, self.main_window, self.password_dialog)
+        if not any(w is not None and isValid(w) and w.isVisible() for w in windows):
             self._close_down()
 
     def _close_down(self) -> None:

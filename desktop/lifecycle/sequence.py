@@ -4,7 +4,8 @@ Start-up order matters for how fast ClinicDesk feels (measured warm: a bare PySi
 ~0.12 s, SQLAlchemy 0.15 s, alembic 0.26 s, onnxruntime 0.10 s). So the sign-in window is shown first
 with only Qt imported; the database check and the services (SQLAlchemy) follow on the worker pool:
 
-1. :class:`FirstPaint` tells when the sign-in window is on screen.
+1. :class:`FirstPaint` tells when the sign-in window is on screen (and :class:`FirstInput` when
+   someone starts to use it: the app builds the services sign-in does not need then).
 2. :func:`prepare_and_open` (worker) checks the database - for a SQLite file SQLite's quick_check, so
    damage is found before anything is built on it - and, when it is ready, opens the services.
 3. Otherwise :func:`handle_startup_decision` (GUI thread) shows what the database needs (upgrade with
@@ -19,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
 from PySide6.QtWidgets import QWidget
 
 if TYPE_CHECKING:
@@ -47,6 +48,27 @@ class FirstPaint(QObject):
         if event.type() == QEvent.Type.Paint:
             watched.removeEventFilter(self)
             QTimer.singleShot(0, self._callback)  # after this paint and the flush to the screen
+            self.deleteLater()
+        return False
+
+
+class FirstInput(QObject):
+    """Calls ``callback`` once, when the person first presses a key or clicks in ``window`` (or in any
+    widget inside it). An application-wide event filter, because key presses go to the focused field
+    rather than to the window; it removes itself after the first one."""
+
+    _INPUT = (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.InputMethod)
+
+    def __init__(self, window: QWidget, callback: Callable[[], None]) -> None:
+        super().__init__(window)
+        self._window = window
+        self._callback = callback
+        QCoreApplication.instance().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if event.type() in self._INPUT and isinstance(watched, QWidget) and watched.window() is self._window:
+            QCoreApplication.instance().removeEventFilter(self)
+            QTimer.singleShot(0, self._callback)  # the key or click itself is handled first
             self.deleteLater()
         return False
 
