@@ -1,34 +1,26 @@
 """Composition root of the GUI: logging -> QApplication -> first window -> database -> sign-in -> main window.
 
 The sign-in window is shown first, with only Qt imported; the start-up sequence behind it (the
-database check, any upgrade or repair, the services) is in desktop/lifecycle/sequence.py, the
-automatic backups in desktop/lifecycle/backups.py. onnxruntime is loaded by the prediction service on
-first use, alembic only when an upgrade is needed.
+database check, any upgrade or repair, the services) is desktop/lifecycle/sequence.py, the automatic
+backups desktop/lifecycle/backups.py. onnxruntime is loaded by the prediction service on first use,
+alembic only when an upgrade is needed.
 
 The services other than sign-in's (and their imports: numpy with the predictor, the pages' services)
 are built on a worker once someone starts to use the sign-in window (a key or a click), not as soon
-as sign-in is possible: a sign-in window waiting for the next person stays about 18 MB smaller
-(numpy and the services' modules), and typing an e-mail address and a password takes longer than
-building them (about 0.15 s), so the main window does not wait for them.
-
-The cyclic garbage collector is paused from the start until sign-in is possible (``gc_paused``):
-start-up creates about 120 000 long-lived objects (PySide6, SQLAlchemy, the ORM mappers) and almost
-no garbage, and the collector's repeated passes over them cost ~40-50 ms before sign-in is possible
-(measured with tests/perf/bench_startup.py). The survivors are then frozen (``gc.freeze``) so later
-collections do not walk them again.
+as sign-in is possible: a sign-in window waiting for the next person stays about 18 MB smaller, and
+typing an e-mail address and a password takes longer than building them (about 0.15 s), so the main
+window does not wait for them.
 
 Closing: the app does not quit the moment its last window closes; it makes the closing backup on a
-worker first (desktop/lifecycle/backups.py) and then emits ``finished``, which ends the event loop.
+worker first and then emits ``finished``, which ends the event loop (run_gui).
 
 Measuring: see desktop/lifecycle/report.py (``CLINICDESK_EXIT_AFTER_SHOWN``).
 """
 
 from __future__ import annotations
 
-import gc
 import logging
 import sys
-import time
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -39,32 +31,21 @@ from shiboken6 import isValid
 from desktop.lifecycle import report
 from desktop.lifecycle.closing import CloseWatch
 from desktop.lifecycle.excepthook import install_excepthook
-from desktop.lifecycle.sequence import (
-    FIRST_PAINT_TIMEOUT_MS,
-    FirstInput,
-    FirstPaint,
-    OpenedServices,
-    handle_startup_decision,
-    open_services,
-    prepare_and_open,
-)
+from desktop.lifecycle.sequence import FirstInput, StartupSequence
 from desktop.ui import theme
-from desktop.ui.errors import user_message
 from desktop.ui.login import LoginDialog
 
 if TYPE_CHECKING:
     from desktop.domain.dto import SessionInfo
     from desktop.lifecycle.backups import AutomaticBackups
-    from desktop.services.startup import StartupCheck
     from desktop.settings import Settings
     from desktop.ui.context import UiContext
     from desktop.ui.main_window import MainWindow
     from desktop.ui.workers import Runner
 
 # Deferred imports. Only what the first window needs is imported above (Qt, the theme, the sign-in
-# dialog and the error texts). Every other import of this module sits inside the function that first
-# needs it, each marked "after the first window": the settings (json, the credentials store), the
-# message boxes, the worker pool and the backups are imported once the window is on screen; the main
+# dialog). Every other import of this module sits inside the function that first needs it, each
+# marked "after the first window" or "after sign-in": the backups once sign-in is possible, the main
 # window and its pages after sign-in. They are plain import statements: a missing module fails there,
 # loudly, like any other import.
 
@@ -82,108 +63,59 @@ class AppController(QObject):
     def __init__(self, app: QApplication, database_url: str | None = None, gc_paused: bool = False) -> None:
         super().__init__(app)
         self.app = app
-        self.database_url = database_url
-        self.settings: Settings | None = None  # loaded once the window shows
-        self.runner: Runner | None = None
-        self.backups: AutomaticBackups | None = None
         self.ctx: UiContext | None = None
         self.main_window: MainWindow | None = None
         self.password_dialog: QDialog | None = None  # deletes itself on close
+        self.backups: AutomaticBackups | None = None
         self.login = LoginDialog()
         self.login.signed_in.connect(self._signed_in)
         self.login.rejected.connect(self._login_closed)
-        self.timings: dict[str, float] = {}
-        self._exit_mode = report.exit_mode()
-        self._gc_paused = gc_paused
-        self._started = False
-        self._warm_up_started = False
-        self._closing = False
+        self.startup = StartupSequence(app, self.login, database_url, gc_paused, self)
+        self.startup.ready.connect(self._sign_in_possible)
+        self.startup.stopped.connect(self._finish)
         self._close_watch = CloseWatch(self)
         self._close_watch.window_closed.connect(self._close_down_if_no_window)
+        self._warm_up_started = False
+        self._closing = False
+
+    @property
+    def settings(self) -> Settings | None:
+        return self.startup.settings
+
+    @property
+    def runner(self) -> Runner | None:
+        return self.startup.runner
+
+    @property
+    def timings(self) -> dict[str, float]:
+        return self.startup.timings
 
     # --- start-up ----------------------------------------------------------------------------------
 
     def start(self) -> None:
-        self._first_paint = FirstPaint(self.login, self._window_shown)
         self._close_watch.watch(self.login)
-        self.login.show()
-        QTimer.singleShot(FIRST_PAINT_TIMEOUT_MS, self._window_shown)
+        self.startup.start()
 
-    @Slot()
-    def _window_shown(self) -> None:
-        if self._started:
-            return
-        self._started = True
-        self.timings["window_shown"] = time.time()
-        if self._exit_mode == "window":
-            self._report_and_quit()
-            return
-        from desktop import settings as app_settings  # after the first window
+    @Slot(bool)
+    def _sign_in_possible(self, _first_admin: bool) -> None:
         from desktop.lifecycle.backups import AutomaticBackups  # after the first window
-        from desktop.ui.workers import Runner  # after the first window
 
-        app_settings.setup_logging()
-        settings = self.settings = app_settings.load_settings(self.database_url)
-        if settings.theme:  # chosen in Preferences: known only now, after the first paint
-            theme.set_preference(settings.theme, self.app)
-        self.runner = Runner(self)
-        self.backups = AutomaticBackups(self.runner, self)
+        self.ctx = ctx = self.startup.ctx
+        if ctx is None:
+            raise RuntimeError("sign-in became possible without services")
+        self.backups = AutomaticBackups(ctx.runner, self)
         self.backups.daily_done.connect(self._daily_backup_done)
         self.backups.closing_done.connect(self._closing_backup_done)
-        self.runner.run(
-            lambda: prepare_and_open(settings),
-            on_done=self._database_checked,
-            on_error=self._fatal,
-            key="startup",
-        )
-
-    def _database_checked(self, result: tuple[StartupCheck | None, OpenedServices | None]) -> None:
-        """Services already open (the usual case): sign-in is possible. Otherwise hand the database that
-        needs attention to the start-up dialogs, then open the services."""
-        decision, opened = result
-        if opened is not None:
-            self._services_ready(opened)
-            return
-        settings, runner = self._started_with()
-        self.timings["database_checked"] = time.time()
-        self._resume_gc()  # an upgrade or a dialog is no start-up sprint
-        if not handle_startup_decision(self.login, settings, decision):
-            self._finish(0)
-            return
-        runner.run(
-            lambda: open_services(settings), on_done=self._services_ready, on_error=self._fatal, key="startup"
-        )
-
-    def _started_with(self) -> tuple[Settings, Runner]:
-        """The settings and runner made when the first window was shown."""
-        if self.settings is None or self.runner is None:
-            raise RuntimeError("start-up has not begun: call start() first")
-        return self.settings, self.runner
-
-    def _services_ready(self, result: OpenedServices) -> None:
-        from desktop.ui.context import UiContext  # after the first window
-
-        settings, runner = self._started_with()
-        services, has_users = result
-        self.ctx = UiContext(services, settings, runner)
-        self.login.set_context(self.ctx, first_admin=not has_users)
-        self.timings["sign_in_ready"] = time.time()
-        self._resume_gc()
         # The first start of the day makes a verified backup, behind the sign-in window.
-        if self.backups is not None:
-            self.backups.after_start(settings.database_url)
-        self._warm_up_when_used()
-
-    def _warm_up_when_used(self) -> None:
-        """Build the other services once someone uses the sign-in window (see the module docstring);
-        at once when a sign-in typed while the database was being opened is already under way."""
-        if self.login.email.text() or self.login.password.text():
+        self.backups.after_start(ctx.settings.database_url)
+        if self.login.email.text() or self.login.password.text():  # a sign-in typed meanwhile
             self._warm_up()
         else:
-            self._first_input = FirstInput(self.login, self._warm_up)
+            self._first_input = FirstInput(self.app, self.login, self._warm_up)
 
     @Slot()
     def _warm_up(self) -> None:
+        """Build the services sign-in does not need (see the module docstring)."""
         if self._warm_up_started or self.ctx is None:
             return
         self._warm_up_started = True
@@ -197,28 +129,9 @@ class AppController(QObject):
     def _daily_backup_done(self, message: str) -> None:
         if message:
             self.login.show_message(message)
-        if self._exit_mode:  # the last start-up job behind the sign-in window
-            self._report_and_quit()
-
-    def _resume_gc(self) -> None:
-        """End the start-up pause of the garbage collector (see the module docstring)."""
-        if self._gc_paused:
-            self._gc_paused = False
-            gc.freeze()
-            gc.enable()
-
-    def _fatal(self, error: BaseException) -> None:
-        from desktop.ui.dialogs import prompts  # after the first window
-
-        self._resume_gc()
-        prompts.error(
-            self.login, "ClinicDesk cannot open the database.\n\n" + user_message(error, already_logged=True)
-        )
-        self._finish(1)
-
-    def _report_and_quit(self) -> None:
-        report.print_report(self.timings)
-        QTimer.singleShot(0, partial(self._finish, 0))
+        if report.exit_mode():  # measuring: the last start-up job behind the sign-in window
+            report.print_report(self.timings)
+            QTimer.singleShot(0, partial(self._finish, 0))
 
     # --- sign-in / sign-out ------------------------------------------------------------------------
 
@@ -304,6 +217,7 @@ class AppController(QObject):
     def _closing_backup_done(self) -> None:
         self._finish(0)
 
+    @Slot(int)
     def _finish(self, code: int) -> None:
         self._closing = True
         self.finished.emit(code)
@@ -311,6 +225,7 @@ class AppController(QObject):
     def shutdown(self) -> None:
         """After the event loop: wait for the workers, close the database; the closing backup is made
         here only when the program ended without passing through ``_close_down``."""
+        self.startup.resume_gc()
         if self.runner is not None:
             self.runner.wait_for_done(5000)
         if self.ctx is not None:
@@ -322,7 +237,7 @@ class AppController(QObject):
 def run_gui(database_url: str | None = None, gc_paused: bool = False) -> int:
     """Run the desktop application until it is closed; returns the exit code.
 
-    Logging is set up right after the first window is shown (AppController._window_shown).
+    Logging is set up right after the first window is shown (desktop/lifecycle/sequence.py).
     ``gc_paused``: the caller disabled the garbage collector for start-up (desktop.cli does, for the
     GUI); it is enabled again once sign-in is possible.
     """
@@ -342,5 +257,4 @@ def run_gui(database_url: str | None = None, gc_paused: bool = False) -> int:
     try:
         return app.exec()
     finally:
-        controller._resume_gc()
         controller.shutdown()

@@ -2,6 +2,7 @@
 
 * ``sequence``: the start-up sequence behind the sign-in window (first paint, database check, services).
 * ``backups``: the automatic backups the app starts (the day's first start, closing the program).
+* ``closing``: noticing that the person closed the program's last window.
 * ``excepthook``: what an uncaught exception does (a log entry and a short apology, no traceback).
 * ``report``: the one-line start-up report the start-up benchmark reads.
 

@@ -2,10 +2,9 @@
 
 Start-up order matters for how fast ClinicDesk feels (measured warm: a bare PySide6 window takes
 ~0.12 s, SQLAlchemy 0.15 s, alembic 0.26 s, onnxruntime 0.10 s). So the sign-in window is shown first
-with only Qt imported; the database check and the services (SQLAlchemy) follow on the worker pool:
+with only Qt imported; :class:`StartupSequence` does the rest behind it:
 
-1. :class:`FirstPaint` tells when the sign-in window is on screen (and :class:`FirstInput` when
-   someone starts to use it: the app builds the services sign-in does not need then).
+1. :class:`FirstPaint` tells when the sign-in window is on screen; then the settings are loaded.
 2. :func:`prepare_and_open` (worker) checks the database - for a SQLite file SQLite's quick_check, so
    damage is found before anything is built on it - and, when it is ready, opens the services.
 3. Otherwise :func:`handle_startup_decision` (GUI thread) shows what the database needs (upgrade with
@@ -13,26 +12,149 @@ with only Qt imported; the database check and the services (SQLAlchemy) follow o
 
 Nothing writes to the database before step 2 or 3 let it through: the services, and with them every
 sign-in, exist only afterwards (a sign-in pressed earlier waits, see desktop/ui/login.py).
+
+The cyclic garbage collector is paused from the start until sign-in is possible (``gc_paused``):
+start-up creates about 120 000 long-lived objects (PySide6, SQLAlchemy, the ORM mappers) and almost
+no garbage, and the collector's repeated passes over them cost ~40-50 ms before sign-in is possible
+(measured with tests/perf/bench_startup.py). The survivors are then frozen (``gc.freeze``) so later
+collections do not walk them again.
 """
 
 from __future__ import annotations
 
+import gc
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal, Slot
+from PySide6.QtWidgets import QApplication, QWidget
+
+from desktop.lifecycle import report
+from desktop.ui import theme
+from desktop.ui.errors import user_message
 
 if TYPE_CHECKING:
     from desktop.services.container import Services
     from desktop.services.startup import StartupCheck
     from desktop.settings import Settings
+    from desktop.ui.context import UiContext
+    from desktop.ui.login import LoginDialog
+    from desktop.ui.workers import Runner
 
 #: Go on with start-up even if the window manager never has the sign-in window painted (hidden start).
 FIRST_PAINT_TIMEOUT_MS = 1000
 
 #: What ``open_services`` returns: the services and whether any account exists.
 OpenedServices = tuple["Services", bool]
+
+
+class StartupSequence(QObject):
+    """Shows the sign-in window and makes sign-in possible behind it."""
+
+    #: Sign-in is possible: the services are open and handed to the sign-in window (first admin?).
+    ready = Signal(bool)
+    #: Start-up ends here (exit code): the person chose to quit, or the database cannot be opened.
+    stopped = Signal(int)
+
+    def __init__(
+        self,
+        app: QApplication,
+        login: LoginDialog,
+        database_url: str | None,
+        gc_paused: bool,
+        parent: QObject,
+    ) -> None:
+        super().__init__(parent)
+        self._app = app
+        self._login = login
+        self._database_url = database_url
+        self._gc_paused = gc_paused
+        self._started = False
+        self.settings: Settings | None = None  # loaded once the window shows
+        self.runner: Runner | None = None
+        self.ctx: UiContext | None = None  # once sign-in is possible
+        self.timings: dict[str, float] = {}
+
+    def start(self) -> None:
+        self._first_paint = FirstPaint(self._login, self._window_shown)
+        self._login.show()
+        QTimer.singleShot(FIRST_PAINT_TIMEOUT_MS, self._window_shown)
+
+    @Slot()
+    def _window_shown(self) -> None:
+        if self._started:
+            return
+        self._started = True
+        self.timings["window_shown"] = time.time()
+        if report.exit_mode() == "window":
+            report.print_report(self.timings)
+            self.stopped.emit(0)
+            return
+        from desktop import settings as app_settings  # after the first window
+        from desktop.ui.workers import Runner  # after the first window
+
+        app_settings.setup_logging()
+        settings = self.settings = app_settings.load_settings(self._database_url)
+        if settings.theme:  # chosen in Preferences: known only now, after the first paint
+            theme.set_preference(settings.theme, self._app)
+        self.runner = Runner(self)
+        self.runner.run(
+            lambda: prepare_and_open(settings),
+            on_done=self._database_checked,
+            on_error=self._fatal,
+            key="startup",
+        )
+
+    def _database_checked(self, result: tuple[StartupCheck | None, OpenedServices | None]) -> None:
+        """Services already open (the usual case): sign-in is possible. Otherwise hand the database that
+        needs attention to the start-up dialogs, then open the services."""
+        decision, opened = result
+        if opened is not None:
+            self._services_ready(opened)
+            return
+        settings, runner = self._started_with()
+        self.timings["database_checked"] = time.time()
+        self.resume_gc()  # an upgrade or a dialog is no start-up sprint
+        if not handle_startup_decision(self._login, settings, decision):
+            self.stopped.emit(0)
+            return
+        runner.run(
+            lambda: open_services(settings), on_done=self._services_ready, on_error=self._fatal, key="startup"
+        )
+
+    def _started_with(self) -> tuple[Settings, Runner]:
+        """The settings and runner made when the first window was shown."""
+        if self.settings is None or self.runner is None:
+            raise RuntimeError("start-up has not begun: call start() first")
+        return self.settings, self.runner
+
+    def _services_ready(self, result: OpenedServices) -> None:
+        from desktop.ui.context import UiContext  # after the first window
+
+        settings, runner = self._started_with()
+        services, has_users = result
+        self.ctx = UiContext(services, settings, runner)
+        self._login.set_context(self.ctx, first_admin=not has_users)
+        self.timings["sign_in_ready"] = time.time()
+        self.resume_gc()
+        self.ready.emit(not has_users)
+
+    def resume_gc(self) -> None:
+        """End the start-up pause of the garbage collector (see the module docstring)."""
+        if self._gc_paused:
+            self._gc_paused = False
+            gc.freeze()
+            gc.enable()
+
+    def _fatal(self, error: BaseException) -> None:
+        from desktop.ui.dialogs import prompts  # after the first window
+
+        self.resume_gc()
+        prompts.error(
+            self._login, "ClinicDesk cannot open the database.\n\n" + user_message(error, already_logged=True)
+        )
+        self.stopped.emit(1)
 
 
 class FirstPaint(QObject):
@@ -59,15 +181,16 @@ class FirstInput(QObject):
 
     _INPUT = (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.InputMethod)
 
-    def __init__(self, window: QWidget, callback: Callable[[], None]) -> None:
+    def __init__(self, app: QCoreApplication, window: QWidget, callback: Callable[[], None]) -> None:
         super().__init__(window)
+        self._app = app
         self._window = window
         self._callback = callback
-        QCoreApplication.instance().installEventFilter(self)
+        app.installEventFilter(self)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in self._INPUT and isinstance(watched, QWidget) and watched.window() is self._window:
-            QCoreApplication.instance().removeEventFilter(self)
+            self._app.removeEventFilter(self)
             QTimer.singleShot(0, self._callback)  # the key or click itself is handled first
             self.deleteLater()
         return False
