@@ -76,6 +76,7 @@ class AppController(QObject):
         self._close_watch = CloseWatch(self)
         self._close_watch.window_closed.connect(self._close_down_if_no_window)
         self._warm_up_started = False
+        self._first_input: FirstInput | None = None
         self._closing = False
 
     @property
@@ -96,8 +97,8 @@ class AppController(QObject):
         self._close_watch.watch(self.login)
         self.startup.start()
 
-    @Slot(bool)
-    def _sign_in_possible(self, _first_admin: bool) -> None:
+    @Slot()
+    def _sign_in_possible(self) -> None:
         from desktop.lifecycle.backups import AutomaticBackups  # after the first window
 
         self.ctx = ctx = self.startup.ctx
@@ -119,6 +120,9 @@ class AppController(QObject):
         if self._warm_up_started or self.ctx is None:
             return
         self._warm_up_started = True
+        if self._first_input is not None:
+            self._first_input.stop()
+            self._first_input = None
         self.ctx.runner.run(self.ctx.services.warm_up, on_error=self._warm_up_failed, key="warm-up")
 
     def _warm_up_failed(self, error: BaseException) -> None:

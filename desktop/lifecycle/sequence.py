@@ -52,8 +52,8 @@ OpenedServices = tuple["Services", bool]
 class StartupSequence(QObject):
     """Shows the sign-in window and makes sign-in possible behind it."""
 
-    #: Sign-in is possible: the services are open and handed to the sign-in window (first admin?).
-    ready = Signal(bool)
+    #: Sign-in is possible: the services are open (``ctx``) and handed to the sign-in window.
+    ready = Signal()
     #: Start-up ends here (exit code): the person chose to quit, or the database cannot be opened.
     stopped = Signal(int)
 
@@ -138,7 +138,7 @@ class StartupSequence(QObject):
         self._login.set_context(self.ctx, first_admin=not has_users)
         self.timings["sign_in_ready"] = time.time()
         self.resume_gc()
-        self.ready.emit(not has_users)
+        self.ready.emit()
 
     def resume_gc(self) -> None:
         """End the start-up pause of the garbage collector (see the module docstring)."""
@@ -190,10 +190,14 @@ class FirstInput(QObject):
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() in self._INPUT and isinstance(watched, QWidget) and watched.window() is self._window:
-            self._app.removeEventFilter(self)
+            self.stop()
             QTimer.singleShot(0, self._callback)  # the key or click itself is handled first
-            self.deleteLater()
         return False
+
+    def stop(self) -> None:
+        """No longer watch (the callback ran, or what it does happened otherwise)."""
+        self._app.removeEventFilter(self)
+        self.deleteLater()
 
 
 def prepare_and_open(settings: Settings) -> tuple[StartupCheck | None, OpenedServices | None]:
