@@ -6,8 +6,8 @@ backups desktop/lifecycle/backups.py. onnxruntime is loaded by the prediction se
 alembic only when an upgrade is needed.
 
 The services other than sign-in's (and their imports: numpy with the predictor, the pages' services)
-are built on a worker once someone starts to use the sign-in window (a key or a click), not as soon
-as sign-in is possible: a sign-in window waiting for the next person stays about 18 MB smaller, and
+are built on a worker once someone starts to type in the sign-in window, not as soon as sign-in is
+possible: a sign-in window waiting for the next person stays about 18 MB smaller, and
 typing an e-mail address and a password takes longer than building them (about 0.15 s), so the main
 window does not wait for them.
 
@@ -31,7 +31,7 @@ from shiboken6 import isValid
 from desktop.lifecycle import report
 from desktop.lifecycle.closing import CloseWatch
 from desktop.lifecycle.excepthook import install_excepthook
-from desktop.lifecycle.sequence import FirstInput, StartupSequence
+from desktop.lifecycle.sequence import FirstEdit, StartupSequence
 from desktop.ui import theme
 from desktop.ui.login import LoginDialog
 
@@ -76,7 +76,7 @@ class AppController(QObject):
         self._close_watch = CloseWatch(self)
         self._close_watch.window_closed.connect(self._close_down_if_no_window)
         self._warm_up_started = False
-        self._first_input: FirstInput | None = None
+        self._first_edit: FirstEdit | None = None
         self._closing = False
 
     @property
@@ -97,8 +97,8 @@ class AppController(QObject):
         self._close_watch.watch(self.login)
         self.startup.start()
 
-    @Slot()
-    def _sign_in_possible(self) -> None:
+    @Slot(bool)
+    def _sign_in_possible(self, first_admin: bool) -> None:
         from desktop.lifecycle.backups import AutomaticBackups  # after the first window
 
         self.ctx = ctx = self.startup.ctx
@@ -109,10 +109,14 @@ class AppController(QObject):
         self.backups.closing_done.connect(self._closing_backup_done)
         # The first start of the day makes a verified backup, behind the sign-in window.
         self.backups.after_start(ctx.settings.database_url)
-        if self.login.email.text() or self.login.password.text():  # a sign-in typed meanwhile
+        login = self.login
+        if login.email.text() or login.password.text():  # a sign-in typed meanwhile
             self._warm_up()
-        else:
-            self._first_input = FirstInput(self.app, self.login, self._warm_up)
+            return
+        fields = [login.email, login.password]
+        if first_admin:  # the form for the first administrator is the one on screen
+            fields += [login.new_name, login.new_email, login.new_password, login.new_password2]
+        self._first_edit = FirstEdit(fields, self._warm_up, self)
 
     @Slot()
     def _warm_up(self) -> None:
@@ -120,9 +124,9 @@ class AppController(QObject):
         if self._warm_up_started or self.ctx is None:
             return
         self._warm_up_started = True
-        if self._first_input is not None:
-            self._first_input.stop()
-            self._first_input = None
+        if self._first_edit is not None:
+            self._first_edit.stop()
+            self._first_edit = None
         self.ctx.runner.run(self.ctx.services.warm_up, on_error=self._warm_up_failed, key="warm-up")
 
     def _warm_up_failed(self, error: BaseException) -> None:
@@ -144,7 +148,7 @@ class AppController(QObject):
         if self.ctx is None:
             raise RuntimeError("signed in before the services were open")
         self.ctx.set_session(session)
-        self._warm_up()  # in case no key or click reached the sign-in window (a password manager)
+        self._warm_up()  # in case nothing was typed (a password manager filled the fields)
         self.login.hide()
         if session.must_change_password:
             self._ask_for_own_password(self.ctx)

@@ -24,11 +24,11 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QObject, QTimer, Signal, Slot
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal, Slot
+from PySide6.QtWidgets import QApplication, QLineEdit, QWidget
 
 from desktop.lifecycle import report
 from desktop.ui import theme
@@ -52,8 +52,9 @@ OpenedServices = tuple["Services", bool]
 class StartupSequence(QObject):
     """Shows the sign-in window and makes sign-in possible behind it."""
 
-    #: Sign-in is possible: the services are open (``ctx``) and handed to the sign-in window.
-    ready = Signal()
+    #: Sign-in is possible: the services are open (``ctx``) and handed to the sign-in window, which asks
+    #: for the first administrator when the argument is True.
+    ready = Signal(bool)
     #: Start-up ends here (exit code): the person chose to quit, or the database cannot be opened.
     stopped = Signal(int)
 
@@ -138,7 +139,7 @@ class StartupSequence(QObject):
         self._login.set_context(self.ctx, first_admin=not has_users)
         self.timings["sign_in_ready"] = time.time()
         self.resume_gc()
-        self.ready.emit()
+        self.ready.emit(not has_users)
 
     def resume_gc(self) -> None:
         """End the start-up pause of the garbage collector (see the module docstring)."""
@@ -174,30 +175,29 @@ class FirstPaint(QObject):
         return False
 
 
-class FirstInput(QObject):
-    """Calls ``callback`` once, when the person first presses a key or clicks in ``window`` (or in any
-    widget inside it). An application-wide event filter, because key presses go to the focused field
-    rather than to the window; it removes itself after the first one."""
+class FirstEdit(QObject):
+    """Calls ``callback`` once, when the person first types into one of ``fields``.
 
-    _INPUT = (QEvent.Type.KeyPress, QEvent.Type.MouseButtonPress, QEvent.Type.InputMethod)
+    Signals, not an event filter: a Python event filter on the application (or on a field) makes
+    PySide6 swallow Alt+letter shortcuts (measured: a QMessageBox's Alt+D stopped working with a
+    filter that only returned False).
+    """
 
-    def __init__(self, app: QCoreApplication, window: QWidget, callback: Callable[[], None]) -> None:
-        super().__init__(window)
-        self._app = app
-        self._window = window
+    def __init__(self, fields: Sequence[QLineEdit], callback: Callable[[], None], parent: QObject) -> None:
+        super().__init__(parent)
         self._callback = callback
-        app.installEventFilter(self)
+        self._connections = [field.textEdited.connect(self._edited) for field in fields]
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() in self._INPUT and isinstance(watched, QWidget) and watched.window() is self._window:
-            self.stop()
-            QTimer.singleShot(0, self._callback)  # the key or click itself is handled first
-        return False
+    @Slot()
+    def _edited(self) -> None:
+        self.stop()
+        self._callback()
 
     def stop(self) -> None:
         """No longer watch (the callback ran, or what it does happened otherwise)."""
-        self._app.removeEventFilter(self)
-        self.deleteLater()
+        for connection in self._connections:
+            QObject.disconnect(connection)
+        self._connections = []
 
 
 def prepare_and_open(settings: Settings) -> tuple[StartupCheck | None, OpenedServices | None]:

@@ -17,8 +17,8 @@ Both programs run with QT_QPA_PLATFORM=offscreen unless DISPLAY is set (then the
 a 0 ms timer started at ``show()`` fires *before* Qt paints the window, which would flatter both.
 Times are medians over ``--runs`` runs; the database for 1-3 is a SQLite file at head in a temp folder.
 The peak RSS is taken once the start-up work behind the sign-in window has finished (the daily backup
-check included). The services sign-in does not need are built when someone first uses the window (a
-key or a click), so they are not part of it; the import costs behind that are listed in desktop/app.py.
+check included). The services sign-in does not need are built when someone first types in the window,
+so they are not part of it; the import costs behind that are listed in desktop/app.py.
 The machine's load average is printed before and after: the timings are only comparable at a similar
 load.
 """

@@ -154,7 +154,7 @@ def test_a_damaged_file_restored_from_the_newest_backup_then_signs_in(
     sign_in(qtbot, controller)
 
 
-def test_the_other_services_are_built_once_someone_uses_the_sign_in_window(
+def test_the_other_services_are_built_once_someone_types_in_the_sign_in_window(
     qtbot: Any, ui_db_url: str, user_session: Any, make_controller: Callable[[str], AppController]
 ) -> None:
     controller = make_controller(ui_db_url)
