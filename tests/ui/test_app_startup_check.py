@@ -165,3 +165,15 @@ def test_the_other_services_are_built_once_someone_types_in_the_sign_in_window(
         qtbot.keyClick(controller.login.email, "p")  # the first key starts building them
     window = sign_in(qtbot, controller)
     assert window.isVisible()
+
+
+def test_typing_the_first_administrator_builds_the_other_services(
+    qtbot: Any, ui_db_url: str, make_controller: Callable[[str], AppController]
+) -> None:
+    controller = make_controller(ui_db_url)
+    controller.start()
+    wait_until_sign_in_possible(qtbot, controller)
+    assert controller.login.stack.currentIndex() == controller.login.CREATE
+    assert controller.runner is not None and not controller.runner.is_running()
+    with qtbot.waitSignal(controller.runner.job_finished, timeout=30_000):
+        qtbot.keyClick(controller.login.new_name, "A")
