@@ -19,6 +19,7 @@ Measuring: see desktop/lifecycle/report.py (``CLINICDESK_EXIT_AFTER_SHOWN``).
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from functools import partial
@@ -127,7 +128,14 @@ class AppController(QObject):
         if self._first_edit is not None:
             self._first_edit.stop()
             self._first_edit = None
-        self.ctx.runner.run(self.ctx.services.warm_up, on_error=self._warm_up_failed, key="warm-up")
+        self.ctx.runner.run(
+            self.ctx.services.warm_up, on_done=self._warmed_up, on_error=self._warm_up_failed, key="warm-up"
+        )
+
+    def _warmed_up(self, _result: None) -> None:
+        """The services' modules are long-lived too: keep later collections off them, like the objects
+        frozen when sign-in became possible (desktop/lifecycle/sequence.py)."""
+        gc.freeze()
 
     def _warm_up_failed(self, error: BaseException) -> None:
         """Not fatal: the service that failed to build reports its error when a page first uses it."""
