@@ -7,9 +7,9 @@ alembic only when an upgrade is needed.
 
 The services other than sign-in's (and their imports: numpy with the predictor, the pages' services)
 are built on a worker once someone starts to type in the sign-in window, not as soon as sign-in is
-possible: a sign-in window waiting for the next person stays about 18 MB smaller, and
-typing an e-mail address and a password takes longer than building them (about 0.15 s), so the main
-window does not wait for them.
+possible: a sign-in window waiting for the next person stays about 16 MB smaller (measured with
+tests/perf/bench_startup.py), and typing an e-mail address and a password takes longer than building
+them (about 0.15 s), so the main window does not wait for them.
 
 Closing: the app does not quit the moment its last window closes; it makes the closing backup on a
 worker first and then emits ``finished``, which ends the event loop (run_gui).
