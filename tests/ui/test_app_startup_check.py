@@ -20,6 +20,7 @@ from desktop.db import backup
 from desktop.services import startup as startup_service
 from desktop.ui.dialogs import startup
 from tests.ui.app_helpers import controllers, file_of, sign_in, table_counts, wait_until_sign_in_possible
+from tests.ui.conftest import USER_EMAIL, USER_PASSWORD
 
 
 @pytest.fixture
@@ -85,8 +86,8 @@ def test_sign_in_pressed_during_the_check_waits_for_it(
     # The check runs on a worker: this (GUI) thread goes on while it is held.
     qtbot.waitUntil(entered.is_set, timeout=20_000)
     before = table_counts(file_of(ui_db_url))
-    controller.login.email.setText("pat@clinic.example")
-    controller.login.password.setText("patient-pass-8765")
+    controller.login.email.setText(USER_EMAIL)
+    controller.login.password.setText(USER_PASSWORD)
     controller.login.sign_in_button.click()
     QCoreApplication.processEvents()  # anything queued by the click runs; the check is still held
     assert controller.ctx is None and not controller.login.is_ready()
