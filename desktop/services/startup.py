@@ -1,6 +1,7 @@
 """The start-up decision, before sign-in: create, upgrade, refuse, or offer a way out (Qt-free).
 
-The app (desktop/app.py, through the start-up dialogs) calls :func:`inspect` and acts on its state:
+The app (desktop/app/sequence.py, through the start-up dialogs) calls :func:`inspect` on a worker
+thread, behind the sign-in window, and acts on its state:
 
 * ``MISSING``: :func:`run_startup_upgrade` creates the database at head.
 * ``BEHIND``: show a progress dialog naming each revision and call :func:`run_startup_upgrade`
@@ -15,7 +16,8 @@ The app (desktop/app.py, through the start-up dialogs) calls :func:`inspect` and
   problem and the newest verified backup (``backup``), which the dialog offers to restore in one click.
 
 Every SQLite file that holds a ClinicDesk database gets ``PRAGMA quick_check`` here, before anything
-is built on it (about 0.1 s for 100,000 records; tests/perf/bench_startup.py measures it).
+is built on it (about 0.1 s for 100,000 records; tests/perf/bench_migrations.py measures the check).
+The services (and so every sign-in and every write) are opened only after it passed.
 
 The at-head path for SQLite uses only the standard library (desktop.db.probe, desktop.db.backup_catalog):
 no SQLAlchemy reflection, no Alembic import. That is why the database modules (migrate, backup, fingerprint,

@@ -7,5 +7,5 @@ off the GUI thread), ``dialogs/prompts.py`` (the only caller of QMessageBox / QF
 
 Rules: the UI never imports desktop.db, desktop.ml, sqlalchemy, alembic or onnxruntime (import-linter);
 it asks ``ctx.services`` and shows DTOs. Services are imported for type hints only, so the sign-in
-window appears before SQLAlchemy is loaded (see desktop/app.py).
+window appears before SQLAlchemy is loaded (see desktop/app/controller.py).
 """

@@ -2,7 +2,8 @@
 
 ``KnownError`` (desktop.domain.errors) carries a message written for the person using the program: it is
 shown as it is. Anything else is our fault: the traceback goes to the log file and the person sees a
-short apology naming that file. Qt-free on purpose, so it is also usable from app.py's excepthook.
+short apology naming that file. Qt-free on purpose, so it is also usable from the app's excepthook
+(desktop/app/excepthook.py).
 """
 
 from __future__ import annotations

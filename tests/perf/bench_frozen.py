@@ -6,7 +6,7 @@ Needs a built bundle (python build_scripts/build.py). Both variants run in this 
 same machine load, offscreen, each on its own data folder whose database is created (and migrated) by
 a first, unmeasured run, so the measured runs start at head as a clinic's daily start does.
 
-Start-up uses the app's own probe (CLINICDESK_EXIT_AFTER_SHOWN=1, see desktop/app.py): it prints the
+Start-up uses the app's own probe (CLINICDESK_EXIT_AFTER_SHOWN=1, see desktop/app/controller.py): it prints the
 wall-clock time the sign-in window was shown and the time signing in became possible, and the peak RSS;
 times here are from just before the process is spawned. Prints a table of medians.
 """

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from desktop.app import AppController, install_excepthook
+from desktop.app import AppController
+from desktop.app.excepthook import install_excepthook
 from desktop.settings import log_file_path, setup_logging
 from tests.ui.conftest import USER_EMAIL, USER_PASSWORD
 

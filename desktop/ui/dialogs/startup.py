@@ -1,5 +1,5 @@
 """Start-up flow before sign-in: backup + upgrade with progress, and the dialogs for a database that
-needs attention. API for desktop/app.py:
+needs attention. API for the start-up sequence (desktop/app/sequence.py):
 
     from desktop.ui.dialogs import startup
     decision = startup.check_database(settings)              # worker thread; None = ready at head
