@@ -94,7 +94,7 @@ def matching_ids(s: OrmSession, text: str, include_inactive: bool) -> tuple[str,
     token = text.strip().upper()
     if _MRN_PREFIX.match(token):
         numbered = and_(User.mrn >= token, User.mrn < prefix_upper_bound(token))
-        found = _capped_count(s, select(User.id).where(numbered))
+        found = _capped_count(s, select(User.mrn).where(numbered))  # the MRN index alone
         if found:
             alternatives.append(numbered)
             dense = dense or found > DENSE
