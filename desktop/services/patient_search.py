@@ -26,6 +26,7 @@ import re
 from typing import Any
 
 from sqlalchemy import and_, func, or_, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import Session as OrmSession
 
 from desktop.db.models import AccessLog, PatientSearchToken, User
@@ -107,12 +108,22 @@ def matching_ids(s: OrmSession, text: str, include_inactive: bool) -> tuple[str,
             alternatives.append(User.id.in_(select(capped.c.user_id)))
     if not alternatives:
         return ()
-    # A common word or MRN prefix matches thousands: SQLite walks the list's index in order instead
-    # of looking each match up and sorting them (5-10x slower for 100k; PostgreSQL and MariaDB choose
-    # by their statistics).
+    if dense:
+        _walk_the_list_index(s)
     return ordered_ids(
         s, User, [*patients, or_(*alternatives)], NAME_ORDER, sqlite_index=NAME_INDEX if dense else None
     )
+
+
+def _walk_the_list_index(s: OrmSession) -> None:
+    """A common word or MRN prefix matches thousands: walking the list's own index in order beats
+    finding the matches another way and sorting them, but neither planner sees it. SQLite gets
+    ``INDEXED BY`` (5-10x faster for 100k patients); PostgreSQL estimated a table scan and a sort
+    as cheaper than the index-only scan, which took half the time (17 vs 44 ms for 27,000 of 100,000
+    patients), so the scan is switched off for the rest of this read-only transaction only
+    (``SET LOCAL``). MariaDB is left to its own plan."""
+    if s.connection().dialect.name == "postgresql":
+        s.execute(sql_text("SET LOCAL enable_seqscan = off"))
 
 
 def recent_ids(s: OrmSession, viewer_id: str, include_inactive: bool) -> tuple[str, ...]:
