@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from desktop.db.models import User
 from desktop.domain import validation as v
-from desktop.domain.dto import AuditAction, Page
+from desktop.domain.dto import MAX_PAGE_SIZE, AuditAction, Page
 from desktop.domain.enums import AllergyStatus, Role
 from desktop.domain.errors import ValidationError
 from desktop.domain.patient_dto import (
@@ -47,6 +47,11 @@ from desktop.services.rows import check_version
 from desktop.services.sessions import authenticate, end_all_sessions
 
 ALLERGIES_MAX = 500
+SEARCH_TEXT_MAX = 100
+
+
+def _search_text(text: str) -> str:
+    return v.text(text, "Search text", max_length=SEARCH_TEXT_MAX)
 
 
 @policed
@@ -63,17 +68,42 @@ class PatientService:
     def search(
         self, token: str, text: str = "", *, limit: int = SEARCH_LIMIT, include_inactive: bool = False
     ) -> tuple[PatientSummary, ...]:
-        """Patients matching ``text`` (name words in any order, MRN start, date of birth, phone), in
-        name order; with an empty ``text``, the ones this person opened last, then the newest."""
-        text = v.text(text, "Search text", max_length=100)
+        """The first ``limit`` patients of :meth:`search_ids`' list (for scripts; the patient list
+        holds every id and reads rows as it shows them)."""
+        text = _search_text(text)
         _, limit = v.page(0, limit)
         with self._ctx.unit_of_work() as s:
             user = self._user(s, token, Action.PATIENTS_SEARCH)
-            if not text:
-                rows = patient_search.recent(s, SUMMARY_COLUMNS, user.id, limit, include_inactive)
-            else:
-                rows = patient_search.find(s, SUMMARY_COLUMNS, text, limit, include_inactive)
-            return tuple(to_summary(row) for row in rows)
+            ids = self._matching(s, user, text, include_inactive)[:limit]
+            return tuple(map(to_summary, patient_search.summaries(s, SUMMARY_COLUMNS, list(ids))))
+
+    @policy_action(Action.PATIENTS_SEARCH)
+    def search_ids(self, token: str, text: str = "", include_inactive: bool = False) -> tuple[str, ...]:
+        """The ids of every patient matching ``text`` (name words in any order, MRN start, date of
+        birth, phone), in name order; with an empty ``text``, the ones this person opened last, then
+        every other, newest first. The patient list holds these and asks :meth:`rows` for those it
+        shows."""
+        text = _search_text(text)
+        with self._ctx.unit_of_work() as s:
+            user = self._user(s, token, Action.PATIENTS_SEARCH)
+            return self._matching(s, user, text, include_inactive)
+
+    @policy_action(Action.PATIENTS_SEARCH)
+    def rows(self, token: str, ids: Sequence[str]) -> tuple[PatientSummary, ...]:
+        """The list rows of the patients ``ids`` (at most 1000) in that order; unknown ids and staff
+        accounts are left out. Names and demographics only: no medical data, no access-log entry."""
+        if isinstance(ids, str | bytes) or not isinstance(ids, Sequence) or len(ids) > MAX_PAGE_SIZE:
+            raise ValidationError(f"At most {MAX_PAGE_SIZE} patient ids can be read at once.")
+        keys = [i for i in ids if v.is_clean(i)]
+        with self._ctx.unit_of_work() as s:
+            self._user(s, token, Action.PATIENTS_SEARCH)
+            return tuple(map(to_summary, patient_search.summaries(s, SUMMARY_COLUMNS, keys)))
+
+    @staticmethod
+    def _matching(s: OrmSession, user: User, text: str, include_inactive: bool) -> tuple[str, ...]:
+        if not text:
+            return patient_search.recent_ids(s, user.id, include_inactive)
+        return patient_search.matching_ids(s, text, include_inactive)
 
     @policy_action(Action.PATIENTS_READ)
     def get(self, token: str, patient_id: str | None = None) -> PatientDTO:

@@ -143,6 +143,8 @@ Call = Callable[[Any, Case], object]
 CALLS: dict[str, dict[str, Call]] = {
     "PatientService": {
         "search": lambda svc, c: svc.search(c.t, "someone"),
+        "search_ids": lambda svc, c: svc.search_ids(c.t, "someone"),
+        "rows": lambda svc, c: svc.rows(c.t, [c.a]),
         "get": lambda svc, c: svc.get(c.t, c.a),
         "open_chart": lambda svc, c: svc.open_chart(c.t, c.a),
         "allergies": lambda svc, c: svc.allergies(c.t, c.a),

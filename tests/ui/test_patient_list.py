@@ -7,10 +7,13 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from desktop.domain.enums import AllergyStatus, Role, Sex
 from desktop.domain.patient_dto import AllergyInfo, PatientDraft, PatientDTO
 from desktop.ui.pages.patients import PatientsPage
+from desktop.ui.tablemodels.patients_model import PatientSearch, PatientsModel, SearchAnswer
 from desktop.ui.widgets.patient_banner import PatientBanner
 
 
@@ -46,12 +49,17 @@ def test_search_as_you_type_and_open(
             token, PatientDraft(given_names=given, family_name=family, date_of_birth=born)
         )
     page = _page(qtbot, clinician_ctx)
-    assert page.model.rowCount() == 3 and "Recently" in page.status.text()
+    assert page.model.rowCount() == 3
+    assert page.status.text() == "3 patients: recently opened first, then the newest registered"
     qtmodeltester.check(page.model)
     assert _type(qtbot, page, "gar mar") == ["GARCÍA, María José"]
+    assert page.status.text() == "1 patient matches"
     assert page.model.data(page.model.index(0, 1)).startswith("14-Jul-1945 (")
     assert page.model.data(page.model.index(0, 3)) == "MRN 000001"
     assert _type(qtbot, page, "14/07/1945") == ["GARCÍA, María José"]
+    assert _type(qtbot, page, "MAR") == ["GARCÍA, María José", "GÓMEZ, Mario"]
+    assert page.status.text() == "2 patients match"
+    qtmodeltester.check(page.model)
     assert _type(qtbot, page, "zzz") == [] and page.status.text() == "No patient found"
     _type(qtbot, page, "lee")
     with qtbot.waitSignal(page.patient_chosen, timeout=5_000) as chosen:
@@ -59,10 +67,64 @@ def test_search_as_you_type_and_open(
     assert chosen.args == [services.patients.search(token, "lee")[0].id]
 
 
+def test_typing_keys_shows_the_answer_to_the_last_text_and_enter_or_double_click_opens(
+    qtbot: Any, services: Any, clinician_ctx: Any
+) -> None:
+    token = clinician_ctx.token
+    ann = services.patients.register(token, PatientDraft(given_names="Ann", family_name="Lee"))
+    services.patients.register(token, PatientDraft(given_names="Anna", family_name="Leeds"))
+    page = _page(qtbot, clinician_ctx)
+    page.search_box.setFocus()
+    with qtbot.waitSignal(page.results_shown, timeout=10_000):
+        qtbot.keyClicks(page.search_box, "lee ann")  # one search, for the text after the pause
+    qtbot.waitUntil(lambda: not clinician_ctx.runner.is_running(), timeout=10_000)
+    assert page.status.text() == "2 patients match"
+    assert page.selected() is not None and page.selected().id == ann.id  # the first row, for Enter
+    with qtbot.waitSignal(page.patient_chosen, timeout=5_000) as chosen:
+        qtbot.keyClick(page.search_box, Qt.Key.Key_Return)
+    assert chosen.args == [ann.id]
+    second = page.view.visualRect(page.model.index(1, 0)).center()
+    with qtbot.waitSignal(page.patient_chosen, timeout=5_000) as chosen:
+        # A double-click is a press, release, press, release: QTest's DClick alone is the second pair.
+        qtbot.mouseClick(page.view.viewport(), Qt.MouseButton.LeftButton, pos=second)
+        qtbot.mouseDClick(page.view.viewport(), Qt.MouseButton.LeftButton, pos=second)
+    assert chosen.args == [page.model.dto(1).id] and chosen.args != [ann.id]
+
+
 def test_an_older_answer_never_replaces_a_newer_one(qtbot: Any, clinician_ctx: Any) -> None:
     page = _page(qtbot, clinician_ctx)
-    page._show(page._asked - 1, "old text", ())
+    page._show(page._asked - 1, SearchAnswer(PatientSearch("old text"), (), ()))
     assert page.status.text() != "No patient found"
+
+
+def test_deactivated_patients_show_only_when_asked(qtbot: Any, services: Any, clinician_ctx: Any) -> None:
+    token = clinician_ctx.token
+    ann = services.patients.register(token, PatientDraft(given_names="Ann", family_name="Lee"))
+    services.patients.deactivate(token, ann.id)
+    page = _page(qtbot, clinician_ctx)
+    assert _type(qtbot, page, "lee") == [] and page.status.text() == "No patient found"
+    with qtbot.waitSignal(page.results_shown, timeout=10_000):
+        page.inactive.setChecked(True)
+    assert page.model.data(page.model.index(0, 0)) == "LEE, Ann (deactivated)"
+
+
+def test_a_long_list_holds_ids_and_reads_rows_as_they_are_shown(
+    qtbot: Any, services: Any, clinician_ctx: Any, qtmodeltester: Any
+) -> None:
+    token = clinician_ctx.token
+    for i in range(PatientsModel.BATCH * 3 + 7):
+        services.patients.register(token, PatientDraft(given_names=f"Given{i:03d}", family_name="Many"))
+    page = _page(qtbot, clinician_ctx)
+    total = PatientsModel.BATCH * 3 + 7
+    with qtbot.waitSignal(page.results_shown, timeout=10_000):
+        page.search_box.setText("many")
+    QApplication.processEvents()  # the view paints its rows
+    assert page.model.rowCount() == total and page.status.text() == f"{total} patients match"
+    assert page.model.cached_rows == PatientsModel.BATCH  # the first batch, read with the ids
+    page.view.scrollToBottom()
+    qtbot.waitUntil(lambda: page.model.data(page.model.index(total - 1, 0)) == "MANY, Given306")
+    assert page.model.cached_rows < total
+    qtmodeltester.check(page.model)
 
 
 def test_register_dialog_shows_field_errors_then_registers(qtbot: Any, clinician_ctx: Any) -> None:

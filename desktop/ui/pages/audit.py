@@ -7,19 +7,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QDate, Qt, QTimer, Slot
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QComboBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QDate, Qt, Slot
+from PySide6.QtWidgets import QComboBox, QHeaderView, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.domain.dto import AuditAction
 from desktop.domain.errors import SessionExpiredError
@@ -29,6 +18,8 @@ from desktop.ui.formatting import action_label
 from desktop.ui.tablemodels.audit_model import AuditModel
 from desktop.ui.tablemodels.id_list_model import reload_keeping_place
 from desktop.ui.widgets.date_edit import DateEdit
+from desktop.ui.widgets.row_table import RowTable
+from desktop.ui.widgets.search_header import SearchHeader
 
 if TYPE_CHECKING:
     from desktop.ui.context import UiContext
@@ -64,12 +55,14 @@ class AuditPage(QWidget):
         self.count_label.setAccessibleName("Number of entries")
         self.model.fetch_failed.connect(self._fetch_failed)
         self.model.reloaded.connect(lambda *_: self._update_count())
-        heading = QLabel(self.title)
-        heading.setObjectName("PageTitle")
-        self.search = QLineEdit()
-        self.search.setPlaceholderText("Search who, summary or id (Ctrl+F)")
-        self.search.setAccessibleName("Search the audit log")
-        self.search.setClearButtonEnabled(True)
+        self.header = SearchHeader(
+            self.title,
+            search_hint="Search who, summary or id (Ctrl+F)",
+            search_name="Search the audit log",
+        )
+        assert self.header.search is not None
+        self.search = self.header.search
+        self.header.search_changed.connect(lambda _text: self.apply_filter())
         self.action = QComboBox()
         self.action.setAccessibleName("Filter by action")
         self.action.addItem("All actions", "")  # "" means no filter
@@ -80,33 +73,19 @@ class AuditPage(QWidget):
         self.clear_button = QPushButton("C&lear filters")
         self.clear_button.setAccessibleName("Clear filters")
         self.clear_button.clicked.connect(self.clear_filters)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(300)
-        self._timer.timeout.connect(self.apply_filter)
-        self.search.textChanged.connect(lambda _t: self._timer.start())
         self.action.currentIndexChanged.connect(lambda _i: self.apply_filter())
         self.date_from.dateChanged.connect(lambda _d: self.apply_filter())
         self.date_to.dateChanged.connect(lambda _d: self.apply_filter())
+        self.header.add(
+            self.action,
+            _label_for("&From:", self.date_from),
+            self.date_from,
+            _label_for("&To:", self.date_to),
+            self.date_to,
+            self.clear_button,
+        )
 
-        filters = QHBoxLayout()
-        filters.addWidget(self.search, 1)
-        filters.addWidget(self.action)
-        filters.addWidget(_label_for("&From:", self.date_from))
-        filters.addWidget(self.date_from)
-        filters.addWidget(_label_for("&To:", self.date_to))
-        filters.addWidget(self.date_to)
-        filters.addWidget(self.clear_button)
-
-        self.view = QTableView()
-        self.view.setAccessibleName("Audit entries")
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.setWordWrap(False)
-        self.view.verticalHeader().hide()
+        self.view = RowTable(self.model, "Audit entries")
         header = self.view.horizontalHeader()
         metrics = self.fontMetrics()
         # Compact columns, so the summary (what happened) keeps most of the width at 1024 pixels;
@@ -121,8 +100,7 @@ class AuditPage(QWidget):
         # activated = double-click or Enter (doubleClicked as well would open the entry twice)
         self.view.activated.connect(lambda _i: self.open_selected())
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addLayout(filters)
+        layout.addWidget(self.header)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.count_label)
 
@@ -132,12 +110,11 @@ class AuditPage(QWidget):
 
     @Slot()
     def focus_search(self) -> None:
-        self.search.setFocus()
-        self.search.selectAll()
+        self.header.focus_search()
 
     @Slot()
     def apply_filter(self) -> None:
-        self._timer.stop()
+        self.header.cancel_pending()
         start, end = self.date_from.date(), self.date_to.date()
         self.model.set_filter(
             text=self.search.text().strip(),

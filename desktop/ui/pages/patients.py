@@ -1,8 +1,11 @@
 """The patient list (reception and clinicians): search as you type, open, register.
 
-Each keystroke restarts a short timer; when it fires, the search runs on a worker thread and only the
-answer to the latest text is shown (an older answer arriving late is dropped), so typing never waits
-for the database. An empty box lists the patients this person opened last, then the newest.
+The list holds the ids of every matching patient and reads rows as they are shown (the id-list table
+design): an empty box lists everyone, those this person opened last first, then the newest.
+
+Each keystroke restarts a short pause; when it ends, the ids and the first rows are read on a worker
+thread and only the answer to the latest search is shown (an older answer arriving late is dropped),
+so typing never waits for the database. The first patient is selected, so Enter opens them.
 
 ``patient_chosen`` (the patient's id) is emitted on double-click or Enter: the window that hosts the
 page opens that patient's chart.
@@ -12,35 +15,44 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QModelIndex, QTimer, Signal, Slot
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QCheckBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtCore import QModelIndex, Signal, Slot
+from PySide6.QtWidgets import QCheckBox, QHeaderView, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from desktop.domain.errors import SessionExpiredError
+from desktop.domain.patient_dto import PatientSummary
 from desktop.services.access_policy import Action, allowed
 from desktop.ui.dialogs.register_patient_dialog import RegisterPatientDialog
 from desktop.ui.errors import user_message
-from desktop.ui.tablemodels.patients_model import PatientsModel
+from desktop.ui.tablemodels.patients_model import PatientSearch, PatientsModel, SearchAnswer, read_answer
+from desktop.ui.widgets.row_table import RowTable
+from desktop.ui.widgets.search_header import SearchHeader
 
 if TYPE_CHECKING:
     from desktop.ui.context import UiContext
 
 TYPING_PAUSE_MS = 120
+#: Column widths from sample texts, so painting never reads more rows than are shown (the phone
+#: column takes the rest).
+COLUMN_SAMPLES = ("GARCÍA LÓPEZ, María José", "14-Jul-1945 (81y)", "Not known", "MRN 000123")
+
+
+def status_text(answer: SearchAnswer) -> str:
+    """How many patients the list holds, and in what order when the box is empty."""
+    count = len(answer.ids)
+    patients = "1 patient" if count == 1 else f"{count} patients"
+    if not answer.search.text.strip():
+        if not count:
+            return "No patients registered yet"
+        return f"{patients}: recently opened first, then the newest registered"
+    if not count:
+        return "No patient found"
+    return f"{patients} match" + ("es" if count == 1 else "")
 
 
 class PatientsPage(QWidget):
     title = "Patients"
     patient_chosen = Signal(str)
-    #: Emitted after each search result is shown (tests, status bar).
+    #: Emitted after each search answer (or its error) is shown (tests, status bar).
     results_shown = Signal()
 
     def __init__(self, ctx: UiContext, parent: QWidget | None = None) -> None:
@@ -48,13 +60,15 @@ class PatientsPage(QWidget):
         self.ctx = ctx
         self._asked = 0  # number of the latest search started; older answers are dropped
         self._dialog: RegisterPatientDialog | None = None
-        heading = QLabel(self.title)
-        heading.setObjectName("PageTitle")
-        self.search_box = QLineEdit()
-        self.search_box.setPlaceholderText("Name, MRN, date of birth or phone")
-        self.search_box.setAccessibleName("Search patients")
-        self.search_box.setClearButtonEnabled(True)
-        self.search_box.textChanged.connect(self._typed)
+        self.header = SearchHeader(
+            self.title,
+            search_hint="Name, MRN, date of birth or phone",
+            search_name="Search patients",
+            pause_ms=TYPING_PAUSE_MS,
+        )
+        assert self.header.search is not None
+        self.search_box = self.header.search
+        self.header.search_changed.connect(lambda _text: self.refresh())
         self.search_box.returnPressed.connect(self._choose_current)
         self.inactive = QCheckBox("Show &deactivated")
         self.inactive.setAccessibleName("Show deactivated patients")
@@ -65,79 +79,73 @@ class PatientsPage(QWidget):
         user = ctx.user
         self.can_register = user is not None and allowed(user.role, Action.PATIENTS_REGISTER, ctx.settings)
         self.register_button.setVisible(self.can_register)
-        self.model = PatientsModel(self)
-        self.view = QTableView()
-        self.view.setAccessibleName("Patients")
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.verticalHeader().hide()
-        self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.view.horizontalHeader().setStretchLastSection(True)
-        self.view.doubleClicked.connect(self._open)
+        self.header.add(self.inactive, self.register_button)
+
+        self.model = PatientsModel(ctx, self)
+        self.model.fetch_failed.connect(self._fetch_failed)
+        self.view = RowTable(self.model, "Patients")
+        header = self.view.horizontalHeader()
+        header.setSortIndicatorShown(False)  # the search's ranking is the order
+        metrics = self.fontMetrics()
+        for column, sample in enumerate(COLUMN_SAMPLES):
+            header.resizeSection(column, metrics.horizontalAdvance(sample) + 2 * metrics.height())
+        header.setSectionResizeMode(len(COLUMN_SAMPLES), QHeaderView.ResizeMode.Stretch)
+        # activated = double-click or Enter on the table
+        self.view.activated.connect(self._open)
         self.status = QLabel()
         self.status.setObjectName("Muted")
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(TYPING_PAUSE_MS)
-        self._timer.timeout.connect(self.refresh)
-        top = QHBoxLayout()
-        top.addWidget(self.search_box, 1)
-        top.addWidget(self.inactive)
-        top.addWidget(self.register_button)
+        self.status.setAccessibleName("Number of patients")
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addLayout(top)
+        layout.addWidget(self.header)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.status)
         self.refresh()
 
     def focus_search(self) -> None:
-        self.search_box.setFocus()
-        self.search_box.selectAll()
-
-    @Slot(str)
-    def _typed(self, _text: str) -> None:
-        self._timer.start()
+        self.header.focus_search()
 
     @Slot()
     def refresh(self) -> None:
-        self._timer.stop()
+        """Search again for what the box holds, on a worker; the latest answer is shown."""
+        self.header.cancel_pending()
         self._asked += 1
-        asked, text = self._asked, self.search_box.text()
-        patients, token, inactive = self.ctx.services.patients, self.ctx.token, self.inactive.isChecked()
+        asked, batch = self._asked, self.model.BATCH
+        patients, token = self.ctx.services.patients, self.ctx.token
+        search = PatientSearch(self.search_box.text(), self.inactive.isChecked())
         self.ctx.runner.run(
-            lambda: patients.search(token, text, include_inactive=inactive),
-            on_done=lambda found: self._show(asked, text, found),
+            lambda: read_answer(patients, token, search, batch),
+            on_done=lambda answer: self._show(asked, answer),
             on_error=lambda error: self._failed(asked, error),
         )
 
-    def _show(self, asked: int, text: str, patients: Any) -> None:
+    def _show(self, asked: int, answer: SearchAnswer) -> None:
         if asked != self._asked:
-            return  # an answer to an older text: a newer search is on its way
-        self.model.set_patients(patients)
+            return  # an answer to an older search: a newer one is on its way
+        self.model.show(answer)
         if self.model.rowCount():
             self.view.selectRow(0)
-        if text.strip():
-            self.status.setText(f"{len(patients)} patient(s) found" if patients else "No patient found")
-        else:
-            self.status.setText("Recently opened and newly registered patients")
+        self.status.setText(status_text(answer))
         self.results_shown.emit()
 
     def _failed(self, asked: int, error: BaseException) -> None:
         if asked == self._asked:
+            self.model.clear()
             self.status.setText(user_message(error))
             self.results_shown.emit()
 
-    def selected(self) -> Any:
+    def _fetch_failed(self, error: BaseException) -> None:
+        """Rows read while scrolling (on the GUI thread, not through the runner) failed."""
+        self.status.setText(user_message(error))
+        if isinstance(error, SessionExpiredError):
+            self.ctx.runner.session_expired.emit()
+
+    def selected(self) -> PatientSummary | None:
         rows = self.view.selectionModel().selectedRows()
-        return self.model.patient(rows[0].row()) if rows else None
+        return self.model.dto(rows[0].row()) if rows else None
 
     @Slot(QModelIndex)
     def _open(self, index: QModelIndex) -> None:
-        patient = self.model.patient(index.row())
+        patient = self.model.dto(index.row())
         if patient is not None:
             self.patient_chosen.emit(patient.id)
 

@@ -15,22 +15,15 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QTimer, Slot
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QHeaderView, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.ui.dialogs import prompts
 from desktop.ui.dialogs.new_user_dialog import NewUserDialog
 from desktop.ui.errors import user_message
 from desktop.ui.tablemodels.id_list_model import reload_keeping_place
 from desktop.ui.tablemodels.users_model import UsersModel
+from desktop.ui.widgets.row_table import RowTable
+from desktop.ui.widgets.search_header import SearchHeader
 
 if TYPE_CHECKING:
     from desktop.ui.context import UiContext
@@ -44,18 +37,9 @@ class UsersPage(QWidget):
         self.ctx = ctx
         self.model = UsersModel(ctx, self)
         self.model.fetch_failed.connect(self._load_failed)
-        heading = QLabel(self.title)
-        heading.setObjectName("PageTitle")
-        self.view = QTableView()
-        self.view.setAccessibleName("Accounts")
-        self.view.setModel(self.model)
-        self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.view.setAlternatingRowColors(True)
-        self.view.verticalHeader().hide()
+        self.view = RowTable(self.model, "Accounts")
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.view.horizontalHeader().setStretchLastSection(True)
+        self.view.horizontalHeader().setSortIndicatorShown(False)  # always by e-mail
         self.view.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
 
         self.new_button = self._button("&New account...", "Create an account", self.new_item)
@@ -72,22 +56,16 @@ class UsersPage(QWidget):
             "Make &admin", "Change the selected account's role", self.toggle_admin
         )
         self.refresh_button = self._button("Re&fresh", "Reload the accounts", self.refresh)
-        buttons = QHBoxLayout()
-        for button in (
-            self.new_button,
-            self.active_button,
-            self.unlock_button,
-            self.reset_button,
-            self.role_button,
-        ):
-            buttons.addWidget(button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.refresh_button)
+        self.header = SearchHeader(self.title)
+        self.header.add(
+            self.new_button, self.active_button, self.unlock_button, self.reset_button, self.role_button
+        )
+        self.header.add_stretch()
+        self.header.add(self.refresh_button)
         note = QLabel("Accounts are never deleted: deactivate them instead (their history stays).")
         note.setObjectName("Muted")
         layout = QVBoxLayout(self)
-        layout.addWidget(heading)
-        layout.addLayout(buttons)
+        layout.addWidget(self.header)
         layout.addWidget(self.view, 1)
         layout.addWidget(note)
         self._update_buttons()
