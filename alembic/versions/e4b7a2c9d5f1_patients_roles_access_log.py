@@ -213,14 +213,8 @@ def upgrade() -> None:
         )
         batch_op.create_unique_constraint(batch_op.f("uq_user_mrn"), ["mrn"])
         batch_op.create_index(batch_op.f("ix_user_date_of_birth"), ["date_of_birth"], unique=False)
+        batch_op.create_index(batch_op.f("ix_user_name_key"), ["name_key"], unique=False)
         batch_op.create_index("ix_user_created_at", ["created_at"], unique=False)
-        # The patient list's two orders, holding every column its id queries read (desktop.db.models)
-        batch_op.create_index(
-            "ix_user_patient_names", ["role", "name_key", "id", "is_active", "mrn"], unique=False
-        )
-        batch_op.create_index(
-            "ix_user_patient_newest", ["role", "created_at", "id", "is_active"], unique=False
-        )
 
 
 def _fill_new_user_columns(conn: sa.Connection) -> None:
@@ -307,9 +301,8 @@ def downgrade() -> None:
     conn.execute(sa.update(_user).where(_user.c.role != "admin").values(role="user"))
 
     with op.batch_alter_table("user", schema=None) as batch_op:
-        batch_op.drop_index("ix_user_patient_newest")
-        batch_op.drop_index("ix_user_patient_names")
         batch_op.drop_index("ix_user_created_at")
+        batch_op.drop_index(batch_op.f("ix_user_name_key"))
         batch_op.drop_index(batch_op.f("ix_user_date_of_birth"))
         batch_op.drop_constraint(batch_op.f("uq_user_mrn"), type_="unique")
         batch_op.drop_constraint(batch_op.f("ck_user_allergy_status"), type_="check")
