@@ -10,8 +10,9 @@ patient's chart.
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal, Slot
 from PySide6.QtWidgets import (
@@ -30,7 +31,7 @@ from desktop.services.patient_merge import MergeResult
 from desktop.ui import patient_format as fmt
 from desktop.ui.dialogs import prompts
 from desktop.ui.errors import user_message
-from desktop.ui.tablemodels.patients_model import PatientsModel
+from desktop.ui.tablemodels.patients_model import PatientSearch, PatientsModel, SearchAnswer, read_answer
 from desktop.ui.widgets.row_table import RowTable
 
 if TYPE_CHECKING:
@@ -76,7 +77,7 @@ class MergePatientDialog(QDialog):
         self.search_box.setPlaceholderText("Name, MRN, date of birth or phone")
         self.search_box.setAccessibleName("Search for the patient to keep")
         self.search_box.setClearButtonEnabled(True)
-        self.model = PatientsModel(self)
+        self.model = PatientsModel(ctx, self)
         self.view = RowTable(self.model, "Patients to merge into")
         self.view.horizontalHeader().setSortIndicatorShown(False)  # in name order, as the list
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
@@ -139,19 +140,24 @@ class MergePatientDialog(QDialog):
     def search(self) -> None:
         self._timer.stop()
         self._asked += 1
-        asked, text = self._asked, self.search_box.text()
+        asked, search = self._asked, PatientSearch(self.search_box.text())
         self.ctx.runner.run(
-            partial(self.ctx.services.patients.search, self.ctx.token, text),
-            on_done=lambda found: self._show(asked, found),
+            partial(read_answer, self.ctx.services.patients, self.ctx.token, search, self.model.BATCH),
+            on_done=lambda answer: self._show(asked, answer),
             on_error=lambda error: self._search_failed(asked, error),
         )
 
-    def _show(self, asked: int, found: Any) -> None:
+    def _show(self, asked: int, answer: SearchAnswer) -> None:
         if asked != self._asked:
             return
-        others = [p for p in found if p.id != self.duplicate.id]  # never merged into itself
-        self.model.set_patients(others)
-        self.status.setText("" if others else "No other patient found.")
+        duplicate = self.duplicate.id  # never merged into itself
+        others = replace(
+            answer,
+            ids=tuple(i for i in answer.ids if i != duplicate),
+            first_rows=tuple(r for r in answer.first_rows if r.id != duplicate),
+        )
+        self.model.show(others)
+        self.status.setText("" if others.ids else "No other patient found.")
         self._chosen_changed()
 
     def _search_failed(self, asked: int, error: BaseException) -> None:
@@ -160,7 +166,7 @@ class MergePatientDialog(QDialog):
 
     def chosen(self) -> PatientSummary | None:
         rows = self.view.selectionModel().selectedRows()
-        return self.model.patient(rows[0].row()) if rows else None
+        return self.model.dto(rows[0].row()) if rows else None
 
     def _chosen_changed(self) -> None:
         kept = self.chosen()
