@@ -1,4 +1,4 @@
-"""list pages: an index in the records table's order, and the patient list's two orders
+"""list pages: indexes in the records table's order and in the patient list's two orders
 
 The records table lists a patient's records newest first (date DESC, id DESC) and asks the database
 for all their ids in that order. With only the index on ``user_id`` the database reads the patient's

@@ -25,6 +25,7 @@ from PySide6.QtCore import Signal, Slot
 from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import QDialog, QMainWindow, QStackedWidget, QWidget
 
+from desktop.domain.errors import SessionExpiredError
 from desktop.ui import window_state
 from desktop.ui.context import UiContext
 from desktop.ui.idle import IdleWatcher
@@ -162,7 +163,20 @@ class SessionWindow(QMainWindow):
 
     @Slot()
     def _session_expired(self) -> None:
-        self.leave_unattended("Your session has ended. Please sign in again.")
+        """A job failed because a session ended. The worker pool is the app's, so the session may
+        be that of whoever sat here before (a job of theirs can finish after they left): leave only
+        when this window's own session is over, which the service says."""
+        token = self.ctx.session.token if self.ctx.session else None
+        if token is None or self._closing_for_sign_out:
+            return
+        self.ctx.runner.run(
+            partial(self.ctx.services.auth.current_user, token),
+            on_error=lambda error: self._own_session_checked(error),
+        )
+
+    def _own_session_checked(self, error: BaseException) -> None:
+        if isinstance(error, SessionExpiredError):
+            self.leave_unattended("Your session has ended. Please sign in again.")
 
     def _end_session(self, reason: str) -> None:
         """End the session (on the worker pool), close this window and hand back to the app."""

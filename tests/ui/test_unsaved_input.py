@@ -14,18 +14,7 @@ from desktop.domain.enums import Role
 from desktop.ui.main_window import MainWindow
 from desktop.ui.pages.new_prediction import NewPredictionPage
 from desktop.ui.pages.patients import PatientsPage
-from tests.ui.conftest import USER_PASSWORD
-
-
-def _window(qtbot: Any, ctx: Any) -> MainWindow:
-    window = MainWindow(ctx)
-    qtbot.addWidget(window)
-    if ctx.user.role is Role.PATIENT:
-        with qtbot.waitSignal(window.chart_opened, timeout=10_000):
-            window.show()
-    else:
-        window.show()
-    return window
+from tests.ui.conftest import USER_PASSWORD, show_main_window
 
 
 def _idle(qtbot: Any, ctx: Any) -> None:
@@ -64,7 +53,7 @@ def test_typing_into_one_chart_then_switching_keeps_each_chart_its_own(
 ) -> None:
     ctx = staff_ctx(Role.CLINICIAN)
     garcia, smith = two_patients
-    window = _window(qtbot, ctx)
+    window = show_main_window(qtbot, ctx)
     _open(qtbot, window, garcia.id)
     garcia_page = _prediction_page(qtbot, window)
     _save_prediction(qtbot, garcia_page, 0, "García's saved note")
@@ -113,7 +102,7 @@ def test_cancel_keeps_the_chart_open_with_what_was_typed(
 ) -> None:
     ctx = staff_ctx(Role.CLINICIAN)
     garcia, smith = two_patients
-    window = _window(qtbot, ctx)
+    window = show_main_window(qtbot, ctx)
     _open(qtbot, window, garcia.id)
     page = _prediction_page(qtbot, window)
     page.form.load_sample(page.form.sample_names[0])
@@ -160,7 +149,7 @@ def test_an_edit_dialog_with_nothing_changed_is_not_asked_about(
         ),
         patient_id=garcia.id,
     )
-    window = _window(qtbot, ctx)
+    window = show_main_window(qtbot, ctx)
     _open(qtbot, window, garcia.id)
     records = window.show_page("records")
     qtbot.waitUntil(lambda: records.model.rowCount() == 1, timeout=10_000)
@@ -188,7 +177,7 @@ def test_an_edit_dialog_with_nothing_changed_is_not_asked_about(
 def test_sign_out_from_the_menu_asks_and_cancel_stays_signed_in(
     qtbot: Any, signed_in_ctx: Any, no_dialogs: Any
 ) -> None:
-    window = _window(qtbot, signed_in_ctx)
+    window = show_main_window(qtbot, signed_in_ctx)
     profile = window.show_page("profile")
     qtbot.waitUntil(lambda: profile.profile is not None, timeout=10_000)
     assert profile.unsaved_changes() == ""
@@ -215,7 +204,7 @@ def test_sign_out_from_the_menu_asks_and_cancel_stays_signed_in(
 def test_quitting_asks_from_the_menu_and_the_close_button(
     qtbot: Any, signed_in_ctx: Any, no_dialogs: Any
 ) -> None:
-    window = _window(qtbot, signed_in_ctx)
+    window = show_main_window(qtbot, signed_in_ctx)
     page = _prediction_page(qtbot, window)
     page.notes_edit.setPlainText("A note for a prediction not made yet")
 
@@ -241,7 +230,7 @@ def test_quitting_asks_from_the_menu_and_the_close_button(
 def test_the_idle_lock_asks_nothing_and_keeps_the_input(
     qtbot: Any, signed_in_ctx: Any, no_dialogs: Any
 ) -> None:
-    window = _window(qtbot, signed_in_ctx)
+    window = show_main_window(qtbot, signed_in_ctx)
     page = _prediction_page(qtbot, window)
     page.form.edit_for("radius_mean").setText("14.2")
     window.idle.idle.emit()  # what the idle timer does
