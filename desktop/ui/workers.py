@@ -34,6 +34,7 @@ import logging
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, Signal, Slot
@@ -83,7 +84,11 @@ class _Job(QRunnable):
 
 
 def _receiver_gone(callback: Callable[..., object] | None) -> bool:
-    """True when ``callback`` is a method of a Qt object whose C++ side was already deleted."""
+    """True when ``callback`` is a method of a Qt object whose C++ side was already deleted (also
+    through ``functools.partial``, the way to pass a method with its first arguments bound; a lambda
+    hides its receiver, so callbacks that may outlive their widget are methods or partials)."""
+    while isinstance(callback, partial):
+        callback = callback.func
     owner = getattr(callback, "__self__", None)
     return isinstance(owner, QObject) and not isValid(owner)
 

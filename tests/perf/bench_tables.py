@@ -21,6 +21,7 @@ design).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sqlite3
 import statistics
@@ -134,8 +135,12 @@ def run(
     services = Services.create(url, Settings(database_url=url), bcrypt_rounds=4)
     services.auth.create_first_admin("admin@clinic.example", "Admin", PASSWORD)
     admin = services.auth.sign_in("admin@clinic.example", PASSWORD)
-    services.users.create_user(admin.token, "bench@clinic.example", "Bench", PASSWORD, Role.PATIENT)
-    session = services.auth.sign_in("bench@clinic.example", PASSWORD)  # a patient reading their chart
+    services.users.create_user(
+        admin.token, "bench@clinic.example", "Bench", "given " + PASSWORD, Role.PATIENT
+    )
+    session = services.auth.sign_in("bench@clinic.example", "given " + PASSWORD)  # a patient, own chart
+    services.auth.set_required_password(session.token, PASSWORD)  # their own, as the app asks first
+    session = dataclasses.replace(session, must_change_password=False)
     fill(services, session.token, session.user.id, rows, analyze=False)
     with services.database.engine.begin() as conn:
         if index:

@@ -159,3 +159,36 @@ def test_a_patients_own_profile_draft_comes_back_to_them_only(
     qtbot.waitUntil(lambda: profile.message.text() == "Saved.", timeout=10_000)
     assert services.profile.get(again.ctx.token).phone == "+44 20 7946 0018"
     assert _questions(no_dialogs) == []
+
+
+def test_a_registration_typed_before_switch_user_comes_back_to_its_owner(
+    qtbot: Any, controller: Any, services: Any, no_dialogs: Any
+) -> None:
+    controller.start()
+    ana = _sign_in(qtbot, controller, FIRST)
+    patients = ana.show_page("patients")
+    patients.new_item()
+    patients._dialog.form.family_name.setText("Okonkwo")
+    patients._dialog.form.given_names.setText("Adaeze")
+    assert patients.unsaved_changes() == "a patient registration"
+    ana.lock()
+    with qtbot.waitSignal(ana.signed_out, timeout=10_000):
+        ana.lock_screen.switch_button.click()
+    assert _questions(no_dialogs) == []
+
+    ben = _sign_in(qtbot, controller, SECOND)
+    ben_patients = ben.show_page("patients")
+    assert ben_patients._dialog is None and ben_patients.unsaved_changes() == ""
+    with qtbot.waitSignal(ben.signed_out, timeout=10_000):
+        ben.menus.sign_out_action.trigger()
+
+    ana = _sign_in(qtbot, controller, FIRST)
+    patients = ana.show_page("patients")
+    qtbot.waitUntil(lambda: patients._dialog is not None, timeout=10_000)
+    dialog = patients._dialog
+    assert (dialog.form.family_name.text(), dialog.form.given_names.text()) == ("Okonkwo", "Adaeze")
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.save()
+    found = services.patients.search(ana.ctx.token, "Okonkwo Adaeze")
+    assert [(p.family_name, p.given_names) for p in found] == [("Okonkwo", "Adaeze")]
+    qtbot.waitUntil(lambda: not controller.runner.is_running(), timeout=10_000)

@@ -143,8 +143,8 @@ class MergePatientDialog(QDialog):
         asked, search = self._asked, PatientSearch(self.search_box.text())
         self.ctx.runner.run(
             partial(read_answer, self.ctx.services.patients, self.ctx.token, search, self.model.BATCH),
-            on_done=lambda answer: self._show(asked, answer),
-            on_error=lambda error: self._search_failed(asked, error),
+            on_done=partial(self._show, asked),
+            on_error=partial(self._search_failed, asked),
         )
 
     def _show(self, asked: int, answer: SearchAnswer) -> None:

@@ -43,6 +43,11 @@ class RegisterPatientDialog(QDialog):
         layout.addWidget(self.form)
         layout.addWidget(self.message)
         layout.addWidget(buttons)
+        self._blank = self.form.draft()  # what an untouched form gives
+
+    def changed(self) -> bool:
+        """Whether anything was typed (a form left as it opened holds nothing to keep or ask about)."""
+        return self.form.draft() != self._blank
 
     @Slot()
     def save(self) -> None:

@@ -13,13 +13,14 @@ page opens that patient's chart.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QModelIndex, Signal, Slot
 from PySide6.QtWidgets import QCheckBox, QHeaderView, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.domain.errors import SessionExpiredError
-from desktop.domain.patient_dto import PatientSummary
+from desktop.domain.patient_dto import PatientDraft, PatientSummary
 from desktop.services.access_policy import Action, allowed
 from desktop.ui.dialogs.register_patient_dialog import RegisterPatientDialog
 from desktop.ui.errors import user_message
@@ -114,8 +115,8 @@ class PatientsPage(QWidget):
         search = PatientSearch(self.search_box.text(), self.inactive.isChecked())
         self.ctx.runner.run(
             lambda: read_answer(patients, token, search, batch),
-            on_done=lambda answer: self._show(asked, answer),
-            on_error=lambda error: self._failed(asked, error),
+            on_done=partial(self._show, asked),  # partials, not lambdas: dropped if the page is gone
+            on_error=partial(self._failed, asked),
         )
 
     def _show(self, asked: int, answer: SearchAnswer) -> None:
@@ -161,10 +162,31 @@ class PatientsPage(QWidget):
             return
         dialog = RegisterPatientDialog(self.ctx, self)
         dialog.saved.connect(self._registered)
+        dialog.finished.connect(lambda _result: self._registration_closed(dialog))
         dialog.setModal(True)
         dialog.open()
         self._dialog = dialog
 
+    def _registration_closed(self, dialog: RegisterPatientDialog) -> None:
+        if self._dialog is dialog:
+            self._dialog = None
+
     def _registered(self, patient: Any) -> None:
         self.search_box.setText(patient.mrn)
         self.refresh()
+
+    # --- unsaved input (desktop/ui/drafts.py): a registration typed but not yet saved ------------------
+
+    def unsaved_changes(self) -> str:
+        dialog = self._dialog
+        return "a patient registration" if dialog is not None and dialog.changed() else ""
+
+    def take_draft(self) -> PatientDraft | None:
+        return self._dialog.form.draft() if self._dialog is not None and self._dialog.changed() else None
+
+    def restore_draft(self, draft: object) -> None:
+        """Reopen the registration form with what was typed into it."""
+        if isinstance(draft, PatientDraft) and self.can_register:
+            self.new_item()
+            if self._dialog is not None:
+                self._dialog.form.set_draft(draft)
