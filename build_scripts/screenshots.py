@@ -309,6 +309,9 @@ def main() -> int:
         settle()
         clinic_window.show_page("records")
         shot(clinic_window, f"41-chart-records-{size}")
+        clinic_window.show_page("profile")
+        settle()
+        shot(clinic_window, f"43-chart-profile-{size}")
         history = clinic_window.show_page("prediction_history")
         settle()
         if history is not None and history.model.rowCount() and width == CLINIC_SIZES[0][0]:

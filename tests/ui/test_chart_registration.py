@@ -197,3 +197,23 @@ def test_the_profile_page_and_its_dialogs_fit_the_smallest_window(
                 assert problems(group.dialog) == []
                 group.dialog.reject()
         window.close()
+
+
+def test_a_wide_window_puts_the_medical_and_registration_groups_beside_the_details(
+    qtbot: Any, staff_ctx: Any, two_patients: Any
+) -> None:
+    garcia, _smith = two_patients
+    ctx = staff_ctx(Role.CLINICIAN)
+    window = show_main_window(qtbot, ctx)
+    window.resize(1366, 800)
+    page = _open_profile(qtbot, window, ctx, garcia.id)
+    QApplication.processEvents()
+    details_x = page.form.mapTo(page, page.form.rect().topLeft()).x()
+    for group in (page.allergies, page.medical, page.registration):
+        assert group is not None and group.mapTo(page, group.rect().topLeft()).x() > details_x + 200
+    assert problems(window) == []
+    window.resize(1024, 700)  # narrow again: one column, the groups under the details
+    QApplication.processEvents()
+    assert page.registration.mapTo(page, page.registration.rect().topLeft()).x() < details_x + 50
+    assert problems(window) == []
+    window.close()

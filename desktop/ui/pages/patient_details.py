@@ -23,6 +23,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Signal, Slot
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QGroupBox, QHBoxLayout, QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
 from desktop.domain.dto import ProfileDTO
@@ -89,33 +90,60 @@ class PatientDetailsPage(QWidget):
         box.addWidget(self.form)
         box.addLayout(buttons)
 
-        inner = QWidget()
-        column = QVBoxLayout(inner)
-        column.addWidget(heading)
-        column.addWidget(details)
         self.allergies: AllergyGroup | None = None
         if self.can_medical:
             self.allergies = AllergyGroup(ctx, patient.id)
             self.allergies.saved.connect(self._allergies_saved)
-            column.addWidget(self.allergies)
         self.medical: MedicalInfoGroup | None = None
         if may(Action.CHART_READ_MEDICAL):  # clinicians edit; an administrator may be let read
             self.medical = MedicalInfoGroup(ctx, patient.id, editable=self.can_medical)
             self.medical.saved.connect(self._medical_saved)
-            column.addWidget(self.medical)
         self.registration = RegistrationGroup(ctx, patient)
         self.registration.patient_changed.connect(self._registration_changed)
         self.registration.merged.connect(self._merged)
         self.registration.setVisible(self.registration.offers_anything())
-        column.addWidget(self.registration)
-        column.addStretch(1)
-        inner.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 48)
+
+        # One column on a narrow window; on a wide one the medical and registration groups stand
+        # beside the details, so nothing needs scrolling at 1366 pixels (see resizeEvent).
+        self._inner = QWidget()
+        self._left, self._right = QVBoxLayout(), QVBoxLayout()
+        self._left.addWidget(details)
+        groups = (self.allergies, self.medical, self.registration)
+        self._side: list[QWidget] = [group for group in groups if group is not None]
+        for layout in (self._left, self._right):
+            layout.addStretch(1)
+        self._columns = QHBoxLayout()
+        self._columns.addLayout(self._left, 1)
+        self._columns.addLayout(self._right, 0)
+        page = QVBoxLayout(self._inner)
+        page.addWidget(heading)
+        page.addLayout(self._columns, 1)
+        self._em = self.fontMetrics().horizontalAdvance("M")
+        self._two_columns: bool | None = None
+        self._arrange(two_columns=False)
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)
-        scroll.setWidget(inner)
+        scroll.setWidget(self._inner)
         QVBoxLayout(self).addWidget(scroll)
         self.refresh()
+
+    def _arrange(self, *, two_columns: bool) -> None:
+        """Put the side groups under the details (one column) or beside them (two)."""
+        if two_columns == self._two_columns:
+            return
+        self._two_columns = two_columns
+        target = self._right if two_columns else self._left
+        for group in self._side:
+            for layout in (self._left, self._right):
+                layout.removeWidget(group)
+            target.insertWidget(target.count() - 1, group)  # before the column's stretch
+        self._columns.setStretch(1, 1 if two_columns else 0)
+        self._inner.setMaximumWidth(self._em * (100 if two_columns else 48))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange(two_columns=self.width() >= self._em * 96)
 
     @property
     def allergy_info(self) -> AllergyInfo | None:
