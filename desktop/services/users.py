@@ -298,8 +298,7 @@ class UserAdminService:
     def set_role(
         self, token: str, user_id: str, role: Role, expected_version: int | None = None
     ) -> UserAccount:
-        """Make an account an administrator or an ordinary user (admin only; the last active admin
-        keeps the role)."""
+        """Give an account one of the roles (admin only; the last active admin keeps the role)."""
         try:
             role = Role(role)
         except ValueError:
@@ -310,8 +309,8 @@ class UserAdminService:
             check_version(user, expected_version)
             if user.role == role.value:
                 return to_account(s, user, self._ctx.now())
-            if role == Role.USER and user.is_active and _active_admins(s) <= 1:
-                raise ValidationError(LAST_ADMIN)
+            if user.role == Role.ADMIN.value and user.is_active and _active_admins(s) <= 1:
+                raise ValidationError(LAST_ADMIN)  # whatever the new role: someone must manage
             old = user.role
             user.role = role.value
             user.updated_at = self._ctx.now()

@@ -68,6 +68,9 @@ def test_the_last_admin_cannot_be_removed_or_deactivated(services, admin, alice)
         services.users.remove_admin(admin.token, admin.user.id)
     with pytest.raises(ValidationError, match="last active administrator"):
         services.users.deactivate(admin.token, admin.user.id)
+    for role in (Role.CLINICIAN, Role.RECEPTION):  # any other role would leave nobody to manage
+        with pytest.raises(ValidationError, match="last active administrator"):
+            services.users.set_role(admin.token, admin.user.id, role)
     services.users.make_admin(admin.token, alice.user.id)
     demoted = services.users.remove_admin(admin.token, admin.user.id)
     assert demoted.role == Role.USER

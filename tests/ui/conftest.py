@@ -160,6 +160,7 @@ class PromptRecorder:
         self.answer = True
         self.text: str | None = None
         self.file: str | None = None
+        self.choice: int | None = None
 
     def messages(self, kind: str | None = None) -> list[str]:
         return [str(args[1]) for name, args, _ in self.calls if kind in (None, name) and len(args) > 1]
@@ -180,6 +181,7 @@ def no_dialogs(monkeypatch: pytest.MonkeyPatch) -> PromptRecorder:
         monkeypatch.setattr(prompts, name, rec._record(name, None))
     monkeypatch.setattr(prompts, "confirm", rec._record("confirm", lambda: rec.answer))
     monkeypatch.setattr(prompts, "ask_text", rec._record("ask_text", lambda: rec.text))
+    monkeypatch.setattr(prompts, "choose", rec._record("choose", lambda: rec.choice))
     for name in ("open_file", "save_file", "choose_folder"):
         monkeypatch.setattr(prompts, name, rec._record(name, lambda: rec.file))
     return rec

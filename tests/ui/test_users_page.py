@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from desktop.domain.enums import Role
+from desktop.ui.dialogs.new_user_dialog import ROLE_CHOICES
 from desktop.ui.pages.users import UsersPage
 from tests.ui.conftest import USER_EMAIL
 
@@ -37,6 +39,8 @@ def test_admin_manages_accounts(
     dialog.name.setText("Nora Nurse")
     dialog.email.setText("nora@clinic.example")
     dialog.password.setText("nurse-password-1")
+    assert Role(dialog.role.currentData()) is Role.CLINICIAN  # the usual account: a clinician
+    dialog.role.setCurrentIndex(dialog.role.findData(Role.RECEPTION))
     with qtbot.waitSignal(dialog.saved, timeout=10_000):
         dialog.save_button.click()
     _idle(qtbot, admin_ctx)
@@ -53,7 +57,16 @@ def test_admin_manages_accounts(
     _idle(qtbot, admin_ctx)
     assert _select(page, USER_EMAIL).is_active
 
-    page.toggle_admin()
+    assert _select(page, "nora@clinic.example").role is Role.RECEPTION
+    no_dialogs.choice = ROLE_CHOICES.index(Role.CLINICIAN)
+    page.change_role()
+    _idle(qtbot, admin_ctx)
+    assert _select(page, "nora@clinic.example").role is Role.CLINICIAN
+    asked = [str(args[1]) for name, args, _ in no_dialogs.calls if name == "choose"]
+    assert asked == ["Role of Nora Nurse (nora@clinic.example):"]
+    _select(page, USER_EMAIL)
+    no_dialogs.choice = ROLE_CHOICES.index(Role.ADMIN)
+    page.change_role()
     _idle(qtbot, admin_ctx)
     assert _select(page, USER_EMAIL).is_admin
 

@@ -14,6 +14,7 @@ program is its own folder.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths
@@ -75,6 +76,15 @@ def ask_text(
     mode = QLineEdit.EchoMode.Password if password else QLineEdit.EchoMode.Normal
     value, ok = QInputDialog.getText(parent, title, label, mode, text)
     return value if ok else None
+
+
+def choose(
+    parent: QWidget | None, label: str, choices: Sequence[str], current: int = 0, title: str = APP_TITLE
+) -> int | None:
+    """The index of one of ``choices``, or None when cancelled."""
+    options = list(choices)
+    value, ok = QInputDialog.getItem(parent, title, label, options, current, False)
+    return options.index(value) if ok and value in options else None
 
 
 def with_mnemonic(label: str, taken: str = "") -> str:

@@ -18,7 +18,7 @@ from PySide6.QtCore import QTimer, Slot
 from PySide6.QtWidgets import QHeaderView, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from desktop.ui.dialogs import prompts
-from desktop.ui.dialogs.new_user_dialog import NewUserDialog
+from desktop.ui.dialogs.new_user_dialog import ROLE_CHOICES, ROLE_HINTS, NewUserDialog
 from desktop.ui.errors import user_message
 from desktop.ui.tablemodels.id_list_model import reload_keeping_place
 from desktop.ui.tablemodels.users_model import UsersModel
@@ -53,7 +53,7 @@ class UsersPage(QWidget):
             "&Reset password...", "Reset the selected account's password", self.reset_password
         )
         self.role_button = self._button(
-            "Make &admin", "Change the selected account's role", self.toggle_admin
+            "Change r&ole...", "Change the selected account's role", self.change_role
         )
         self.refresh_button = self._button("Re&fresh", "Reload the accounts", self.refresh)
         self.header = SearchHeader(self.title)
@@ -94,7 +94,6 @@ class UsersPage(QWidget):
         self.unlock_button.setEnabled(account is not None and account.locked_until is not None)
         if account is not None:
             self.active_button.setText("Reac&tivate" if not account.is_active else "&Deactivate")
-            self.role_button.setText("Remove &admin" if account.is_admin else "Make &admin")
 
     def _run(self, change: Callable[[str], object], done_text: str = "") -> None:
         """Run ``change(token)`` (an account change) on the worker pool, then reload the list."""
@@ -167,18 +166,25 @@ class UsersPage(QWidget):
             )
 
     @Slot()
-    def toggle_admin(self) -> None:
+    def change_role(self) -> None:
         account = self.selected()
         if account is None:
             return
-        if account.is_admin:
-            self._run(lambda token: self.ctx.services.users.remove_admin(token, account.id))
-        elif prompts.confirm(
+        current = ROLE_CHOICES.index(account.role) if account.role in ROLE_CHOICES else 0
+        chosen = prompts.choose(
             self,
-            f"Make {account.name} an administrator? Administrators manage accounts and the database.",
-            yes_label="Make administrator",
-        ):
-            self._run(lambda token: self.ctx.services.users.make_admin(token, account.id))
+            f"Role of {account.name} ({account.email}):",
+            [ROLE_HINTS[role] for role in ROLE_CHOICES],
+            current,
+            title="Change role",
+        )
+        if chosen is None or ROLE_CHOICES[chosen] is account.role:
+            return
+        role = ROLE_CHOICES[chosen]
+        self._run(
+            lambda token: self.ctx.services.users.set_role(token, account.id, role),
+            done_text=f"{account.name} is now: {role.label}.",
+        )
 
     def _load_failed(self, error: BaseException) -> None:
         # Deferred: a batch of rows is read while the table paints, no place for a modal dialog.
