@@ -30,6 +30,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QCoreApplication
 
+from desktop.app import AppController
 from desktop.db import migrate
 from desktop.db.models import MedicalRecord
 from desktop.db.types import utcnow
@@ -41,6 +42,7 @@ from desktop.settings import Settings
 from desktop.ui.context import UiContext
 from desktop.ui.dialogs import prompts
 from desktop.ui.main_window import MainWindow
+from desktop.ui.pages.patients import PatientsPage
 from desktop.ui.workers import Runner
 
 ADMIN_EMAIL = "admin@clinic.example"
@@ -236,9 +238,42 @@ def show_main_window(qtbot: Any, ctx: UiContext) -> MainWindow:
     return window
 
 
-def wait_idle(qtbot: Any, ctx: UiContext) -> None:
+def wait_idle(qtbot: Any, ctx: UiContext, timeout: int = 10_000) -> None:
     """Until no work that ``ctx`` started on a worker thread is still running."""
-    qtbot.waitUntil(lambda: not ctx.runner.is_running(), timeout=10_000)
+    qtbot.waitUntil(lambda: not ctx.runner.is_running(), timeout=timeout)
+
+
+def open_chart_from_list(qtbot: Any, window: MainWindow, patient_id: str) -> list[Any]:
+    """Open ``patient_id``'s chart as a double-click or Enter on the Patients page does; the
+    arguments ``chart_opened`` carried."""
+    patients = window.show_page("patients")
+    assert isinstance(patients, PatientsPage)
+    with qtbot.waitSignal(window.chart_opened, timeout=10_000) as opened:
+        patients.patient_chosen.emit(patient_id)
+    return list(opened.args)
+
+
+@pytest.fixture
+def make_controller(qapp: Any, ui_db_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """``make_controller()``: the real AppController over this test's database, as ``run_gui`` builds
+    it; closing its windows does not end the test run. Each is shut down when the test ends."""
+    monkeypatch.delenv("CLINICDESK_EXIT_AFTER_SHOWN", raising=False)
+    made: list[AppController] = []
+
+    def make() -> AppController:
+        app_controller = AppController(qapp, ui_db_url)
+        app_controller.login.rejected.disconnect()  # closing windows must not quit the test run
+        made.append(app_controller)
+        return app_controller
+
+    yield make
+    for app_controller in made:
+        app_controller.runner.wait_for_done(10_000)
+        if app_controller.main_window is not None:
+            app_controller.main_window.close()
+        app_controller.login.close()
+        app_controller.shutdown()
+        app_controller.deleteLater()
 
 
 STAFF_PASSWORD = "staff-password-123"

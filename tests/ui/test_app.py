@@ -16,17 +16,8 @@ from tests.ui.conftest import USER_EMAIL, USER_PASSWORD
 
 
 @pytest.fixture
-def controller(qapp: Any, ui_db_url: str, user_session: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-    monkeypatch.delenv("CLINICDESK_EXIT_AFTER_SHOWN", raising=False)
-    app_controller = AppController(qapp, ui_db_url)
-    app_controller.login.rejected.disconnect()  # closing windows at teardown must not quit the test run
-    yield app_controller
-    app_controller.runner.wait_for_done(10_000)
-    if app_controller.main_window is not None:
-        app_controller.main_window.close()
-    app_controller.login.close()
-    app_controller.shutdown()
-    app_controller.deleteLater()
+def controller(make_controller: Any, user_session: Any) -> Any:
+    return make_controller()
 
 
 def test_start_sign_in_and_sign_out(qtbot: Any, controller: Any) -> None:

@@ -10,23 +10,18 @@ from desktop.domain.dto import FamilyQuery, PredictionQuery, RecordQuery
 from desktop.domain.enums import Role
 from desktop.ui.main_window import MainWindow
 from desktop.ui.pages.patient_details import PatientDetailsPage
-from desktop.ui.pages.patients import PatientsPage
-from tests.ui.conftest import show_main_window
+from tests.ui.conftest import open_chart_from_list, show_main_window, wait_idle
 
 CHART_PAGES = ["profile", "records", "family", "new_prediction", "prediction_history"]
 GARCIA_TITLE = "GARCÍA LÓPEZ, María José \u2014 MRN 000123 \u2014 ClinicDesk"
 
 
 def _idle(qtbot: Any, ctx: Any) -> None:
-    qtbot.waitUntil(lambda: not ctx.runner.is_running(), timeout=30_000)
+    wait_idle(qtbot, ctx, timeout=30_000)
 
 
 def _open(qtbot: Any, window: MainWindow, patient_id: str) -> None:
-    patients = window.show_page("patients")
-    assert isinstance(patients, PatientsPage)
-    with qtbot.waitSignal(window.chart_opened, timeout=10_000) as opened:
-        patients.patient_chosen.emit(patient_id)  # what a double-click or Enter on the list does
-    assert opened.args == [patient_id]
+    assert open_chart_from_list(qtbot, window, patient_id) == [patient_id]
 
 
 def _visible_rows(window: MainWindow) -> list[str]:

@@ -18,13 +18,12 @@ from desktop.ui.main_window import MainWindow
 from desktop.ui.pages.patient_details import PatientDetailsPage
 from desktop.ui.sample_cases import BENIGN_EXAMPLE
 from desktop.ui.widgets.registration_group import INACTIVE
-from tests.ui.conftest import show_main_window
+from tests.ui.conftest import open_chart_from_list, show_main_window, wait_idle
 from tests.ui.layout_check import problems
 
 
 def _open_profile(qtbot: Any, window: MainWindow, ctx: Any, patient_id: str) -> PatientDetailsPage:
-    with qtbot.waitSignal(window.chart_opened, timeout=10_000):
-        window.show_page("patients").patient_chosen.emit(patient_id)
+    open_chart_from_list(qtbot, window, patient_id)
     page = window.show_page("profile")
     assert isinstance(page, PatientDetailsPage)
     _idle(qtbot, ctx)
@@ -32,7 +31,7 @@ def _open_profile(qtbot: Any, window: MainWindow, ctx: Any, patient_id: str) -> 
 
 
 def _idle(qtbot: Any, ctx: Any) -> None:
-    qtbot.waitUntil(lambda: not ctx.runner.is_running(), timeout=30_000)
+    wait_idle(qtbot, ctx, timeout=30_000)
 
 
 def _ids(found: Any) -> set[str]:

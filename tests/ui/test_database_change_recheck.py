@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from desktop.app import AppController
 from desktop.db import migrate
 from desktop.ui.dialogs import startup
 from desktop.ui.main_window import MainWindow
@@ -92,18 +91,8 @@ def test_restored_database_at_head_signs_out_without_questions(
 
 
 @pytest.fixture
-def controller(qapp: Any, ui_db_url: str, user_session: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
-
-    monkeypatch.delenv("CLINICDESK_EXIT_AFTER_SHOWN", raising=False)
-    app_controller = AppController(qapp, ui_db_url)
-    app_controller.login.rejected.disconnect()  # closing windows at teardown must not quit the test run
-    yield app_controller
-    app_controller.runner.wait_for_done(10_000)
-    if app_controller.main_window is not None:
-        app_controller.main_window.close()
-    app_controller.login.close()
-    app_controller.shutdown()
-    app_controller.deleteLater()
+def controller(make_controller: Any, user_session: Any) -> Any:
+    return make_controller()
 
 
 def test_after_the_upgrade_offer_the_admin_signs_in_again(

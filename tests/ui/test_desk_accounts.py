@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from desktop.app import AppController
 from desktop.services.container import Services
 from desktop.settings import Settings
 from desktop.ui.context import UiContext
@@ -97,18 +96,9 @@ def test_a_reset_shows_a_password_due_and_lifts_the_lock(
 
 
 @pytest.fixture
-def controller(qapp: Any, ui_db_url: str, admin_session: Any, services: Any, monkeypatch: Any) -> Any:
-    monkeypatch.delenv("CLINICDESK_EXIT_AFTER_SHOWN", raising=False)
+def controller(make_controller: Any, admin_session: Any, services: Any) -> Any:
     services.users.create_user(admin_session.token, NEW_EMAIL, "Nora New", GIVEN_PASSWORD)
-    app_controller = AppController(qapp, ui_db_url)
-    app_controller.login.rejected.disconnect()  # closing windows at teardown must not quit the test run
-    yield app_controller
-    app_controller.runner.wait_for_done(10_000)
-    if app_controller.main_window is not None:
-        app_controller.main_window.close()
-    app_controller.login.close()
-    app_controller.shutdown()
-    app_controller.deleteLater()
+    return make_controller()
 
 
 def _sign_in(qtbot: Any, controller: Any, email: str, password: str) -> None:

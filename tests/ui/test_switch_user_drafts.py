@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from desktop.app import AppController
 from desktop.domain.dto import RecordQuery
 from desktop.domain.enums import Role
 from desktop.ui.drafts import DraftStore
@@ -23,21 +22,12 @@ GIVEN_PASSWORD = "given at the desk 789"
 
 
 @pytest.fixture
-def controller(qapp: Any, ui_db_url: str, admin_session: Any, services: Any, monkeypatch: Any) -> Any:
-    monkeypatch.delenv("CLINICDESK_EXIT_AFTER_SHOWN", raising=False)
+def controller(make_controller: Any, admin_session: Any, services: Any) -> Any:
     for email, name, password in (FIRST, SECOND):
         services.users.create_user(admin_session.token, email, name, GIVEN_PASSWORD, Role.CLINICIAN)
         session = services.auth.sign_in(email, GIVEN_PASSWORD)
         services.auth.change_password(session.token, GIVEN_PASSWORD, password)  # their own, chosen
-    app_controller = AppController(qapp, ui_db_url)
-    app_controller.login.rejected.disconnect()  # closing windows at teardown must not quit the test run
-    yield app_controller
-    app_controller.runner.wait_for_done(10_000)
-    if app_controller.main_window is not None:
-        app_controller.main_window.close()
-    app_controller.login.close()
-    app_controller.shutdown()
-    app_controller.deleteLater()
+    return make_controller()
 
 
 def _sign_in(qtbot: Any, controller: Any, account: tuple[str, str, str]) -> MainWindow:

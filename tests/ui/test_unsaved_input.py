@@ -13,19 +13,7 @@ from desktop.domain.dto import PredictionQuery, RecordDraft, RecordQuery
 from desktop.domain.enums import Role
 from desktop.ui.main_window import MainWindow
 from desktop.ui.pages.new_prediction import NewPredictionPage
-from desktop.ui.pages.patients import PatientsPage
-from tests.ui.conftest import USER_PASSWORD, show_main_window
-
-
-def _idle(qtbot: Any, ctx: Any) -> None:
-    qtbot.waitUntil(lambda: not ctx.runner.is_running(), timeout=30_000)
-
-
-def _open(qtbot: Any, window: MainWindow, patient_id: str) -> None:
-    patients = window.show_page("patients")
-    assert isinstance(patients, PatientsPage)
-    with qtbot.waitSignal(window.chart_opened, timeout=10_000):
-        patients.patient_chosen.emit(patient_id)  # what a double-click or Enter on the list does
+from tests.ui.conftest import USER_PASSWORD, open_chart_from_list, show_main_window, wait_idle
 
 
 def _prediction_page(qtbot: Any, window: MainWindow) -> NewPredictionPage:
@@ -54,7 +42,7 @@ def test_typing_into_one_chart_then_switching_keeps_each_chart_its_own(
     ctx = staff_ctx(Role.CLINICIAN)
     garcia, smith = two_patients
     window = show_main_window(qtbot, ctx)
-    _open(qtbot, window, garcia.id)
+    open_chart_from_list(qtbot, window, garcia.id)
     garcia_page = _prediction_page(qtbot, window)
     _save_prediction(qtbot, garcia_page, 0, "García's saved note")
     assert garcia_page.unsaved_changes() == ""  # just saved: nothing to ask about
@@ -66,7 +54,7 @@ def test_typing_into_one_chart_then_switching_keeps_each_chart_its_own(
     assert garcia_page.unsaved_changes() == "the measurements and notes of a new prediction"
 
     no_dialogs.answer = True  # "Discard changes"
-    _open(qtbot, window, smith.id)
+    open_chart_from_list(qtbot, window, smith.id)
     [(question, options)] = _questions(no_dialogs)
     assert "the measurements and notes of a new prediction" in question
     assert "open another patient's chart" in question
@@ -78,7 +66,7 @@ def test_typing_into_one_chart_then_switching_keeps_each_chart_its_own(
     assert smith_page.unsaved_changes() == ""
     _save_prediction(qtbot, smith_page, 1, "Smith's saved note")
 
-    _open(qtbot, window, garcia.id)
+    open_chart_from_list(qtbot, window, garcia.id)
     assert len(_questions(no_dialogs)) == 1  # Smith's page had nothing unsaved: no second question
     garcia_again = _prediction_page(qtbot, window)
     assert set(garcia_again.form.texts().values()) == {""}  # the discarded input is gone
@@ -94,7 +82,7 @@ def test_typing_into_one_chart_then_switching_keeps_each_chart_its_own(
     history = window.show_page("prediction_history")
     qtbot.waitUntil(lambda: history.model.rowCount() == 1, timeout=10_000)
     assert history.model.dto(0).id == garcia_saved[0].id  # García's own, none of Smith's
-    _idle(qtbot, ctx)
+    wait_idle(qtbot, ctx, timeout=30_000)
 
 
 def test_cancel_keeps_the_chart_open_with_what_was_typed(
@@ -103,7 +91,7 @@ def test_cancel_keeps_the_chart_open_with_what_was_typed(
     ctx = staff_ctx(Role.CLINICIAN)
     garcia, smith = two_patients
     window = show_main_window(qtbot, ctx)
-    _open(qtbot, window, garcia.id)
+    open_chart_from_list(qtbot, window, garcia.id)
     page = _prediction_page(qtbot, window)
     page.form.load_sample(page.form.sample_names[0])
     page.notes_edit.setPlainText("Typed for García")
@@ -123,7 +111,7 @@ def test_cancel_keeps_the_chart_open_with_what_was_typed(
     for question, _options in questions:
         assert "the measurements and notes of a new prediction" in question
         assert "a new medical record" in question
-    _idle(qtbot, ctx)
+    wait_idle(qtbot, ctx, timeout=30_000)
     assert window.chart is not None and window.chart.id == garcia.id
     assert window.page("new_prediction") is page and window.page("records") is records
     assert page.form.texts() == typed and page.notes_edit.toPlainText() == "Typed for García"
@@ -134,7 +122,7 @@ def test_cancel_keeps_the_chart_open_with_what_was_typed(
         window.close_chart()
     assert window.chart is None and not dialog.isVisible()
     assert services.records.list(ctx.token, RecordQuery(), patient_id=garcia.id).rows == ()
-    _idle(qtbot, ctx)
+    wait_idle(qtbot, ctx, timeout=30_000)
 
 
 def test_an_edit_dialog_with_nothing_changed_is_not_asked_about(
@@ -150,7 +138,7 @@ def test_an_edit_dialog_with_nothing_changed_is_not_asked_about(
         patient_id=garcia.id,
     )
     window = show_main_window(qtbot, ctx)
-    _open(qtbot, window, garcia.id)
+    open_chart_from_list(qtbot, window, garcia.id)
     records = window.show_page("records")
     qtbot.waitUntil(lambda: records.model.rowCount() == 1, timeout=10_000)
     records.select_id(records.model.dto(0).id)
@@ -171,7 +159,7 @@ def test_an_edit_dialog_with_nothing_changed_is_not_asked_about(
     with qtbot.waitSignal(window.chart_closed, timeout=5_000):
         window.close_chart()
     assert _questions(no_dialogs) == []
-    _idle(qtbot, ctx)
+    wait_idle(qtbot, ctx, timeout=30_000)
 
 
 def test_sign_out_from_the_menu_asks_and_cancel_stays_signed_in(
@@ -184,7 +172,7 @@ def test_sign_out_from_the_menu_asks_and_cancel_stays_signed_in(
     profile.phone.setText("+44 20 7946 0000")
     window.show_page("records")
     window.show_page("profile")  # shown again: the typed phone is not reloaded away
-    _idle(qtbot, signed_in_ctx)
+    wait_idle(qtbot, signed_in_ctx, timeout=30_000)
     assert profile.phone.text() == "+44 20 7946 0000"
 
     no_dialogs.answer = False
@@ -198,7 +186,7 @@ def test_sign_out_from_the_menu_asks_and_cancel_stays_signed_in(
     with qtbot.waitSignal(window.signed_out, timeout=10_000):
         window.menus.sign_out_action.trigger()
     assert not signed_in_ctx.signed_in
-    _idle(qtbot, signed_in_ctx)
+    wait_idle(qtbot, signed_in_ctx, timeout=30_000)
 
 
 def test_quitting_asks_from_the_menu_and_the_close_button(
@@ -240,4 +228,4 @@ def test_the_idle_lock_asks_nothing_and_keeps_the_input(
         window.lock_screen.unlock_button.click()
     assert page.form.edit_for("radius_mean").text() == "14.2"
     assert page.unsaved_changes() == "the measurements of a new prediction"
-    _idle(qtbot, signed_in_ctx)
+    wait_idle(qtbot, signed_in_ctx, timeout=30_000)
